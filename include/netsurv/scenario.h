@@ -1,0 +1,173 @@
+/* A scenario: every model parameter, loaded from YAML and checked.
+ *
+ * Parsing and checking end here: later stages trust the struct. Each
+ * parameter in the file is a mapping {value: ..., source: "..."} or
+ * {value: ..., assumption: "..."}; the loader records every parameter in
+ * a registry (path, address, allowed range) for --set, sweeps and PSA. */
+#ifndef NETSURV_SCENARIO_H
+#define NETSURV_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NS_MAX_KNOTS 16
+#define NS_MAX_METHODS 8
+#define NS_MAX_TARGETS 32
+#define NS_MAX_LIFE 128
+#define NS_MAX_PARAMS 512
+#define NS_NAME_LEN 48
+#define NS_MAX_ERRORS 64
+
+enum { NS_G1, NS_G2, NS_G3, NS_NGRADES };
+enum { NS_R0, NS_R1, NS_RX, NS_NMARGINS };
+enum { NS_SEX_FEMALE, NS_SEX_MALE };
+enum { NS_SITE_NODAL, NS_SITE_LIVER, NS_NSITES };
+enum { NS_DIST_LOGNORMAL, NS_DIST_WEIBULL };
+
+/* A positive, long-tailed time or size: lognormal (median, sigma) or
+ * Weibull (shape, scale). */
+typedef struct {
+    int kind;
+    double a, b; /* lognormal: median, sigma; Weibull: shape, scale */
+} ns_dist;
+
+/* Piecewise-linear function y(x) through (x[i], y[i]), flat outside. */
+typedef struct {
+    int n;
+    double x[NS_MAX_KNOTS], y[NS_MAX_KNOTS];
+} ns_curve;
+
+typedef struct {
+    char name[NS_NAME_LEN];
+    double share;      /* of all resections */
+    double incomplete; /* P(R1 or Rx) */
+} ns_method;
+
+typedef struct {
+    double age_mean, age_sd, age_min, age_max;
+    double male_share;
+    ns_curve size_cdf;          /* x: size mm (sorted), y: cumulative share 0..1 */
+    double grade_p[NS_NGRADES];
+    double mp_by_grade[NS_NGRADES]; /* P(muscularis propria invasion | grade) */
+    double lvi_prevalence;      /* true LVI */
+    double lvi_ihc_share;       /* labs staining with CD31/elastic (IHC) */
+    double lvi_sens_he, lvi_sens_ihc;
+    int n_methods;
+    ns_method method[NS_MAX_METHODS];
+    double rx_share_of_incomplete;
+} ns_cohort_params;
+
+typedef struct {
+    double intercept;
+    ns_curve size_logit;        /* logit contribution by size in mm */
+    double grade[NS_NGRADES];   /* log odds ratios; G1 is 0 */
+    double lvi, muscularis, margin[NS_NMARGINS];
+    double liver_share;         /* first detectable deposit in liver (else nodes) */
+} ns_metastasis_params;
+
+typedef struct {
+    double prob_by_margin[NS_NMARGINS];
+    ns_dist onset;              /* years to a visible regrowth at the scar */
+} ns_residual_params;
+
+typedef struct {
+    double reference_mm;        /* diameter at which a deposit is "detectable" */
+    ns_dist onset;              /* years from resection to that diameter */
+    ns_dist doubling_months;    /* volume doubling time of the deposits */
+    ns_dist symptom_mm;         /* largest-deposit diameter that causes symptoms */
+    double incidental_rate;     /* imaging for other reasons, per person-year */
+} ns_course_params;
+
+enum { NS_DEATH_GOMPERTZ, NS_DEATH_LIFE_TABLE };
+typedef struct {
+    int model;
+    double gompertz_a[2], gompertz_b[2]; /* hazard a*exp(b*age), per sex */
+    int n_ages;                  /* life table: hazard constant on [age[i], age[i+1]) */
+    double ages[NS_MAX_LIFE];
+    double qx[2][NS_MAX_LIFE];   /* annual death probability by sex */
+    double cumhaz[2][NS_MAX_LIFE + 1]; /* derived: cumulative hazard at ages[i] */
+} ns_death_params;
+
+/* Cohort groups, by reported attributes (labels as in `netsurv cohort --csv`). */
+enum { NS_GRP_ALL, NS_GRP_SIZE_LT10, NS_GRP_SIZE_10_20, NS_GRP_SIZE_GE20, NS_GRP_G1, NS_GRP_G2,
+       NS_GRP_G3, NS_GRP_LVI_POS, NS_GRP_LVI_NEG, NS_GRP_R0, NS_GRP_R1, NS_GRP_RX, NS_NGROUPS };
+extern const char *const ns_group_label[NS_NGROUPS];
+
+enum { NS_STAT_METASTASIS_RATE, NS_STAT_SHARE, NS_STAT_AFTER5, NS_STAT_AFTER10,
+       NS_STAT_RATE_RATIO, NS_STAT_WITHIN5_RATE, NS_NSTATS };
+typedef struct {
+    char name[NS_NAME_LEN];
+    int statistic;
+    int group, reference;        /* ns_group indices (see cohort.h) */
+    double lo, hi;               /* accepted range; -inf/+inf when one-sided */
+    char source[256];
+} ns_target;
+
+/* One registered parameter: where it is and what it may be. */
+typedef struct {
+    char path[192];
+    size_t offset;              /* of the double inside ns_scenario */
+    double lo, hi;
+    const char *file;
+    int line, col;
+} ns_param;
+
+/* Quantities computed from the parameters once, for the per-patient loop.
+ * ns_scenario_derive refreshes them after any parameter changes. */
+typedef struct {
+    double age_p_lo, age_p_hi;      /* standard normal CDF at the age limits */
+    double grade_cum[NS_NGRADES];
+    double method_cum[NS_MAX_METHODS];
+} ns_derived;
+
+typedef struct ns_scenario {
+    char *path;
+    char *text;                 /* the whole file as read, for provenance */
+    char name[128];
+    uint64_t seed;
+    ns_cohort_params cohort;
+    ns_metastasis_params met;
+    ns_residual_params residual;
+    ns_course_params course;
+    ns_death_params death;
+    int n_targets;
+    ns_target target[NS_MAX_TARGETS];
+    int n_params;
+    ns_param param[NS_MAX_PARAMS];
+    ns_derived derived;
+} ns_scenario;
+
+/* Recomputes s->derived (and the life table's cumulative hazards). */
+void ns_scenario_derive(ns_scenario *s);
+
+/* Messages about bad input, each "FILE:LINE:COLUMN: path: problem". */
+typedef struct {
+    int n;
+    char msg[NS_MAX_ERRORS][320];
+} ns_errors;
+
+/* Load and check a scenario file, after applying `path=value` overrides.
+ * Returns 0, or -1 with every problem found in *errs. The scenario is heap
+ * allocated; free with ns_scenario_free. */
+int ns_scenario_load(const char *path, const char *const *sets, int n_sets, ns_scenario **out,
+                     ns_errors *errs);
+/* Same, from text in memory (name is used in messages). */
+int ns_scenario_load_string(const char *name, const char *text, const char *const *sets,
+                            int n_sets, ns_scenario **out, ns_errors *errs);
+void ns_scenario_free(ns_scenario *s);
+
+/* Index of a group label, or -1. */
+int ns_group_index(const char *label);
+
+/* Pointer to registered parameter i of s. */
+static inline double *ns_param_ptr(ns_scenario *s, int i)
+{
+    return (double *)((char *)s + s->param[i].offset);
+}
+
+/* Value of a curve at x (linear between knots, flat outside). */
+double ns_curve_eval(const ns_curve *c, double x);
+/* Inverse of an increasing cumulative curve: x where y(x) = u. */
+double ns_curve_inverse(const ns_curve *c, double u);
+
+#endif
