@@ -2,6 +2,7 @@
 #include "netsurv/scenario.h"
 #include "netsurv/rng.h"
 #include "netsurv/yamltree.h"
+#include "scenario_internal.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -21,16 +22,9 @@ int ns_group_index(const char *label)
     return -1;
 }
 
-/* Loader state: the scenario being filled and the messages so far. */
-typedef struct {
-    ns_scenario *s;
-    ns_errors *e;
-} ld;
-
-#define PATHLEN 160
 
 /* Records "FILE:LINE:COLUMN: path: message" at node n. */
-static void err_at(ld *L, const ns_ynode *n, const char *path, const char *fmt, ...)
+void ns__err_at(ld *L, const ns_ynode *n, const char *path, const char *fmt, ...)
 {
     if (L->e->n >= NS_MAX_ERRORS)
         return;
@@ -44,65 +38,65 @@ static void err_at(ld *L, const ns_ynode *n, const char *path, const char *fmt, 
 }
 
 /* out = parent.key (truncated to PATHLEN). */
-static void join(char *out, const char *parent, const char *key)
+void ns__join(char *out, const char *parent, const char *key)
 {
     int k = snprintf(out, PATHLEN, "%s%s%s", parent, parent[0] ? "." : "", key);
     if (k >= PATHLEN)
         out[PATHLEN - 1] = '\0';
 }
 
-static const char *kind_name(ns_ykind k)
+const char *ns__kind_name(ns_ykind k)
 {
     return k == NS_Y_MAP ? "a mapping" : k == NS_Y_SEQ ? "a list" : "a single value";
 }
 
 /* Child `key` of map, required to be of kind `kind`. NULL (and a message
  * when required) if missing or of the wrong kind. */
-static ns_ynode *child(ld *L, ns_ynode *map, const char *parent, const char *key, ns_ykind kind,
+ns_ynode *ns__child(ld *L, ns_ynode *map, const char *parent, const char *key, ns_ykind kind,
                        int required)
 {
     char path[PATHLEN];
-    join(path, parent, key);
+    ns__join(path, parent, key);
     ns_ynode *n = ns_ymap_get(map, key);
     if (!n) {
         if (required)
-            err_at(L, map, path, "missing required key '%s'", key);
+            ns__err_at(L, map, path, "missing required key '%s'", key);
         return NULL;
     }
     if (n->kind != kind) {
-        err_at(L, n, path, "expected %s, found %s", kind_name(kind), kind_name(n->kind));
+        ns__err_at(L, n, path, "expected %s, found %s", ns__kind_name(kind), ns__kind_name(n->kind));
         return NULL;
     }
     return n;
 }
 
 /* Parses a scalar as a finite number. */
-static int to_number(ld *L, const ns_ynode *n, const char *path, double *out)
+int ns__to_number(ld *L, const ns_ynode *n, const char *path, double *out)
 {
     char *end;
     if (n->kind != NS_Y_SCALAR) {
-        err_at(L, n, path, "expected a number, found %s", kind_name(n->kind));
+        ns__err_at(L, n, path, "expected a number, found %s", ns__kind_name(n->kind));
         return -1;
     }
     double v = strtod(n->text, &end);
     if (n->quoted || end == n->text || *end || !isfinite(v)) {
-        err_at(L, n, path, "expected a number, found '%s'", n->text);
+        ns__err_at(L, n, path, "expected a number, found '%s'", n->text);
         return -1;
     }
     *out = v;
     return 0;
 }
 
-static int check_range(ld *L, const ns_ynode *n, const char *path, double v, double lo, double hi)
+int ns__check_range(ld *L, const ns_ynode *n, const char *path, double v, double lo, double hi)
 {
     if (v >= lo && v <= hi)
         return 0;
     if (lo == 0 && hi == 1)
-        err_at(L, n, path, "%g is outside [0, 1] (a probability or share)", v);
+        ns__err_at(L, n, path, "%g is outside [0, 1] (a probability or share)", v);
     else if (isinf(hi))
-        err_at(L, n, path, "%g is below the minimum %g", v, lo);
+        ns__err_at(L, n, path, "%g is below the minimum %g", v, lo);
     else
-        err_at(L, n, path, "%g is outside [%g, %g]", v, lo, hi);
+        ns__err_at(L, n, path, "%g is outside [%g, %g]", v, lo, hi);
     return -1;
 }
 
@@ -127,63 +121,63 @@ static void register_param(ld *L, const char *path, double *v, double lo, double
 static ns_ynode *param_value(ld *L, ns_ynode *map, const char *parent, const char *key,
                              char *path)
 {
-    join(path, parent, key);
-    ns_ynode *p = child(L, map, parent, key, NS_Y_MAP, 1);
+    ns__join(path, parent, key);
+    ns_ynode *p = ns__child(L, map, parent, key, NS_Y_MAP, 1);
     if (!p)
         return NULL;
     ns_ynode *src = ns_ymap_get(p, "source"), *asm_ = ns_ymap_get(p, "assumption");
     ns_ymap_get(p, "note");
     const ns_ynode *why = src ? src : asm_;
     if (!why)
-        err_at(L, p, path, "every parameter needs 'source:' or 'assumption:'");
+        ns__err_at(L, p, path, "every parameter needs 'source:' or 'assumption:'");
     else if (why->kind != NS_Y_SCALAR || !why->text[0])
-        err_at(L, why, path, "'%s' must be a non-empty text", src ? "source" : "assumption");
+        ns__err_at(L, why, path, "'%s' must be a non-empty text", src ? "source" : "assumption");
     ns_ynode *v = ns_ymap_get(p, "value");
     if (!v)
-        err_at(L, p, path, "missing required key 'value'");
+        ns__err_at(L, p, path, "missing required key 'value'");
     return v;
 }
 
 /* A scalar parameter in [lo, hi]. */
-static int param(ld *L, ns_ynode *map, const char *parent, const char *key, double *out,
+int ns__param(ld *L, ns_ynode *map, const char *parent, const char *key, double *out,
                  double lo, double hi)
 {
     char path[PATHLEN], vpath[PATHLEN];
     ns_ynode *v = param_value(L, map, parent, key, path);
     if (!v)
         return -1;
-    join(vpath, path, "value");
-    if (to_number(L, v, vpath, out) || check_range(L, v, vpath, *out, lo, hi))
+    ns__join(vpath, path, "value");
+    if (ns__to_number(L, v, vpath, out) || ns__check_range(L, v, vpath, *out, lo, hi))
         return -1;
     register_param(L, path, out, lo, hi, v);
     return 0;
 }
 
 /* A list parameter of exactly n values (or 2..max when n == 0, count in *got). */
-static int param_list(ld *L, ns_ynode *map, const char *parent, const char *key, double *out,
+int ns__param_list(ld *L, ns_ynode *map, const char *parent, const char *key, double *out,
                       int n, int max, int *got, double lo, double hi)
 {
     char path[PATHLEN], vpath[PATHLEN], ipath[PATHLEN + 24];
     ns_ynode *v = param_value(L, map, parent, key, path);
     if (!v)
         return -1;
-    join(vpath, path, "value");
+    ns__join(vpath, path, "value");
     if (v->kind != NS_Y_SEQ) {
-        err_at(L, v, vpath, "expected a list of numbers, found %s", kind_name(v->kind));
+        ns__err_at(L, v, vpath, "expected a list of numbers, found %s", ns__kind_name(v->kind));
         return -1;
     }
     if ((n && (int)v->n != n) || (!n && ((int)v->n < 2 || (int)v->n > max))) {
         if (n)
-            err_at(L, v, vpath, "expected %d values, found %zu", n, v->n);
+            ns__err_at(L, v, vpath, "expected %d values, found %zu", n, v->n);
         else
-            err_at(L, v, vpath, "expected 2 to %d values, found %zu", max, v->n);
+            ns__err_at(L, v, vpath, "expected 2 to %d values, found %zu", max, v->n);
         return -1;
     }
     int rc = 0;
     for (size_t i = 0; i < v->n; i++) {
         snprintf(ipath, sizeof ipath, "%s.%zu", vpath, i);
-        if (to_number(L, v->items[i], ipath, &out[i]) ||
-            check_range(L, v->items[i], ipath, out[i], lo, hi))
+        if (ns__to_number(L, v->items[i], ipath, &out[i]) ||
+            ns__check_range(L, v->items[i], ipath, out[i], lo, hi))
             rc = -1;
         else {
             snprintf(ipath, sizeof ipath, "%s.%zu", path, i);
@@ -196,25 +190,25 @@ static int param_list(ld *L, ns_ynode *map, const char *parent, const char *key,
 }
 
 /* Shares that must add up to 1 (within 1e-6). */
-static int check_sum1(ld *L, const ns_ynode *n, const char *path, const double *p, int k)
+int ns__check_sum1(ld *L, const ns_ynode *n, const char *path, const double *p, int k)
 {
     double sum = 0;
     for (int i = 0; i < k; i++)
         sum += p[i];
     if (fabs(sum - 1) > 1e-6) {
-        err_at(L, n, path, "shares add up to %.6g, not 1", sum);
+        ns__err_at(L, n, path, "shares add up to %.6g, not 1", sum);
         return -1;
     }
     return 0;
 }
 
 /* A setting that is one of a fixed list of words. */
-static int choice(ld *L, ns_ynode *map, const char *parent, const char *key,
+int ns__choice(ld *L, ns_ynode *map, const char *parent, const char *key,
                   const char *const *words, int nwords, int *out)
 {
     char path[PATHLEN];
-    join(path, parent, key);
-    ns_ynode *n = child(L, map, parent, key, NS_Y_SCALAR, 1);
+    ns__join(path, parent, key);
+    ns_ynode *n = ns__child(L, map, parent, key, NS_Y_SCALAR, 1);
     if (!n)
         return -1;
     for (int i = 0; i < nwords; i++)
@@ -225,31 +219,31 @@ static int choice(ld *L, ns_ynode *map, const char *parent, const char *key,
     char list[200] = "";
     for (int i = 0; i < nwords; i++)
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", words[i]);
-    err_at(L, n, path, "'%s' is not one of: %s", n->text, list);
+    ns__err_at(L, n, path, "'%s' is not one of: %s", n->text, list);
     return -1;
 }
 
 /* A curve: knots strictly increasing, values checked in [lo, hi]. */
-static int curve(ld *L, ns_ynode *map, const char *parent, const char *xkey, const char *ykey,
+int ns__curve(ld *L, ns_ynode *map, const char *parent, const char *xkey, const char *ykey,
                  ns_curve *c, double xlo, double ylo, double yhi)
 {
     int nx = 0, ny = 0;
-    int rc = param_list(L, map, parent, xkey, c->x, 0, NS_MAX_KNOTS, &nx, xlo, INFINITY);
-    rc |= param_list(L, map, parent, ykey, c->y, 0, NS_MAX_KNOTS, &ny, ylo, yhi);
+    int rc = ns__param_list(L, map, parent, xkey, c->x, 0, NS_MAX_KNOTS, &nx, xlo, INFINITY);
+    rc |= ns__param_list(L, map, parent, ykey, c->y, 0, NS_MAX_KNOTS, &ny, ylo, yhi);
     if (rc)
         return -1;
     char path[PATHLEN];
-    join(path, parent, ykey);
+    ns__join(path, parent, ykey);
     if (nx != ny) {
-        err_at(L, ns_ymap_get(map, ykey), path, "has %d values but %s has %d", ny, xkey, nx);
+        ns__err_at(L, ns_ymap_get(map, ykey), path, "has %d values but %s has %d", ny, xkey, nx);
         return -1;
     }
     c->n = nx;
-    join(path, parent, xkey);
+    ns__join(path, parent, xkey);
     for (int i = 1; i < nx; i++)
         if (!(c->x[i] > c->x[i - 1])) {
             ns_ynode *v = ns_ymap_get(ns_ymap_get(map, xkey), "value");
-            err_at(L, v->items[i], path, "breakpoints must be strictly increasing (%g after %g)",
+            ns__err_at(L, v->items[i], path, "breakpoints must be strictly increasing (%g after %g)",
                    c->x[i], c->x[i - 1]);
             return -1;
         }
@@ -260,29 +254,29 @@ static const char *const dist_words[] = {"lognormal", "weibull"};
 
 /* A long-tailed positive distribution: lognormal (median, sigma) or Weibull
  * (shape, scale). */
-static int dist(ld *L, ns_ynode *map, const char *parent, const char *key, ns_dist *d)
+int ns__dist(ld *L, ns_ynode *map, const char *parent, const char *key, ns_dist *d)
 {
     char path[PATHLEN];
-    join(path, parent, key);
-    ns_ynode *n = child(L, map, parent, key, NS_Y_MAP, 1);
-    if (!n || choice(L, n, path, "distribution", dist_words, 2, &d->kind))
+    ns__join(path, parent, key);
+    ns_ynode *n = ns__child(L, map, parent, key, NS_Y_MAP, 1);
+    if (!n || ns__choice(L, n, path, "distribution", dist_words, 2, &d->kind))
         return -1;
     if (d->kind == NS_DIST_LOGNORMAL)
-        return param(L, n, path, "median", &d->a, 1e-9, INFINITY) |
-               param(L, n, path, "sigma", &d->b, 1e-9, 10);
-    return param(L, n, path, "shape", &d->a, 1e-3, 100) |
-           param(L, n, path, "scale", &d->b, 1e-9, INFINITY);
+        return ns__param(L, n, path, "median", &d->a, 1e-9, INFINITY) |
+               ns__param(L, n, path, "sigma", &d->b, 1e-9, 10);
+    return ns__param(L, n, path, "shape", &d->a, 1e-3, 100) |
+           ns__param(L, n, path, "scale", &d->b, 1e-9, INFINITY);
 }
 
 /* Resection methods: a list of {name, share, incomplete}. */
 static int methods(ld *L, ns_ynode *cohort)
 {
     ns_cohort_params *c = &L->s->cohort;
-    ns_ynode *list = child(L, cohort, "cohort", "resection_methods", NS_Y_SEQ, 1);
+    ns_ynode *list = ns__child(L, cohort, "cohort", "resection_methods", NS_Y_SEQ, 1);
     if (!list)
         return -1;
     if (list->n < 1 || list->n > NS_MAX_METHODS) {
-        err_at(L, list, "cohort.resection_methods", "expected 1 to %d methods, found %zu",
+        ns__err_at(L, list, "cohort.resection_methods", "expected 1 to %d methods, found %zu",
                NS_MAX_METHODS, list->n);
         return -1;
     }
@@ -293,115 +287,115 @@ static int methods(ld *L, ns_ynode *cohort)
         ns_ynode *m = list->items[i];
         snprintf(path, sizeof path, "cohort.resection_methods.%zu", i);
         if (m->kind != NS_Y_MAP) {
-            err_at(L, m, path, "expected a mapping with name, share, incomplete");
+            ns__err_at(L, m, path, "expected a mapping with name, share, incomplete");
             rc = -1;
             continue;
         }
-        ns_ynode *name = child(L, m, path, "name", NS_Y_SCALAR, 1);
+        ns_ynode *name = ns__child(L, m, path, "name", NS_Y_SCALAR, 1);
         if (name) {
             snprintf(c->method[i].name, NS_NAME_LEN, "%s", name->text);
             snprintf(path, sizeof path, "cohort.resection_methods.%s", name->text);
         }
-        rc |= param(L, m, path, "share", &c->method[i].share, 0, 1);
-        rc |= param(L, m, path, "incomplete", &c->method[i].incomplete, 0, 1);
+        rc |= ns__param(L, m, path, "share", &c->method[i].share, 0, 1);
+        rc |= ns__param(L, m, path, "incomplete", &c->method[i].incomplete, 0, 1);
     }
     double shares[NS_MAX_METHODS];
     for (int i = 0; i < c->n_methods; i++)
         shares[i] = c->method[i].share;
-    return rc ? rc : check_sum1(L, list, "cohort.resection_methods.*.share", shares, c->n_methods);
+    return rc ? rc : ns__check_sum1(L, list, "cohort.resection_methods.*.share", shares, c->n_methods);
 }
 
 static int load_cohort(ld *L, ns_ynode *root)
 {
     ns_cohort_params *c = &L->s->cohort;
-    ns_ynode *n = child(L, root, "", "cohort", NS_Y_MAP, 1), *sub;
+    ns_ynode *n = ns__child(L, root, "", "cohort", NS_Y_MAP, 1), *sub;
     if (!n)
         return -1;
     int rc = 0;
-    if ((sub = child(L, n, "cohort", "age", NS_Y_MAP, 1))) {
-        rc |= param(L, sub, "cohort.age", "mean", &c->age_mean, 0, 120);
-        rc |= param(L, sub, "cohort.age", "sd", &c->age_sd, 0.01, 60);
-        rc |= param(L, sub, "cohort.age", "min", &c->age_min, 0, 120);
-        rc |= param(L, sub, "cohort.age", "max", &c->age_max, 0, 120);
+    if ((sub = ns__child(L, n, "cohort", "age", NS_Y_MAP, 1))) {
+        rc |= ns__param(L, sub, "cohort.age", "mean", &c->age_mean, 0, 120);
+        rc |= ns__param(L, sub, "cohort.age", "sd", &c->age_sd, 0.01, 60);
+        rc |= ns__param(L, sub, "cohort.age", "min", &c->age_min, 0, 120);
+        rc |= ns__param(L, sub, "cohort.age", "max", &c->age_max, 0, 120);
         if (!rc && !(c->age_min < c->age_max && c->age_mean > c->age_min &&
                      c->age_mean < c->age_max)) {
-            err_at(L, sub, "cohort.age", "need min < mean < max");
+            ns__err_at(L, sub, "cohort.age", "need min < mean < max");
             rc = -1;
         }
     } else
         rc = -1;
-    rc |= param(L, n, "cohort", "male_share", &c->male_share, 0, 1);
-    if ((sub = child(L, n, "cohort", "size_mm", NS_Y_MAP, 1))) {
-        if (!curve(L, sub, "cohort.size_mm", "breakpoints", "cumulative", &c->size_cdf, 0, 0, 1)) {
+    rc |= ns__param(L, n, "cohort", "male_share", &c->male_share, 0, 1);
+    if ((sub = ns__child(L, n, "cohort", "size_mm", NS_Y_MAP, 1))) {
+        if (!ns__curve(L, sub, "cohort.size_mm", "breakpoints", "cumulative", &c->size_cdf, 0, 0, 1)) {
             const ns_curve *k = &c->size_cdf;
             ns_ynode *v = ns_ymap_get(ns_ymap_get(sub, "cumulative"), "value");
             for (int i = 1; i < k->n; i++)
                 if (k->y[i] < k->y[i - 1]) {
-                    err_at(L, v->items[i], "cohort.size_mm.cumulative",
+                    ns__err_at(L, v->items[i], "cohort.size_mm.cumulative",
                            "cumulative shares must not decrease (%g after %g)", k->y[i],
                            k->y[i - 1]);
                     rc = -1;
                 }
             if (k->y[0] != 0 || k->y[k->n - 1] != 1) {
-                err_at(L, v, "cohort.size_mm.cumulative", "must start at 0 and end at 1");
+                ns__err_at(L, v, "cohort.size_mm.cumulative", "must start at 0 and end at 1");
                 rc = -1;
             }
         } else
             rc = -1;
     } else
         rc = -1;
-    if (!param_list(L, n, "cohort", "grade_shares", c->grade_p, NS_NGRADES, 0, NULL, 0, 1))
-        rc |= check_sum1(L, ns_ymap_get(n, "grade_shares"), "cohort.grade_shares", c->grade_p,
+    if (!ns__param_list(L, n, "cohort", "grade_shares", c->grade_p, NS_NGRADES, 0, NULL, 0, 1))
+        rc |= ns__check_sum1(L, ns_ymap_get(n, "grade_shares"), "cohort.grade_shares", c->grade_p,
                          NS_NGRADES);
     else
         rc = -1;
-    rc |= param_list(L, n, "cohort", "muscularis_propria_by_grade", c->mp_by_grade, NS_NGRADES, 0,
+    rc |= ns__param_list(L, n, "cohort", "muscularis_propria_by_grade", c->mp_by_grade, NS_NGRADES, 0,
                      NULL, 0, 1);
-    if ((sub = child(L, n, "cohort", "lvi", NS_Y_MAP, 1))) {
-        rc |= param(L, sub, "cohort.lvi", "prevalence", &c->lvi_prevalence, 0, 1);
-        rc |= param(L, sub, "cohort.lvi", "ihc_share", &c->lvi_ihc_share, 0, 1);
-        rc |= param(L, sub, "cohort.lvi", "sensitivity_he", &c->lvi_sens_he, 0, 1);
-        rc |= param(L, sub, "cohort.lvi", "sensitivity_ihc", &c->lvi_sens_ihc, 0, 1);
+    if ((sub = ns__child(L, n, "cohort", "lvi", NS_Y_MAP, 1))) {
+        rc |= ns__param(L, sub, "cohort.lvi", "prevalence", &c->lvi_prevalence, 0, 1);
+        rc |= ns__param(L, sub, "cohort.lvi", "ihc_share", &c->lvi_ihc_share, 0, 1);
+        rc |= ns__param(L, sub, "cohort.lvi", "sensitivity_he", &c->lvi_sens_he, 0, 1);
+        rc |= ns__param(L, sub, "cohort.lvi", "sensitivity_ihc", &c->lvi_sens_ihc, 0, 1);
     } else
         rc = -1;
     rc |= methods(L, n);
-    rc |= param(L, n, "cohort", "rx_share_of_incomplete", &c->rx_share_of_incomplete, 0, 1);
+    rc |= ns__param(L, n, "cohort", "rx_share_of_incomplete", &c->rx_share_of_incomplete, 0, 1);
     return rc;
 }
 
 static int load_metastasis(ld *L, ns_ynode *root)
 {
     ns_metastasis_params *m = &L->s->met;
-    ns_ynode *n = child(L, root, "", "metastasis", NS_Y_MAP, 1), *sub;
+    ns_ynode *n = ns__child(L, root, "", "metastasis", NS_Y_MAP, 1), *sub;
     if (!n)
         return -1;
-    int rc = param(L, n, "metastasis", "intercept", &m->intercept, -30, 30);
-    if ((sub = child(L, n, "metastasis", "size_effect", NS_Y_MAP, 1)))
-        rc |= curve(L, sub, "metastasis.size_effect", "knots_mm", "logit", &m->size_logit, 0, -30,
+    int rc = ns__param(L, n, "metastasis", "intercept", &m->intercept, -30, 30);
+    if ((sub = ns__child(L, n, "metastasis", "size_effect", NS_Y_MAP, 1)))
+        rc |= ns__curve(L, sub, "metastasis.size_effect", "knots_mm", "logit", &m->size_logit, 0, -30,
                     30);
     else
         rc = -1;
     m->grade[NS_G1] = 0;
-    rc |= param(L, n, "metastasis", "log_or_g2", &m->grade[NS_G2], -10, 10);
-    rc |= param(L, n, "metastasis", "log_or_g3", &m->grade[NS_G3], -10, 10);
-    rc |= param(L, n, "metastasis", "log_or_lvi", &m->lvi, -10, 10);
-    rc |= param(L, n, "metastasis", "log_or_muscularis_propria", &m->muscularis, -10, 10);
+    rc |= ns__param(L, n, "metastasis", "log_or_g2", &m->grade[NS_G2], -10, 10);
+    rc |= ns__param(L, n, "metastasis", "log_or_g3", &m->grade[NS_G3], -10, 10);
+    rc |= ns__param(L, n, "metastasis", "log_or_lvi", &m->lvi, -10, 10);
+    rc |= ns__param(L, n, "metastasis", "log_or_muscularis_propria", &m->muscularis, -10, 10);
     m->margin[NS_R0] = 0;
-    rc |= param(L, n, "metastasis", "log_or_r1", &m->margin[NS_R1], -10, 10);
-    rc |= param(L, n, "metastasis", "log_or_rx", &m->margin[NS_RX], -10, 10);
-    rc |= param(L, n, "metastasis", "liver_share", &m->liver_share, 0, 1);
+    rc |= ns__param(L, n, "metastasis", "log_or_r1", &m->margin[NS_R1], -10, 10);
+    rc |= ns__param(L, n, "metastasis", "log_or_rx", &m->margin[NS_RX], -10, 10);
+    rc |= ns__param(L, n, "metastasis", "liver_share", &m->liver_share, 0, 1);
     return rc;
 }
 
 static int load_residual(ld *L, ns_ynode *root)
 {
     ns_residual_params *r = &L->s->residual;
-    ns_ynode *n = child(L, root, "", "residual", NS_Y_MAP, 1);
+    ns_ynode *n = ns__child(L, root, "", "residual", NS_Y_MAP, 1);
     if (!n)
         return -1;
-    return param_list(L, n, "residual", "probability_by_margin", r->prob_by_margin, NS_NMARGINS, 0,
+    return ns__param_list(L, n, "residual", "probability_by_margin", r->prob_by_margin, NS_NMARGINS, 0,
                       NULL, 0, 1) |
-           dist(L, n, "residual", "years_to_visible", &r->onset);
+           ns__dist(L, n, "residual", "years_to_visible", &r->onset);
 }
 
 static int load_course(ld *L, ns_ynode *root)
@@ -409,18 +403,18 @@ static int load_course(ld *L, ns_ynode *root)
     ns_course_params *c = &L->s->course;
     int rc = 0;
     ns_ynode *n;
-    if ((n = child(L, root, "", "timing", NS_Y_MAP, 1))) {
-        rc |= param(L, n, "timing", "reference_diameter_mm", &c->reference_mm, 0.1, 100);
-        rc |= dist(L, n, "timing", "years_to_detectable", &c->onset);
+    if ((n = ns__child(L, root, "", "timing", NS_Y_MAP, 1))) {
+        rc |= ns__param(L, n, "timing", "reference_diameter_mm", &c->reference_mm, 0.1, 100);
+        rc |= ns__dist(L, n, "timing", "years_to_detectable", &c->onset);
     } else
         rc = -1;
-    if ((n = child(L, root, "", "growth", NS_Y_MAP, 1)))
-        rc |= dist(L, n, "growth", "volume_doubling_months", &c->doubling_months);
+    if ((n = ns__child(L, root, "", "growth", NS_Y_MAP, 1)))
+        rc |= ns__dist(L, n, "growth", "volume_doubling_months", &c->doubling_months);
     else
         rc = -1;
-    if ((n = child(L, root, "", "symptoms", NS_Y_MAP, 1))) {
-        rc |= dist(L, n, "symptoms", "diameter_mm", &c->symptom_mm);
-        rc |= param(L, n, "symptoms", "incidental_imaging_per_year", &c->incidental_rate, 0, 10);
+    if ((n = ns__child(L, root, "", "symptoms", NS_Y_MAP, 1))) {
+        rc |= ns__dist(L, n, "symptoms", "diameter_mm", &c->symptom_mm);
+        rc |= ns__param(L, n, "symptoms", "incidental_imaging_per_year", &c->incidental_rate, 0, 10);
     } else
         rc = -1;
     return rc;
@@ -443,37 +437,37 @@ static const char *const death_words[] = {"gompertz", "life_table"};
 static int load_death(ld *L, ns_ynode *root)
 {
     ns_death_params *d = &L->s->death;
-    ns_ynode *n = child(L, root, "", "other_cause_death", NS_Y_MAP, 1), *sub, *sx;
-    if (!n || choice(L, n, "other_cause_death", "model", death_words, 2, &d->model))
+    ns_ynode *n = ns__child(L, root, "", "other_cause_death", NS_Y_MAP, 1), *sub, *sx;
+    if (!n || ns__choice(L, n, "other_cause_death", "model", death_words, 2, &d->model))
         return -1;
     int rc = 0;
     static const char *const sexes[2] = {"female", "male"};
-    if ((sub = child(L, n, "other_cause_death", "gompertz", NS_Y_MAP, d->model == 0)))
+    if ((sub = ns__child(L, n, "other_cause_death", "gompertz", NS_Y_MAP, d->model == 0)))
         for (int s = 0; s < 2; s++) {
             char path[PATHLEN];
-            join(path, "other_cause_death.gompertz", sexes[s]);
-            if (!(sx = child(L, sub, "other_cause_death.gompertz", sexes[s], NS_Y_MAP, 1))) {
+            ns__join(path, "other_cause_death.gompertz", sexes[s]);
+            if (!(sx = ns__child(L, sub, "other_cause_death.gompertz", sexes[s], NS_Y_MAP, 1))) {
                 rc = -1;
                 continue;
             }
-            rc |= param(L, sx, path, "a", &d->gompertz_a[s], 1e-12, 1);
-            rc |= param(L, sx, path, "b", &d->gompertz_b[s], 1e-6, 1);
+            rc |= ns__param(L, sx, path, "a", &d->gompertz_a[s], 1e-12, 1);
+            rc |= ns__param(L, sx, path, "b", &d->gompertz_b[s], 1e-6, 1);
         }
     else if (d->model == NS_DEATH_GOMPERTZ)
         rc = -1;
-    if ((sub = child(L, n, "other_cause_death", "life_table", NS_Y_MAP, d->model == 1))) {
+    if ((sub = ns__child(L, n, "other_cause_death", "life_table", NS_Y_MAP, d->model == 1))) {
         int na = 0, nf = 0, nm = 0;
         const char *p = "other_cause_death.life_table";
-        rc |= param_list(L, sub, p, "ages", d->ages, 0, NS_MAX_LIFE, &na, 0, 130);
-        rc |= param_list(L, sub, p, "qx_female", d->qx[0], 0, NS_MAX_LIFE, &nf, 0, 1);
-        rc |= param_list(L, sub, p, "qx_male", d->qx[1], 0, NS_MAX_LIFE, &nm, 0, 1);
+        rc |= ns__param_list(L, sub, p, "ages", d->ages, 0, NS_MAX_LIFE, &na, 0, 130);
+        rc |= ns__param_list(L, sub, p, "qx_female", d->qx[0], 0, NS_MAX_LIFE, &nf, 0, 1);
+        rc |= ns__param_list(L, sub, p, "qx_male", d->qx[1], 0, NS_MAX_LIFE, &nm, 0, 1);
         if (!rc && (nf != na || nm != na)) {
-            err_at(L, sub, p, "ages, qx_female and qx_male must have the same length");
+            ns__err_at(L, sub, p, "ages, qx_female and qx_male must have the same length");
             rc = -1;
         }
         for (int i = 1; !rc && i < na; i++)
             if (!(d->ages[i] > d->ages[i - 1])) {
-                err_at(L, ns_ymap_get(ns_ymap_get(sub, "ages"), "value")->items[i],
+                ns__err_at(L, ns_ymap_get(ns_ymap_get(sub, "ages"), "value")->items[i],
                        "other_cause_death.life_table.ages",
                        "breakpoints must be strictly increasing (%g after %g)", d->ages[i],
                        d->ages[i - 1]);
@@ -493,12 +487,12 @@ static const char *const stat_words[] = {"metastasis_rate", "share", "detectable
 static int group(ld *L, ns_ynode *map, const char *parent, const char *key, int *out)
 {
     char path[PATHLEN];
-    join(path, parent, key);
-    ns_ynode *n = child(L, map, parent, key, NS_Y_SCALAR, 1);
+    ns__join(path, parent, key);
+    ns_ynode *n = ns__child(L, map, parent, key, NS_Y_SCALAR, 1);
     if (!n)
         return -1;
     if ((*out = ns_group_index(n->text)) < 0) {
-        err_at(L, n, path, "unknown group '%s' (groups: all, size<10, size10-19.9, size>=20, "
+        ns__err_at(L, n, path, "unknown group '%s' (groups: all, size<10, size10-19.9, size>=20, "
                "G1, G2, G3, LVI+, LVI-, R0, R1, Rx)", n->text);
         return -1;
     }
@@ -510,8 +504,8 @@ static int bound(ld *L, ns_ynode *t, const char *path, const char *key, double *
 {
     ns_ynode *n = ns_ymap_get(t, key);
     char p[PATHLEN];
-    join(p, path, key);
-    return n ? to_number(L, n, p, out) : 0;
+    ns__join(p, path, key);
+    return n ? ns__to_number(L, n, p, out) : 0;
 }
 
 static int load_target(ld *L, ns_ynode *t, int i, ns_target *g)
@@ -519,20 +513,20 @@ static int load_target(ld *L, ns_ynode *t, int i, ns_target *g)
     char path[PATHLEN];
     snprintf(path, sizeof path, "targets.%d", i);
     if (t->kind != NS_Y_MAP) {
-        err_at(L, t, path, "expected a mapping");
+        ns__err_at(L, t, path, "expected a mapping");
         return -1;
     }
-    ns_ynode *n = child(L, t, path, "name", NS_Y_SCALAR, 1);
+    ns_ynode *n = ns__child(L, t, path, "name", NS_Y_SCALAR, 1);
     if (n) {
         snprintf(g->name, NS_NAME_LEN, "%s", n->text);
-        join(path, "targets", n->text);
+        ns__join(path, "targets", n->text);
     }
-    int rc = choice(L, t, path, "statistic", stat_words, NS_NSTATS, &g->statistic);
+    int rc = ns__choice(L, t, path, "statistic", stat_words, NS_NSTATS, &g->statistic);
     rc |= group(L, t, path, "group", &g->group);
     g->reference = -1;
     if (g->statistic == NS_STAT_RATE_RATIO)
         rc |= group(L, t, path, "reference", &g->reference);
-    ns_ynode *src = child(L, t, path, "source", NS_Y_SCALAR, 1);
+    ns_ynode *src = ns__child(L, t, path, "source", NS_Y_SCALAR, 1);
     if (src)
         snprintf(g->source, sizeof g->source, "%s", src->text);
     else
@@ -542,20 +536,20 @@ static int load_target(ld *L, ns_ynode *t, int i, ns_target *g)
     ns_ynode *range = ns_ymap_get(t, "range");
     if (range) {
         char rp[PATHLEN];
-        join(rp, path, "range");
+        ns__join(rp, path, "range");
         if (range->kind != NS_Y_SEQ || range->n != 2) {
-            err_at(L, range, rp, "expected [low, high]");
+            ns__err_at(L, range, rp, "expected [low, high]");
             return -1;
         }
-        rc |= to_number(L, range->items[0], rp, &g->lo) | to_number(L, range->items[1], rp, &g->hi);
+        rc |= ns__to_number(L, range->items[0], rp, &g->lo) | ns__to_number(L, range->items[1], rp, &g->hi);
     }
     rc |= bound(L, t, path, "min", &g->lo) | bound(L, t, path, "max", &g->hi);
     if (!rc && isinf(g->lo) && isinf(g->hi)) {
-        err_at(L, t, path, "needs 'range: [low, high]', 'min:' or 'max:'");
+        ns__err_at(L, t, path, "needs 'range: [low, high]', 'min:' or 'max:'");
         rc = -1;
     }
     if (!rc && g->lo > g->hi) {
-        err_at(L, t, path, "low bound %g is above high bound %g", g->lo, g->hi);
+        ns__err_at(L, t, path, "low bound %g is above high bound %g", g->lo, g->hi);
         rc = -1;
     }
     return rc;
@@ -563,11 +557,11 @@ static int load_target(ld *L, ns_ynode *t, int i, ns_target *g)
 
 static int load_targets(ld *L, ns_ynode *root)
 {
-    ns_ynode *n = child(L, root, "", "targets", NS_Y_SEQ, 0);
+    ns_ynode *n = ns__child(L, root, "", "targets", NS_Y_SEQ, 0);
     if (!n)
         return 0;
     if (n->n > NS_MAX_TARGETS) {
-        err_at(L, n, "targets", "at most %d targets", NS_MAX_TARGETS);
+        ns__err_at(L, n, "targets", "at most %d targets", NS_MAX_TARGETS);
         return -1;
     }
     int rc = 0;
@@ -580,24 +574,24 @@ static int load_targets(ld *L, ns_ynode *root)
 static int load_header(ld *L, ns_ynode *root)
 {
     int rc = 0;
-    ns_ynode *v = child(L, root, "", "netsurv", NS_Y_SCALAR, 1);
+    ns_ynode *v = ns__child(L, root, "", "netsurv", NS_Y_SCALAR, 1);
     if (v && strcmp(v->text, "1") != 0) {
-        err_at(L, v, "netsurv", "unsupported scenario format '%s' (this netsurv reads 1)", v->text);
+        ns__err_at(L, v, "netsurv", "unsupported scenario format '%s' (this netsurv reads 1)", v->text);
         rc = -1;
     } else if (!v)
         rc = -1;
-    ns_ynode *name = child(L, root, "", "name", NS_Y_SCALAR, 1);
+    ns_ynode *name = ns__child(L, root, "", "name", NS_Y_SCALAR, 1);
     if (name)
         snprintf(L->s->name, sizeof L->s->name, "%s", name->text);
     else
         rc = -1;
-    child(L, root, "", "description", NS_Y_SCALAR, 0);
-    ns_ynode *seed = child(L, root, "", "seed", NS_Y_SCALAR, 1);
+    ns__child(L, root, "", "description", NS_Y_SCALAR, 0);
+    ns_ynode *seed = ns__child(L, root, "", "seed", NS_Y_SCALAR, 1);
     if (seed) {
         char *end;
         unsigned long long s = strtoull(seed->text, &end, 10);
         if (seed->quoted || !*seed->text || *end || seed->text[0] == '-') {
-            err_at(L, seed, "seed", "expected a non-negative whole number, found '%s'", seed->text);
+            ns__err_at(L, seed, "seed", "expected a non-negative whole number, found '%s'", seed->text);
             rc = -1;
         }
         L->s->seed = s;
@@ -619,23 +613,23 @@ static void unknown_keys(ld *L, const ns_ynode *n, const char *path)
         return;
     for (size_t i = 0; i < n->n; i++) {
         char p[PATHLEN];
-        join(p, path, n->keys[i]->text);
+        ns__join(p, path, n->keys[i]->text);
         if (!n->used[i])
-            err_at(L, n->keys[i], p, "unknown key '%s'", n->keys[i]->text);
+            ns__err_at(L, n->keys[i], p, "unknown key '%s'", n->keys[i]->text);
         else
             unknown_keys(L, n->items[i], p);
     }
 }
 
 typedef int (*section_loader)(ld *, ns_ynode *);
-int ns_strategy_load_sections(ns_scenario *s, ns_ynode *root, ns_errors *e);
 
 static int load_tree(ns_ytree *t, ns_scenario *s, ns_errors *e)
 {
     ld L = {s, e};
     static const section_loader loaders[] = {load_header, load_cohort, load_metastasis,
                                               load_residual, load_course, load_death,
-                                              load_targets};
+                                              load_targets, ns__load_modalities,
+                                              ns__load_strategies};
     for (size_t i = 0; i < sizeof loaders / sizeof *loaders; i++)
         loaders[i](&L, t->root);
     if (e->n == 0)

@@ -103,6 +103,68 @@ typedef struct {
     char source[256];
 } ns_target;
 
+/* ---- surveillance (MODEL.md section 3) ---- */
+#define NS_MAX_MODALITIES 16
+#define NS_MAX_STRATEGIES 32
+#define NS_MAX_RULES 16
+#define NS_MAX_VISITS 128       /* visits per rule, after expanding repeats */
+#define NS_MAX_TREATMENTS 8
+#define NS_HORIZON_YEARS 60.0   /* "lifelong" schedules stop here (or at death) */
+enum { NS_LOC_LOCAL, NS_LOC_NODAL, NS_LOC_LIVER, NS_NLOCS };
+
+typedef struct {
+    char name[NS_NAME_LEN];
+    double cost;                /* per test */
+    double workup_cost;         /* per positive result */
+    double specificity;
+    double radiation_msv;
+    int sees[NS_NLOCS];         /* a sensitivity curve is given for the site */
+    ns_curve sensitivity[NS_NLOCS]; /* by lesion diameter in mm */
+} ns_modality;
+
+typedef struct {
+    char name[NS_NAME_LEN];
+    double cost;
+    double mortality;           /* operative death at time 0 */
+    double clears_residual;     /* P(removes local residual tumour) */
+    double clears_nodal;        /* P(removes nodal metastasis) */
+} ns_treatment;
+
+/* A risk group by reported attributes: each set is a bit mask over the
+ * attribute's values; size in [size_lo, size_hi). */
+typedef struct {
+    double size_lo, size_hi;
+    unsigned grades, margins, lvi, depth; /* lvi: bit0 no, bit1 yes; depth: bit0 submucosa, bit1 muscularis */
+} ns_riskgroup;
+
+typedef struct {
+    char name[NS_NAME_LEN];
+    ns_riskgroup when;
+    int treatment;              /* index into treatments, -1 none */
+    int n_visits;
+    double visit_time[NS_MAX_VISITS];   /* sorted, years after resection */
+    uint32_t visit_tests[NS_MAX_VISITS];/* bit mask of modalities */
+    int lifelong;               /* schedule runs to the horizon */
+    int otherwise;              /* matches the patients no other rule matches */
+} ns_rule;
+
+typedef struct {
+    char name[NS_NAME_LEN];
+    char source[256];
+    int n_rules;
+    ns_rule rule[NS_MAX_RULES];
+} ns_strategy;
+
+typedef struct {
+    ns_curve adherence;         /* P(attending a visit) by years after resection */
+    ns_curve resectable[NS_NSITES]; /* P(resectable) by largest-deposit diameter, per site */
+    double resection_cost;      /* curative surgery for a detected metastasis */
+    double systemic_cost;       /* unresectable disease: somatostatin analogues etc. */
+    double local_treatment_cost;/* re-resection of a local recurrence */
+    double discount_costs;      /* annual rate */
+    double discount_effects;
+} ns_followup_params;
+
 /* One registered parameter: where it is and what it may be. */
 typedef struct {
     char path[192];
@@ -132,6 +194,13 @@ typedef struct ns_scenario {
     ns_death_params death;
     int n_targets;
     ns_target target[NS_MAX_TARGETS];
+    ns_followup_params follow;
+    int n_modalities;
+    ns_modality modality[NS_MAX_MODALITIES];
+    int n_treatments;
+    ns_treatment treatment[NS_MAX_TREATMENTS];
+    int n_strategies;
+    ns_strategy strategy[NS_MAX_STRATEGIES];
     int n_params;
     ns_param param[NS_MAX_PARAMS];
     ns_derived derived;
