@@ -32,6 +32,8 @@ static double norm_quantile_fast(double p)
 
 double ns_dist_quantile(const ns_dist *d, double u)
 {
+    if (d->kind == NS_DIST_UNIFORM)
+        return d->a + (d->b - d->a) * u;
     if (d->kind == NS_DIST_LOGNORMAL)
         return d->a * exp(d->b * norm_quantile_fast(u));
     return d->b * pow(-log1p(-u), 1 / d->a);
@@ -100,6 +102,7 @@ static void draw_metastasis(const ns_scenario *s, ns_rng *r, ns_patient *p)
     p->onset = p->symptom_time = p->incidental_time = INFINITY;
     p->doubling_years = INFINITY;
     p->site = NS_SITE_NODAL;
+    p->u_resectable = 1;
     if (!p->has_metastasis)
         return;
     p->site = ns_rng_uniform_pos(r) < m->liver_share ? NS_SITE_LIVER : NS_SITE_NODAL;
@@ -110,6 +113,7 @@ static void draw_metastasis(const ns_scenario *s, ns_rng *r, ns_patient *p)
                                       ? p->doubling_years * log2(sym_mm / c->reference_mm)
                                       : 0);
     double e = -log(ns_rng_uniform_pos(r));
+    p->u_resectable = ns_rng_uniform_pos(r);
     p->incidental_time = c->incidental_rate > 0 ? p->onset + e / c->incidental_rate : INFINITY;
 }
 
@@ -117,13 +121,17 @@ static void draw_metastasis(const ns_scenario *s, ns_rng *r, ns_patient *p)
 static void draw_residual(const ns_scenario *s, ns_rng *r, ns_patient *p)
 {
     p->has_residual = ns_rng_uniform_pos(r) < s->residual.prob_by_margin[p->margin];
-    p->residual_time = INFINITY;
-    if (p->has_residual)
-        p->residual_time = ns_dist_quantile(&s->residual.onset, ns_rng_uniform_pos(r));
+    p->residual_time = p->residual_doubling_years = INFINITY;
+    if (!p->has_residual)
+        return;
+    p->residual_time = ns_dist_quantile(&s->residual.onset, ns_rng_uniform_pos(r));
+    p->residual_doubling_years =
+        3 * ns_dist_quantile(&s->course.doubling_months, ns_rng_uniform_pos(r)) / 12;
 }
 
 void ns_history_draw(const ns_scenario *s, uint64_t seed, uint64_t index, ns_patient *p)
 {
+    p->key = ns_rng_mix64(seed ^ ns_rng_mix64(index ^ 0x6e65747375727600ULL));
     ns_rng r = ns_rng_for(seed, index, NS_RNG_PATIENT, 0);
     draw_attributes(s, &r, p);
     r = ns_rng_for(seed, index, NS_RNG_HISTORY, 0);

@@ -135,6 +135,15 @@ static ns_ynode *param_value(ld *L, ns_ynode *map, const char *parent, const cha
     ns_ynode *v = ns_ymap_get(p, "value");
     if (!v)
         ns__err_at(L, p, path, "missing required key 'value'");
+    /* a misspelt key here (`sorce:`) is reported with the missing source,
+     * not only when the file has no other error */
+    for (size_t i = 0; i < p->n; i++)
+        if (!p->used[i]) {
+            char kp[PATHLEN];
+            ns__join(kp, path, p->keys[i]->text);
+            ns__err_at(L, p->keys[i], kp, "unknown key '%s'", p->keys[i]->text);
+            p->used[i] = 1;
+        }
     return v;
 }
 
@@ -250,7 +259,7 @@ int ns__curve(ld *L, ns_ynode *map, const char *parent, const char *xkey, const 
     return 0;
 }
 
-static const char *const dist_words[] = {"lognormal", "weibull"};
+static const char *const dist_words[] = {"lognormal", "weibull", "uniform"};
 
 /* A long-tailed positive distribution: lognormal (median, sigma) or Weibull
  * (shape, scale). */
@@ -259,8 +268,17 @@ int ns__dist(ld *L, ns_ynode *map, const char *parent, const char *key, ns_dist 
     char path[PATHLEN];
     ns__join(path, parent, key);
     ns_ynode *n = ns__child(L, map, parent, key, NS_Y_MAP, 1);
-    if (!n || ns__choice(L, n, path, "distribution", dist_words, 2, &d->kind))
+    if (!n || ns__choice(L, n, path, "distribution", dist_words, 3, &d->kind))
         return -1;
+    if (d->kind == NS_DIST_UNIFORM) {
+        int rc = ns__param(L, n, path, "min", &d->a, 0, INFINITY) |
+                 ns__param(L, n, path, "max", &d->b, 0, INFINITY);
+        if (!rc && !(d->b > d->a)) {
+            ns__err_at(L, n, path, "need min < max");
+            rc = -1;
+        }
+        return rc;
+    }
     if (d->kind == NS_DIST_LOGNORMAL)
         return ns__param(L, n, path, "median", &d->a, 1e-9, INFINITY) |
                ns__param(L, n, path, "sigma", &d->b, 1e-9, 10);
@@ -712,6 +730,14 @@ void ns_scenario_derive(ns_scenario *s)
         d->method_cum[m] = (sum += c->method[m].share);
     if (s->death.model == NS_DEATH_LIFE_TABLE)
         life_table_cumhaz(&s->death);
+    for (int k = 0; k < s->n_strategies; k++)
+        for (int r = 0; r < s->strategy[k].n_rules; r++) {
+            ns_rule *rule = &s->strategy[k].rule[r];
+            for (int v = 0; v < rule->n_visits; v++) {
+                rule->visit_attend[v] = ns_curve_eval(&s->follow.adherence, rule->visit_time[v]);
+                rule->visit_discount[v] = pow(1 + s->follow.discount_costs, -rule->visit_time[v]);
+            }
+        }
 }
 
 double ns_curve_eval(const ns_curve *c, double x)

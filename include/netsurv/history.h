@@ -26,7 +26,10 @@ typedef struct ns_patient {
     double symptom_time;           /* years to symptoms from the metastasis; INFINITY if none */
     double incidental_time;        /* years to incidental detection by imaging done for other reasons */
     double residual_time;          /* years to a visible local regrowth; INFINITY if none */
+    double residual_doubling_years;/* diameter doubling time of the local regrowth */
     double death_time;             /* years to death from other causes */
+    double u_resectable;           /* uniform deciding resectability at detection */
+    uint64_t key;                  /* hash of (seed, index) for counter-based draws */
 } ns_patient;
 
 /* Draws patient `index` of the cohort of scenario s with `seed`. */

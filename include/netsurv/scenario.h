@@ -22,13 +22,13 @@ enum { NS_G1, NS_G2, NS_G3, NS_NGRADES };
 enum { NS_R0, NS_R1, NS_RX, NS_NMARGINS };
 enum { NS_SEX_FEMALE, NS_SEX_MALE };
 enum { NS_SITE_NODAL, NS_SITE_LIVER, NS_NSITES };
-enum { NS_DIST_LOGNORMAL, NS_DIST_WEIBULL };
+enum { NS_DIST_LOGNORMAL, NS_DIST_WEIBULL, NS_DIST_UNIFORM };
 
-/* A positive, long-tailed time or size: lognormal (median, sigma) or
- * Weibull (shape, scale). */
+/* A positive time or size: lognormal (median, sigma), Weibull (shape,
+ * scale), or uniform (min, max: spread evenly, as closed-form checks need). */
 typedef struct {
     int kind;
-    double a, b; /* lognormal: median, sigma; Weibull: shape, scale */
+    double a, b; /* lognormal: median, sigma; Weibull: shape, scale; uniform: min, max */
 } ns_dist;
 
 /* Piecewise-linear function y(x) through (x[i], y[i]), flat outside. */
@@ -144,6 +144,8 @@ typedef struct {
     int n_visits;
     double visit_time[NS_MAX_VISITS];   /* sorted, years after resection */
     uint32_t visit_tests[NS_MAX_VISITS];/* bit mask of modalities */
+    double visit_attend[NS_MAX_VISITS];   /* derived: P(attending) */
+    double visit_discount[NS_MAX_VISITS]; /* derived: cost discount factor */
     int lifelong;               /* schedule runs to the horizon */
     int otherwise;              /* matches the patients no other rule matches */
 } ns_rule;

@@ -1,0 +1,170 @@
+/* OpenMP engine: waves of blocks, per-thread scratch, ordered merges. */
+#include "netsurv/engine.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+static inline void acc_add(ns_acc *a, double x)
+{
+    a->n++;
+    a->sum += x;
+    a->sumsq += x * x;
+}
+
+static inline void acc_merge(ns_acc *a, const ns_acc *b)
+{
+    a->n += b->n;
+    a->sum += b->sum;
+    a->sumsq += b->sumsq;
+}
+
+void ns_acc_mean(const ns_acc *a, double *mean, double *lo, double *hi)
+{
+    if (a->n == 0) {
+        *mean = *lo = *hi = NAN;
+        return;
+    }
+    double n = (double)a->n, m = a->sum / n;
+    double var = a->n > 1 ? (a->sumsq - n * m * m) / (n - 1) : 0;
+    double half = 1.959963984540054 * sqrt(var > 0 ? var / n : 0);
+    *mean = m;
+    *lo = m - half;
+    *hi = m + half;
+}
+
+static inline int bin(double x, double width, int nbins)
+{
+    double b = floor(x / width);
+    return b < 0 ? 0 : b >= nbins ? nbins : (int)b;
+}
+
+void ns_tally_add_outcome(ns_strategy_tally *t, const ns_outcome *o)
+{
+    t->n_patients++;
+    double cost = o->cost_surveillance + o->cost_workup + o->cost_treatment;
+    acc_add(&t->cost, cost);
+    acc_add(&t->cost_discounted, o->cost_discounted);
+    acc_add(&t->cost_surveillance, o->cost_surveillance);
+    acc_add(&t->cost_workup, o->cost_workup);
+    acc_add(&t->cost_treatment, o->cost_treatment);
+    acc_add(&t->tests, o->n_tests);
+    acc_add(&t->false_positives, o->n_false_positives);
+    acc_add(&t->radiation_msv, o->radiation_msv);
+    t->n_operative_deaths += o->operative_death;
+    t->n_local_found += o->local_detection_time < INFINITY;
+    for (int m = 0; m < NS_MAX_MODALITIES; m++)
+        t->tests_by_modality[m] += o->tests_by_modality[m];
+    if (!o->metastasis)
+        return;
+    t->n_metastases++;
+    t->n_route[o->route]++;
+    t->n_missed += o->missed;
+    t->n_miss[o->missed_reason]++;
+    if (o->route == NS_ROUTE_NEVER)
+        return;
+    t->n_resectable += o->resectable;
+    acc_add(&t->detection_time, o->detection_time);
+    acc_add(&t->detection_delay, o->detection_delay);
+    acc_add(&t->burden_mm, o->burden_mm);
+    t->hist_detection[bin(o->detection_time, NS_TIME_BIN_WIDTH, NS_TIME_BINS)]++;
+    t->hist_delay[bin(o->detection_delay, NS_DELAY_BIN_WIDTH, NS_DELAY_BINS)]++;
+}
+
+void ns_tally_merge(ns_strategy_tally *a, const ns_strategy_tally *b)
+{
+    a->n_patients += b->n_patients;
+    a->n_metastases += b->n_metastases;
+    a->n_missed += b->n_missed;
+    a->n_resectable += b->n_resectable;
+    a->n_operative_deaths += b->n_operative_deaths;
+    a->n_local_found += b->n_local_found;
+    a->n_residual += b->n_residual;
+    for (int i = 0; i < NS_NROUTES; i++)
+        a->n_route[i] += b->n_route[i];
+    for (int i = 0; i < NS_NMISS; i++)
+        a->n_miss[i] += b->n_miss[i];
+    ns_acc *x[] = {&a->detection_time, &a->detection_delay, &a->burden_mm, &a->cost,
+                   &a->cost_discounted, &a->cost_surveillance, &a->cost_workup,
+                   &a->cost_treatment, &a->tests, &a->false_positives, &a->radiation_msv};
+    const ns_acc *y[] = {&b->detection_time, &b->detection_delay, &b->burden_mm, &b->cost,
+                         &b->cost_discounted, &b->cost_surveillance, &b->cost_workup,
+                         &b->cost_treatment, &b->tests, &b->false_positives, &b->radiation_msv};
+    for (size_t i = 0; i < sizeof x / sizeof *x; i++)
+        acc_merge(x[i], y[i]);
+    for (int m = 0; m < NS_MAX_MODALITIES; m++)
+        a->tests_by_modality[m] += b->tests_by_modality[m];
+    for (int i = 0; i <= NS_TIME_BINS; i++)
+        a->hist_detection[i] += b->hist_detection[i];
+    for (int i = 0; i <= NS_DELAY_BINS; i++)
+        a->hist_delay[i] += b->hist_delay[i];
+}
+
+/* Patients [first, first + count) of one block: draw, play every strategy,
+ * tally into bt[0..S), keep rows when pats/outs are given. */
+static void run_block(const ns_scenario *s, uint64_t seed, uint64_t first, int count,
+                      ns_strategy_tally *bt, ns_patient *pats, ns_outcome *outs)
+{
+    int S = s->n_strategies;
+    memset(bt, 0, sizeof *bt * (size_t)S);
+    for (int i = 0; i < count; i++) {
+        ns_patient p;
+        ns_history_draw(s, seed, first + (uint64_t)i, &p);
+        for (int k = 0; k < S; k++) {
+            ns_outcome o;
+            ns_strategy_play(s, k, &p, &o);
+            ns_tally_add_outcome(&bt[k], &o);
+            bt[k].n_residual += p.has_residual;
+            if (outs)
+                outs[(size_t)i * S + k] = o;
+        }
+        if (pats)
+            pats[i] = p;
+    }
+}
+
+int ns_engine_run(const ns_scenario *s, const ns_engine_opts *o, ns_strategy_tally *out)
+{
+    int S = s->n_strategies, rc = 0;
+    const uint64_t wave = (uint64_t)NS_BLOCK * NS_WAVE_BLOCKS;
+    ns_strategy_tally *bt = calloc((size_t)NS_WAVE_BLOCKS * S, sizeof *bt);
+    ns_patient *pats = o->sink ? malloc(wave * sizeof *pats) : NULL;
+    ns_outcome *outs = o->sink ? malloc(wave * S * sizeof *outs) : NULL;
+    memset(out, 0, sizeof *out * (size_t)S);
+    if (!bt || (o->sink && (!pats || !outs)))
+        rc = -1;
+    int threads = o->threads;
+#ifdef _OPENMP
+    if (threads <= 0)
+        threads = omp_get_max_threads();
+#endif
+    for (uint64_t w0 = 0; w0 < o->n && rc == 0; w0 += wave) {
+        uint64_t wn = o->n - w0 < wave ? o->n - w0 : wave;
+        int nb = (int)((wn + NS_BLOCK - 1) / NS_BLOCK);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+#endif
+        for (int b = 0; b < nb; b++) {
+            uint64_t off = (uint64_t)b * NS_BLOCK;
+            int count = (int)(wn - off < NS_BLOCK ? wn - off : NS_BLOCK);
+            run_block(s, o->seed, w0 + off, count, bt + (size_t)b * S,
+                      pats ? pats + off : NULL, outs ? outs + off * S : NULL);
+        }
+        for (int b = 0; b < nb; b++) /* block order: the same sums for any thread count */
+            for (int k = 0; k < S; k++)
+                ns_tally_merge(&out[k], &bt[(size_t)b * S + k]);
+        if (o->sink && o->sink(o->sink_ctx, w0, (int)wn, pats, outs))
+            rc = -1;
+        if (o->progress)
+            o->progress(o->progress_ctx, w0 + wn, o->n);
+        if (o->stop && *o->stop)
+            rc = -1;
+    }
+    free(bt);
+    free(pats);
+    free(outs);
+    return rc;
+}
