@@ -1,14 +1,19 @@
 /* The netsurv command line. Only this file prints errors and picks exit codes:
  * 0 success, 1 a run failed (or a target was missed where asked), 2 bad input. */
 #include "netsurv/cohort.h"
+#include "netsurv/engine.h"
+#include "netsurv/h5out.h"
 #include "netsurv/history.h"
 #include "netsurv/scenario.h"
 
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -26,12 +31,18 @@ typedef struct {
     int threads;
     int csv;
     int strict;
+    const char *output;
+    int force, per_patient, quiet;
+    int argc;
+    char **argv;
 } options;
 
 static void usage(FILE *f)
 {
     fputs("usage:\n"
           "  netsurv cohort [SCENARIO] [-n N] [--seed S] [--threads T] [--set k=v]... [--csv] [--strict]\n"
+          "  netsurv run [SCENARIO] -o FILE [-n N] [--seed S] [--threads T] [--set k=v]...\n"
+          "              [--per-patient] [--force] [--quiet]\n"
           "  netsurv validate SCENARIO [--set k=v]...\n"
           "  netsurv bench [SCENARIO] [-n N]\n"
           "  netsurv --version\n"
@@ -64,6 +75,8 @@ static int parse_options(int argc, char **argv, options *o)
 {
     memset(o, 0, sizeof *o);
     o->n = 1000000;
+    o->argc = argc;
+    o->argv = argv;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -96,6 +109,19 @@ static int parse_options(int argc, char **argv, options *o)
             }
             o->sets[o->n_sets++] = v;
             i++;
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+            if (!v || !*v) {
+                fprintf(stderr, "netsurv: %s needs a file name\n", a);
+                return 2;
+            }
+            o->output = v;
+            i++;
+        } else if (!strcmp(a, "--force")) {
+            o->force = 1;
+        } else if (!strcmp(a, "--per-patient")) {
+            o->per_patient = 1;
+        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+            o->quiet = 1;
         } else if (!strcmp(a, "--csv")) {
             o->csv = 1;
         } else if (!strcmp(a, "--strict")) {
@@ -198,6 +224,170 @@ static int cmd_bench(const options *o)
     return 0;
 }
 
+/* ---- netsurv run ---- */
+
+/* The temporary file being written; removed if the run is interrupted. */
+static char tmp_path[4096];
+
+/* SIGINT/SIGTERM/SIGHUP: remove the partial file and exit at once
+ * (unlink and _exit are async-signal-safe). */
+static void on_signal(int sig)
+{
+    if (tmp_path[0])
+        unlink(tmp_path);
+    _exit(128 + sig);
+}
+
+static void install_signal_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+        sigaction(sigs[i], &sa, NULL);
+}
+
+/* "DIR/.NAME.netsurv-PID.tmp" next to the output, so rename() is atomic. */
+static int make_tmp_path(const char *out)
+{
+    const char *slash = strrchr(out, '/');
+    int dirlen = slash ? (int)(slash - out + 1) : 0;
+    int k = snprintf(tmp_path, sizeof tmp_path, "%.*s.%s.netsurv-%ld.tmp", dirlen, out,
+                     slash ? slash + 1 : out, (long)getpid());
+    return k > 0 && (size_t)k < sizeof tmp_path ? 0 : -1;
+}
+
+typedef struct {
+    double start;
+    int tty;
+} progress_state;
+
+/* A progress bar with rate and time left, on stderr. */
+static void show_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    progress_state *p = ctx;
+    if (!p->tty)
+        return;
+    double el = now() - p->start, rate = el > 0 ? (double)done / el : 0;
+    double left = rate > 0 ? (double)(total - done) / rate : 0;
+    int width = 30, fill = (int)((double)width * (double)done / (double)total);
+    char bar[40];
+    for (int i = 0; i < width; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[width] = '\0';
+    fprintf(stderr, "\r[%s] %5.1f%%  %.2fM patients/s  %02d:%02d left ", bar,
+            100.0 * (double)done / (double)total, rate / 1e6, (int)left / 60, (int)left % 60);
+    if (done == total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+/* The command line as one string, for provenance. */
+static char *join_args(int argc, char **argv)
+{
+    size_t len = 1;
+    for (int i = 0; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    char *s = malloc(len);
+    if (!s)
+        return NULL;
+    s[0] = '\0';
+    for (int i = 0; i < argc; i++) {
+        strcat(s, argv[i]);
+        if (i + 1 < argc)
+            strcat(s, " ");
+    }
+    return s;
+}
+
+/* The per-strategy table at the end of a run. */
+static void print_run_table(const ns_scenario *s, const ns_strategy_tally *t)
+{
+    printf("%-24s %8s %8s %8s %7s %10s %10s %7s %6s %7s\n", "strategy", "mets", "surveil.",
+           "missed", "delay", "cost", "cost(disc)", "tests", "FP", "mSv");
+    for (int k = 0; k < s->n_strategies; k++) {
+        double delay, cost, costd, tests, fp, rad, lo, hi;
+        ns_acc_mean(&t[k].detection_delay, &delay, &lo, &hi);
+        ns_acc_mean(&t[k].cost, &cost, &lo, &hi);
+        ns_acc_mean(&t[k].cost_discounted, &costd, &lo, &hi);
+        ns_acc_mean(&t[k].tests, &tests, &lo, &hi);
+        ns_acc_mean(&t[k].false_positives, &fp, &lo, &hi);
+        ns_acc_mean(&t[k].radiation_msv, &rad, &lo, &hi);
+        printf("%-24s %8llu %8llu %8llu %7.2f %10.0f %10.0f %7.2f %6.3f %7.2f\n",
+               s->strategy[k].name, (unsigned long long)t[k].n_metastases,
+               (unsigned long long)t[k].n_route[NS_ROUTE_SURVEILLANCE],
+               (unsigned long long)t[k].n_missed, delay, cost, costd, tests, fp, rad);
+    }
+    printf("mets: metastases detectable while alive; surveil.: found by surveillance; delay: "
+           "mean years from detectable to found; cost in USD per patient\n");
+}
+
+/* Checks -o before any work: given, and not overwriting without --force. */
+static int check_output(const options *o)
+{
+    if (!o->output) {
+        fprintf(stderr, "netsurv run: -o FILE is required\n");
+        return 2;
+    }
+    if (!o->force && access(o->output, F_OK) == 0) {
+        fprintf(stderr, "netsurv run: %s exists; use --force to replace it\n", o->output);
+        return 2;
+    }
+    if (make_tmp_path(o->output)) {
+        fprintf(stderr, "netsurv run: output path too long\n");
+        return 2;
+    }
+    return 0;
+}
+
+static int cmd_run(const options *o)
+{
+    int rc = check_output(o);
+    if (rc)
+        return rc;
+    ns_scenario *s = load(o);
+    if (!s)
+        return 2;
+    char *cmdline = join_args(o->argc, o->argv);
+    ns_strategy_tally *t = calloc((size_t)s->n_strategies, sizeof *t);
+    ns_run_info info = {o->seed_given ? o->seed : s->seed, o->n, cmdline ? cmdline : ""};
+    char err[512];
+    install_signal_handlers();
+    ns_h5 *h = t ? ns_h5_create(tmp_path, s, &info, o->per_patient, err, sizeof err) : NULL;
+    if (!h) {
+        fprintf(stderr, "netsurv run: %s\n", t ? err : "out of memory");
+        rc = 1;
+    } else {
+        progress_state ps = {now(), !o->quiet && isatty(2)};
+        ns_engine_opts eo = {.seed = info.seed, .n = o->n, .threads = o->threads,
+                             .sink = o->per_patient ? ns_h5_write_patients : NULL, .sink_ctx = h,
+                             .progress = show_progress, .progress_ctx = &ps};
+        rc = ns_engine_run(s, &eo, t) || ns_h5_write_summary(h, t);
+        rc |= ns_h5_close(h);
+        if (!rc && rename(tmp_path, o->output) != 0) {
+            fprintf(stderr, "netsurv run: cannot rename %s to %s: %s\n", tmp_path, o->output,
+                    strerror(errno));
+            rc = 1;
+        } else if (rc)
+            fprintf(stderr, "netsurv run: writing %s failed; no output written\n", o->output);
+        if (rc)
+            unlink(tmp_path);
+        tmp_path[0] = '\0';
+        if (!rc) {
+            printf("netsurv %s: %s\n%llu patients, seed %llu, %d strategies -> %s\n\n",
+                   NETSURV_VERSION, s->name, (unsigned long long)o->n,
+                   (unsigned long long)info.seed, s->n_strategies, o->output);
+            print_run_table(s, t);
+        }
+    }
+    free(t);
+    free(cmdline);
+    ns_scenario_free(s);
+    return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -223,6 +413,8 @@ int main(int argc, char **argv)
         return cmd_cohort(&o);
     if (!strcmp(cmd, "bench"))
         return cmd_bench(&o);
+    if (!strcmp(cmd, "run"))
+        return cmd_run(&o);
     fprintf(stderr, "netsurv: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

@@ -284,7 +284,12 @@ static ns_ynode *path_step(ns_ynode *n, const char *seg)
 {
     if (n->kind == NS_Y_MAP) {
         ptrdiff_t i = map_index(n, seg);
-        return i < 0 ? NULL : n->items[i];
+        if (i >= 0)
+            return n->items[i];
+        /* a list parameter {value: [...]}: name.2 means name.value.2 (the
+         * registry's path for the item) */
+        i = map_index(n, "value");
+        return i >= 0 && n->items[i]->kind == NS_Y_SEQ ? path_step(n->items[i], seg) : NULL;
     }
     if (n->kind == NS_Y_SEQ) {
         char *end;

@@ -1,0 +1,40 @@
+/* The HDF5 output: the only code that knows HDF5. Writes from one thread.
+ *
+ * Layout: root attributes (provenance), /scenario (the scenario text),
+ * /summary/ (one dataset per statistic, one row per strategy), and with
+ * per-patient output /patients/ (attributes and hidden truth) and
+ * /patients/<strategy>/ (outcomes), chunked and compressed, written wave by
+ * wave so memory does not grow with N. Every dataset has `description` and
+ * `units` attributes; coded integers also have `labels`. */
+#ifndef NETSURV_H5OUT_H
+#define NETSURV_H5OUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netsurv/engine.h"
+#include "netsurv/scenario.h"
+
+typedef struct {
+    uint64_t seed, n_patients;
+    const char *command_line;
+} ns_run_info;
+
+typedef struct ns_h5 ns_h5;
+
+/* Creates the file at `path` (which must not exist) with provenance and,
+ * when per_patient, the per-patient datasets. NULL with a message on error. */
+ns_h5 *ns_h5_create(const char *path, const ns_scenario *s, const ns_run_info *info,
+                    int per_patient, char *err, size_t errlen);
+
+/* An ns_sink_fn: writes one wave of per-patient rows (ctx is the ns_h5). */
+int ns_h5_write_patients(void *ctx, uint64_t first, int count, const ns_patient *patients,
+                         const ns_outcome *outcomes);
+
+/* Writes /summary from the strategy tallies. Returns 0 or -1. */
+int ns_h5_write_summary(ns_h5 *h, const ns_strategy_tally *t);
+
+/* Flushes and closes the file; frees h. Returns 0 or -1. */
+int ns_h5_close(ns_h5 *h);
+
+#endif

@@ -1,0 +1,523 @@
+/* HDF5 output (see include/netsurv/h5out.h for the layout). */
+#include "netsurv/h5out.h"
+
+#include <hdf5.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CHUNK 65536
+
+/* A per-patient field: where it goes, how it is stored, what it means. */
+typedef enum { F_F32, F_U8, F_U16 } ftype;
+typedef struct {
+    const char *name;
+    ftype type;
+    const char *description, *units, *labels;
+} field;
+
+enum { P_AGE, P_SEX, P_SIZE, P_GRADE, P_DEPTH, P_LVI_TRUE, P_LVI_REP, P_METHOD, P_MARGIN,
+       P_HAS_MET, P_SITE, P_P_MET, P_ONSET, P_SYMPTOM, P_INCIDENTAL, P_HAS_RES, P_RES_TIME,
+       P_DEATH, P_NFIELDS };
+static const field patient_fields[P_NFIELDS] = {
+    {"age", F_F32, "age at resection", "years", NULL},
+    {"sex", F_U8, "sex", "code", "female,male"},
+    {"size_mm", F_F32, "tumour diameter", "mm", NULL},
+    {"grade", F_U8, "WHO grade (Ki-67)", "code", "G1,G2,G3"},
+    {"depth", F_U8, "depth of invasion", "code", "submucosa,muscularis"},
+    {"lvi_true", F_U8, "lymphovascular invasion, true", "boolean", "no,yes"},
+    {"lvi_reported", F_U8, "lymphovascular invasion, as reported", "boolean", "no,yes"},
+    {"method", F_U8, "resection method (index into /patients/method attribute labels)", "code",
+     NULL},
+    {"margin", F_U8, "resection margin", "code", "R0,R1,Rx"},
+    {"has_metastasis", F_U8, "occult metastasis present at resection (hidden truth)", "boolean",
+     "no,yes"},
+    {"site", F_U8, "site of the first detectable deposit", "code", "nodal,liver"},
+    {"p_metastasis", F_F32, "probability of metastasis from the logistic model", "probability",
+     NULL},
+    {"onset_time", F_F32, "time the metastasis became detectable (inf: none)",
+     "years after resection", NULL},
+    {"symptom_time", F_F32, "time the metastasis would cause symptoms (inf: none)",
+     "years after resection", NULL},
+    {"incidental_time", F_F32, "time imaging for other reasons would find it (inf: none)",
+     "years after resection", NULL},
+    {"has_residual", F_U8, "local residual tumour at the scar (hidden truth)", "boolean",
+     "no,yes"},
+    {"residual_time", F_F32, "time the local regrowth becomes visible (inf: none)",
+     "years after resection", NULL},
+    {"death_time", F_F32, "death from other causes", "years after resection", NULL},
+};
+
+enum { O_RULE, O_DET, O_ROUTE, O_DELAY, O_BURDEN, O_RESECT, O_COST, O_COST_D, O_TESTS, O_FP,
+       O_RAD, O_MISSED, O_REASON, O_LOCAL, O_DEATH, O_NFIELDS };
+static const field outcome_fields[O_NFIELDS] = {
+    {"rule", F_U8, "rule of the strategy that the report matched", "code", NULL},
+    {"detection_time", F_F32, "metastasis found, any route (inf: never)", "years after resection",
+     NULL},
+    {"detection_route", F_U8, "how the metastasis was found", "code",
+     "never,surveillance,symptoms,incidental"},
+    {"detection_delay", F_F32, "detection time minus the time it became detectable (inf: never)",
+     "years", NULL},
+    {"burden_mm", F_F32, "largest deposit at detection (0: none)", "mm", NULL},
+    {"resectable", F_U8, "metastasis resectable when found", "boolean", "no,yes"},
+    {"cost", F_F32, "all costs, undiscounted", "USD", NULL},
+    {"cost_discounted", F_F32, "all costs, discounted to resection", "USD", NULL},
+    {"n_tests", F_U16, "surveillance tests done", "count", NULL},
+    {"false_positives", F_U16, "positive tests with no disease found", "count", NULL},
+    {"radiation_msv", F_F32, "effective dose from surveillance tests", "mSv", NULL},
+    {"missed", F_U8, "metastasis detectable while alive and not found by a surveillance visit",
+     "boolean", "no,yes"},
+    {"missed_reason", F_U8, "why it was missed", "code",
+     "none,not_followed,between_visits,false_negative,after_schedule,missed_visit"},
+    {"local_detection_time", F_F32, "local regrowth found by surveillance (inf: never)",
+     "years after resection", NULL},
+    {"death_time", F_F32, "death from other causes or the operation (not from the metastasis)",
+     "years after resection", NULL},
+};
+
+struct ns_h5 {
+    hid_t file;
+    int per_patient, n_strategies;
+    const ns_scenario *s;
+    uint64_t n;
+    hid_t pd[P_NFIELDS];
+    hid_t *od;          /* n_strategies x O_NFIELDS */
+    void *scratch;      /* one wave of one field */
+    int failed;
+};
+
+static hid_t str_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
+
+/* A UTF-8 string attribute on obj. */
+static int attr_str(hid_t obj, const char *name, const char *value)
+{
+    hid_t t = str_type(), sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = a < 0 || H5Awrite(a, t, &value) < 0 ? -1 : 0;
+    H5Aclose(a);
+    H5Sclose(sp);
+    H5Tclose(t);
+    return rc;
+}
+
+static int attr_u64(hid_t obj, const char *name, uint64_t value)
+{
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, H5T_STD_U64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = a < 0 || H5Awrite(a, H5T_NATIVE_UINT64, &value) < 0 ? -1 : 0;
+    H5Aclose(a);
+    H5Sclose(sp);
+    return rc;
+}
+
+static int describe(hid_t d, const char *description, const char *units, const char *labels)
+{
+    int rc = attr_str(d, "description", description) | attr_str(d, "units", units);
+    if (labels)
+        rc |= attr_str(d, "labels", labels);
+    return rc;
+}
+
+/* A dataset of `rank` dims written at once from `data` of memory type mt. */
+static int write_array(hid_t loc, const char *name, hid_t ft, hid_t mt, int rank,
+                       const hsize_t *dims, const void *data, const char *description,
+                       const char *units)
+{
+    hid_t sp = H5Screate_simple(rank, dims, NULL);
+    hid_t d = H5Dcreate2(loc, name, ft, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = d < 0 || H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0 ? -1 : 0;
+    if (d >= 0)
+        rc |= describe(d, description, units, NULL);
+    H5Dclose(d);
+    H5Sclose(sp);
+    return rc;
+}
+
+static int write_strings(hid_t loc, const char *name, const char *const *v, hsize_t n,
+                         const char *description)
+{
+    hid_t t = str_type();
+    int rc = write_array(loc, name, t, t, 1, &n, v, description, "text");
+    H5Tclose(t);
+    return rc;
+}
+
+/* "a,b,c" from the names of strategy k's rules. */
+static void rule_labels(const ns_strategy *st, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (int r = 0; r < st->n_rules; r++)
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", r ? "," : "", st->rule[r].name);
+}
+
+static hid_t file_type(ftype t)
+{
+    return t == F_F32 ? H5T_IEEE_F32LE : t == F_U8 ? H5T_STD_U8LE : H5T_STD_U16LE;
+}
+
+static hid_t mem_type(ftype t)
+{
+    return t == F_F32 ? H5T_NATIVE_FLOAT : t == F_U8 ? H5T_NATIVE_UINT8 : H5T_NATIVE_UINT16;
+}
+
+/* A chunked, compressed 1-D dataset of n rows. */
+static hid_t create_column(hid_t loc, const field *f, uint64_t n, const char *labels)
+{
+    hsize_t dims = n, chunk = n < CHUNK ? n : CHUNK;
+    hid_t sp = H5Screate_simple(1, &dims, NULL), pl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(pl, 1, &chunk);
+    H5Pset_shuffle(pl);
+    H5Pset_deflate(pl, 1);
+    hid_t d = H5Dcreate2(loc, f->name, file_type(f->type), sp, H5P_DEFAULT, pl, H5P_DEFAULT);
+    if (d >= 0 && describe(d, f->description, f->units, labels ? labels : f->labels)) {
+        H5Dclose(d);
+        d = -1;
+    }
+    H5Pclose(pl);
+    H5Sclose(sp);
+    return d;
+}
+
+static int create_patient_datasets(ns_h5 *h)
+{
+    const ns_scenario *s = h->s;
+    hid_t g = H5Gcreate2(h->file, "patients", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return -1;
+    char methods[NS_MAX_METHODS * NS_NAME_LEN] = "";
+    for (int m = 0; m < s->cohort.n_methods; m++)
+        snprintf(methods + strlen(methods), sizeof methods - strlen(methods), "%s%s",
+                 m ? "," : "", s->cohort.method[m].name);
+    int rc = 0;
+    for (int i = 0; i < P_NFIELDS; i++)
+        rc |= (h->pd[i] = create_column(g, &patient_fields[i], h->n,
+                                        i == P_METHOD ? methods : NULL)) < 0;
+    h->od = calloc((size_t)h->n_strategies * O_NFIELDS, sizeof *h->od);
+    if (!h->od)
+        rc = -1;
+    for (int k = 0; k < h->n_strategies && !rc; k++) {
+        hid_t sg = H5Gcreate2(g, s->strategy[k].name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        char rules[NS_MAX_RULES * NS_NAME_LEN];
+        rule_labels(&s->strategy[k], rules, sizeof rules);
+        rc |= sg < 0 || attr_str(sg, "source", s->strategy[k].source);
+        for (int i = 0; i < O_NFIELDS && !rc; i++)
+            rc |= (h->od[k * O_NFIELDS + i] = create_column(sg, &outcome_fields[i], h->n,
+                                                            i == O_RULE ? rules : NULL)) < 0;
+        H5Gclose(sg);
+    }
+    H5Gclose(g);
+    return rc;
+}
+
+/* Provenance: who made this file, from what, when. */
+static int write_provenance(ns_h5 *h, const ns_run_info *info)
+{
+    char created[32], hdf5v[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    unsigned maj, min, rel;
+    H5get_libversion(&maj, &min, &rel);
+    snprintf(hdf5v, sizeof hdf5v, "%u.%u.%u", maj, min, rel);
+    int rc = attr_str(h->file, "netsurv_version", NETSURV_VERSION) |
+             attr_str(h->file, "git_revision", NETSURV_GIT_REVISION) |
+             attr_u64(h->file, "seed", info->seed) |
+             attr_u64(h->file, "n_patients", info->n_patients) |
+             attr_str(h->file, "command_line", info->command_line) |
+             attr_str(h->file, "created", created) |
+             attr_str(h->file, "scenario_name", h->s->name) |
+             attr_str(h->file, "scenario_path", h->s->path) |
+             attr_str(h->file, "hdf5_version", hdf5v);
+#ifdef __VERSION__
+    rc |= attr_str(h->file, "compiler", __VERSION__);
+#endif
+    hid_t t = str_type(), sp = H5Screate(H5S_SCALAR);
+    hid_t d = H5Dcreate2(h->file, "scenario", t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    const char *text = h->s->text;
+    rc |= d < 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) < 0;
+    if (d >= 0)
+        rc |= describe(d, "the scenario file as read (before --set overrides)", "YAML", NULL);
+    H5Dclose(d);
+    H5Sclose(sp);
+    H5Tclose(t);
+    return rc ? -1 : 0;
+}
+
+ns_h5 *ns_h5_create(const char *path, const ns_scenario *s, const ns_run_info *info,
+                    int per_patient, char *err, size_t errlen)
+{
+    ns_h5 *h = calloc(1, sizeof *h);
+    if (!h) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
+    h->s = s;
+    h->n = info->n_patients;
+    h->per_patient = per_patient;
+    h->n_strategies = s->n_strategies;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    h->file = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+    if (h->file < 0) {
+        snprintf(err, errlen, "%s: cannot create the HDF5 file", path);
+        free(h);
+        return NULL;
+    }
+    int rc = write_provenance(h, info);
+    if (!rc && per_patient) {
+        uint64_t wave = (uint64_t)NS_BLOCK * NS_WAVE_BLOCKS;
+        h->scratch = malloc(wave * sizeof(float));
+        rc = !h->scratch || create_patient_datasets(h);
+    }
+    if (rc) {
+        snprintf(err, errlen, "%s: cannot write to the HDF5 file", path);
+        h->failed = 1;
+        ns_h5_close(h);
+        return NULL;
+    }
+    return h;
+}
+
+/* Patient field i of p as a float (the scratch conversion for F_F32). */
+static float patient_value(const ns_patient *p, int i)
+{
+    switch (i) {
+    case P_AGE: return (float)p->age;
+    case P_SEX: return p->sex;
+    case P_SIZE: return (float)p->size_mm;
+    case P_GRADE: return p->grade;
+    case P_DEPTH: return p->muscularis;
+    case P_LVI_TRUE: return p->lvi_true;
+    case P_LVI_REP: return p->lvi_reported;
+    case P_METHOD: return p->method;
+    case P_MARGIN: return p->margin;
+    case P_HAS_MET: return p->has_metastasis;
+    case P_SITE: return p->site;
+    case P_P_MET: return (float)p->p_metastasis;
+    case P_ONSET: return (float)p->onset;
+    case P_SYMPTOM: return (float)p->symptom_time;
+    case P_INCIDENTAL: return (float)p->incidental_time;
+    case P_HAS_RES: return p->has_residual;
+    case P_RES_TIME: return (float)p->residual_time;
+    default: return (float)p->death_time;
+    }
+}
+
+static float outcome_value(const ns_outcome *o, int i)
+{
+    switch (i) {
+    case O_RULE: return o->rule;
+    case O_DET: return (float)o->detection_time;
+    case O_ROUTE: return o->route;
+    case O_DELAY: return (float)o->detection_delay;
+    case O_BURDEN: return (float)o->burden_mm;
+    case O_RESECT: return o->resectable;
+    case O_COST: return (float)(o->cost_surveillance + o->cost_workup + o->cost_treatment);
+    case O_COST_D: return (float)o->cost_discounted;
+    case O_TESTS: return o->n_tests;
+    case O_FP: return o->n_false_positives;
+    case O_RAD: return (float)o->radiation_msv;
+    case O_MISSED: return o->missed;
+    case O_REASON: return o->missed_reason;
+    case O_LOCAL: return (float)o->local_detection_time;
+    default: return (float)o->death_time;
+    }
+}
+
+/* Stores value v as row i of the scratch buffer in the field's type. */
+static inline void put(void *buf, ftype t, int i, float v)
+{
+    if (t == F_F32)
+        ((float *)buf)[i] = v;
+    else if (t == F_U8)
+        ((uint8_t *)buf)[i] = (uint8_t)v;
+    else
+        ((uint16_t *)buf)[i] = (uint16_t)v;
+}
+
+/* Writes rows [first, first + count) of dataset d from the scratch buffer. */
+static int write_rows(hid_t d, ftype t, uint64_t first, int count, const void *buf)
+{
+    hsize_t start = first, cnt = (hsize_t)count;
+    hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &cnt, NULL);
+    int rc = H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &cnt, NULL) < 0 ||
+             H5Dwrite(d, mem_type(t), ms, fs, H5P_DEFAULT, buf) < 0;
+    H5Sclose(ms);
+    H5Sclose(fs);
+    return rc ? -1 : 0;
+}
+
+int ns_h5_write_patients(void *ctx, uint64_t first, int count, const ns_patient *patients,
+                         const ns_outcome *outcomes)
+{
+    ns_h5 *h = ctx;
+    int S = h->n_strategies, rc = 0;
+    for (int f = 0; f < P_NFIELDS && !rc; f++) {
+        for (int i = 0; i < count; i++)
+            put(h->scratch, patient_fields[f].type, i, patient_value(&patients[i], f));
+        rc = write_rows(h->pd[f], patient_fields[f].type, first, count, h->scratch);
+    }
+    for (int k = 0; k < S && !rc; k++)
+        for (int f = 0; f < O_NFIELDS && !rc; f++) {
+            for (int i = 0; i < count; i++)
+                put(h->scratch, outcome_fields[f].type, i,
+                    outcome_value(&outcomes[(size_t)i * S + k], f));
+            rc = write_rows(h->od[k * O_NFIELDS + f], outcome_fields[f].type, first, count,
+                            h->scratch);
+        }
+    h->failed |= rc != 0;
+    return rc;
+}
+
+/* One summary dataset: a count per strategy. */
+#define COUNT(name, expr, desc)                                                                \
+    do {                                                                                       \
+        for (int k = 0; k < S; k++)                                                            \
+            v[k] = (double)(t[k].expr);                                                        \
+        rc |= write_array(g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n, v, desc, "patients"); \
+    } while (0)
+
+/* A mean with its 95 % interval as three datasets. */
+static int write_mean(hid_t g, const char *name, const ns_strategy_tally *t, int S,
+                      size_t offset, const char *desc, const char *units)
+{
+    double m[NS_MAX_STRATEGIES], lo[NS_MAX_STRATEGIES], hi[NS_MAX_STRATEGIES];
+    for (int k = 0; k < S; k++)
+        ns_acc_mean((const ns_acc *)((const char *)&t[k] + offset), &m[k], &lo[k], &hi[k]);
+    hsize_t n = (hsize_t)S;
+    char nm[96], d[256];
+    int rc = write_array(g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n, m, desc, units);
+    snprintf(nm, sizeof nm, "%s_ci_low", name);
+    snprintf(d, sizeof d, "%s: lower end of the 95 %% interval", desc);
+    rc |= write_array(g, nm, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n, lo, d, units);
+    snprintf(nm, sizeof nm, "%s_ci_high", name);
+    snprintf(d, sizeof d, "%s: upper end of the 95 %% interval", desc);
+    rc |= write_array(g, nm, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n, hi, d, units);
+    return rc;
+}
+
+/* Histograms and their bin edges. */
+static int write_histograms(hid_t g, const ns_strategy_tally *t, int S)
+{
+    uint64_t *buf = malloc(sizeof *buf * (size_t)S * (NS_DELAY_BINS + NS_TIME_BINS + 2));
+    double edges[NS_DELAY_BINS + NS_TIME_BINS + 2];
+    if (!buf)
+        return -1;
+    hsize_t d2[2] = {(hsize_t)S, NS_TIME_BINS + 1}, ne = NS_TIME_BINS + 1;
+    for (int k = 0; k < S; k++)
+        memcpy(buf + (size_t)k * (NS_TIME_BINS + 1), t[k].hist_detection, sizeof t[k].hist_detection);
+    for (int i = 0; i <= NS_TIME_BINS; i++)
+        edges[i] = i * NS_TIME_BIN_WIDTH;
+    int rc = write_array(g, "detection_time_histogram", H5T_STD_U64LE, H5T_NATIVE_UINT64, 2, d2,
+                         buf, "metastases detected, by detection time; the last bin holds all "
+                         "later", "patients") |
+             write_array(g, "detection_time_bin_start", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &ne,
+                         edges, "start of each detection time bin", "years after resection");
+    d2[1] = ne = NS_DELAY_BINS + 1;
+    for (int k = 0; k < S; k++)
+        memcpy(buf + (size_t)k * (NS_DELAY_BINS + 1), t[k].hist_delay, sizeof t[k].hist_delay);
+    for (int i = 0; i <= NS_DELAY_BINS; i++)
+        edges[i] = i * NS_DELAY_BIN_WIDTH;
+    rc |= write_array(g, "detection_delay_histogram", H5T_STD_U64LE, H5T_NATIVE_UINT64, 2, d2,
+                      buf, "metastases detected, by delay from detectable to detected; the last "
+                      "bin holds all longer", "patients") |
+          write_array(g, "detection_delay_bin_start", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &ne,
+                      edges, "start of each delay bin", "years");
+    free(buf);
+    return rc;
+}
+
+/* Tests per patient by modality: [strategy, modality]. */
+static int write_tests_by_modality(hid_t g, const ns_scenario *s, const ns_strategy_tally *t,
+                                   int S)
+{
+    int M = s->n_modalities;
+    double v[NS_MAX_STRATEGIES * NS_MAX_MODALITIES];
+    const char *names[NS_MAX_MODALITIES];
+    for (int k = 0; k < S; k++)
+        for (int m = 0; m < M; m++)
+            v[k * M + m] = (double)t[k].tests_by_modality[m] / (double)t[k].n_patients;
+    for (int m = 0; m < M; m++)
+        names[m] = s->modality[m].name;
+    hsize_t d2[2] = {(hsize_t)S, (hsize_t)M};
+    return write_strings(g, "modality", names, (hsize_t)M, "modality names (columns of "
+                                                            "mean_tests_by_modality)") |
+           write_array(g, "mean_tests_by_modality", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, v,
+                       "tests per patient by modality [strategy, modality]", "tests per patient");
+}
+
+int ns_h5_write_summary(ns_h5 *h, const ns_strategy_tally *t)
+{
+    const ns_scenario *s = h->s;
+    int S = s->n_strategies, rc = 0;
+    hid_t g = H5Gcreate2(h->file, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return -1;
+    const char *names[NS_MAX_STRATEGIES], *sources[NS_MAX_STRATEGIES];
+    for (int k = 0; k < S; k++)
+        names[k] = s->strategy[k].name, sources[k] = s->strategy[k].source;
+    hsize_t n = (hsize_t)S;
+    double v[NS_MAX_STRATEGIES];
+    rc |= write_strings(g, "strategy", names, n, "strategy names (rows of every summary dataset)");
+    rc |= write_strings(g, "strategy_source", sources, n, "where each strategy comes from");
+    COUNT("n_patients", n_patients, "patients simulated");
+    COUNT("n_metastases", n_metastases, "metastases that became detectable while the patient lived");
+    COUNT("n_detected_surveillance", n_route[NS_ROUTE_SURVEILLANCE], "metastases found by a surveillance visit");
+    COUNT("n_detected_symptoms", n_route[NS_ROUTE_SYMPTOMS], "metastases found after symptoms");
+    COUNT("n_detected_incidental", n_route[NS_ROUTE_INCIDENTAL], "metastases found by imaging done for other reasons");
+    COUNT("n_never_detected", n_route[NS_ROUTE_NEVER], "metastases detectable while alive but never found");
+    COUNT("n_missed", n_missed, "metastases detectable while alive and not found by surveillance");
+    COUNT("missed_not_followed", n_miss[NS_MISS_NOT_FOLLOWED], "missed: the risk group is not followed");
+    COUNT("missed_between_visits", n_miss[NS_MISS_BETWEEN_VISITS], "missed: presented between scheduled visits");
+    COUNT("missed_false_negative", n_miss[NS_MISS_FALSE_NEGATIVE], "missed: an attended visit's tests were negative");
+    COUNT("missed_after_schedule", n_miss[NS_MISS_AFTER_SCHEDULE], "missed: became detectable after the last scheduled visit");
+    COUNT("missed_missed_visit", n_miss[NS_MISS_MISSED_VISIT], "missed: the patient did not attend the visits that could have found it");
+    COUNT("n_resectable_at_detection", n_resectable, "metastases resectable when found");
+    COUNT("n_operative_deaths", n_operative_deaths, "deaths from additional treatment at time 0");
+    COUNT("n_local_found", n_local_found, "local regrowths found by surveillance");
+    COUNT("n_residual", n_residual, "patients with local residual tumour (before any treatment)");
+#define MEAN(name, fld, desc, units) \
+    rc |= write_mean(g, name, t, S, offsetof(ns_strategy_tally, fld), desc, units)
+    MEAN("mean_detection_time", detection_time, "time to detection, detected metastases", "years after resection");
+    MEAN("mean_detection_delay", detection_delay, "delay from detectable to detected, detected metastases", "years");
+    MEAN("mean_burden_mm", burden_mm, "largest deposit at detection", "mm");
+    MEAN("mean_cost", cost, "all costs per patient, undiscounted", "USD");
+    MEAN("mean_cost_discounted", cost_discounted, "all costs per patient, discounted", "USD");
+    MEAN("mean_cost_surveillance", cost_surveillance, "surveillance test costs per patient, undiscounted", "USD");
+    MEAN("mean_cost_workup", cost_workup, "work-up of false positives per patient, undiscounted", "USD");
+    MEAN("mean_cost_treatment", cost_treatment, "treatment costs per patient (time-0 treatment, metastasis, local), undiscounted", "USD");
+    MEAN("mean_tests", tests, "surveillance tests per patient", "tests");
+    MEAN("mean_false_positives", false_positives, "false-positive tests per patient", "tests");
+    MEAN("mean_radiation_msv", radiation_msv, "effective dose from surveillance per patient", "mSv");
+#undef MEAN
+    rc |= write_histograms(g, t, S) | write_tests_by_modality(g, s, t, S);
+    H5Gclose(g);
+    h->failed |= rc != 0;
+    return rc ? -1 : 0;
+}
+
+int ns_h5_close(ns_h5 *h)
+{
+    int rc = h->failed ? -1 : 0;
+    for (int i = 0; i < P_NFIELDS; i++)
+        if (h->pd[i] > 0)
+            H5Dclose(h->pd[i]);
+    if (h->od)
+        for (int i = 0; i < h->n_strategies * O_NFIELDS; i++)
+            if (h->od[i] > 0)
+                H5Dclose(h->od[i]);
+    if (H5Fclose(h->file) < 0)
+        rc = -1;
+    free(h->od);
+    free(h->scratch);
+    free(h);
+    return rc;
+}
