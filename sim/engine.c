@@ -104,43 +104,57 @@ void ns_tally_merge(ns_strategy_tally *a, const ns_strategy_tally *b)
 }
 
 /* Patients [first, first + count) of one block: draw, play every strategy,
- * tally into bt[0..S), keep rows when pats/outs are given. */
-static void run_block(const ns_scenario *s, uint64_t seed, uint64_t first, int count,
-                      ns_strategy_tally *bt, ns_patient *pats, ns_outcome *outs)
+ * tally into bt[0..S); with a fill callback, hand the rows on from the
+ * thread's scratch (pats, outs). */
+static void run_block(const ns_scenario *s, const ns_engine_opts *o, uint64_t first, int row,
+                      int count, ns_strategy_tally *bt, ns_patient *pats, ns_outcome *outs)
 {
     int S = s->n_strategies;
     memset(bt, 0, sizeof *bt * (size_t)S);
     for (int i = 0; i < count; i++) {
-        ns_patient p;
-        ns_history_draw(s, seed, first + (uint64_t)i, &p);
+        ns_patient *p = &pats[o->fill ? i : 0];
+        ns_history_draw(s, o->seed, first + (uint64_t)i, p);
         for (int k = 0; k < S; k++) {
-            ns_outcome o;
-            ns_strategy_play(s, k, &p, &o);
-            ns_tally_add_outcome(&bt[k], &o);
-            bt[k].n_residual += p.has_residual;
-            if (outs)
-                outs[(size_t)i * S + k] = o;
+            ns_outcome *out = &outs[o->fill ? (size_t)i * S + k : 0];
+            ns_strategy_play(s, k, p, out);
+            ns_tally_add_outcome(&bt[k], out);
+            bt[k].n_residual += p->has_residual;
         }
-        if (pats)
-            pats[i] = p;
     }
+    if (o->fill)
+        o->fill(o->sink_ctx, row, count, pats, outs);
+}
+
+static int thread_count(int requested)
+{
+#ifdef _OPENMP
+    return requested > 0 ? requested : omp_get_max_threads();
+#else
+    (void)requested;
+    return 1;
+#endif
+}
+
+static int thread_id(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
 }
 
 int ns_engine_run(const ns_scenario *s, const ns_engine_opts *o, ns_strategy_tally *out)
 {
-    int S = s->n_strategies, rc = 0;
+    int S = s->n_strategies, rc = 0, threads = thread_count(o->threads);
     const uint64_t wave = (uint64_t)NS_BLOCK * NS_WAVE_BLOCKS;
+    size_t rows = o->fill ? NS_BLOCK : 1;
     ns_strategy_tally *bt = calloc((size_t)NS_WAVE_BLOCKS * S, sizeof *bt);
-    ns_patient *pats = o->sink ? malloc(wave * sizeof *pats) : NULL;
-    ns_outcome *outs = o->sink ? malloc(wave * S * sizeof *outs) : NULL;
+    ns_patient *pats = malloc(sizeof *pats * rows * (size_t)threads);
+    ns_outcome *outs = malloc(sizeof *outs * rows * (size_t)S * (size_t)threads);
     memset(out, 0, sizeof *out * (size_t)S);
-    if (!bt || (o->sink && (!pats || !outs)))
+    if (!bt || !pats || !outs)
         rc = -1;
-    int threads = o->threads;
-#ifdef _OPENMP
-    if (threads <= 0)
-        threads = omp_get_max_threads();
-#endif
     for (uint64_t w0 = 0; w0 < o->n && rc == 0; w0 += wave) {
         uint64_t wn = o->n - w0 < wave ? o->n - w0 : wave;
         int nb = (int)((wn + NS_BLOCK - 1) / NS_BLOCK);
@@ -148,15 +162,15 @@ int ns_engine_run(const ns_scenario *s, const ns_engine_opts *o, ns_strategy_tal
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
 #endif
         for (int b = 0; b < nb; b++) {
-            uint64_t off = (uint64_t)b * NS_BLOCK;
-            int count = (int)(wn - off < NS_BLOCK ? wn - off : NS_BLOCK);
-            run_block(s, o->seed, w0 + off, count, bt + (size_t)b * S,
-                      pats ? pats + off : NULL, outs ? outs + off * S : NULL);
+            int off = b * NS_BLOCK, tid = thread_id();
+            int count = (int)(wn - (uint64_t)off < NS_BLOCK ? wn - (uint64_t)off : NS_BLOCK);
+            run_block(s, o, w0 + (uint64_t)off, off, count, bt + (size_t)b * S,
+                      pats + rows * (size_t)tid, outs + rows * (size_t)S * (size_t)tid);
         }
         for (int b = 0; b < nb; b++) /* block order: the same sums for any thread count */
             for (int k = 0; k < S; k++)
                 ns_tally_merge(&out[k], &bt[(size_t)b * S + k]);
-        if (o->sink && o->sink(o->sink_ctx, w0, (int)wn, pats, outs))
+        if (o->flush && o->flush(o->sink_ctx, w0, (int)wn))
             rc = -1;
         if (o->progress)
             o->progress(o->progress_ctx, w0 + wn, o->n);

@@ -3,12 +3,24 @@
 
 #include <hdf5.h>
 #include <math.h>
+#include <zlib.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+/* One chunk per column per wave: each wave's chunks are compressed in
+ * parallel by the project (shuffle + deflate, exactly the filters the
+ * datasets declare) and written with H5Dwrite_chunk. */
 #define CHUNK 65536
+_Static_assert(CHUNK == NS_BLOCK * NS_WAVE_BLOCKS, "a wave must be one chunk");
+#define DEFLATE_LEVEL 1
+#ifndef DEFLATE_STRATEGY
+#define DEFLATE_STRATEGY Z_RLE
+#endif
 
 /* A per-patient field: where it goes, how it is stored, what it means. */
 typedef enum { F_F32, F_U8, F_U16 } ftype;
@@ -50,16 +62,16 @@ static const field patient_fields[P_NFIELDS] = {
     {"death_time", F_F32, "death from other causes", "years after resection", NULL},
 };
 
-enum { O_RULE, O_DET, O_ROUTE, O_DELAY, O_BURDEN, O_RESECT, O_COST, O_COST_D, O_TESTS, O_FP,
-       O_RAD, O_MISSED, O_REASON, O_LOCAL, O_DEATH, O_NFIELDS };
+/* Per strategy; the delay (detection_time - onset_time) and the death time
+ * (the patient's unless operative_death) follow from other columns. */
+enum { O_RULE, O_DET, O_ROUTE, O_BURDEN, O_RESECT, O_COST, O_COST_D, O_TESTS, O_FP, O_RAD,
+       O_MISSED, O_REASON, O_LOCAL, O_OPDEATH, O_NFIELDS };
 static const field outcome_fields[O_NFIELDS] = {
     {"rule", F_U8, "rule of the strategy that the report matched", "code", NULL},
-    {"detection_time", F_F32, "metastasis found, any route (inf: never)", "years after resection",
-     NULL},
+    {"detection_time", F_F32, "metastasis found, any route (inf: never); the delay from "
+     "detectable is detection_time - /patients/onset_time", "years after resection", NULL},
     {"detection_route", F_U8, "how the metastasis was found", "code",
      "never,surveillance,symptoms,incidental"},
-    {"detection_delay", F_F32, "detection time minus the time it became detectable (inf: never)",
-     "years", NULL},
     {"burden_mm", F_F32, "largest deposit at detection (0: none)", "mm", NULL},
     {"resectable", F_U8, "metastasis resectable when found", "boolean", "no,yes"},
     {"cost", F_F32, "all costs, undiscounted", "USD", NULL},
@@ -73,8 +85,8 @@ static const field outcome_fields[O_NFIELDS] = {
      "none,not_followed,between_visits,false_negative,after_schedule,missed_visit"},
     {"local_detection_time", F_F32, "local regrowth found by surveillance (inf: never)",
      "years after resection", NULL},
-    {"death_time", F_F32, "death from other causes or the operation (not from the metastasis)",
-     "years after resection", NULL},
+    {"operative_death", F_U8, "died of the additional treatment at time 0 (else death is "
+     "/patients/death_time)", "boolean", "no,yes"},
 };
 
 struct ns_h5 {
@@ -84,7 +96,10 @@ struct ns_h5 {
     uint64_t n;
     hid_t pd[P_NFIELDS];
     hid_t *od;          /* n_strategies x O_NFIELDS */
-    void *scratch;      /* one wave of one field */
+    void **col;         /* one wave of each column: P_NFIELDS, then strategy x O_NFIELDS */
+    unsigned char **zbuf; /* each column's compressed chunk */
+    size_t *zlen, zcap;
+    hsize_t chunk;      /* rows per chunk: min(n, CHUNK) */
     int failed;
 };
 
@@ -163,10 +178,6 @@ static hid_t file_type(ftype t)
     return t == F_F32 ? H5T_IEEE_F32LE : t == F_U8 ? H5T_STD_U8LE : H5T_STD_U16LE;
 }
 
-static hid_t mem_type(ftype t)
-{
-    return t == F_F32 ? H5T_NATIVE_FLOAT : t == F_U8 ? H5T_NATIVE_UINT8 : H5T_NATIVE_UINT16;
-}
 
 /* A chunked, compressed 1-D dataset of n rows. */
 static hid_t create_column(hid_t loc, const field *f, uint64_t n, const char *labels)
@@ -175,7 +186,7 @@ static hid_t create_column(hid_t loc, const field *f, uint64_t n, const char *la
     hid_t sp = H5Screate_simple(1, &dims, NULL), pl = H5Pcreate(H5P_DATASET_CREATE);
     H5Pset_chunk(pl, 1, &chunk);
     H5Pset_shuffle(pl);
-    H5Pset_deflate(pl, 1);
+    H5Pset_deflate(pl, DEFLATE_LEVEL);
     hid_t d = H5Dcreate2(loc, f->name, file_type(f->type), sp, H5P_DEFAULT, pl, H5P_DEFAULT);
     if (d >= 0 && describe(d, f->description, f->units, labels ? labels : f->labels)) {
         H5Dclose(d);
@@ -252,6 +263,34 @@ static int write_provenance(ns_h5 *h, const ns_run_info *info)
     return rc ? -1 : 0;
 }
 
+static size_t type_size(ftype t)
+{
+    return t == F_F32 ? 4 : t == F_U8 ? 1 : 2;
+}
+
+/* One wave of buffer for every per-patient column. */
+static int alloc_columns(ns_h5 *h)
+{
+    size_t wave = (size_t)NS_BLOCK * NS_WAVE_BLOCKS, ncol = P_NFIELDS + (size_t)h->n_strategies * O_NFIELDS;
+    h->chunk = h->n < CHUNK ? h->n : CHUNK;
+    h->zcap = compressBound((uLong)(h->chunk * 4));
+    h->col = calloc(ncol, sizeof *h->col);
+    h->zbuf = calloc(ncol, sizeof *h->zbuf);
+    h->zlen = calloc(ncol, sizeof *h->zlen);
+    if (!h->col || !h->zbuf || !h->zlen)
+        return -1;
+    for (size_t c = 0; c < ncol; c++)
+        if (!(h->zbuf[c] = malloc(h->zcap)))
+            return -1;
+    for (size_t c = 0; c < ncol; c++) {
+        ftype t = c < P_NFIELDS ? patient_fields[c].type
+                                : outcome_fields[(c - P_NFIELDS) % O_NFIELDS].type;
+        if (!(h->col[c] = calloc(wave, type_size(t))))
+            return -1;
+    }
+    return 0;
+}
+
 ns_h5 *ns_h5_create(const char *path, const ns_scenario *s, const ns_run_info *info,
                     int per_patient, char *err, size_t errlen)
 {
@@ -272,11 +311,8 @@ ns_h5 *ns_h5_create(const char *path, const ns_scenario *s, const ns_run_info *i
         return NULL;
     }
     int rc = write_provenance(h, info);
-    if (!rc && per_patient) {
-        uint64_t wave = (uint64_t)NS_BLOCK * NS_WAVE_BLOCKS;
-        h->scratch = malloc(wave * sizeof(float));
-        rc = !h->scratch || create_patient_datasets(h);
-    }
+    if (!rc && per_patient)
+        rc = alloc_columns(h) || create_patient_datasets(h);
     if (rc) {
         snprintf(err, errlen, "%s: cannot write to the HDF5 file", path);
         h->failed = 1;
@@ -317,7 +353,6 @@ static float outcome_value(const ns_outcome *o, int i)
     case O_RULE: return o->rule;
     case O_DET: return (float)o->detection_time;
     case O_ROUTE: return o->route;
-    case O_DELAY: return (float)o->detection_delay;
     case O_BURDEN: return (float)o->burden_mm;
     case O_RESECT: return o->resectable;
     case O_COST: return (float)(o->cost_surveillance + o->cost_workup + o->cost_treatment);
@@ -328,7 +363,7 @@ static float outcome_value(const ns_outcome *o, int i)
     case O_MISSED: return o->missed;
     case O_REASON: return o->missed_reason;
     case O_LOCAL: return (float)o->local_detection_time;
-    default: return (float)o->death_time;
+    default: return o->operative_death;
     }
 }
 
@@ -343,38 +378,88 @@ static inline void put(void *buf, ftype t, int i, float v)
         ((uint16_t *)buf)[i] = (uint16_t)v;
 }
 
-/* Writes rows [first, first + count) of dataset d from the scratch buffer. */
-static int write_rows(hid_t d, ftype t, uint64_t first, int count, const void *buf)
-{
-    hsize_t start = first, cnt = (hsize_t)count;
-    hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &cnt, NULL);
-    int rc = H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &cnt, NULL) < 0 ||
-             H5Dwrite(d, mem_type(t), ms, fs, H5P_DEFAULT, buf) < 0;
-    H5Sclose(ms);
-    H5Sclose(fs);
-    return rc ? -1 : 0;
-}
-
-int ns_h5_write_patients(void *ctx, uint64_t first, int count, const ns_patient *patients,
-                         const ns_outcome *outcomes)
+void ns_h5_fill_rows(void *ctx, int row, int count, const ns_patient *patients,
+                     const ns_outcome *outcomes)
 {
     ns_h5 *h = ctx;
-    int S = h->n_strategies, rc = 0;
-    for (int f = 0; f < P_NFIELDS && !rc; f++) {
+    int S = h->n_strategies;
+    for (int f = 0; f < P_NFIELDS; f++)
         for (int i = 0; i < count; i++)
-            put(h->scratch, patient_fields[f].type, i, patient_value(&patients[i], f));
-        rc = write_rows(h->pd[f], patient_fields[f].type, first, count, h->scratch);
-    }
-    for (int k = 0; k < S && !rc; k++)
-        for (int f = 0; f < O_NFIELDS && !rc; f++) {
+            put(h->col[f], patient_fields[f].type, row + i, patient_value(&patients[i], f));
+    for (int k = 0; k < S; k++)
+        for (int f = 0; f < O_NFIELDS; f++) {
+            void *col = h->col[P_NFIELDS + k * O_NFIELDS + f];
             for (int i = 0; i < count; i++)
-                put(h->scratch, outcome_fields[f].type, i,
+                put(col, outcome_fields[f].type, row + i,
                     outcome_value(&outcomes[(size_t)i * S + k], f));
-            rc = write_rows(h->od[k * O_NFIELDS + f], outcome_fields[f].type, first, count,
-                            h->scratch);
         }
-    h->failed |= rc != 0;
-    return rc;
+}
+
+/* HDF5's shuffle filter: byte j of element i goes to j * n + i. */
+static void shuffle(unsigned char *out, const unsigned char *in, size_t n, size_t size)
+{
+    for (size_t j = 0; j < size; j++)
+        for (size_t i = 0; i < n; i++)
+            out[j * n + i] = in[i * size + j];
+}
+
+/* Column c's chunk through shuffle and deflate into h->zbuf[c]. */
+static int compress_column(ns_h5 *h, size_t c, ftype t, unsigned char *tmp)
+{
+    size_t size = type_size(t), bytes = (size_t)h->chunk * size;
+    const unsigned char *src = h->col[c];
+    if (size > 1) {
+        shuffle(tmp, src, (size_t)h->chunk, size);
+        src = tmp;
+    }
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, DEFLATE_LEVEL, Z_DEFLATED, 15, 8, DEFLATE_STRATEGY) != Z_OK)
+        return -1;
+    z.next_in = (Bytef *)src;
+    z.avail_in = (uInt)bytes;
+    z.next_out = h->zbuf[c];
+    z.avail_out = (uInt)h->zcap;
+    int rc = deflate(&z, Z_FINISH);
+    h->zlen[c] = z.total_out;
+    deflateEnd(&z);
+    return rc == Z_STREAM_END ? 0 : -1;
+}
+
+static ftype column_type(size_t c)
+{
+    return c < P_NFIELDS ? patient_fields[c].type
+                         : outcome_fields[(c - P_NFIELDS) % O_NFIELDS].type;
+}
+
+int ns_h5_flush_rows(void *ctx, uint64_t first, int count)
+{
+    ns_h5 *h = ctx;
+    int ncol = P_NFIELDS + h->n_strategies * O_NFIELDS, bad = 0;
+    for (int c = 0; c < ncol; c++) /* rows past the end of the last chunk */
+        memset((char *)h->col[c] + (size_t)count * type_size(column_type((size_t)c)), 0,
+               (size_t)(h->chunk - (hsize_t)count) * type_size(column_type((size_t)c)));
+#ifdef _OPENMP
+#pragma omp parallel reduction(| : bad)
+#endif
+    {
+        unsigned char *tmp = malloc((size_t)h->chunk * 4);
+        bad |= !tmp;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (int c = 0; c < ncol; c++)
+            if (tmp)
+                bad |= compress_column(h, (size_t)c, column_type((size_t)c), tmp) != 0;
+        free(tmp);
+    }
+    hsize_t offset = first;
+    for (int c = 0; c < ncol && !bad; c++) {
+        hid_t d = c < P_NFIELDS ? h->pd[c] : h->od[c - P_NFIELDS];
+        bad |= H5Dwrite_chunk(d, H5P_DEFAULT, 0, &offset, h->zlen[c], h->zbuf[c]) < 0;
+    }
+    h->failed |= bad != 0;
+    return bad ? -1 : 0;
 }
 
 /* One summary dataset: a count per strategy. */
@@ -517,7 +602,15 @@ int ns_h5_close(ns_h5 *h)
     if (H5Fclose(h->file) < 0)
         rc = -1;
     free(h->od);
-    free(h->scratch);
+    if (h->col)
+        for (int c = 0; c < P_NFIELDS + h->n_strategies * O_NFIELDS; c++)
+            free(h->col[c]);
+    free(h->col);
+    if (h->zbuf)
+        for (int c = 0; c < P_NFIELDS + h->n_strategies * O_NFIELDS; c++)
+            free(h->zbuf[c]);
+    free(h->zbuf);
+    free(h->zlen);
     free(h);
     return rc;
 }

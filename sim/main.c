@@ -362,7 +362,8 @@ static int cmd_run(const options *o)
     } else {
         progress_state ps = {now(), !o->quiet && isatty(2)};
         ns_engine_opts eo = {.seed = info.seed, .n = o->n, .threads = o->threads,
-                             .sink = o->per_patient ? ns_h5_write_patients : NULL, .sink_ctx = h,
+                             .fill = o->per_patient ? ns_h5_fill_rows : NULL,
+                             .flush = o->per_patient ? ns_h5_flush_rows : NULL, .sink_ctx = h,
                              .progress = show_progress, .progress_ctx = &ps};
         rc = ns_engine_run(s, &eo, t) || ns_h5_write_summary(h, t);
         rc |= ns_h5_close(h);

@@ -12,16 +12,6 @@
 #define SQRT_2PI 2.50662827463100050242  /* sqrt(2*pi) */
 #define TAIL_REJECT_FROM 37.0            /* Phi(-x) stays a normal double below this */
 
-/* Seeds exactly as the reference pcg32_srandom_r(initstate, initseq). */
-void ns_rng_seed(ns_rng *r, uint64_t initstate, uint64_t initseq)
-{
-    r->state = 0u;
-    r->inc = (initseq << 1u) | 1u;
-    (void)ns_rng_u32(r);
-    r->state += initstate;
-    (void)ns_rng_u32(r);
-}
-
 /* Leaves r as if ns_rng_u32 had been called delta times (pcg32_advance_r). */
 void ns_rng_advance(ns_rng *r, uint64_t delta)
 {
@@ -37,32 +27,6 @@ void ns_rng_advance(ns_rng *r, uint64_t delta)
         delta >>= 1u;
     }
     r->state = acc_mult * r->state + acc_plus;
-}
-
-/* Bijective 64-bit avalanche hash (splitmix64 finaliser). */
-uint64_t ns_rng_mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
-
-/* Independent-looking stream per (seed, patient, purpose, key); pure and cheap.
- * Changing any one of patient, purpose or key always changes the hash input
- * y (each step is a bijection in that field). initseq is hashed from y beside
- * initstate, not after it, to keep the dependency chain at three mix64s. */
-ns_rng ns_rng_for(uint64_t seed, uint64_t patient, uint32_t purpose, uint64_t key)
-{
-    uint64_t h1 = ns_rng_mix64(seed ^ ns_rng_mix64(patient + 0x9e3779b97f4a7c15ULL));
-    uint64_t pk = ns_rng_mix64((key + 0xd1b54a32d192ed03ULL)
-                               ^ ((uint64_t)purpose * 0xdb4f0b9175ae2165ULL));
-    uint64_t y = h1 ^ pk;
-    ns_rng r;
-    ns_rng_seed(&r, ns_rng_mix64(y), ns_rng_mix64(y ^ 0x632be59bd9b4e019ULL));
-    return r;
 }
 
 /* Uniform on the odd multiples of 2^-53 in (0, 1), all exact doubles, so

@@ -10,11 +10,14 @@ const char *const ns_route_name[NS_NROUTES] = {"never", "surveillance", "symptom
 const char *const ns_miss_name[NS_NMISS] = {"none", "not_followed", "between_visits",
                                             "false_negative", "after_schedule", "missed_visit"};
 
-/* Counter-based draws: 64 random bits for (patient key, purpose, a, b). */
+/* Counter-based draws: 64 random bits for (patient key, purpose, a, b),
+ * one splitmix64 finaliser over distinct odd-weighted counters (the key is
+ * itself a full 64-bit hash of seed and patient, so streams of different
+ * patients do not meet). */
 static inline uint64_t draw64(uint64_t key, uint64_t purpose, uint64_t a, uint64_t b)
 {
-    return ns_rng_mix64(key ^ ns_rng_mix64(purpose * 0x9e3779b97f4a7c15ULL ^
-                                           a * 0xd1b54a32d192ed03ULL ^ b));
+    return ns_rng_mix64(key + purpose * 0x9e3779b97f4a7c15ULL + a * 0xd1b54a32d192ed03ULL +
+                        b * 0x8cb92ba72f3d8dd7ULL);
 }
 
 /* The two 32-bit halves of a draw as uniforms in (0, 1). */
@@ -30,7 +33,7 @@ static inline double hi_u(uint64_t x)
 /* A visit's time as whole days: the key of its draws. */
 static inline uint64_t day_key(double t)
 {
-    return (uint64_t)llround(t * 365.25);
+    return (uint64_t)(t * 365.25 + 0.5);
 }
 
 static int group_matches(const ns_riskgroup *g, const ns_patient *p)

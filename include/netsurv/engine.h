@@ -38,11 +38,15 @@ typedef struct {
     uint64_t hist_delay[NS_DELAY_BINS + 1];
 } ns_strategy_tally;
 
-/* Receives each wave of patients, in patient order, from the main thread:
- * `count` patients starting at index `first`, and their outcomes
- * (outcomes[i * n_strategies + k]). Returns 0, or -1 to stop the run. */
-typedef int (*ns_sink_fn)(void *ctx, uint64_t first, int count, const ns_patient *patients,
-                          const ns_outcome *outcomes);
+/* Per-patient rows leave the engine in two steps. fill is called from the
+ * worker threads, once per block, with `count` patients that are rows
+ * [row, row + count) of the current wave and their outcomes
+ * (outcomes[i * n_strategies + k]); calls touch disjoint rows. flush is
+ * called from the main thread once the wave is complete: patients
+ * [first, first + count). It returns 0, or -1 to stop the run. */
+typedef void (*ns_fill_fn)(void *ctx, int row, int count, const ns_patient *patients,
+                           const ns_outcome *outcomes);
+typedef int (*ns_flush_fn)(void *ctx, uint64_t first, int count);
 /* Told after each wave how many patients are done. */
 typedef void (*ns_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
@@ -50,7 +54,8 @@ typedef struct {
     uint64_t seed;
     uint64_t n;                 /* patients [0, n) */
     int threads;                /* 0: OpenMP's default */
-    ns_sink_fn sink;            /* NULL: summary only */
+    ns_fill_fn fill;            /* NULL: summary only */
+    ns_flush_fn flush;
     void *sink_ctx;
     ns_progress_fn progress;
     void *progress_ctx;

@@ -27,9 +27,12 @@ typedef struct ns_h5 ns_h5;
 ns_h5 *ns_h5_create(const char *path, const ns_scenario *s, const ns_run_info *info,
                     int per_patient, char *err, size_t errlen);
 
-/* An ns_sink_fn: writes one wave of per-patient rows (ctx is the ns_h5). */
-int ns_h5_write_patients(void *ctx, uint64_t first, int count, const ns_patient *patients,
-                         const ns_outcome *outcomes);
+/* An ns_fill_fn: converts rows into the column buffers (thread-safe for
+ * disjoint rows; ctx is the ns_h5). */
+void ns_h5_fill_rows(void *ctx, int row, int count, const ns_patient *patients,
+                     const ns_outcome *outcomes);
+/* An ns_flush_fn: writes the buffered wave as patients [first, first + count). */
+int ns_h5_flush_rows(void *ctx, uint64_t first, int count);
 
 /* Writes /summary from the strategy tallies. Returns 0 or -1. */
 int ns_h5_write_summary(ns_h5 *h, const ns_strategy_tally *t);

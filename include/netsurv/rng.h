@@ -28,9 +28,6 @@ enum ns_rng_purpose {
     NS_RNG_PSA = 8        /* parameter draws */
 };
 
-/* Seed as pcg32_srandom_r(initstate, initseq) in the reference C code. */
-void ns_rng_seed(ns_rng *r, uint64_t initstate, uint64_t initseq);
-
 /* Next 32 random bits (reference pcg32_random_r). */
 static inline uint32_t ns_rng_u32(ns_rng *r)
 {
@@ -41,15 +38,46 @@ static inline uint32_t ns_rng_u32(ns_rng *r)
     return (xorshifted >> rot) | (xorshifted << ((-rot) & 31u));
 }
 
+/* Seed as pcg32_srandom_r(initstate, initseq) in the reference C code. */
+static inline void ns_rng_seed(ns_rng *r, uint64_t initstate, uint64_t initseq)
+{
+    r->state = 0u;
+    r->inc = (initseq << 1u) | 1u;
+    (void)ns_rng_u32(r);
+    r->state += initstate;
+    (void)ns_rng_u32(r);
+}
+
 /* Jump the generator ahead by delta steps in O(log delta) (pcg32_advance_r). */
 void ns_rng_advance(ns_rng *r, uint64_t delta);
 
-/* 64-bit mixing hash (splitmix64 finaliser). */
-uint64_t ns_rng_mix64(uint64_t x);
+/* Bijective 64-bit avalanche hash (splitmix64 finaliser). */
+static inline uint64_t ns_rng_mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
 
 /* The stream for (seed, patient index, purpose, key): key separates draws of
- * one purpose, e.g. a test at one visit time with one modality. */
-ns_rng ns_rng_for(uint64_t seed, uint64_t patient, uint32_t purpose, uint64_t key);
+ * one purpose, e.g. a test at one visit time with one modality. Pure and
+ * inline, so calls for one patient share the patient hash. Changing any one
+ * of patient, purpose or key changes the hash input y (each step is a
+ * bijection in that field); initseq is hashed from y beside initstate, not
+ * after it, to keep the dependency chain at three mix64s. */
+static inline ns_rng ns_rng_for(uint64_t seed, uint64_t patient, uint32_t purpose, uint64_t key)
+{
+    uint64_t h1 = ns_rng_mix64(seed ^ ns_rng_mix64(patient + 0x9e3779b97f4a7c15ULL));
+    uint64_t pk = ns_rng_mix64((key + 0xd1b54a32d192ed03ULL) ^
+                               ((uint64_t)purpose * 0xdb4f0b9175ae2165ULL));
+    uint64_t y = h1 ^ pk;
+    ns_rng r;
+    ns_rng_seed(&r, ns_rng_mix64(y), ns_rng_mix64(y ^ 0x632be59bd9b4e019ULL));
+    return r;
+}
 
 /* Uniform double in [0, 1) with 53 random bits (two u32 draws). */
 static inline double ns_rng_uniform(ns_rng *r)
