@@ -18,28 +18,13 @@
 #include <omp.h>
 #endif
 
-#define MAX_SETS 256
+#include "cli.h"
 
-typedef struct {
-    const char *scenario;
-    const char *sets[MAX_SETS];
-    int n_sets;
-    uint64_t n;
-    int n_given;
-    uint64_t seed;
-    int seed_given;
-    int threads;
-    int csv;
-    int strict;
-    const char *output;
-    int force, per_patient, quiet;
-    int argc;
-    char **argv;
-} options;
 
 static void usage(FILE *f)
 {
     fputs("usage:\n"
+          "  netsurv bench [SCENARIO] [-n N] [--memory]\n"
           "  netsurv cohort [SCENARIO] [-n N] [--seed S] [--threads T] [--set k=v]... [--csv] [--strict]\n"
           "  netsurv run [SCENARIO] -o FILE [-n N] [--seed S] [--threads T] [--set k=v]...\n"
           "              [--per-patient] [--force] [--quiet]\n"
@@ -122,6 +107,8 @@ static int parse_options(int argc, char **argv, options *o)
             o->per_patient = 1;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             o->quiet = 1;
+        } else if (!strcmp(a, "--memory")) {
+            o->memory = 1;
         } else if (!strcmp(a, "--csv")) {
             o->csv = 1;
         } else if (!strcmp(a, "--strict")) {
@@ -143,7 +130,7 @@ static int parse_options(int argc, char **argv, options *o)
 }
 
 /* Loads o->scenario with o's overrides, printing every problem. */
-static ns_scenario *load(const options *o)
+ns_scenario *ns_cli_load(const options *o)
 {
     ns_scenario *s;
     ns_errors *e = malloc(sizeof *e);
@@ -162,7 +149,7 @@ static ns_scenario *load(const options *o)
 
 static int cmd_validate(const options *o)
 {
-    ns_scenario *s = load(o);
+    ns_scenario *s = ns_cli_load(o);
     if (!s)
         return 2;
     printf("ok\n");
@@ -172,7 +159,7 @@ static int cmd_validate(const options *o)
 
 static int cmd_cohort(const options *o)
 {
-    ns_scenario *s = load(o);
+    ns_scenario *s = ns_cli_load(o);
     if (!s)
         return 2;
     uint64_t seed = o->seed_given ? o->seed : s->seed;
@@ -186,42 +173,11 @@ static int cmd_cohort(const options *o)
     return o->strict && missed ? 1 : 0;
 }
 
-static double now(void)
+double ns_cli_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* Patients drawn per second on 1 and 2 threads (and all, when more). */
-static int cmd_bench(const options *o)
-{
-    ns_scenario *s = load(o);
-    if (!s)
-        return 2;
-    uint64_t n = o->n_given ? o->n : 20000000;
-    int counts[3] = {1, 2, 0}, nc = 2;
-#ifdef _OPENMP
-    if (omp_get_num_procs() > 2)
-        counts[nc++] = omp_get_num_procs();
-#endif
-    printf("netsurv bench: patient generation, %llu patients per run, best of 3\n",
-           (unsigned long long)n);
-    printf("%8s %12s %16s\n", "threads", "seconds", "patients/s");
-    ns_cohort_tally t;
-    for (int c = 0; c < nc; c++) {
-        double best = INFINITY;
-        for (int rep = 0; rep < 3; rep++) {
-            double t0 = now();
-            ns_cohort_run(s, s->seed, n, counts[c], &t);
-            double dt = now() - t0;
-            best = dt < best ? dt : best;
-        }
-        printf("%8d %12.3f %16.0f\n", counts[c], best, (double)n / best);
-    }
-    printf("checksum: %llu metastases\n", (unsigned long long)t.g[NS_GRP_ALL].n_met);
-    ns_scenario_free(s);
-    return 0;
 }
 
 /* ---- netsurv run ---- */
@@ -270,7 +226,7 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total)
     progress_state *p = ctx;
     if (!p->tty)
         return;
-    double el = now() - p->start, rate = el > 0 ? (double)done / el : 0;
+    double el = ns_cli_now() - p->start, rate = el > 0 ? (double)done / el : 0;
     double left = rate > 0 ? (double)(total - done) / rate : 0;
     int width = 30, fill = (int)((double)width * (double)done / (double)total);
     char bar[40];
@@ -347,7 +303,7 @@ static int cmd_run(const options *o)
     int rc = check_output(o);
     if (rc)
         return rc;
-    ns_scenario *s = load(o);
+    ns_scenario *s = ns_cli_load(o);
     if (!s)
         return 2;
     char *cmdline = join_args(o->argc, o->argv);
@@ -360,7 +316,7 @@ static int cmd_run(const options *o)
         fprintf(stderr, "netsurv run: %s\n", t ? err : "out of memory");
         rc = 1;
     } else {
-        progress_state ps = {now(), !o->quiet && isatty(2)};
+        progress_state ps = {ns_cli_now(), !o->quiet && isatty(2)};
         ns_engine_opts eo = {.seed = info.seed, .n = o->n, .threads = o->threads,
                              .fill = o->per_patient ? ns_h5_fill_rows : NULL,
                              .flush = o->per_patient ? ns_h5_flush_rows : NULL, .sink_ctx = h,
@@ -413,7 +369,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "cohort"))
         return cmd_cohort(&o);
     if (!strcmp(cmd, "bench"))
-        return cmd_bench(&o);
+        return ns_cli_bench(&o);
     if (!strcmp(cmd, "run"))
         return cmd_run(&o);
     fprintf(stderr, "netsurv: unknown command '%s'\n", cmd);
