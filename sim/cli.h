@@ -22,6 +22,8 @@ typedef struct {
     int csv;
     int strict;
     int memory;
+    int psa;                /* PSA draws (0: none) */
+    int owsa;
     const char *output;
     int force, per_patient, quiet;
     int argc;

@@ -54,6 +54,11 @@ void ns_tally_add_outcome(ns_strategy_tally *t, const ns_outcome *o)
     acc_add(&t->tests, o->n_tests);
     acc_add(&t->false_positives, o->n_false_positives);
     acc_add(&t->radiation_msv, o->radiation_msv);
+    acc_add(&t->ly, o->ly);
+    acc_add(&t->ly_discounted, o->ly_discounted);
+    acc_add(&t->qaly, o->qaly);
+    acc_add(&t->qaly_discounted, o->qaly_discounted);
+    t->n_metastasis_deaths += o->death_cause == NS_DEATH_METASTASIS;
     t->n_operative_deaths += o->operative_death;
     t->n_local_found += o->local_detection_time < INFINITY;
     for (int m = 0; m < NS_MAX_MODALITIES; m++)
@@ -83,16 +88,19 @@ void ns_tally_merge(ns_strategy_tally *a, const ns_strategy_tally *b)
     a->n_operative_deaths += b->n_operative_deaths;
     a->n_local_found += b->n_local_found;
     a->n_residual += b->n_residual;
+    a->n_metastasis_deaths += b->n_metastasis_deaths;
     for (int i = 0; i < NS_NROUTES; i++)
         a->n_route[i] += b->n_route[i];
     for (int i = 0; i < NS_NMISS; i++)
         a->n_miss[i] += b->n_miss[i];
     ns_acc *x[] = {&a->detection_time, &a->detection_delay, &a->burden_mm, &a->cost,
                    &a->cost_discounted, &a->cost_surveillance, &a->cost_workup,
-                   &a->cost_treatment, &a->tests, &a->false_positives, &a->radiation_msv};
+                   &a->cost_treatment, &a->tests, &a->false_positives, &a->radiation_msv,
+                   &a->ly, &a->ly_discounted, &a->qaly, &a->qaly_discounted};
     const ns_acc *y[] = {&b->detection_time, &b->detection_delay, &b->burden_mm, &b->cost,
                          &b->cost_discounted, &b->cost_surveillance, &b->cost_workup,
-                         &b->cost_treatment, &b->tests, &b->false_positives, &b->radiation_msv};
+                         &b->cost_treatment, &b->tests, &b->false_positives, &b->radiation_msv,
+                         &b->ly, &b->ly_discounted, &b->qaly, &b->qaly_discounted};
     for (size_t i = 0; i < sizeof x / sizeof *x; i++)
         acc_merge(x[i], y[i]);
     for (int m = 0; m < NS_MAX_MODALITIES; m++)

@@ -1,5 +1,7 @@
 /* HDF5 output (see include/netsurv/h5out.h for the layout). */
 #include "netsurv/h5out.h"
+#include "netsurv/econ.h"
+#include "netsurv/psa.h"
 
 #include <hdf5.h>
 #include <math.h>
@@ -59,13 +61,14 @@ static const field patient_fields[P_NFIELDS] = {
      "no,yes"},
     {"residual_time", F_F32, "time the local regrowth becomes visible (inf: none)",
      "years after resection", NULL},
-    {"death_time", F_F32, "death from other causes", "years after resection", NULL},
+    {"death_time", F_F32, "death from other causes (before any strategy)", "years after resection",
+     NULL},
 };
 
 /* Per strategy; the delay (detection_time - onset_time) and the death time
  * (the patient's unless operative_death) follow from other columns. */
 enum { O_RULE, O_DET, O_ROUTE, O_BURDEN, O_RESECT, O_COST, O_COST_D, O_TESTS, O_FP, O_RAD,
-       O_MISSED, O_REASON, O_LOCAL, O_OPDEATH, O_NFIELDS };
+       O_MISSED, O_REASON, O_LOCAL, O_DEATH, O_CAUSE, O_QALY_D, O_NFIELDS };
 static const field outcome_fields[O_NFIELDS] = {
     {"rule", F_U8, "rule of the strategy that the report matched", "code", NULL},
     {"detection_time", F_F32, "metastasis found, any route (inf: never); the delay from "
@@ -85,8 +88,11 @@ static const field outcome_fields[O_NFIELDS] = {
      "none,not_followed,between_visits,false_negative,after_schedule,missed_visit"},
     {"local_detection_time", F_F32, "local regrowth found by surveillance (inf: never)",
      "years after resection", NULL},
-    {"operative_death", F_U8, "died of the additional treatment at time 0 (else death is "
-     "/patients/death_time)", "boolean", "no,yes"},
+    {"death_time", F_F32, "death under this strategy (other cause, operation, or metastasis)",
+     "years after resection", NULL},
+    {"death_cause", F_U8, "cause of death", "code", "other,operative,metastasis"},
+    {"qaly_discounted", F_F32, "quality-adjusted life-years over the lifetime, discounted",
+     "QALY", NULL},
 };
 
 struct ns_h5 {
@@ -363,7 +369,9 @@ static float outcome_value(const ns_outcome *o, int i)
     case O_MISSED: return o->missed;
     case O_REASON: return o->missed_reason;
     case O_LOCAL: return (float)o->local_detection_time;
-    default: return o->operative_death;
+    case O_DEATH: return (float)o->death_time;
+    case O_CAUSE: return o->death_cause;
+    default: return (float)o->qaly_discounted;
     }
 }
 
@@ -569,6 +577,7 @@ int ns_h5_write_summary(ns_h5 *h, const ns_strategy_tally *t)
     COUNT("n_operative_deaths", n_operative_deaths, "deaths from additional treatment at time 0");
     COUNT("n_local_found", n_local_found, "local regrowths found by surveillance");
     COUNT("n_residual", n_residual, "patients with local residual tumour (before any treatment)");
+    COUNT("n_metastasis_deaths", n_metastasis_deaths, "deaths from the metastasis");
 #define MEAN(name, fld, desc, units) \
     rc |= write_mean(g, name, t, S, offsetof(ns_strategy_tally, fld), desc, units)
     MEAN("mean_detection_time", detection_time, "time to detection, detected metastases", "years after resection");
@@ -582,9 +591,218 @@ int ns_h5_write_summary(ns_h5 *h, const ns_strategy_tally *t)
     MEAN("mean_tests", tests, "surveillance tests per patient", "tests");
     MEAN("mean_false_positives", false_positives, "false-positive tests per patient", "tests");
     MEAN("mean_radiation_msv", radiation_msv, "effective dose from surveillance per patient", "mSv");
+    MEAN("mean_ly", ly, "life-years from resection to death (lifetime)", "years");
+    MEAN("mean_ly_discounted", ly_discounted, "life-years, discounted", "years");
+    MEAN("mean_qaly", qaly, "quality-adjusted life-years (lifetime)", "QALY");
+    MEAN("mean_qaly_discounted", qaly_discounted, "quality-adjusted life-years, discounted", "QALY");
 #undef MEAN
     rc |= write_histograms(g, t, S) | write_tests_by_modality(g, s, t, S);
     H5Gclose(g);
+    h->failed |= rc != 0;
+    return rc ? -1 : 0;
+}
+
+/* A double attribute on obj. */
+static int attr_f64(hid_t obj, const char *name, double value)
+{
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = a < 0 || H5Awrite(a, H5T_NATIVE_DOUBLE, &value) < 0 ? -1 : 0;
+    H5Aclose(a);
+    H5Sclose(sp);
+    return rc;
+}
+
+static int write_f64(hid_t g, const char *name, int rank, const hsize_t *dims, const double *v,
+                     const char *desc, const char *units)
+{
+    return write_array(g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, dims, v, desc, units);
+}
+
+static int write_i32(hid_t g, const char *name, hsize_t n, const int *v, const char *desc,
+                     const char *labels)
+{
+    int rc = write_array(g, name, H5T_STD_I32LE, H5T_NATIVE_INT, 1, &n, v, desc,
+                         labels ? "code" : "index");
+    if (!rc && labels) {
+        hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+        rc = d < 0 || attr_str(d, "labels", labels);
+        H5Dclose(d);
+    }
+    return rc;
+}
+
+/* The WTP grid 0, step, ..., max of the scenario; returns its length. */
+static int wtp_grid(const ns_scenario *s, double *grid, int cap)
+{
+    int w = 0;
+    for (double x = 0; x <= s->econ.wtp_max + 1e-9 && w < cap; x += s->econ.wtp_step)
+        grid[w++] = x;
+    return w;
+}
+
+#define NS_MAX_WTP 1001
+
+static hid_t group_with_wtp(ns_h5 *h, const char *name)
+{
+    hid_t g = H5Gcreate2(h->file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g >= 0 && attr_f64(g, "wtp", h->s->econ.wtp)) {
+        H5Gclose(g);
+        g = -1;
+    }
+    return g;
+}
+
+int ns_h5_write_economics(ns_h5 *h, const double *cost, const double *effect)
+{
+    const ns_scenario *s = h->s;
+    int S = s->n_strategies, rc = 0;
+    ns_icer_table t;
+    if (ns_econ_icers(cost, effect, S, &t))
+        return -1;
+    double nmb[NS_MAX_STRATEGIES], grid[NS_MAX_WTP];
+    int W = wtp_grid(s, grid, NS_MAX_WTP);
+    double *nmb_grid = malloc(sizeof *nmb_grid * (size_t)W * S);
+    hid_t g = group_with_wtp(h, "economics");
+    if (!nmb_grid || g < 0) {
+        free(nmb_grid);
+        return -1;
+    }
+    ns_econ_nmb(cost, effect, S, s->econ.wtp, nmb);
+    for (int w = 0; w < W; w++)
+        ns_econ_nmb(cost, effect, S, grid[w], nmb_grid + (size_t)w * S);
+    const char *names[NS_MAX_STRATEGIES];
+    for (int k = 0; k < S; k++)
+        names[k] = s->strategy[k].name;
+    hsize_t n = (hsize_t)S, d2[2] = {(hsize_t)W, (hsize_t)S}, nw = (hsize_t)W;
+    rc |= attr_f64(g, "discount_costs", s->follow.discount_costs) |
+          attr_f64(g, "discount_effects", s->follow.discount_effects) |
+          attr_str(g, "effect", "discounted QALYs per patient (continuous discounting)") |
+          attr_str(g, "convention", "costs at event times discounted by (1 + r)^-t; utilities "
+                                    "and ongoing costs integrated with exp(-ln(1 + r) t)");
+    rc |= write_strings(g, "strategy", names, n, "strategy names (rows)");
+    rc |= write_f64(g, "cost", 1, &n, cost, "mean discounted cost per patient", "USD");
+    rc |= write_f64(g, "effect", 1, &n, effect, "mean discounted QALYs per patient", "QALY");
+    rc |= write_i32(g, "order", n, t.order, "strategy indices sorted by cost", NULL);
+    rc |= write_i32(g, "status", n, t.status, "position relative to the efficiency frontier",
+                    "frontier,dominated,extended_dominated,duplicate");
+    rc |= write_i32(g, "reference", n, t.reference,
+                    "frontier strategy each frontier strategy is compared to (-1: none)", NULL);
+    rc |= write_f64(g, "incremental_cost", 1, &n, t.inc_cost, "cost minus the reference's "
+                    "(NaN: not on the frontier, or the first)", "USD");
+    rc |= write_f64(g, "incremental_effect", 1, &n, t.inc_effect,
+                    "QALYs minus the reference's (NaN: none)", "QALY");
+    rc |= write_f64(g, "icer", 1, &n, t.icer, "incremental cost-effectiveness ratio along the "
+                    "frontier (NaN: none)", "USD per QALY");
+    rc |= write_f64(g, "nmb", 1, &n, nmb, "net monetary benefit at the group's wtp", "USD");
+    rc |= write_f64(g, "wtp_grid", 1, &nw, grid, "willingness to pay", "USD per QALY");
+    rc |= write_f64(g, "nmb_grid", 2, d2, nmb_grid, "net monetary benefit [wtp, strategy]", "USD");
+    H5Gclose(g);
+    free(nmb_grid);
+    h->failed |= rc != 0;
+    return rc ? -1 : 0;
+}
+
+/* Paths of the parameters with a distribution (or a range) for /psa, /owsa. */
+static int param_names(const ns_scenario *s, int want_range, const char **names, int *idx)
+{
+    int n = 0;
+    for (int i = 0; i < s->n_params; i++)
+        if (want_range ? s->param[i].has_range : s->param[i].psa > NS_PSA_FIXED) {
+            idx[n] = i;
+            names[n++] = s->param[i].path;
+        }
+    return n;
+}
+
+int ns_h5_write_psa(ns_h5 *h, int K, uint64_t n_patients, const double *values,
+                    const double *cost, const double *effect)
+{
+    const ns_scenario *s = h->s;
+    int S = s->n_strategies, rc = 0;
+    const char **names = malloc(sizeof *names * (size_t)s->n_params);
+    int *idx = malloc(sizeof *idx * (size_t)s->n_params);
+    double grid[NS_MAX_WTP];
+    int W = wtp_grid(s, grid, NS_MAX_WTP);
+    double *ceac = malloc(sizeof *ceac * (size_t)W * S), *evpi = malloc(sizeof *evpi * W);
+    int *ceaf = malloc(sizeof *ceaf * W);
+    hid_t g = group_with_wtp(h, "psa");
+    if (names && idx && ceac && evpi && ceaf && g >= 0) {
+        int P = param_names(s, 0, names, idx);
+        ns_econ_psa(cost, effect, K, S, grid, W, ceac, ceaf, evpi);
+        hsize_t np = (hsize_t)P, dv[2] = {(hsize_t)K, (hsize_t)P}, dc[2] = {(hsize_t)K, (hsize_t)S};
+        hsize_t nw = (hsize_t)W, dw[2] = {(hsize_t)W, (hsize_t)S};
+        rc |= attr_u64(g, "n_draws", (uint64_t)K) | attr_u64(g, "n_patients", n_patients);
+        rc |= write_strings(g, "parameter", names, np, "drawn parameters (columns of values)");
+        if (P > 0)
+            rc |= write_f64(g, "values", 2, dv, values, "parameter values [draw, parameter]",
+                            "as the parameter");
+        rc |= write_f64(g, "cost", 2, dc, cost, "mean discounted cost [draw, strategy]", "USD");
+        rc |= write_f64(g, "effect", 2, dc, effect, "mean discounted QALYs [draw, strategy]",
+                        "QALY");
+        rc |= write_f64(g, "wtp_grid", 1, &nw, grid, "willingness to pay", "USD per QALY");
+        rc |= write_f64(g, "ceac", 2, dw, ceac, "probability each strategy has the highest net "
+                        "monetary benefit [wtp, strategy]", "probability");
+        rc |= write_i32(g, "ceaf", nw, ceaf, "strategy with the highest expected net monetary "
+                        "benefit at each wtp (the acceptability frontier)", NULL);
+        rc |= write_f64(g, "evpi", 1, &nw, evpi, "expected value of perfect information per "
+                        "patient", "USD");
+    } else
+        rc = -1;
+    if (g >= 0)
+        H5Gclose(g);
+    free(names);
+    free(idx);
+    free(ceac);
+    free(evpi);
+    free(ceaf);
+    h->failed |= rc != 0;
+    return rc ? -1 : 0;
+}
+
+int ns_h5_write_owsa(ns_h5 *h, int Q, const double *cost_lo, const double *cost_hi,
+                     const double *effect_lo, const double *effect_hi)
+{
+    const ns_scenario *s = h->s;
+    int S = s->n_strategies, rc = 0;
+    const char **names = malloc(sizeof *names * (size_t)s->n_params);
+    int *idx = malloc(sizeof *idx * (size_t)s->n_params);
+    double *v = malloc(sizeof *v * (size_t)(3 * Q + 2 * Q * S + 1));
+    hid_t g = group_with_wtp(h, "owsa");
+    if (names && idx && v && g >= 0) {
+        param_names(s, 1, names, idx);
+        double *base = v, *lo = v + Q, *hi = v + 2 * Q, *nlo = v + 3 * Q, *nhi = nlo + Q * S;
+        for (int j = 0; j < Q; j++) {
+            base[j] = *(const double *)((const char *)s + s->param[idx[j]].offset);
+            lo[j] = s->param[idx[j]].range_lo;
+            hi[j] = s->param[idx[j]].range_hi;
+        }
+        ns_econ_nmb(cost_lo, effect_lo, Q * S, s->econ.wtp, nlo);
+        ns_econ_nmb(cost_hi, effect_hi, Q * S, s->econ.wtp, nhi);
+        hsize_t nq = (hsize_t)Q, d2[2] = {(hsize_t)Q, (hsize_t)S};
+        rc |= write_strings(g, "parameter", names, nq, "parameters varied one at a time");
+        rc |= write_f64(g, "base", 1, &nq, base, "base-case value", "as the parameter");
+        rc |= write_f64(g, "low", 1, &nq, lo, "low value", "as the parameter");
+        rc |= write_f64(g, "high", 1, &nq, hi, "high value", "as the parameter");
+        rc |= write_f64(g, "cost_low", 2, d2, cost_lo, "mean discounted cost at the low value "
+                        "[parameter, strategy]", "USD");
+        rc |= write_f64(g, "cost_high", 2, d2, cost_hi, "mean discounted cost at the high value",
+                        "USD");
+        rc |= write_f64(g, "effect_low", 2, d2, effect_lo, "mean discounted QALYs at the low "
+                        "value", "QALY");
+        rc |= write_f64(g, "effect_high", 2, d2, effect_hi, "mean discounted QALYs at the high "
+                        "value", "QALY");
+        rc |= write_f64(g, "nmb_low", 2, d2, nlo, "net monetary benefit at the low value and "
+                        "the group's wtp", "USD");
+        rc |= write_f64(g, "nmb_high", 2, d2, nhi, "net monetary benefit at the high value",
+                        "USD");
+    } else
+        rc = -1;
+    if (g >= 0)
+        H5Gclose(g);
+    free(names);
+    free(idx);
+    free(v);
     h->failed |= rc != 0;
     return rc ? -1 : 0;
 }

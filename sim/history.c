@@ -103,7 +103,7 @@ static void draw_metastasis(const ns_scenario *s, ns_rng *r, ns_patient *p)
     p->onset = p->symptom_time = p->incidental_time = INFINITY;
     p->doubling_years = INFINITY;
     p->site = NS_SITE_NODAL;
-    p->u_resectable = 1;
+    p->u_resectable = p->u_survival = 1;
     if (!p->has_metastasis)
         return;
     p->site = ns_rng_uniform_pos(r) < m->liver_share ? NS_SITE_LIVER : NS_SITE_NODAL;
@@ -115,6 +115,7 @@ static void draw_metastasis(const ns_scenario *s, ns_rng *r, ns_patient *p)
                                       : 0);
     double e = -log(ns_rng_uniform_pos(r));
     p->u_resectable = ns_rng_uniform_pos(r);
+    p->u_survival = ns_rng_uniform_pos(r);
     p->incidental_time = c->incidental_rate > 0 ? p->onset + e / c->incidental_rate : INFINITY;
 }
 

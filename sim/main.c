@@ -2,7 +2,9 @@
  * 0 success, 1 a run failed (or a target was missed where asked), 2 bad input. */
 #include "netsurv/cohort.h"
 #include "netsurv/engine.h"
+#include "netsurv/econ.h"
 #include "netsurv/h5out.h"
+#include "netsurv/psa.h"
 #include "netsurv/history.h"
 #include "netsurv/scenario.h"
 
@@ -27,7 +29,7 @@ static void usage(FILE *f)
           "  netsurv bench [SCENARIO] [-n N] [--memory]\n"
           "  netsurv cohort [SCENARIO] [-n N] [--seed S] [--threads T] [--set k=v]... [--csv] [--strict]\n"
           "  netsurv run [SCENARIO] -o FILE [-n N] [--seed S] [--threads T] [--set k=v]...\n"
-          "              [--per-patient] [--force] [--quiet]\n"
+          "              [--per-patient] [--psa K] [--owsa] [--force] [--quiet]\n"
           "  netsurv validate SCENARIO [--set k=v]...\n"
           "  netsurv bench [SCENARIO] [-n N]\n"
           "  netsurv --version\n"
@@ -107,6 +109,15 @@ static int parse_options(int argc, char **argv, options *o)
             o->per_patient = 1;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             o->quiet = 1;
+        } else if (!strcmp(a, "--psa")) {
+            if (parse_u64(v, &x) || x == 0 || x > 1000000) {
+                fprintf(stderr, "netsurv: --psa needs a number of draws from 1 to 1000000\n");
+                return 2;
+            }
+            o->psa = (int)x;
+            i++;
+        } else if (!strcmp(a, "--owsa")) {
+            o->owsa = 1;
         } else if (!strcmp(a, "--memory")) {
             o->memory = 1;
         } else if (!strcmp(a, "--csv")) {
@@ -218,6 +229,7 @@ static int make_tmp_path(const char *out)
 typedef struct {
     double start;
     int tty;
+    const char *what;
 } progress_state;
 
 /* A progress bar with rate and time left, on stderr. */
@@ -233,8 +245,14 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total)
     for (int i = 0; i < width; i++)
         bar[i] = i < fill ? '#' : '.';
     bar[width] = '\0';
-    fprintf(stderr, "\r[%s] %5.1f%%  %.2fM patients/s  %02d:%02d left ", bar,
-            100.0 * (double)done / (double)total, rate / 1e6, (int)left / 60, (int)left % 60);
+    if (p->what[0] == 'p')
+        fprintf(stderr, "\r[%s] %5.1f%%  %.2fM %s/s  %02d:%02d left ", bar,
+                100.0 * (double)done / (double)total, rate / 1e6, p->what, (int)left / 60,
+                (int)left % 60);
+    else
+        fprintf(stderr, "\r%-5s [%s] %llu/%llu  %.1f/s  %02d:%02d left ", p->what, bar,
+                (unsigned long long)done, (unsigned long long)total, rate, (int)left / 60,
+                (int)left % 60);
     if (done == total)
         fputc('\n', stderr);
     fflush(stderr);
@@ -298,6 +316,85 @@ static int check_output(const options *o)
     return 0;
 }
 
+/* Mean discounted cost and QALYs per strategy from the tallies. */
+static void cost_effect(const ns_scenario *s, const ns_strategy_tally *t, double *cost,
+                        double *effect)
+{
+    for (int k = 0; k < s->n_strategies; k++) {
+        double lo, hi;
+        ns_acc_mean(&t[k].cost_discounted, &cost[k], &lo, &hi);
+        ns_acc_mean(&t[k].qaly_discounted, &effect[k], &lo, &hi);
+    }
+}
+
+/* The incremental analysis at the end of a run. */
+static void print_icer_table(const ns_scenario *s, const double *cost, const double *effect)
+{
+    ns_icer_table t;
+    if (ns_econ_icers(cost, effect, s->n_strategies, &t))
+        return;
+    printf("\nIncremental analysis (discounted; frontier strategies compared with the previous "
+           "one)\n%-24s %10s %9s %10s %9s %12s %11s  %s\n", "strategy", "cost", "QALYs",
+           "inc.cost", "inc.QALY", "ICER", "NMB", "status");
+    for (int j = 0; j < s->n_strategies; j++) {
+        int k = t.order[j];
+        double nmb = s->econ.wtp * effect[k] - cost[k];
+        printf("%-24s %10.0f %9.4f ", s->strategy[k].name, cost[k], effect[k]);
+        if (isnan(t.inc_cost[k]))
+            printf("%10s %9s %12s", "", "", "");
+        else
+            printf("%10.0f %9.4f %12.0f", t.inc_cost[k], t.inc_effect[k], t.icer[k]);
+        printf(" %11.0f  %s\n", nmb, ns_econ_status_name[t.status[k]]);
+    }
+    printf("NMB at %.0f USD per QALY\n", s->econ.wtp);
+}
+
+/* --psa K and --owsa: more engine runs on the same patients, into h. */
+static int run_uncertainty(ns_h5 *h, const ns_scenario *s, const options *o,
+                           const ns_engine_opts *base_opts)
+{
+    int S = s->n_strategies, P = ns_psa_count(s), Q = ns_owsa_count(s), rc = 0;
+    ns_engine_opts eo = *base_opts;
+    eo.fill = NULL;
+    eo.flush = NULL;
+    if (o->psa) {
+        size_t K = (size_t)o->psa;
+        double *v = malloc(sizeof *v * (K * (size_t)P + 2 * K * (size_t)S + 1));
+        progress_state ps = {ns_cli_now(), !o->quiet && isatty(2), "PSA"};
+        eo.progress_ctx = &ps;
+        rc = !v || ns_psa_run(s, &eo, o->psa, v + K * P, v + K * P + K * S, v) ||
+             ns_h5_write_psa(h, o->psa, o->n, v, v + K * P, v + K * P + K * S);
+        free(v);
+    }
+    if (o->owsa && !rc) {
+        double *v = malloc(sizeof *v * (4 * (size_t)Q * S + 1));
+        progress_state ps = {ns_cli_now(), !o->quiet && isatty(2), "OWSA"};
+        eo.progress_ctx = &ps;
+        size_t qs = (size_t)Q * S;
+        rc = !v || ns_owsa_run(s, &eo, v, v + qs, v + 2 * qs, v + 3 * qs) < 0 ||
+             ns_h5_write_owsa(h, Q, v, v + qs, v + 2 * qs, v + 3 * qs);
+        free(v);
+    }
+    return rc ? -1 : 0;
+}
+
+/* Everything `netsurv run` computes, into the open file h. */
+static int run_all(ns_h5 *h, const ns_scenario *s, const options *o, uint64_t seed,
+                   ns_strategy_tally *t, double *cost, double *effect)
+{
+    progress_state ps = {ns_cli_now(), !o->quiet && isatty(2), "patients"};
+    ns_engine_opts eo = {.seed = seed, .n = o->n, .threads = o->threads,
+                         .fill = o->per_patient ? ns_h5_fill_rows : NULL,
+                         .flush = o->per_patient ? ns_h5_flush_rows : NULL, .sink_ctx = h,
+                         .progress = show_progress, .progress_ctx = &ps};
+    if (ns_engine_run(s, &eo, t) || ns_h5_write_summary(h, t))
+        return -1;
+    cost_effect(s, t, cost, effect);
+    if (ns_h5_write_economics(h, cost, effect))
+        return -1;
+    return run_uncertainty(h, s, o, &eo);
+}
+
 static int cmd_run(const options *o)
 {
     int rc = check_output(o);
@@ -306,9 +403,15 @@ static int cmd_run(const options *o)
     ns_scenario *s = ns_cli_load(o);
     if (!s)
         return 2;
+    if (o->owsa && ns_owsa_count(s) == 0) {
+        fprintf(stderr, "netsurv run: --owsa: no parameter of %s has a range:\n", s->path);
+        ns_scenario_free(s);
+        return 2;
+    }
     char *cmdline = join_args(o->argc, o->argv);
     ns_strategy_tally *t = calloc((size_t)s->n_strategies, sizeof *t);
     ns_run_info info = {o->seed_given ? o->seed : s->seed, o->n, cmdline ? cmdline : ""};
+    double cost[NS_MAX_STRATEGIES], effect[NS_MAX_STRATEGIES];
     char err[512];
     install_signal_handlers();
     ns_h5 *h = t ? ns_h5_create(tmp_path, s, &info, o->per_patient, err, sizeof err) : NULL;
@@ -316,12 +419,7 @@ static int cmd_run(const options *o)
         fprintf(stderr, "netsurv run: %s\n", t ? err : "out of memory");
         rc = 1;
     } else {
-        progress_state ps = {ns_cli_now(), !o->quiet && isatty(2)};
-        ns_engine_opts eo = {.seed = info.seed, .n = o->n, .threads = o->threads,
-                             .fill = o->per_patient ? ns_h5_fill_rows : NULL,
-                             .flush = o->per_patient ? ns_h5_flush_rows : NULL, .sink_ctx = h,
-                             .progress = show_progress, .progress_ctx = &ps};
-        rc = ns_engine_run(s, &eo, t) || ns_h5_write_summary(h, t);
+        rc = run_all(h, s, o, info.seed, t, cost, effect);
         rc |= ns_h5_close(h);
         if (!rc && rename(tmp_path, o->output) != 0) {
             fprintf(stderr, "netsurv run: cannot rename %s to %s: %s\n", tmp_path, o->output,
@@ -337,6 +435,7 @@ static int cmd_run(const options *o)
                    NETSURV_VERSION, s->name, (unsigned long long)o->n,
                    (unsigned long long)info.seed, s->n_strategies, o->output);
             print_run_table(s, t);
+            print_icer_table(s, cost, effect);
         }
     }
     free(t);

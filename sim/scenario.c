@@ -104,8 +104,10 @@ static void register_param(ld *L, const char *path, double *v, double lo, double
                            const ns_ynode *n)
 {
     ns_scenario *s = L->s;
-    if (s->n_params >= NS_MAX_PARAMS)
+    if (s->n_params >= NS_MAX_PARAMS) {
+        ns__err_at(L, n, path, "more than %d parameters in one scenario", NS_MAX_PARAMS);
         return;
+    }
     ns_param *p = &s->param[s->n_params++];
     snprintf(p->path, sizeof p->path, "%s", path);
     p->offset = (size_t)((char *)v - (char *)s);
@@ -117,14 +119,18 @@ static void register_param(ld *L, const char *path, double *v, double lo, double
 }
 
 /* The `value` node of parameter mapping `key`, after checking that the
- * mapping names its source or says it is an assumption. */
+ * mapping names its source or says it is an assumption; *unc is the
+ * mapping itself, for its optional `psa:` and `range:`. */
 static ns_ynode *param_value(ld *L, ns_ynode *map, const char *parent, const char *key,
-                             char *path)
+                             char *path, ns_ynode **unc)
 {
     ns__join(path, parent, key);
     ns_ynode *p = ns__child(L, map, parent, key, NS_Y_MAP, 1);
+    *unc = p;
     if (!p)
         return NULL;
+    ns_ymap_get(p, "psa");
+    ns_ymap_get(p, "range");
     ns_ynode *src = ns_ymap_get(p, "source"), *asm_ = ns_ymap_get(p, "assumption");
     ns_ymap_get(p, "note");
     const ns_ynode *why = src ? src : asm_;
@@ -147,19 +153,154 @@ static ns_ynode *param_value(ld *L, ns_ynode *map, const char *parent, const cha
     return v;
 }
 
+static const char *const psa_words[] = {"fixed", "beta", "gamma", "lognormal", "normal",
+                                        "uniform", "dirichlet"};
+
+/* A number under `key` of the psa mapping, or `fallback` when absent. */
+static int psa_number(ld *L, ns_ynode *m, const char *path, const char *key, double fallback,
+                      double *out)
+{
+    char p[PATHLEN];
+    ns__join(p, path, key);
+    ns_ynode *n = ns_ymap_get(m, key);
+    *out = fallback;
+    return n ? ns__to_number(L, n, p, out) : 0;
+}
+
+/* Fills the psa_* fields of q from a {distribution: ..., mean/sd | alpha/beta
+ * | low/high | concentration} mapping; `mean` defaults to the value. */
+static int psa_spec(ld *L, ns_ynode *m, const char *path, ns_param *q, double value, int list)
+{
+    int kind;
+    if (m->kind != NS_Y_MAP) {
+        ns__err_at(L, m, path, "expected a mapping such as {distribution: beta, sd: 0.05}");
+        return -1;
+    }
+    if (ns__choice(L, m, path, "distribution", psa_words, 7, &kind))
+        return -1;
+    q->psa = kind + NS_PSA_FIXED;
+    if ((q->psa == NS_PSA_DIRICHLET) != list) {
+        ns__err_at(L, m, path, list ? "a list parameter takes only distribution: dirichlet"
+                                    : "dirichlet is for lists of shares");
+        return -1;
+    }
+    double mean, sd, a, b;
+    if (psa_number(L, m, path, "mean", value, &mean) || psa_number(L, m, path, "sd", NAN, &sd) ||
+        psa_number(L, m, path, "low", NAN, &a) || psa_number(L, m, path, "high", NAN, &b))
+        return -1;
+    switch (q->psa) {
+    case NS_PSA_FIXED:
+        return 0;
+    case NS_PSA_UNIFORM:
+        q->psa_a = a, q->psa_b = b;
+        if (a < b && a >= q->lo && b <= q->hi)
+            return 0;
+        ns__err_at(L, m, path, "uniform needs low < high within [%g, %g]", q->lo, q->hi);
+        return -1;
+    case NS_PSA_DIRICHLET:
+        if (psa_number(L, m, path, "concentration", NAN, &q->psa_a) || !(q->psa_a > 0)) {
+            ns__err_at(L, m, path, "dirichlet needs concentration > 0 (alpha_i = value_i x it)");
+            return -1;
+        }
+        return 0;
+    default:
+        break;
+    }
+    /* a mean taken from a value on the boundary (a probability of 0 or 1,
+     * a cost of 0, e.g. after --set) is the distribution's point-mass limit */
+    if (!ns_ymap_get(m, "mean") && q->psa != NS_PSA_NORMAL &&
+        (mean == 0 || (q->psa == NS_PSA_BETA && mean == 1))) {
+        q->psa = NS_PSA_FIXED;
+        return 0;
+    }
+    if (!(sd > 0) || (q->psa != NS_PSA_NORMAL && !(mean > 0))) {
+        ns__err_at(L, m, path, "%s needs sd > 0%s", psa_words[q->psa - 1],
+                   q->psa == NS_PSA_NORMAL ? "" : " and a positive mean");
+        return -1;
+    }
+    if (q->psa == NS_PSA_BETA) {
+        double k = mean * (1 - mean) / (sd * sd) - 1;
+        if (!(mean < 1) || !(k > 0)) {
+            ns__err_at(L, m, path, "beta needs 0 < mean < 1 and sd^2 < mean (1 - mean)");
+            return -1;
+        }
+        q->psa_a = mean * k, q->psa_b = (1 - mean) * k;
+    } else if (q->psa == NS_PSA_GAMMA)
+        q->psa_a = mean * mean / (sd * sd), q->psa_b = sd * sd / mean;
+    else if (q->psa == NS_PSA_LOGNORMAL) {
+        double s2 = log1p(sd * sd / (mean * mean));
+        q->psa_a = log(mean) - s2 / 2, q->psa_b = sqrt(s2);
+    } else
+        q->psa_a = mean, q->psa_b = sd;
+    return 0;
+}
+
+/* `range: [low, high]` for one-way sensitivity analysis. */
+static int owsa_range(ld *L, ns_ynode *r, const char *path, ns_param *q)
+{
+    if (r->kind != NS_Y_SEQ || r->n != 2) {
+        ns__err_at(L, r, path, "expected [low, high]");
+        return -1;
+    }
+    if (ns__to_number(L, r->items[0], path, &q->range_lo) ||
+        ns__to_number(L, r->items[1], path, &q->range_hi))
+        return -1;
+    if (!(q->range_lo <= q->range_hi) || q->range_lo < q->lo || q->range_hi > q->hi) {
+        ns__err_at(L, r, path, "need low <= high within [%g, %g]", q->lo, q->hi);
+        return -1;
+    }
+    q->has_range = 1;
+    return 0;
+}
+
+/* The optional psa: and range: of parameter mapping unc, for the n
+ * registered parameters ending at the last one registered. */
+static int uncertainty(ld *L, ns_ynode *unc, const char *path, int n, double value)
+{
+    ns_scenario *s = L->s;
+    ns_ynode *psa = ns_ymap_get(unc, "psa"), *range = ns_ymap_get(unc, "range");
+    if ((!psa && !range) || s->n_params < n)
+        return 0;
+    char p[PATHLEN];
+    int first = s->n_params - n, rc = 0;
+    if (range && n > 1) {
+        ns__join(p, path, "range");
+        ns__err_at(L, range, p, "range is for single values, not lists");
+        return -1;
+    }
+    if (range) {
+        ns__join(p, path, "range");
+        rc |= owsa_range(L, range, p, &s->param[first]);
+    }
+    if (psa) {
+        ns__join(p, path, "psa");
+        ns_param *q = &s->param[first];
+        rc |= psa_spec(L, psa, p, q, value, n > 1);
+        for (int i = 0; i < n; i++) {
+            s->param[first + i].psa = q->psa;
+            s->param[first + i].psa_a = q->psa_a;
+            s->param[first + i].psa_b = q->psa_b;
+            s->param[first + i].group = first;
+            s->param[first + i].group_n = n;
+        }
+    }
+    return rc;
+}
+
 /* A scalar parameter in [lo, hi]. */
 int ns__param(ld *L, ns_ynode *map, const char *parent, const char *key, double *out,
                  double lo, double hi)
 {
     char path[PATHLEN], vpath[PATHLEN];
-    ns_ynode *v = param_value(L, map, parent, key, path);
+    ns_ynode *unc;
+    ns_ynode *v = param_value(L, map, parent, key, path, &unc);
     if (!v)
         return -1;
     ns__join(vpath, path, "value");
     if (ns__to_number(L, v, vpath, out) || ns__check_range(L, v, vpath, *out, lo, hi))
         return -1;
     register_param(L, path, out, lo, hi, v);
-    return 0;
+    return uncertainty(L, unc, path, 1, *out);
 }
 
 /* A list parameter of exactly n values (or 2..max when n == 0, count in *got). */
@@ -167,7 +308,8 @@ int ns__param_list(ld *L, ns_ynode *map, const char *parent, const char *key, do
                       int n, int max, int *got, double lo, double hi)
 {
     char path[PATHLEN], vpath[PATHLEN], ipath[PATHLEN + 24];
-    ns_ynode *v = param_value(L, map, parent, key, path);
+    ns_ynode *unc;
+    ns_ynode *v = param_value(L, map, parent, key, path, &unc);
     if (!v)
         return -1;
     ns__join(vpath, path, "value");
@@ -195,7 +337,7 @@ int ns__param_list(ld *L, ns_ynode *map, const char *parent, const char *key, do
     }
     if (got)
         *got = (int)v->n;
-    return rc;
+    return rc ? rc : uncertainty(L, unc, path, (int)v->n, NAN);
 }
 
 /* Shares that must add up to 1 (within 1e-6). */
@@ -722,20 +864,35 @@ void ns_scenario_derive(ns_scenario *s)
     ns_derived *d = &s->derived;
     d->age_p_lo = ns_norm_cdf((c->age_min - c->age_mean) / c->age_sd);
     d->age_p_hi = ns_norm_cdf((c->age_max - c->age_mean) / c->age_sd);
-    double sum = 0;
+    /* cumulative shares, normalised so that drawn shares still add up to 1 */
+    double sum = 0, total = 0;
     for (int g = 0; g < NS_NGRADES; g++)
-        d->grade_cum[g] = (sum += c->grade_p[g]);
-    sum = 0;
+        total += c->grade_p[g];
+    for (int g = 0; g < NS_NGRADES; g++)
+        d->grade_cum[g] = (sum += c->grade_p[g]) / total;
+    sum = total = 0;
     for (int m = 0; m < c->n_methods; m++)
-        d->method_cum[m] = (sum += c->method[m].share);
+        total += c->method[m].share;
+    for (int m = 0; m < c->n_methods; m++)
+        d->method_cum[m] = (sum += c->method[m].share) / total;
+    /* a drawn size distribution stays a distribution */
+    ns_curve *z = &c->size_cdf;
+    for (int i = 1; i < z->n; i++)
+        z->y[i] = z->y[i] < z->y[i - 1] ? z->y[i - 1] : z->y[i];
+    z->y[0] = 0;
+    z->y[z->n - 1] = 1;
     if (s->death.model == NS_DEATH_LIFE_TABLE)
         life_table_cumhaz(&s->death);
+    d->rate_costs = log1p(s->follow.discount_costs);
+    d->rate_effects = log1p(s->follow.discount_effects);
     for (int k = 0; k < s->n_strategies; k++)
         for (int r = 0; r < s->strategy[k].n_rules; r++) {
             ns_rule *rule = &s->strategy[k].rule[r];
             for (int v = 0; v < rule->n_visits; v++) {
                 rule->visit_attend[v] = ns_curve_eval(&s->follow.adherence, rule->visit_time[v]);
                 rule->visit_discount[v] = pow(1 + s->follow.discount_costs, -rule->visit_time[v]);
+                rule->visit_discount_eff[v] =
+                    pow(1 + s->follow.discount_effects, -rule->visit_time[v]);
             }
         }
 }

@@ -77,7 +77,9 @@ static int load_follow(ld *L, ns_ynode *root)
     if ((sub = ns__child(L, n, "follow_up", "costs", NS_Y_MAP, 1))) {
         const char *p = "follow_up.costs";
         rc |= ns__param(L, sub, p, "metastasis_resection", &f->resection_cost, 0, INFINITY);
-        rc |= ns__param(L, sub, p, "systemic_therapy", &f->systemic_cost, 0, INFINITY);
+        rc |= ns__param(L, sub, p, "systemic_therapy_per_year", &f->systemic_cost, 0, INFINITY);
+        rc |= ns__param(L, sub, p, "second_line", &f->second_line_cost, 0, INFINITY);
+        rc |= ns__param(L, sub, p, "second_line_share", &f->second_line_share, 0, 1);
         rc |= ns__param(L, sub, p, "local_reresection", &f->local_treatment_cost, 0, INFINITY);
     } else
         rc = -1;
@@ -130,7 +132,8 @@ static int load_treatment(ld *L, ns_ynode *m, size_t i)
     return ns__param(L, m, path, "cost", &t->cost, 0, INFINITY) |
            ns__param(L, m, path, "operative_mortality", &t->mortality, 0, 1) |
            ns__param(L, m, path, "clears_residual", &t->clears_residual, 0, 1) |
-           ns__param(L, m, path, "clears_nodal", &t->clears_nodal, 0, 1);
+           ns__param(L, m, path, "clears_nodal", &t->clears_nodal, 0, 1) |
+           ns__param(L, m, path, "qaly_loss", &t->qaly_loss, 0, 10);
 }
 
 /* A required list of named entries under root[key], each loaded by fn. */
@@ -151,10 +154,42 @@ static int named_list(ld *L, ns_ynode *root, const char *key, int max, int *coun
     return rc;
 }
 
+/* Survival after detection, utilities, and the willingness to pay. */
+static int load_economics(ld *L, ns_ynode *root)
+{
+    ns_econ_params *e = &L->s->econ;
+    ns_ynode *n;
+    int rc = 0;
+    if ((n = ns__child(L, root, "", "survival", NS_Y_MAP, 1))) {
+        rc |= ns__dist(L, n, "survival", "after_resection", &e->survival[NS_RESECTED]);
+        rc |= ns__dist(L, n, "survival", "unresectable", &e->survival[NS_UNRESECTABLE]);
+    } else
+        rc = -1;
+    if ((n = ns__child(L, root, "", "utilities", NS_Y_MAP, 1))) {
+        rc |= ns__param(L, n, "utilities", "well", &e->u_well, -1, 1);
+        rc |= ns__param(L, n, "utilities", "after_metastasis_resection", &e->u_after_resection,
+                        -1, 1);
+        rc |= ns__param(L, n, "utilities", "metastatic", &e->u_metastatic, -1, 1);
+        rc |= ns__param(L, n, "utilities", "test_disutility_qaly", &e->test_disutility, 0, 1);
+    } else
+        rc = -1;
+    if ((n = ns__child(L, root, "", "economics", NS_Y_MAP, 1))) {
+        rc |= ns__param(L, n, "economics", "wtp", &e->wtp, 0, 1e9);
+        rc |= ns__param(L, n, "economics", "wtp_grid_max", &e->wtp_max, 1, 1e9);
+        rc |= ns__param(L, n, "economics", "wtp_grid_step", &e->wtp_step, 1, 1e9);
+        if (!rc && e->wtp_max / e->wtp_step > 1000) {
+            ns__err_at(L, n, "economics", "the WTP grid has more than 1000 points");
+            rc = -1;
+        }
+    } else
+        rc = -1;
+    return rc;
+}
+
 int ns__load_modalities(ld *L, ns_ynode *root)
 {
     ns_scenario *s = L->s;
-    return load_follow(L, root) |
+    return load_follow(L, root) | load_economics(L, root) |
            named_list(L, root, "modalities", NS_MAX_MODALITIES, &s->n_modalities, 1,
                       load_modality) |
            named_list(L, root, "treatments", NS_MAX_TREATMENTS, &s->n_treatments, 0,

@@ -7,6 +7,7 @@
 
 const char *const ns_route_name[NS_NROUTES] = {"never", "surveillance", "symptoms",
                                                "incidental"};
+const char *const ns_death_cause_name[NS_NDEATHS] = {"other", "operative", "metastasis"};
 const char *const ns_miss_name[NS_NMISS] = {"none", "not_followed", "between_visits",
                                             "false_negative", "after_schedule", "missed_visit"};
 
@@ -73,8 +74,11 @@ static void treat(const ns_scenario *s, const ns_rule *r, const ns_patient *p, d
     uint64_t y = draw64(p->key, NS_RNG_TREATMENT, (uint64_t)r->treatment, 1);
     o->cost_treatment += t->cost;
     o->cost_discounted += t->cost;
+    o->qaly -= t->qaly_loss;
+    o->qaly_discounted -= t->qaly_loss;
     if (lo_u(x) < t->mortality) {
         o->operative_death = 1;
+        o->death_cause = NS_DEATH_OPERATIVE;
         d->death = 30 / 365.25;
     }
     if (d->residual && hi_u(x) < t->clears_residual)
@@ -115,6 +119,8 @@ static void visit(const ns_scenario *s, const ns_rule *r, int v, const ns_patien
         uint64_t u = draw64(p->key, NS_RNG_TEST, day, (uint64_t)m);
         o->n_tests++;
         o->tests_by_modality[m]++;
+        o->qaly -= s->econ.test_disutility;
+        o->qaly_discounted -= s->econ.test_disutility * r->visit_discount_eff[v];
         o->cost_surveillance += x->cost;
         o->cost_discounted += x->cost * disc;
         o->radiation_msv += x->radiation_msv;
@@ -158,6 +164,58 @@ static int miss_reason(const ns_rule *r, double onset, double end, const visit_l
     return log->attended_window ? NS_MISS_FALSE_NEGATIVE : NS_MISS_MISSED_VISIT;
 }
 
+/* Integral of exp(-r t) over [a, b]: a discounted duration (b may be inf). */
+static inline double discounted_years(double r, double a, double b)
+{
+    if (!(b > a))
+        return 0;
+    return r > 0 ? (exp(-r * a) - exp(-r * b)) / r : b - a;
+}
+
+/* After detection at t: death from the metastasis, treatment costs, and
+ * life-years and QALYs over the whole life (MODEL.md section 4).
+ *
+ * Published survival (after resection, or with unresectable disease) is
+ * counted from clinical presentation, so the survival clock starts when the
+ * metastasis would have caused symptoms, not at an earlier detection:
+ * finding it earlier changes survival only by making it resectable more
+ * often, never by lead time. */
+static void life_after(const ns_scenario *s, const ns_patient *p, double t, ns_outcome *o)
+{
+    const ns_followup_params *f = &s->follow;
+    const ns_econ_params *e = &s->econ;
+    double rc = s->derived.rate_costs, re = s->derived.rate_effects;
+    double death = o->death_time;
+    double u_before = e->u_well, u_after = e->u_well;
+    if (t < death) {
+        int state = o->resectable ? NS_RESECTED : NS_UNRESECTABLE;
+        double anchor = p->symptom_time > t ? p->symptom_time : t;
+        double left = ns_dist_quantile(&e->survival[state], p->u_survival);
+        if (anchor + left < death) {
+            death = anchor + left;
+            o->death_cause = NS_DEATH_METASTASIS;
+        }
+        u_after = o->resectable ? e->u_after_resection : e->u_metastatic;
+        double c0 = o->resectable ? f->resection_cost : f->second_line_share * f->second_line_cost;
+        o->cost_treatment += c0;
+        o->cost_discounted += c0 * exp(-rc * t);
+        if (!o->resectable) {
+            o->cost_treatment += f->systemic_cost * (death - t);
+            o->cost_discounted += f->systemic_cost * discounted_years(rc, t, death);
+        }
+    }
+    o->death_time = death;
+    /* lifetime horizon: to death, at most to age NS_MAX_AGE */
+    double horizon = NS_MAX_AGE - p->age;
+    death = death < horizon ? death : horizon;
+    double split = t < death ? t : death;
+    o->ly = death;
+    o->ly_discounted = discounted_years(re, 0, death);
+    o->qaly += u_before * split + u_after * (death - split);
+    o->qaly_discounted += u_before * discounted_years(re, 0, split) +
+                          u_after * discounted_years(re, split, death);
+}
+
 /* Detection, its route and burden, treatment cost, and the missed reason. */
 static void conclude(const ns_scenario *s, const ns_rule *r, const ns_patient *p,
                      const disease *d, const visit_log *log, ns_outcome *o)
@@ -176,18 +234,18 @@ static void conclude(const ns_scenario *s, const ns_rule *r, const ns_patient *p
     }
     o->route = (uint8_t)route;
     o->detection_time = t;
+    o->death_time = d->death;
     o->missed = o->metastasis && route != NS_ROUTE_SURVEILLANCE;
     o->missed_reason = (uint8_t)(o->missed ? miss_reason(r, d->onset, t < d->death ? t : d->death,
                                                          log)
                                            : NS_MISS_NONE);
-    if (route == NS_ROUTE_NEVER)
-        return;
-    o->detection_delay = t - d->onset;
-    o->burden_mm = diameter(s->course.reference_mm, d->onset, p->doubling_years, t);
-    o->resectable = p->u_resectable < ns_curve_eval(&s->follow.resectable[p->site], o->burden_mm);
-    double c = o->resectable ? s->follow.resection_cost : s->follow.systemic_cost;
-    o->cost_treatment += c;
-    o->cost_discounted += c * pow(1 + s->follow.discount_costs, -t);
+    if (route != NS_ROUTE_NEVER) {
+        o->detection_delay = t - d->onset;
+        o->burden_mm = diameter(s->course.reference_mm, d->onset, p->doubling_years, t);
+        o->resectable =
+            p->u_resectable < ns_curve_eval(&s->follow.resectable[p->site], o->burden_mm);
+    }
+    life_after(s, p, t, o);
 }
 
 void ns_strategy_play(const ns_scenario *s, int k, const ns_patient *p, ns_outcome *o)
@@ -214,6 +272,5 @@ void ns_strategy_play(const ns_scenario *s, int k, const ns_patient *p, ns_outco
         if (log.found < INFINITY)
             break;
     }
-    o->death_time = d.death;
     conclude(s, r, p, &d, &log, o);
 }

@@ -549,7 +549,8 @@ static void test_missing_keys(void **state)
              "cohort.resection_methods.3.name", "missing required key 'name'");
     /* a distribution without its sigma */
     bad_edit("    sigma: {value: 0.85, source: \"spread to place about a quarter of metastases "
-             "after 10 years (seed 000) and few before 2 years\"}\n",
+             "after 10 years (seed 000) and few before 2 years\", psa: {distribution: gamma, "
+             "sd: 0.1}}\n",
              "", "    distribution: lognormal\n    median: {value: 6", 4,
              "timing.years_to_detectable.sigma", "missing required key 'sigma'");
 }
@@ -777,7 +778,7 @@ static void test_many_errors(void **state)
     expect_error(&e, MEM, line, col, "timing.years_to_detectable.median.value", "below the minimum");
     where(d, "G4", 0, &line, &col);
     expect_error(&e, MEM, line, col, "targets.g2_vs_g1.group", "unknown group 'G4'");
-    where(d, "weibul", 0, &line, &col);
+    where(d, "model: weibul", 7, &line, &col);
     expect_error(&e, MEM, line, col, "other_cause_death.model", "is not one of");
     free(a);
     free(b);

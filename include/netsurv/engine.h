@@ -27,12 +27,13 @@ typedef struct {
 /* Everything summed over the patients of one strategy. */
 typedef struct {
     uint64_t n_patients, n_metastases, n_missed, n_resectable, n_operative_deaths;
-    uint64_t n_local_found, n_residual;
+    uint64_t n_local_found, n_residual, n_metastasis_deaths;
     uint64_t n_route[NS_NROUTES];   /* among metastases detectable while alive */
     uint64_t n_miss[NS_NMISS];
     ns_acc detection_time, detection_delay, burden_mm;
     ns_acc cost, cost_discounted, cost_surveillance, cost_workup, cost_treatment;
     ns_acc tests, false_positives, radiation_msv;
+    ns_acc ly, ly_discounted, qaly, qaly_discounted;
     uint64_t tests_by_modality[NS_MAX_MODALITIES];
     uint64_t hist_detection[NS_TIME_BINS + 1]; /* last bin: later */
     uint64_t hist_delay[NS_DELAY_BINS + 1];

@@ -37,6 +37,20 @@ int ns_h5_flush_rows(void *ctx, uint64_t first, int count);
 /* Writes /summary from the strategy tallies. Returns 0 or -1. */
 int ns_h5_write_summary(ns_h5 *h, const ns_strategy_tally *t);
 
+/* /economics: the incremental analysis of mean discounted cost and QALYs
+ * per strategy, NMB at the scenario's WTP and over its grid. */
+int ns_h5_write_economics(ns_h5 *h, const double *cost, const double *effect);
+
+/* /psa: K draws; values[k * P + j] of the P drawn parameters, cost and
+ * effect [k * S + i]; CEAC, CEAF and EVPI over the WTP grid. */
+int ns_h5_write_psa(ns_h5 *h, int K, uint64_t n_patients, const double *values,
+                    const double *cost, const double *effect);
+
+/* /owsa: every parameter with a range at its low and high value: cost and
+ * effect [j * S + i]; NMB at the scenario's WTP. */
+int ns_h5_write_owsa(ns_h5 *h, int Q, const double *cost_lo, const double *cost_hi,
+                     const double *effect_lo, const double *effect_hi);
+
 /* Flushes and closes the file; frees h. Returns 0 or -1. */
 int ns_h5_close(ns_h5 *h);
 

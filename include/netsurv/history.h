@@ -29,6 +29,7 @@ typedef struct ns_patient {
     double residual_doubling_years;/* diameter doubling time of the local regrowth */
     double death_time;             /* years to death from other causes */
     double u_resectable;           /* uniform deciding resectability at detection */
+    double u_survival;             /* uniform deciding survival after detection */
     uint64_t key;                  /* hash of (seed, index) for counter-based draws */
 } ns_patient;
 

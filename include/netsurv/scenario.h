@@ -14,7 +14,7 @@
 #define NS_MAX_METHODS 8
 #define NS_MAX_TARGETS 32
 #define NS_MAX_LIFE 128
-#define NS_MAX_PARAMS 512
+#define NS_MAX_PARAMS 1024
 #define NS_NAME_LEN 48
 #define NS_MAX_ERRORS 64
 
@@ -128,6 +128,7 @@ typedef struct {
     double mortality;           /* operative death at time 0 */
     double clears_residual;     /* P(removes local residual tumour) */
     double clears_nodal;        /* P(removes nodal metastasis) */
+    double qaly_loss;           /* QALYs lost to the treatment itself */
 } ns_treatment;
 
 /* A risk group by reported attributes: each set is a bit mask over the
@@ -146,6 +147,7 @@ typedef struct {
     uint32_t visit_tests[NS_MAX_VISITS];/* bit mask of modalities */
     double visit_attend[NS_MAX_VISITS];   /* derived: P(attending) */
     double visit_discount[NS_MAX_VISITS]; /* derived: cost discount factor */
+    double visit_discount_eff[NS_MAX_VISITS]; /* derived: effect discount factor */
     int lifelong;               /* schedule runs to the horizon */
     int otherwise;              /* matches the patients no other rule matches */
 } ns_rule;
@@ -161,11 +163,29 @@ typedef struct {
     ns_curve adherence;         /* P(attending a visit) by years after resection */
     ns_curve resectable[NS_NSITES]; /* P(resectable) by largest-deposit diameter, per site */
     double resection_cost;      /* curative surgery for a detected metastasis */
-    double systemic_cost;       /* unresectable disease: somatostatin analogues etc. */
+    double systemic_cost;       /* unresectable disease: somatostatin analogues, per year */
+    double second_line_cost;    /* PRRT / everolimus, once, for a share of unresectable */
+    double second_line_share;
     double local_treatment_cost;/* re-resection of a local recurrence */
     double discount_costs;      /* annual rate */
     double discount_effects;
 } ns_followup_params;
+
+/* Survival and quality of life after detection (issue 4). */
+enum { NS_UNRESECTABLE, NS_RESECTED };
+typedef struct {
+    ns_dist survival[2];        /* years from detection to death from the metastasis */
+    double u_well;              /* utility without known metastatic disease */
+    double u_after_resection;   /* after curative resection of a metastasis */
+    double u_metastatic;        /* unresectable metastatic disease */
+    double test_disutility;     /* QALYs lost per surveillance test */
+    double wtp;                 /* willingness to pay, USD per QALY */
+    double wtp_max, wtp_step;   /* the grid for NMB, CEAC and EVPI: 0..max by step */
+} ns_econ_params;
+
+/* Uncertainty of a parameter for probabilistic sensitivity analysis. */
+enum { NS_PSA_NONE, NS_PSA_FIXED, NS_PSA_BETA, NS_PSA_GAMMA, NS_PSA_LOGNORMAL, NS_PSA_NORMAL,
+       NS_PSA_UNIFORM, NS_PSA_DIRICHLET, NS_NPSA };
 
 /* One registered parameter: where it is and what it may be. */
 typedef struct {
@@ -174,6 +194,13 @@ typedef struct {
     double lo, hi;
     const char *file;
     int line, col;
+    int psa;                    /* NS_PSA_* */
+    double psa_a, psa_b;        /* beta: alpha, beta; gamma: shape, scale; lognormal: mu,
+                                 * sigma of the log; normal: mean, sd; uniform: low, high;
+                                 * Dirichlet: concentration (alpha_i = value_i x it) */
+    int group, group_n;         /* Dirichlet: first parameter of the list and its length */
+    int has_range;              /* one-way sensitivity analysis: low and high values */
+    double range_lo, range_hi;
 } ns_param;
 
 /* Quantities computed from the parameters once, for the per-patient loop.
@@ -182,6 +209,7 @@ typedef struct {
     double age_p_lo, age_p_hi;      /* standard normal CDF at the age limits */
     double grade_cum[NS_NGRADES];
     double method_cum[NS_MAX_METHODS];
+    double rate_costs, rate_effects; /* continuous discount rates ln(1 + annual rate) */
 } ns_derived;
 
 typedef struct ns_scenario {
@@ -197,6 +225,7 @@ typedef struct ns_scenario {
     int n_targets;
     ns_target target[NS_MAX_TARGETS];
     ns_followup_params follow;
+    ns_econ_params econ;
     int n_modalities;
     ns_modality modality[NS_MAX_MODALITIES];
     int n_treatments;

@@ -13,6 +13,8 @@
 #include "netsurv/history.h"
 #include "netsurv/scenario.h"
 
+#define NS_MAX_AGE 120.0 /* the lifetime horizon of life-years and QALYs */
+
 enum { NS_ROUTE_NEVER, NS_ROUTE_SURVEILLANCE, NS_ROUTE_SYMPTOMS, NS_ROUTE_INCIDENTAL,
        NS_NROUTES };
 enum { NS_MISS_NONE, NS_MISS_NOT_FOLLOWED, NS_MISS_BETWEEN_VISITS, NS_MISS_FALSE_NEGATIVE,
@@ -27,10 +29,12 @@ typedef struct ns_outcome {
     double detection_delay;  /* detection_time - time it became detectable */
     double burden_mm;        /* largest deposit at detection; 0 if none */
     double local_detection_time; /* local regrowth found by a surveillance visit */
-    double death_time;       /* other-cause or operative death */
+    double death_time;       /* death: other cause, the time-0 operation, or the metastasis */
     double cost_surveillance, cost_workup, cost_treatment; /* undiscounted */
     double cost_discounted;  /* all costs, discounted to time 0 */
     double radiation_msv;
+    double ly, ly_discounted;     /* life-years from resection to death (lifetime) */
+    double qaly, qaly_discounted;
     uint16_t n_tests, n_false_positives;
     uint16_t tests_by_modality[NS_MAX_MODALITIES];
     uint8_t rule;            /* index of the matching rule */
@@ -40,7 +44,11 @@ typedef struct ns_outcome {
     uint8_t missed_reason;   /* NS_MISS_* */
     uint8_t resectable;      /* curable when found */
     uint8_t operative_death;
+    uint8_t death_cause;     /* NS_DEATH_* */
 } ns_outcome;
+
+enum { NS_DEATH_OTHER, NS_DEATH_OPERATIVE, NS_DEATH_METASTASIS, NS_NDEATHS };
+extern const char *const ns_death_cause_name[NS_NDEATHS];
 
 /* Index of the rule of strategy st that patient p's report matches. */
 int ns_strategy_match(const ns_strategy *st, const ns_patient *p);
