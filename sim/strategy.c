@@ -164,8 +164,7 @@ static int miss_reason(const ns_rule *r, double onset, double end, const visit_l
     return log->attended_window ? NS_MISS_FALSE_NEGATIVE : NS_MISS_MISSED_VISIT;
 }
 
-/* Integral of exp(-r t) over [a, b]: a discounted duration (b may be inf). */
-static inline double discounted_years(double r, double a, double b)
+double ns_discounted_years(double r, double a, double b)
 {
     if (!(b > a))
         return 0;
@@ -201,7 +200,7 @@ static void life_after(const ns_scenario *s, const ns_patient *p, double t, ns_o
         o->cost_discounted += c0 * exp(-rc * t);
         if (!o->resectable) {
             o->cost_treatment += f->systemic_cost * (death - t);
-            o->cost_discounted += f->systemic_cost * discounted_years(rc, t, death);
+            o->cost_discounted += f->systemic_cost * ns_discounted_years(rc, t, death);
         }
     }
     o->death_time = death;
@@ -210,10 +209,10 @@ static void life_after(const ns_scenario *s, const ns_patient *p, double t, ns_o
     death = death < horizon ? death : horizon;
     double split = t < death ? t : death;
     o->ly = death;
-    o->ly_discounted = discounted_years(re, 0, death);
+    o->ly_discounted = ns_discounted_years(re, 0, death);
     o->qaly += u_before * split + u_after * (death - split);
-    o->qaly_discounted += u_before * discounted_years(re, 0, split) +
-                          u_after * discounted_years(re, split, death);
+    o->qaly_discounted += u_before * ns_discounted_years(re, 0, split) +
+                          u_after * ns_discounted_years(re, split, death);
 }
 
 /* Detection, its route and burden, treatment cost, and the missed reason. */
