@@ -6,12 +6,15 @@
  *    evaluations per second;
  * 3. the same with per-patient HDF5 output to a temporary file;
  * 4. with --memory: peak resident memory of `netsurv run` child processes for
- *    100,000 and 10,000,000 patients, summary and per-patient. */
+ *    100,000 and 10,000,000 patients, summary and per-patient;
+ * 5. with --psa K: the time of K PSA draws of 100,000 patients each (-n sets
+ *    the patients per draw when given), on 1 and 2 threads. */
 #define _DEFAULT_SOURCE /* wait4 */
 #include "cli.h"
 #include "netsurv/cohort.h"
 #include "netsurv/engine.h"
 #include "netsurv/h5out.h"
+#include "netsurv/psa.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -123,6 +126,27 @@ static void bench_memory(const options *o)
     }
 }
 
+/* K PSA draws of n patients each, every strategy, on 1 and 2 threads. */
+static void bench_psa(const ns_scenario *s, int K, uint64_t n, const int *counts)
+{
+    int S = s->n_strategies, P = ns_psa_count(s);
+    double *v = malloc(sizeof *v * (size_t)K * (size_t)(2 * S + P));
+    printf("\n5. probabilistic sensitivity analysis: %d draws x %llu patients x %d strategies"
+           " (%d parameters drawn)\n%8s %10s %18s\n",
+           K, (unsigned long long)n, S, P, "threads", "seconds", "evaluations/s");
+    for (int c = 0; c < 2 && v; c++) {
+        ns_engine_opts eo = {.seed = s->seed, .n = n, .threads = counts[c]};
+        double t0 = ns_cli_now();
+        int rc = ns_psa_run(s, &eo, K, v + (size_t)K * P, v + (size_t)K * (P + S), v);
+        double dt = ns_cli_now() - t0;
+        if (rc)
+            printf("%8d %10s\n", counts[c], "failed");
+        else
+            printf("%8d %10.1f %18.0f\n", counts[c], dt, (double)K * (double)n * S / dt);
+    }
+    free(v);
+}
+
 int ns_cli_bench(const options *o)
 {
     ns_scenario *s = ns_cli_load(o);
@@ -156,6 +180,8 @@ int ns_cli_bench(const options *o)
     }
     if (o->memory)
         bench_memory(o);
+    if (o->psa)
+        bench_psa(s, o->psa, o->n_given ? o->n : 100000, counts);
     ns_scenario_free(s);
     return 0;
 }

@@ -26,7 +26,7 @@
 static void usage(FILE *f)
 {
     fputs("usage:\n"
-          "  netsurv bench [SCENARIO] [-n N] [--memory]\n"
+          "  netsurv bench [SCENARIO] [-n N] [--memory] [--psa K]\n"
           "  netsurv cohort [SCENARIO] [-n N] [--seed S] [--threads T] [--set k=v]... [--csv] [--strict]\n"
           "  netsurv run [SCENARIO] -o FILE [-n N] [--seed S] [--threads T] [--set k=v]...\n"
           "              [--per-patient] [--psa K] [--owsa] [--force] [--quiet]\n"
