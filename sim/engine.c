@@ -152,19 +152,35 @@ static int thread_id(void)
 #endif
 }
 
-int ns_engine_run(const ns_scenario *s, const ns_engine_opts *o, ns_strategy_tally *out)
+uint64_t ns_engine_units(uint64_t n)
+{
+    return (n + NS_UNIT_PATIENTS - 1) / NS_UNIT_PATIENTS;
+}
+
+void ns_engine_fold(int S, const ns_strategy_tally *units, uint64_t nu, ns_strategy_tally *out)
+{
+    for (uint64_t u = 0; u < nu; u++)
+        for (int k = 0; k < S; k++)
+            ns_tally_merge(&out[k], &units[u * (uint64_t)S + (uint64_t)k]);
+}
+
+int ns_engine_run_units(const ns_scenario *s, const ns_engine_opts *o, uint64_t u0, uint64_t nu,
+                        ns_strategy_tally *units, ns_strategy_tally *out)
 {
     int S = s->n_strategies, rc = 0, threads = thread_count(o->threads);
-    const uint64_t wave = (uint64_t)NS_BLOCK * NS_WAVE_BLOCKS;
     size_t rows = o->fill ? NS_BLOCK : 1;
-    ns_strategy_tally *bt = calloc((size_t)NS_WAVE_BLOCKS * S, sizeof *bt);
+    ns_strategy_tally *bt = calloc((size_t)(NS_WAVE_BLOCKS + 1) * S, sizeof *bt);
+    ns_strategy_tally *wt = bt ? bt + (size_t)NS_WAVE_BLOCKS * S : NULL;
     ns_patient *pats = malloc(sizeof *pats * rows * (size_t)threads);
     ns_outcome *outs = malloc(sizeof *outs * rows * (size_t)S * (size_t)threads);
-    memset(out, 0, sizeof *out * (size_t)S);
+    if (out)
+        memset(out, 0, sizeof *out * (size_t)S);
     if (!bt || !pats || !outs)
         rc = -1;
-    for (uint64_t w0 = 0; w0 < o->n && rc == 0; w0 += wave) {
-        uint64_t wn = o->n - w0 < wave ? o->n - w0 : wave;
+    uint64_t end = u0 + nu < ns_engine_units(o->n) ? u0 + nu : ns_engine_units(o->n);
+    for (uint64_t u = u0; u < end && rc == 0; u++) {
+        uint64_t w0 = u * NS_UNIT_PATIENTS;
+        uint64_t wn = o->n - w0 < NS_UNIT_PATIENTS ? o->n - w0 : NS_UNIT_PATIENTS;
         int nb = (int)((wn + NS_BLOCK - 1) / NS_BLOCK);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
@@ -175,13 +191,21 @@ int ns_engine_run(const ns_scenario *s, const ns_engine_opts *o, ns_strategy_tal
             run_block(s, o, w0 + (uint64_t)off, off, count, bt + (size_t)b * S,
                       pats + rows * (size_t)tid, outs + rows * (size_t)S * (size_t)tid);
         }
-        for (int b = 0; b < nb; b++) /* block order: the same sums for any thread count */
-            for (int k = 0; k < S; k++)
-                ns_tally_merge(&out[k], &bt[(size_t)b * S + k]);
+        /* block order within the unit, unit order across units: the same sums
+         * for any thread count, rank count or sharding */
+        memset(wt, 0, sizeof *wt * (size_t)S);
+        ns_engine_fold(S, bt, (uint64_t)nb, wt);
+        if (units)
+            memcpy(units + (u - u0) * (uint64_t)S, wt, sizeof *wt * (size_t)S);
+        if (out)
+            ns_engine_fold(S, wt, 1, out);
         if (o->flush && o->flush(o->sink_ctx, w0, (int)wn))
             rc = -1;
         if (o->progress)
-            o->progress(o->progress_ctx, w0 + wn, o->n);
+            o->progress(o->progress_ctx, (u + 1 - u0) * NS_UNIT_PATIENTS < o->n
+                                             ? (u + 1 - u0) * NS_UNIT_PATIENTS
+                                             : o->n,
+                        o->n);
         if (o->stop && *o->stop)
             rc = -1;
     }
@@ -189,4 +213,9 @@ int ns_engine_run(const ns_scenario *s, const ns_engine_opts *o, ns_strategy_tal
     free(pats);
     free(outs);
     return rc;
+}
+
+int ns_engine_run(const ns_scenario *s, const ns_engine_opts *o, ns_strategy_tally *out)
+{
+    return ns_engine_run_units(s, o, 0, ns_engine_units(o->n), NULL, out);
 }

@@ -13,6 +13,9 @@
 
 #define NS_BLOCK 1024           /* patients per block (the unit of merging) */
 #define NS_WAVE_BLOCKS 64       /* blocks computed in parallel before a merge */
+/* A work unit: one wave of patients. Units are what ranks and shards share
+ * out; their tallies are folded in unit order. */
+#define NS_UNIT_PATIENTS ((uint64_t)NS_BLOCK * NS_WAVE_BLOCKS)
 #define NS_TIME_BINS 240        /* detection time histogram: 0.25-year bins to 60 years */
 #define NS_TIME_BIN_WIDTH 0.25
 #define NS_DELAY_BINS 200       /* delay histogram: 0.1-year bins to 20 years */
@@ -66,6 +69,19 @@ typedef struct {
 /* Runs every strategy of s on patients [0, o->n) into out[0..n_strategies).
  * Returns 0, or -1 when memory ran out, the sink failed, or *stop was set. */
 int ns_engine_run(const ns_scenario *s, const ns_engine_opts *o, ns_strategy_tally *out);
+
+/* Number of work units of n patients. */
+uint64_t ns_engine_units(uint64_t n);
+
+/* Runs work units [u0, u0 + nu) of patients [0, o->n): each unit's tally
+ * (blocks folded in block order) into units[(u - u0) * S + k] when units is
+ * given, and the fold of these units into out[0..S) when out is given.
+ * Returns 0 or -1 as ns_engine_run. */
+int ns_engine_run_units(const ns_scenario *s, const ns_engine_opts *o, uint64_t u0, uint64_t nu,
+                        ns_strategy_tally *units, ns_strategy_tally *out);
+
+/* out += units[0], units[1], ... in order (out[k] += units[u * S + k]). */
+void ns_engine_fold(int S, const ns_strategy_tally *units, uint64_t nu, ns_strategy_tally *out);
 
 /* Adds one outcome to a tally. */
 void ns_tally_add_outcome(ns_strategy_tally *t, const ns_outcome *o);
