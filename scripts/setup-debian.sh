@@ -3,7 +3,8 @@
 # Runs apt-get only when something is missing; needs root (or sudo) then.
 set -euo pipefail
 packages=(build-essential cmake pkg-config zlib1g-dev libhdf5-dev hdf5-tools libyaml-dev
-          libcmocka-dev python3-numpy python3-h5py python3-matplotlib r-base-core r-cran-hdf5r)
+          libcmocka-dev python3-numpy python3-h5py python3-matplotlib r-base-core r-cran-hdf5r
+          python3-yaml chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

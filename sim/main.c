@@ -417,6 +417,8 @@ static int cmd_run(const options *o)
     ns_h5 *h = t ? ns_h5_create(tmp_path, s, &info, o->per_patient, err, sizeof err) : NULL;
     if (!h) {
         fprintf(stderr, "netsurv run: %s\n", t ? err : "out of memory");
+        unlink(tmp_path);
+        tmp_path[0] = '\0';
         rc = 1;
     } else {
         rc = run_all(h, s, o, info.seed, t, cost, effect);

@@ -789,7 +789,7 @@ static int load_tree(ns_ytree *t, ns_scenario *s, ns_errors *e)
     static const section_loader loaders[] = {load_header, load_cohort, load_metastasis,
                                               load_residual, load_course, load_death,
                                               load_targets, ns__load_modalities,
-                                              ns__load_strategies};
+                                              ns__load_strategies, ns__load_sweep};
     for (size_t i = 0; i < sizeof loaders / sizeof *loaders; i++)
         loaders[i](&L, t->root);
     if (e->n == 0)
@@ -797,8 +797,115 @@ static int load_tree(ns_ytree *t, ns_scenario *s, ns_errors *e)
     return e->n ? -1 : 0;
 }
 
+/* Owned copies of the overrides, kept with the scenario for sweep points. */
+static int keep_sets(ns_scenario *s, const char *const *sets, int n_sets)
+{
+    s->sets = calloc((size_t)n_sets + 1, sizeof *s->sets);
+    if (!s->sets)
+        return -1;
+    for (int i = 0; i < n_sets; i++)
+        if (!(s->sets[s->n_sets++] = strdup(sets[i])))
+            return -1;
+    return 0;
+}
+
 static int load_common(ns_ytree *t, int rc, const char *const *sets, int n_sets,
-                       ns_scenario **out, ns_errors *errs)
+                       ns_scenario **out, ns_errors *errs, int check_sweep);
+
+/* Loads name/text with sets plus one more assignment, without checking
+ * its sweep again. */
+static int load_with(const char *name, const char *text, const char *const *sets, int n_sets,
+                     const char *extra, ns_scenario **out, ns_errors *errs)
+{
+    const char **all = malloc(sizeof *all * ((size_t)n_sets + 1));
+    if (!all) {
+        errs->n = 1;
+        snprintf(errs->msg[0], sizeof errs->msg[0], "%s: out of memory", name);
+        return -1;
+    }
+    for (int i = 0; i < n_sets; i++)
+        all[i] = sets[i];
+    if (extra)
+        all[n_sets] = extra;
+    ns_ytree t;
+    errs->n = 0;
+    int rc = ns_ytree_load_string(&t, name, text, strlen(text), errs->msg[0], sizeof errs->msg[0]);
+    if (rc)
+        errs->n = 1;
+    rc = load_common(&t, rc, all, n_sets + (extra != NULL), out, errs, 0);
+    free(all);
+    return rc;
+}
+
+/* Every value of every sweep axis, alone, must give a valid scenario. */
+static int check_sweep_values(const ns_scenario *s, ns_errors *errs)
+{
+    ns_errors *e = malloc(sizeof *e);
+    if (!e)
+        return -1;
+    int bad = 0;
+    for (int a = 0; a < s->sweep.n_axes && !bad; a++) {
+        const ns_axis *x = &s->sweep.axis[a];
+        for (int i = 0; i < x->n && !bad; i++) {
+            char set[256];
+            ns_scenario *p;
+            snprintf(set, sizeof set, "%s=%.17g", x->path, x->values[i]);
+            if (load_with(s->path, s->text, (const char *const *)s->sets, s->n_sets, set, &p, e)) {
+                snprintf(errs->msg[errs->n++], sizeof errs->msg[0],
+                         "%s:%d:%d: sweep: value %.17g of %s makes the scenario invalid: %.150s",
+                         x->file, x->line, x->col, x->values[i], x->path, e->n ? e->msg[0] : "");
+                bad = 1;
+            } else
+                ns_scenario_free(p);
+        }
+    }
+    free(e);
+    return bad ? -1 : 0;
+}
+
+/* Moves the `sweep:` entry of tree w into the root of tree t; w keeps the
+ * file name the moved nodes point to. */
+static int graft_sweep(ns_ytree *t, ns_ytree *w, ns_errors *errs)
+{
+    ns_ynode *wr = w->root;
+    for (size_t i = 0; i < wr->n; i++)
+        if (strcmp(wr->keys[i]->text, "sweep") != 0) {
+            snprintf(errs->msg[errs->n++], sizeof errs->msg[0],
+                     "%s:%d:%d: %s: a sweep file holds only sweep:", w->file, wr->keys[i]->line,
+                     wr->keys[i]->col, wr->keys[i]->text);
+            return -1;
+        }
+    if (wr->n != 1) {
+        snprintf(errs->msg[errs->n++], sizeof errs->msg[0], "%s:1:1: sweep: missing", w->file);
+        return -1;
+    }
+    if (ns_ytree_find(t->root, "sweep")) {
+        snprintf(errs->msg[errs->n++], sizeof errs->msg[0],
+                 "%s:%d:%d: sweep: the scenario %s already has a sweep: section", w->file,
+                 wr->keys[0]->line, wr->keys[0]->col, t->file);
+        return -1;
+    }
+    ns_ynode *r = t->root;
+    ns_ynode **items = realloc(r->items, (r->n + 1) * sizeof *items);
+    if (items)
+        r->items = items;
+    ns_ynode **keys = realloc(r->keys, (r->n + 1) * sizeof *keys);
+    if (keys)
+        r->keys = keys;
+    unsigned char *used = realloc(r->used, r->n + 1);
+    if (used)
+        r->used = used;
+    if (!items || !keys || !used)
+        return -1;
+    r->items[r->n] = wr->items[0];
+    r->keys[r->n] = wr->keys[0];
+    r->used[r->n++] = 0;
+    wr->n = 0;
+    return 0;
+}
+
+static int load_common(ns_ytree *t, int rc, const char *const *sets, int n_sets,
+                       ns_scenario **out, ns_errors *errs, int check_sweep)
 {
     *out = NULL;
     if (rc)
@@ -813,9 +920,11 @@ static int load_common(ns_ytree *t, int rc, const char *const *sets, int n_sets,
         ns_ytree_free(t);
         return -1;
     }
-    if (errs->n || load_tree(t, s, errs)) {
+    if (errs->n || load_tree(t, s, errs) || keep_sets(s, sets, n_sets)) {
+        if (!errs->n)
+            snprintf(errs->msg[errs->n++], sizeof errs->msg[0], "%s: out of memory", t->file);
         ns_ytree_free(t);
-        free(s);
+        ns_scenario_free(s);
         return -1;
     }
     ns_scenario_derive(s);
@@ -823,6 +932,10 @@ static int load_common(ns_ytree *t, int rc, const char *const *sets, int n_sets,
     s->text = t->text;
     t->file = t->text = NULL;
     ns_ytree_free(t);
+    if (check_sweep && s->sweep.n_axes && check_sweep_values(s, errs)) {
+        ns_scenario_free(s);
+        return -1;
+    }
     *out = s;
     return 0;
 }
@@ -835,7 +948,37 @@ int ns_scenario_load(const char *path, const char *const *sets, int n_sets, ns_s
     int rc = ns_ytree_load_file(&t, path, errs->msg[0], sizeof errs->msg[0]);
     if (rc)
         errs->n = 1;
-    return load_common(&t, rc, sets, n_sets, out, errs);
+    return load_common(&t, rc, sets, n_sets, out, errs, 1);
+}
+
+int ns_scenario_load_with_sweep(const char *path, const char *sweep_path,
+                                const char *const *sets, int n_sets, ns_scenario **out,
+                                ns_errors *errs)
+{
+    if (!sweep_path)
+        return ns_scenario_load(path, sets, n_sets, out, errs);
+    ns_ytree t, w;
+    errs->n = 0;
+    *out = NULL;
+    if (ns_ytree_load_file(&w, sweep_path, errs->msg[0], sizeof errs->msg[0])) {
+        errs->n = 1;
+        return -1;
+    }
+    int rc = ns_ytree_load_file(&t, path, errs->msg[0], sizeof errs->msg[0]);
+    if (rc)
+        errs->n = 1;
+    else if (graft_sweep(&t, &w, errs)) {
+        ns_ytree_free(&t);
+        rc = -1;
+    }
+    rc = load_common(&t, rc, sets, n_sets, out, errs, 1);
+    if (!rc) { /* the axes point at this file name: the scenario keeps it */
+        (*out)->sweep_path = w.file;
+        (*out)->sweep_text = w.text;
+        w.file = w.text = NULL;
+    }
+    ns_ytree_free(&w);
+    return rc;
 }
 
 int ns_scenario_load_string(const char *name, const char *text, const char *const *sets,
@@ -846,13 +989,48 @@ int ns_scenario_load_string(const char *name, const char *text, const char *cons
     int rc = ns_ytree_load_string(&t, name, text, strlen(text), errs->msg[0], sizeof errs->msg[0]);
     if (rc)
         errs->n = 1;
-    return load_common(&t, rc, sets, n_sets, out, errs);
+    return load_common(&t, rc, sets, n_sets, out, errs, 1);
+}
+
+int ns_scenario_load_point(const ns_scenario *base, uint64_t p, ns_scenario **out,
+                           ns_errors *errs)
+{
+    const ns_sweep *w = &base->sweep;
+    int idx[NS_MAX_AXES];
+    const char **sets = malloc(sizeof *sets * ((size_t)base->n_sets + NS_MAX_AXES));
+    char (*buf)[256] = malloc(sizeof *buf * NS_MAX_AXES);
+    int rc = -1;
+    if (sets && buf) {
+        ns_sweep_indices(w, p, idx);
+        for (int i = 0; i < base->n_sets; i++)
+            sets[i] = base->sets[i];
+        for (int a = 0; a < w->n_axes; a++) {
+            snprintf(buf[a], sizeof buf[a], "%s=%.17g", w->axis[a].path,
+                     w->axis[a].values[idx[a]]);
+            sets[base->n_sets + a] = buf[a];
+        }
+        ns_ytree t;
+        errs->n = 0;
+        rc = ns_ytree_load_string(&t, base->path, base->text, strlen(base->text), errs->msg[0],
+                                  sizeof errs->msg[0]);
+        if (rc)
+            errs->n = 1;
+        rc = load_common(&t, rc, sets, base->n_sets + w->n_axes, out, errs, 0);
+    }
+    free(sets);
+    free(buf);
+    return rc;
 }
 
 void ns_scenario_free(ns_scenario *s)
 {
     if (!s)
         return;
+    for (int i = 0; i < s->n_sets; i++)
+        free(s->sets[i]);
+    free(s->sets);
+    free(s->sweep_path);
+    free(s->sweep_text);
     free(s->path);
     free(s->text);
     free(s);

@@ -44,6 +44,9 @@ int ns__curve(ld *L, ns_ynode *map, const char *parent, const char *xkey, const 
 /* A lognormal or Weibull distribution. */
 int ns__dist(ld *L, ns_ynode *map, const char *parent, const char *key, ns_dist *d);
 
+/* The optional sweep: section (scenario_sweep.c). */
+int ns__load_sweep(ld *L, ns_ynode *root);
+
 /* Modalities and strategies (scenario_strategies.c). */
 int ns__load_modalities(ld *L, ns_ynode *root);
 int ns__load_strategies(ld *L, ns_ynode *root);

@@ -541,6 +541,13 @@ static int check_partition(ld *L, ns_strategy *st, ns_ynode *rules, const char *
     return 0;
 }
 
+/* Names of the per-patient columns beside /patients/<strategy>/: a strategy
+ * may not take one. */
+static const char *const reserved_names[] = {
+    "age", "sex", "size_mm", "grade", "depth", "lvi_true", "lvi_reported", "method", "margin",
+    "has_metastasis", "site", "p_metastasis", "onset_time", "symptom_time", "incidental_time",
+    "has_residual", "residual_time", "death_time"};
+
 static int load_strategy(ld *L, ns_ynode *m, size_t i)
 {
     ns_scenario *s = L->s;
@@ -548,6 +555,12 @@ static int load_strategy(ld *L, ns_ynode *m, size_t i)
     char path[PATHLEN];
     if (entry_name(L, m, "strategies", i, st->name, s->strategy, sizeof *st, path))
         return -1;
+    for (size_t r = 0; r < sizeof reserved_names / sizeof *reserved_names; r++)
+        if (strcmp(st->name, reserved_names[r]) == 0) {
+            ns__err_at(L, ns_ymap_get(m, "name"), path,
+                       "'%s' is the name of a per-patient dataset; choose another", st->name);
+            return -1;
+        }
     ns_ynode *src = ns__child(L, m, path, "source", NS_Y_SCALAR, 1);
     if (src)
         snprintf(st->source, sizeof st->source, "%s", src->text);

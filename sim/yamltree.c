@@ -307,6 +307,21 @@ static ns_ynode *path_step(ns_ynode *n, const char *seg)
     return NULL;
 }
 
+ns_ynode *ns_ytree_find(ns_ynode *root, const char *path)
+{
+    char buf[512];
+    if (strlen(path) >= sizeof buf)
+        return NULL;
+    strcpy(buf, path);
+    ns_ynode *n = root;
+    for (char *save = NULL, *seg = strtok_r(buf, ".", &save); seg && n;
+         seg = strtok_r(NULL, ".", &save))
+        n = path_step(n, seg);
+    if (n && n->kind == NS_Y_MAP && map_index(n, "value") >= 0)
+        n = n->items[map_index(n, "value")];
+    return n;
+}
+
 int ns_ytree_set(ns_ytree *t, const char *assignment, char *err, size_t errlen)
 {
     const char *eq = strchr(assignment, '=');
@@ -322,12 +337,7 @@ int ns_ytree_set(ns_ytree *t, const char *assignment, char *err, size_t errlen)
     }
     memcpy(path, assignment, plen);
     path[plen] = '\0';
-    ns_ynode *n = t->root;
-    for (char *save = NULL, *seg = strtok_r(path, ".", &save); seg && n;
-         seg = strtok_r(NULL, ".", &save))
-        n = path_step(n, seg);
-    if (n && n->kind == NS_Y_MAP && map_index(n, "value") >= 0)
-        n = n->items[map_index(n, "value")];
+    ns_ynode *n = ns_ytree_find(t->root, path);
     if (!n || n->kind != NS_Y_SCALAR) {
         snprintf(err, errlen, "--set %.*s: %s in %s", (int)plen, assignment,
                  n ? "names a section or list, not a single value" : "no such key", t->file);

@@ -203,6 +203,29 @@ typedef struct {
     double range_lo, range_hi;
 } ns_param;
 
+/* ---- sweeps (issue 5) ---- */
+#define NS_MAX_AXES 16
+#define NS_MAX_AXIS_VALUES 1000
+#define NS_MAX_POINTS 1000000
+
+/* One swept scalar: a path into the scenario and its values. */
+typedef struct {
+    char path[192];
+    int zip;                    /* varies together with the other zip axes */
+    int n;
+    double values[NS_MAX_AXIS_VALUES];
+    const char *file;
+    int line, col;              /* of the axis in the scenario file */
+} ns_axis;
+
+/* Points: every combination of the grid axes, times the zipped axes taken
+ * together (the zip index varies fastest, then the last grid axis). */
+typedef struct {
+    int n_axes;
+    ns_axis axis[NS_MAX_AXES];
+    uint64_t n_points;          /* 1 when there is no sweep */
+} ns_sweep;
+
 /* Quantities computed from the parameters once, for the per-patient loop.
  * ns_scenario_derive refreshes them after any parameter changes. */
 typedef struct {
@@ -235,7 +258,16 @@ typedef struct ns_scenario {
     int n_params;
     ns_param param[NS_MAX_PARAMS];
     ns_derived derived;
+    ns_sweep sweep;
+    int n_sets;                 /* the --set overrides it was loaded with (owned) */
+    char **sets;
+    char *sweep_path, *sweep_text; /* a sweep given in its own file (--sweep), or NULL */
 } ns_scenario;
+
+/* Value index of each axis at sweep point p (idx[0..n_axes)). */
+void ns_sweep_indices(const ns_sweep *w, uint64_t p, int *idx);
+
+
 
 /* Recomputes s->derived (and the life table's cumulative hazards). */
 void ns_scenario_derive(ns_scenario *s);
@@ -255,6 +287,18 @@ int ns_scenario_load(const char *path, const char *const *sets, int n_sets, ns_s
 int ns_scenario_load_string(const char *name, const char *text, const char *const *sets,
                             int n_sets, ns_scenario **out, ns_errors *errs);
 void ns_scenario_free(ns_scenario *s);
+
+/* ns_scenario_load, with the sweep: section of the file sweep_path (if not
+ * NULL) added to the scenario, as if written in it; messages about it name
+ * sweep_path. */
+int ns_scenario_load_with_sweep(const char *path, const char *sweep_path,
+                                const char *const *sets, int n_sets, ns_scenario **out,
+                                ns_errors *errs);
+
+/* The scenario of sweep point p: base's text with base's overrides, then
+ * the point's values. Returns 0, or -1 with the problems in *errs. */
+int ns_scenario_load_point(const ns_scenario *base, uint64_t p, ns_scenario **out,
+                           ns_errors *errs);
 
 /* Index of a group label, or -1. */
 int ns_group_index(const char *label);

@@ -44,6 +44,10 @@ ns_ynode *ns_ymap_get(ns_ynode *map, const char *key);
 /* Key node of the value found by ns_ymap_get (for messages); NULL if absent. */
 ns_ynode *ns_ymap_key(ns_ynode *map, const char *key);
 
+/* The node a dotted path names (through a parameter mapping to its value),
+ * or NULL. */
+ns_ynode *ns_ytree_find(ns_ynode *root, const char *path);
+
 /* Apply `path=value` (dots separate mapping keys and sequence indices). When
  * the path ends at a parameter mapping {value: ..., source: ...} the value is
  * replaced. Returns -1 with a message when the path does not name a scalar. */

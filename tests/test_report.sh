@@ -1,0 +1,352 @@
+#!/usr/bin/env bash
+# analysis/report.py turns a netsurv file into the ICER table, the figures and one
+# self-contained HTML page, and headless Chromium renders that page with every
+# image loaded and one ICER-table row per strategy.
+# Three files are reported: a real `netsurv run` (with --psa 10 --owsa where this
+# netsurv has them), and two FAKE files with the full documented layout (with and
+# without /psa and /owsa) whose planted costs and QALYs give every status:
+# frontier, dominated, extended dominated, duplicate.
+# usage: test_report.sh NETSURV_BINARY
+set -euo pipefail
+bin=$1
+src=$(cd "$(dirname "$0")/.." && pwd)
+py=/usr/bin/python3
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+
+fail() { echo "test_report: FAIL: $*" >&2; exit 1; }
+
+if ! command -v chromium >/dev/null; then
+  fail "chromium is not installed: it renders report.html (scripts/setup-debian.sh installs it;" \
+       "or: apt-get install -y --no-install-recommends chromium)"
+fi
+
+# ---- the fake files: the layout of README/analysis, written with h5py
+cat >"$dir/make_fake.py" <<'PY'
+import sys
+import h5py
+import numpy as np
+from netsurv_read import incremental_analysis, nmb, psa_at_wtp
+
+NAMES = ["no_follow_up", "enets_2023", "nccn_2025", "planets_2022", "jnets_2019",
+         "enets_2012_annual", "lifelong_annual_imaging", "annual_ct_5y", "risk_stratified"]
+# A frontier, A' duplicate, B extended dominated, C frontier, D dominated by C,
+# E frontier, F dominated (E's QALYs, dearer), G dominated by A, H dominated (C's cost)
+COST = np.array([1000, 1000, 3000, 5000, 8000, 20000, 25000, 4000, 5000], float)
+EFFECT = np.array([10.00, 10.00, 10.01, 10.05, 10.04, 10.10, 10.10, 9.99, 10.02])
+LABELS = ["frontier", "dominated", "extended_dominated", "duplicate"]
+EXPECTED = ["frontier", "duplicate", "extended_dominated", "frontier", "dominated", "frontier",
+            "dominated", "dominated", "dominated"]
+REASONS = ["not_followed", "between_visits", "false_negative", "after_schedule", "missed_visit"]
+STR = h5py.string_dtype("utf-8")
+WTP = 100000.0
+GRID = np.arange(0, 300001, 5000, dtype=float)
+S = len(NAMES)
+rng = np.random.default_rng(7)
+
+
+def put(g, name, data, units="", dtype=None):
+    ds = g.create_dataset(name, data=data, dtype=dtype)
+    ds.attrs["description"] = "fake " + name
+    ds.attrs["units"] = units
+    return ds
+
+
+def summary(f):
+    g = f.create_group("summary")
+    put(g, "strategy", NAMES, dtype=STR)
+    put(g, "strategy_source", ["fake source of " + n for n in NAMES], dtype=STR)
+    mets = rng.integers(500, 1000, S).astype(float)
+    surv = np.floor(mets * rng.uniform(0, 0.9, S))
+    surv[0] = 0
+    sym = np.floor((mets - surv) * 0.4)
+    inc = np.floor((mets - surv - sym) * 0.3)
+    missed = mets - surv
+    parts = np.floor(rng.dirichlet(np.ones(5), S) * missed[:, None])
+    parts[:, 0] += missed - parts.sum(1)
+    counts = {"n_patients": np.full(S, 20000.0), "n_metastases": mets,
+              "n_detected_surveillance": surv, "n_detected_symptoms": sym,
+              "n_detected_incidental": inc, "n_never_detected": mets - surv - sym - inc,
+              "n_missed": missed}
+    counts.update({"missed_" + r: parts[:, k] for k, r in enumerate(REASONS)})
+    for k, v in counts.items():
+        put(g, k, v, "patients")
+    comp = rng.uniform(100, 8000, (3, S))
+    means = {"mean_detection_time": rng.uniform(3, 12, S),
+             "mean_detection_delay": rng.uniform(1, 8, S), "mean_cost_surveillance": comp[0],
+             "mean_cost_workup": comp[1], "mean_cost_treatment": comp[2],
+             "mean_cost": comp.sum(0), "mean_cost_discounted": COST,
+             "mean_tests": rng.uniform(0, 20, S), "mean_false_positives": rng.uniform(0, 1, S),
+             "mean_radiation_msv": rng.uniform(0, 40, S), "mean_ly": np.full(S, 20.0),
+             "mean_ly_discounted": np.full(S, 14.0), "mean_qaly": np.full(S, 17.0),
+             "mean_qaly_discounted": EFFECT}
+    for k, v in means.items():
+        for suffix, scale in (("", 1.0), ("_ci_low", 0.98), ("_ci_high", 1.02)):
+            put(g, k + suffix, v * scale, "USD" if "cost" in k else "")
+    hist = np.zeros((S, 241), dtype=np.uint64)
+    for s in range(S):
+        found = int(surv[s] + sym[s] + inc[s])
+        np.add.at(hist[s], np.clip(rng.gamma(2.0, 12.0, found) / 0.25, 0, 240).astype(int), 1)
+    put(g, "detection_time_histogram", hist, "patients")
+    put(g, "detection_time_bin_start", np.arange(241) * 0.25, "years after resection")
+    put(g, "detection_delay_histogram", np.zeros((S, 201), dtype=np.uint64), "patients")
+    put(g, "detection_delay_bin_start", np.arange(201) * 0.1, "years")
+    put(g, "modality", ["endoscopy", "eus", "ct", "mri", "sstr_pet", "cga"], dtype=STR)
+    put(g, "mean_tests_by_modality", rng.uniform(0, 5, (S, 6)), "tests")
+
+
+def economics(f):
+    g = f.create_group("economics")
+    g.attrs.update({"wtp": WTP, "discount_costs": 0.03, "discount_effects": 0.03,
+                    "effect": "discounted QALYs"})
+    a = incremental_analysis(COST, EFFECT)
+    assert [LABELS[s] for s in a["status"]] == EXPECTED, a["status"]
+    put(g, "strategy", NAMES, dtype=STR)
+    put(g, "cost", COST, "USD")
+    put(g, "effect", EFFECT, "QALY")
+    put(g, "order", a["order"].astype(np.int32))
+    put(g, "status", a["status"].astype(np.uint8)).attrs["labels"] = ",".join(LABELS)
+    put(g, "reference", a["reference"].astype(np.int32))
+    for k in ("incremental_cost", "incremental_effect", "icer"):
+        put(g, k, a[k])
+    put(g, "nmb", nmb(COST, EFFECT, WTP), "USD")
+    put(g, "wtp_grid", GRID, "USD/QALY")
+    put(g, "nmb_grid", np.array([nmb(COST, EFFECT, w) for w in GRID]), "USD")
+
+
+def psa(f, K=200):
+    g = f.create_group("psa")
+    g.attrs.update({"n_draws": K, "n_patients": 20000})
+    put(g, "parameter", ["metastasis.intercept", "growth.doubling_time"], dtype=STR)
+    put(g, "values", rng.normal(size=(K, 2)))
+    shift = rng.normal(0, 1, (K, 1))
+    cost = COST * (1 + 0.1 * shift) + rng.normal(0, 300, (K, S))
+    effect = EFFECT + 0.05 * shift + rng.normal(0, 0.02, (K, S))
+    put(g, "cost", cost, "USD")
+    put(g, "effect", effect, "QALY")
+    put(g, "wtp_grid", GRID, "USD/QALY")
+    res = [psa_at_wtp(cost, effect, w) for w in GRID]
+    put(g, "ceac", np.array([r[0] for r in res]))
+    put(g, "ceaf", np.array([r[1] for r in res], dtype=np.int32))
+    put(g, "evpi", np.array([r[2] for r in res]), "USD")
+
+
+def owsa(f):
+    g = f.create_group("owsa")
+    g.attrs["wtp"] = WTP
+    params = ["metastasis.intercept", "growth.doubling_time", "modalities.mri.specificity",
+              "follow_up.costs.metastasis_resection", "modalities.mri.cost"]
+    Q = len(params)
+    put(g, "parameter", params, dtype=STR)
+    put(g, "base", np.linspace(1, 6, Q))
+    put(g, "low", np.linspace(0.5, 3, Q))
+    put(g, "high", np.linspace(2, 12, Q))
+    for side, sign in (("low", -1), ("high", 1)):
+        c = COST + sign * rng.uniform(0, 3000, (Q, S))
+        e = EFFECT + sign * rng.uniform(-0.02, 0.02, (Q, S))
+        put(g, "cost_" + side, c, "USD")
+        put(g, "effect_" + side, e, "QALY")
+        put(g, "nmb_" + side, WTP * e - c, "USD")
+
+
+out, scenario, kind = sys.argv[1:4]   # kind: full, minimal (no /psa, /owsa), legacy (no QALYs)
+with h5py.File(out, "w") as f:
+    f.attrs.update({"netsurv_version": "0.0.0-fake", "git_revision": "fake", "seed": 7,
+                    "n_patients": 20000, "command_line": "test_report.sh make_fake.py",
+                    "created": "2026-01-01T00:00:00Z", "scenario_name": "FAKE layout",
+                    "scenario_path": scenario})
+    f.create_dataset("scenario", data=open(scenario).read(), dtype=STR)
+    summary(f)
+    if kind == "legacy":
+        for k in [k for k in f["summary"] if k.startswith(("mean_ly", "mean_qaly"))]:
+            del f["summary/" + k]
+    else:
+        economics(f)
+    if kind == "full":
+        psa(f)
+        owsa(f)
+print(",".join(EXPECTED) if kind != "legacy" else "")
+PY
+
+# ---- checks of one report
+# groups FILE: the optional groups FILE holds, one per line
+groups() {
+  "$py" -c 'import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+print("\n".join(g for g in ("economics", "psa", "owsa") if g in f))' "$1"
+}
+# n_strategies FILE: rows of /summary/strategy
+n_strategies() {
+  "$py" -c 'import sys, h5py; print(len(h5py.File(sys.argv[1], "r")["summary/strategy"]))' "$1"
+}
+# n_png DIR: PNG files in DIR
+n_png() { find "$1" -maxdepth 1 -name '*.png' | wc -l; }
+
+check_files() {  # FILE OUTDIR: every expected file exists, every PNG is a PNG
+  local f=$1 out=$2 g
+  g=$(groups "$f")
+  local expect=(icer_table.csv icer_table.html report.html ce_plane.png cumulative_detection.png
+                missed_by_reason.png costs_by_component.png)
+  grep -qx psa <<<"$g" && expect+=(ceac.png evpi.png)
+  grep -qx owsa <<<"$g" && expect+=(tornado.png)
+  for x in "${expect[@]}"; do
+    [ -s "$out/$x" ] || fail "$out/$x missing or empty"
+  done
+  for x in "$out"/*.png; do
+    [ "$(head -c 8 "$x" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "$x is not a PNG"
+  done
+  [ "$(n_png "$out")" -eq "$(printf '%s\n' "${expect[@]}" | grep -c '\.png$')" ] ||
+    fail "$out: unexpected PNG files: $(ls "$out")"
+  [ "$(wc -l <"$out/icer_table.csv")" -eq $(( $(n_strategies "$f") + 1 )) ] ||
+    fail "$out/icer_table.csv: not one row per strategy"
+  if grep -Eiq '(src|href)="(https?:)?//|@import|url\(' "$out/report.html"; then
+    fail "$out/report.html refers to something outside the page"
+  fi
+}
+
+render() {  # HTML DOM_OUT: headless Chromium's DOM after load (+ its log beside)
+  local profile
+  profile=$(mktemp -d -p "$dir")
+  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$profile" --virtual-time-budget=5000 --dump-dom "file://$1" \
+    >"$2" 2>"$2.log" || { cat "$2.log" >&2; fail "chromium could not render $1"; }
+}
+
+check_dom() {  # DOM N_STRATEGIES N_PNG: every image loaded, one table row per strategy, no NaN
+  "$py" - "$@" <<'PY'
+import re, sys
+from html.parser import HTMLParser
+
+NUMBER = re.compile(r"^[+-]?\$?\d[\d,]*(\.\d+)?$")
+NUMERIC_COLUMNS = (0, 2, 3, 5, 6, 7, 9)   # #, cost, QALYs, incr. cost, incr. QALYs, ICER, NMB
+
+
+class Dom(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.body, self.rows, self.text = {}, [], []
+        self.in_table = self.in_cell = self.in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "body":
+            self.body = attrs
+        elif tag == "table" and attrs.get("id") == "icer-table":
+            self.in_table = True
+        elif tag == "tr" and self.in_table:
+            self.rows.append([])
+        elif tag in ("td", "th") and self.in_table:
+            self.in_cell = tag == "td"
+            if self.in_cell:
+                self.rows[-1].append("")
+        elif tag == "script":
+            self.in_script = True
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.in_table = False
+        elif tag == "td":
+            self.in_cell = False
+        elif tag == "script":
+            self.in_script = False
+
+    def handle_data(self, data):
+        if self.in_cell:
+            self.rows[-1][-1] += data
+        if not self.in_script:
+            self.text.append(data)
+
+
+dom_path, n_strategies, n_png = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+d = Dom()
+d.feed(open(dom_path, encoding="utf-8").read())
+b = d.body
+assert b.get("data-self-check") == "done", "the page's self-check did not run: %s" % b
+total, ok = int(b["data-images-total"]), int(b["data-images-ok"])
+assert total > 0 and ok == total, "images loaded: %d of %d" % (ok, total)
+assert total == n_png, "%d images on the page, %d PNG files written" % (total, n_png)
+assert int(b["data-table-rows"]) == n_strategies, "table rows %s" % b["data-table-rows"]
+rows = [r for r in d.rows if r]
+assert len(rows) == n_strategies, "ICER table rows parsed: %d" % len(rows)
+for r in rows:
+    assert len(r) == 10, r
+    for k in NUMERIC_COLUMNS:
+        cell = r[k].strip()
+        assert cell == "\u2014" or NUMBER.match(cell), "ICER table cell %r in %s" % (cell, r)
+text = " ".join(d.text)
+bad = re.findall(r"(?i:\b(?:nan|inf|infinity)\b)|\$None|\bNone (?:years|per|%)", text)
+assert not bad, "the page says %s" % bad
+print("rendered: %d of %d images loaded, %d ICER rows" % (ok, total, len(rows)))
+PY
+}
+
+report() {  # FILE OUTDIR: report.py --strict, then every check
+  local f=$1 out=$2 t0 t1 t2
+  t0=$(date +%s%N)
+  "$py" "$src/analysis/report.py" "$f" "$out" --strict >"$out.log" 2>&1 ||
+    { cat "$out.log" >&2; fail "report.py $f"; }
+  t1=$(date +%s%N)
+  check_files "$f" "$out"
+  render "$out/report.html" "$out.dom"
+  t2=$(date +%s%N)
+  check_dom "$out.dom" "$(n_strategies "$f")" "$(n_png "$out")" ||
+    fail "$out/report.html did not render as expected"
+  echo "$(basename "$f"): report.py $(( (t1 - t0) / 1000000 )) ms," \
+       "chromium $(( (t2 - t1) / 1000000 )) ms"
+}
+
+# ---- 1. a real run
+real=$dir/real.h5
+if "$bin" run -n 20000 --psa 10 --owsa --quiet -o "$real" >/dev/null 2>"$dir/run.err"; then
+  echo "netsurv run -n 20000 --psa 10 --owsa"
+else
+  rc=$?
+  if [ "$rc" -eq 2 ] && grep -q "unknown option" "$dir/run.err"; then
+    echo "note: this netsurv has no --psa/--owsa yet ($(head -1 "$dir/run.err")): plain run"
+    "$bin" run -n 20000 --quiet -o "$real" >/dev/null
+  else
+    cat "$dir/run.err" >&2
+    fail "netsurv run exited $rc"
+  fi
+fi
+echo "real file holds: $(groups "$real" | tr '\n' ' ')"
+report "$real" "$dir/real"
+
+# ---- 2. fake files: the full layout, without /psa and /owsa, and without QALYs (legacy)
+for kind in full minimal legacy; do
+  f=$dir/fake_$kind.h5
+  expected=$(PYTHONPATH="$src/analysis" "$py" "$dir/make_fake.py" "$f" \
+             "$src/scenarios/default.yaml" "$kind")
+  report "$f" "$dir/fake_$kind"
+  if [ -z "$expected" ]; then
+    grep -q "This file holds no QALYs" "$dir/fake_$kind/report.html" ||
+      fail "fake_$kind: no note on QALYs"
+    continue
+  fi
+  got=$(cut -d, -f8 "$dir/fake_$kind/icer_table.csv" | tail -n +2)
+  want=$("$py" -c 'import sys, csv
+names = ["no_follow_up", "enets_2023", "nccn_2025", "planets_2022", "jnets_2019",
+         "enets_2012_annual", "lifelong_annual_imaging", "annual_ct_5y", "risk_stratified"]
+status = dict(zip(names, sys.argv[1].split(",")))
+for row in list(csv.reader(open(sys.argv[2])))[1:]:
+    print(status[row[1]])' "$expected" "$dir/fake_$kind/icer_table.csv")
+  [ "$got" = "$want" ] || fail "fake_$kind statuses: got ${got//$'\n'/ }, planted ${want//$'\n'/ }"
+  echo "fake_$kind: statuses frontier/dominated/extended_dominated/duplicate as planted"
+done
+
+# ---- 3. a file whose /economics disagrees with its own means is refused by --strict
+"$py" - "$dir/fake_full.h5" <<'PY'
+import sys, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    s = f["economics/status"]
+    s[2] = 0   # the extended-dominated strategy claimed on the frontier
+PY
+if "$py" "$src/analysis/report.py" "$dir/fake_full.h5" "$dir/tampered" --strict \
+     >"$dir/tampered.log" 2>&1; then
+  fail "report.py --strict accepted an /economics/status that its means contradict"
+fi
+grep -q "warning: /economics/status" "$dir/tampered.log" ||
+  fail "no warning for the tampered status"
+echo "report.py --strict refuses an /economics that contradicts the file's means"
+echo "test_report: ok"
