@@ -24,6 +24,9 @@ typedef struct {
     int memory;
     int psa;                /* PSA draws (0: none) */
     int owsa;
+    int resume;
+    const char *sweep;      /* --sweep FILE */
+    int shard_k, shard_n;   /* --shard K/N (shard_n 0: none) */
     const char *output;
     int force, per_patient, quiet;
     int argc;

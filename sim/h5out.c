@@ -97,6 +97,9 @@ static const field outcome_fields[O_NFIELDS] = {
 
 struct ns_h5 {
     hid_t file;
+    int sweep;          /* summary and economics rows gain a leading point axis */
+    uint64_t n_points, point; /* the point being written */
+    const ns_scenario *ps;    /* its scenario (economic parameters may be swept) */
     int per_patient, n_strategies;
     const ns_scenario *s;
     uint64_t n;
@@ -108,6 +111,14 @@ struct ns_h5 {
     hsize_t chunk;      /* rows per chunk: min(n, CHUNK) */
     int failed;
 };
+
+/* Group `name`, created by the first point and opened by the others. */
+static hid_t open_group(const ns_h5 *h, const char *name)
+{
+    if (H5Lexists(h->file, name, H5P_DEFAULT) > 0)
+        return H5Gopen2(h->file, name, H5P_DEFAULT);
+    return H5Gcreate2(h->file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+}
 
 static hid_t str_type(void)
 {
@@ -147,11 +158,44 @@ static int describe(hid_t d, const char *description, const char *units, const c
     return rc;
 }
 
-/* A dataset of `rank` dims written at once from `data` of memory type mt. */
-static int write_array(hid_t loc, const char *name, hid_t ft, hid_t mt, int rank,
+/* Row h->point of a dataset with a leading sweep-point dimension: created
+ * (dims [n_points, dims...]) by the first point that writes it. */
+static int write_point_row(const ns_h5 *h, hid_t loc, const char *name, hid_t ft, hid_t mt,
+                           int rank, const hsize_t *dims, const void *data,
+                           const char *description, const char *units)
+{
+    hsize_t full[4] = {h->n_points}, start[4] = {h->point}, count[4] = {1};
+    for (int i = 0; i < rank; i++)
+        full[i + 1] = count[i + 1] = dims[i], start[i + 1] = 0;
+    hid_t d;
+    int rc = 0;
+    if (H5Lexists(loc, name, H5P_DEFAULT) > 0)
+        d = H5Dopen2(loc, name, H5P_DEFAULT);
+    else {
+        hid_t sp = H5Screate_simple(rank + 1, full, NULL);
+        d = H5Dcreate2(loc, name, ft, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        H5Sclose(sp);
+        if (d >= 0)
+            rc |= describe(d, description, units, NULL) | attr_str(d, "dimensions",
+                                                                  "sweep point first");
+    }
+    hid_t fs = d >= 0 ? H5Dget_space(d) : -1, ms = H5Screate_simple(rank + 1, count, NULL);
+    rc |= d < 0 || H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
+          H5Dwrite(d, mt, ms, fs, H5P_DEFAULT, data) < 0;
+    H5Sclose(ms);
+    H5Sclose(fs);
+    H5Dclose(d);
+    return rc ? -1 : 0;
+}
+
+/* A dataset of `rank` dims written at once from `data` of memory type mt;
+ * with h in a sweep, row h->point of a dataset with a leading point axis. */
+static int write_array(const ns_h5 *h, hid_t loc, const char *name, hid_t ft, hid_t mt, int rank,
                        const hsize_t *dims, const void *data, const char *description,
                        const char *units)
 {
+    if (h && h->sweep)
+        return write_point_row(h, loc, name, ft, mt, rank, dims, data, description, units);
     hid_t sp = H5Screate_simple(rank, dims, NULL);
     hid_t d = H5Dcreate2(loc, name, ft, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     int rc = d < 0 || H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0 ? -1 : 0;
@@ -166,7 +210,7 @@ static int write_strings(hid_t loc, const char *name, const char *const *v, hsiz
                          const char *description)
 {
     hid_t t = str_type();
-    int rc = write_array(loc, name, t, t, 1, &n, v, description, "text");
+    int rc = write_array(NULL, loc, name, t, t, 1, &n, v, description, "text");
     H5Tclose(t);
     return rc;
 }
@@ -307,6 +351,8 @@ ns_h5 *ns_h5_create(const char *path, const ns_scenario *s, const ns_run_info *i
     }
     h->s = s;
     h->n = info->n_patients;
+    h->sweep = s->sweep.n_axes > 0;
+    h->n_points = s->sweep.n_points;
     h->per_patient = per_patient;
     h->n_strategies = s->n_strategies;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -475,11 +521,11 @@ int ns_h5_flush_rows(void *ctx, uint64_t first, int count)
     do {                                                                                       \
         for (int k = 0; k < S; k++)                                                            \
             v[k] = (double)(t[k].expr);                                                        \
-        rc |= write_array(g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n, v, desc, "patients"); \
+        rc |= write_array(h, g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n, v, desc, "patients"); \
     } while (0)
 
 /* A mean with its 95 % interval as three datasets. */
-static int write_mean(hid_t g, const char *name, const ns_strategy_tally *t, int S,
+static int write_mean(const ns_h5 *h, hid_t g, const char *name, const ns_strategy_tally *t, int S,
                       size_t offset, const char *desc, const char *units)
 {
     double m[NS_MAX_STRATEGIES], lo[NS_MAX_STRATEGIES], hi[NS_MAX_STRATEGIES];
@@ -487,18 +533,18 @@ static int write_mean(hid_t g, const char *name, const ns_strategy_tally *t, int
         ns_acc_mean((const ns_acc *)((const char *)&t[k] + offset), &m[k], &lo[k], &hi[k]);
     hsize_t n = (hsize_t)S;
     char nm[96], d[256];
-    int rc = write_array(g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n, m, desc, units);
+    int rc = write_array(h, g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n, m, desc, units);
     snprintf(nm, sizeof nm, "%s_ci_low", name);
     snprintf(d, sizeof d, "%s: lower end of the 95 %% interval", desc);
-    rc |= write_array(g, nm, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n, lo, d, units);
+    rc |= write_array(h, g, nm, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n, lo, d, units);
     snprintf(nm, sizeof nm, "%s_ci_high", name);
     snprintf(d, sizeof d, "%s: upper end of the 95 %% interval", desc);
-    rc |= write_array(g, nm, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n, hi, d, units);
+    rc |= write_array(h, g, nm, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n, hi, d, units);
     return rc;
 }
 
 /* Histograms and their bin edges. */
-static int write_histograms(hid_t g, const ns_strategy_tally *t, int S)
+static int write_histograms(const ns_h5 *h, hid_t g, const ns_strategy_tally *t, int S)
 {
     uint64_t *buf = malloc(sizeof *buf * (size_t)S * (NS_DELAY_BINS + NS_TIME_BINS + 2));
     double edges[NS_DELAY_BINS + NS_TIME_BINS + 2];
@@ -509,28 +555,32 @@ static int write_histograms(hid_t g, const ns_strategy_tally *t, int S)
         memcpy(buf + (size_t)k * (NS_TIME_BINS + 1), t[k].hist_detection, sizeof t[k].hist_detection);
     for (int i = 0; i <= NS_TIME_BINS; i++)
         edges[i] = i * NS_TIME_BIN_WIDTH;
-    int rc = write_array(g, "detection_time_histogram", H5T_STD_U64LE, H5T_NATIVE_UINT64, 2, d2,
+    int rc = write_array(h, g, "detection_time_histogram", H5T_STD_U64LE, H5T_NATIVE_UINT64, 2, d2,
                          buf, "metastases detected, by detection time; the last bin holds all "
                          "later", "patients") |
-             write_array(g, "detection_time_bin_start", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &ne,
-                         edges, "start of each detection time bin", "years after resection");
+             (h->point ? 0
+                       : write_array(NULL, g, "detection_time_bin_start", H5T_IEEE_F64LE,
+                                     H5T_NATIVE_DOUBLE, 1, &ne, edges,
+                                     "start of each detection time bin", "years after resection"));
     d2[1] = ne = NS_DELAY_BINS + 1;
     for (int k = 0; k < S; k++)
         memcpy(buf + (size_t)k * (NS_DELAY_BINS + 1), t[k].hist_delay, sizeof t[k].hist_delay);
     for (int i = 0; i <= NS_DELAY_BINS; i++)
         edges[i] = i * NS_DELAY_BIN_WIDTH;
-    rc |= write_array(g, "detection_delay_histogram", H5T_STD_U64LE, H5T_NATIVE_UINT64, 2, d2,
+    rc |= write_array(h, g, "detection_delay_histogram", H5T_STD_U64LE, H5T_NATIVE_UINT64, 2, d2,
                       buf, "metastases detected, by delay from detectable to detected; the last "
                       "bin holds all longer", "patients") |
-          write_array(g, "detection_delay_bin_start", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &ne,
-                      edges, "start of each delay bin", "years");
+          (h->point ? 0
+                    : write_array(NULL, g, "detection_delay_bin_start", H5T_IEEE_F64LE,
+                                  H5T_NATIVE_DOUBLE, 1, &ne, edges, "start of each delay bin",
+                                  "years"));
     free(buf);
     return rc;
 }
 
 /* Tests per patient by modality: [strategy, modality]. */
-static int write_tests_by_modality(hid_t g, const ns_scenario *s, const ns_strategy_tally *t,
-                                   int S)
+static int write_tests_by_modality(const ns_h5 *h, hid_t g, const ns_scenario *s,
+                                   const ns_strategy_tally *t, int S)
 {
     int M = s->n_modalities;
     double v[NS_MAX_STRATEGIES * NS_MAX_MODALITIES];
@@ -541,9 +591,10 @@ static int write_tests_by_modality(hid_t g, const ns_scenario *s, const ns_strat
     for (int m = 0; m < M; m++)
         names[m] = s->modality[m].name;
     hsize_t d2[2] = {(hsize_t)S, (hsize_t)M};
-    return write_strings(g, "modality", names, (hsize_t)M, "modality names (columns of "
-                                                            "mean_tests_by_modality)") |
-           write_array(g, "mean_tests_by_modality", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, v,
+    return (h->point ? 0
+                     : write_strings(g, "modality", names, (hsize_t)M,
+                                     "modality names (columns of mean_tests_by_modality)")) |
+           write_array(h, g, "mean_tests_by_modality", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, v,
                        "tests per patient by modality [strategy, modality]", "tests per patient");
 }
 
@@ -551,7 +602,7 @@ int ns_h5_write_summary(ns_h5 *h, const ns_strategy_tally *t)
 {
     const ns_scenario *s = h->s;
     int S = s->n_strategies, rc = 0;
-    hid_t g = H5Gcreate2(h->file, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t g = open_group(h, "summary");
     if (g < 0)
         return -1;
     const char *names[NS_MAX_STRATEGIES], *sources[NS_MAX_STRATEGIES];
@@ -559,8 +610,10 @@ int ns_h5_write_summary(ns_h5 *h, const ns_strategy_tally *t)
         names[k] = s->strategy[k].name, sources[k] = s->strategy[k].source;
     hsize_t n = (hsize_t)S;
     double v[NS_MAX_STRATEGIES];
-    rc |= write_strings(g, "strategy", names, n, "strategy names (rows of every summary dataset)");
-    rc |= write_strings(g, "strategy_source", sources, n, "where each strategy comes from");
+    if (h->point == 0)
+        rc |= write_strings(g, "strategy", names, n, "strategy names (columns of every summary "
+                                                     "dataset)") |
+              write_strings(g, "strategy_source", sources, n, "where each strategy comes from");
     COUNT("n_patients", n_patients, "patients simulated");
     COUNT("n_metastases", n_metastases, "metastases that became detectable while the patient lived");
     COUNT("n_detected_surveillance", n_route[NS_ROUTE_SURVEILLANCE], "metastases found by a surveillance visit");
@@ -579,7 +632,7 @@ int ns_h5_write_summary(ns_h5 *h, const ns_strategy_tally *t)
     COUNT("n_residual", n_residual, "patients with local residual tumour (before any treatment)");
     COUNT("n_metastasis_deaths", n_metastasis_deaths, "deaths from the metastasis");
 #define MEAN(name, fld, desc, units) \
-    rc |= write_mean(g, name, t, S, offsetof(ns_strategy_tally, fld), desc, units)
+    rc |= write_mean(h, g, name, t, S, offsetof(ns_strategy_tally, fld), desc, units)
     MEAN("mean_detection_time", detection_time, "time to detection, detected metastases", "years after resection");
     MEAN("mean_detection_delay", detection_delay, "delay from detectable to detected, detected metastases", "years");
     MEAN("mean_burden_mm", burden_mm, "largest deposit at detection", "mm");
@@ -596,7 +649,7 @@ int ns_h5_write_summary(ns_h5 *h, const ns_strategy_tally *t)
     MEAN("mean_qaly", qaly, "quality-adjusted life-years (lifetime)", "QALY");
     MEAN("mean_qaly_discounted", qaly_discounted, "quality-adjusted life-years, discounted", "QALY");
 #undef MEAN
-    rc |= write_histograms(g, t, S) | write_tests_by_modality(g, s, t, S);
+    rc |= write_histograms(h, g, t, S) | write_tests_by_modality(h, g, s, t, S);
     H5Gclose(g);
     h->failed |= rc != 0;
     return rc ? -1 : 0;
@@ -613,18 +666,18 @@ static int attr_f64(hid_t obj, const char *name, double value)
     return rc;
 }
 
-static int write_f64(hid_t g, const char *name, int rank, const hsize_t *dims, const double *v,
-                     const char *desc, const char *units)
+static int write_f64(const ns_h5 *h, hid_t g, const char *name, int rank, const hsize_t *dims,
+                     const double *v, const char *desc, const char *units)
 {
-    return write_array(g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, dims, v, desc, units);
+    return write_array(h, g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, dims, v, desc, units);
 }
 
-static int write_i32(hid_t g, const char *name, hsize_t n, const int *v, const char *desc,
-                     const char *labels)
+static int write_i32(const ns_h5 *h, hid_t g, const char *name, hsize_t n, const int *v,
+                     const char *desc, const char *labels)
 {
-    int rc = write_array(g, name, H5T_STD_I32LE, H5T_NATIVE_INT, 1, &n, v, desc,
+    int rc = write_array(h, g, name, H5T_STD_I32LE, H5T_NATIVE_INT, 1, &n, v, desc,
                          labels ? "code" : "index");
-    if (!rc && labels) {
+    if (!rc && labels && (!h || h->point == 0)) {
         hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
         rc = d < 0 || attr_str(d, "labels", labels);
         H5Dclose(d);
@@ -646,7 +699,7 @@ static int wtp_grid(const ns_scenario *s, double *grid, int cap)
 static hid_t group_with_wtp(ns_h5 *h, const char *name)
 {
     hid_t g = H5Gcreate2(h->file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (g >= 0 && attr_f64(g, "wtp", h->s->econ.wtp)) {
+    if (g >= 0 && attr_f64(g, "wtp", (h->ps ? h->ps : h->s)->econ.wtp)) {
         H5Gclose(g);
         g = -1;
     }
@@ -655,7 +708,7 @@ static hid_t group_with_wtp(ns_h5 *h, const char *name)
 
 int ns_h5_write_economics(ns_h5 *h, const double *cost, const double *effect)
 {
-    const ns_scenario *s = h->s;
+    const ns_scenario *s = h->ps ? h->ps : h->s;
     int S = s->n_strategies, rc = 0;
     ns_icer_table t;
     if (ns_econ_icers(cost, effect, S, &t))
@@ -663,7 +716,7 @@ int ns_h5_write_economics(ns_h5 *h, const double *cost, const double *effect)
     double nmb[NS_MAX_STRATEGIES], grid[NS_MAX_WTP];
     int W = wtp_grid(s, grid, NS_MAX_WTP);
     double *nmb_grid = malloc(sizeof *nmb_grid * (size_t)W * S);
-    hid_t g = group_with_wtp(h, "economics");
+    hid_t g = h->point ? open_group(h, "economics") : group_with_wtp(h, "economics");
     if (!nmb_grid || g < 0) {
         free(nmb_grid);
         return -1;
@@ -675,28 +728,31 @@ int ns_h5_write_economics(ns_h5 *h, const double *cost, const double *effect)
     for (int k = 0; k < S; k++)
         names[k] = s->strategy[k].name;
     hsize_t n = (hsize_t)S, d2[2] = {(hsize_t)W, (hsize_t)S}, nw = (hsize_t)W;
-    rc |= attr_f64(g, "discount_costs", s->follow.discount_costs) |
+    if (h->point == 0)
+        rc |= attr_f64(g, "discount_costs", s->follow.discount_costs) |
           attr_f64(g, "discount_effects", s->follow.discount_effects) |
           attr_str(g, "effect", "discounted QALYs per patient (continuous discounting)") |
           attr_str(g, "convention", "costs at event times discounted by (1 + r)^-t; utilities "
                                     "and ongoing costs integrated with exp(-ln(1 + r) t)");
-    rc |= write_strings(g, "strategy", names, n, "strategy names (rows)");
-    rc |= write_f64(g, "cost", 1, &n, cost, "mean discounted cost per patient", "USD");
-    rc |= write_f64(g, "effect", 1, &n, effect, "mean discounted QALYs per patient", "QALY");
-    rc |= write_i32(g, "order", n, t.order, "strategy indices sorted by cost", NULL);
-    rc |= write_i32(g, "status", n, t.status, "position relative to the efficiency frontier",
+    if (h->point == 0)
+        rc |= write_strings(g, "strategy", names, n, "strategy names (columns)");
+    rc |= write_f64(h, g, "cost", 1, &n, cost, "mean discounted cost per patient", "USD");
+    rc |= write_f64(h, g, "effect", 1, &n, effect, "mean discounted QALYs per patient", "QALY");
+    rc |= write_i32(h, g, "order", n, t.order, "strategy indices sorted by cost", NULL);
+    rc |= write_i32(h, g, "status", n, t.status, "position relative to the efficiency frontier",
                     "frontier,dominated,extended_dominated,duplicate");
-    rc |= write_i32(g, "reference", n, t.reference,
+    rc |= write_i32(h, g, "reference", n, t.reference,
                     "frontier strategy each frontier strategy is compared to (-1: none)", NULL);
-    rc |= write_f64(g, "incremental_cost", 1, &n, t.inc_cost, "cost minus the reference's "
+    rc |= write_f64(h, g, "incremental_cost", 1, &n, t.inc_cost, "cost minus the reference's "
                     "(NaN: not on the frontier, or the first)", "USD");
-    rc |= write_f64(g, "incremental_effect", 1, &n, t.inc_effect,
+    rc |= write_f64(h, g, "incremental_effect", 1, &n, t.inc_effect,
                     "QALYs minus the reference's (NaN: none)", "QALY");
-    rc |= write_f64(g, "icer", 1, &n, t.icer, "incremental cost-effectiveness ratio along the "
+    rc |= write_f64(h, g, "icer", 1, &n, t.icer, "incremental cost-effectiveness ratio along the "
                     "frontier (NaN: none)", "USD per QALY");
-    rc |= write_f64(g, "nmb", 1, &n, nmb, "net monetary benefit at the group's wtp", "USD");
-    rc |= write_f64(g, "wtp_grid", 1, &nw, grid, "willingness to pay", "USD per QALY");
-    rc |= write_f64(g, "nmb_grid", 2, d2, nmb_grid, "net monetary benefit [wtp, strategy]", "USD");
+    rc |= write_f64(h, g, "nmb", 1, &n, nmb, "net monetary benefit at the group's wtp", "USD");
+    if (h->point == 0)
+        rc |= write_f64(NULL, g, "wtp_grid", 1, &nw, grid, "willingness to pay", "USD per QALY");
+    rc |= write_f64(h, g, "nmb_grid", 2, d2, nmb_grid, "net monetary benefit [wtp, strategy]", "USD");
     H5Gclose(g);
     free(nmb_grid);
     h->failed |= rc != 0;
@@ -735,17 +791,17 @@ int ns_h5_write_psa(ns_h5 *h, int K, uint64_t n_patients, const double *values,
         rc |= attr_u64(g, "n_draws", (uint64_t)K) | attr_u64(g, "n_patients", n_patients);
         rc |= write_strings(g, "parameter", names, np, "drawn parameters (columns of values)");
         if (P > 0)
-            rc |= write_f64(g, "values", 2, dv, values, "parameter values [draw, parameter]",
+            rc |= write_f64(NULL, g, "values", 2, dv, values, "parameter values [draw, parameter]",
                             "as the parameter");
-        rc |= write_f64(g, "cost", 2, dc, cost, "mean discounted cost [draw, strategy]", "USD");
-        rc |= write_f64(g, "effect", 2, dc, effect, "mean discounted QALYs [draw, strategy]",
+        rc |= write_f64(NULL, g, "cost", 2, dc, cost, "mean discounted cost [draw, strategy]", "USD");
+        rc |= write_f64(NULL, g, "effect", 2, dc, effect, "mean discounted QALYs [draw, strategy]",
                         "QALY");
-        rc |= write_f64(g, "wtp_grid", 1, &nw, grid, "willingness to pay", "USD per QALY");
-        rc |= write_f64(g, "ceac", 2, dw, ceac, "probability each strategy has the highest net "
+        rc |= write_f64(NULL, g, "wtp_grid", 1, &nw, grid, "willingness to pay", "USD per QALY");
+        rc |= write_f64(NULL, g, "ceac", 2, dw, ceac, "probability each strategy has the highest net "
                         "monetary benefit [wtp, strategy]", "probability");
-        rc |= write_i32(g, "ceaf", nw, ceaf, "strategy with the highest expected net monetary "
+        rc |= write_i32(NULL, g, "ceaf", nw, ceaf, "strategy with the highest expected net monetary "
                         "benefit at each wtp (the acceptability frontier)", NULL);
-        rc |= write_f64(g, "evpi", 1, &nw, evpi, "expected value of perfect information per "
+        rc |= write_f64(NULL, g, "evpi", 1, &nw, evpi, "expected value of perfect information per "
                         "patient", "USD");
     } else
         rc = -1;
@@ -781,20 +837,20 @@ int ns_h5_write_owsa(ns_h5 *h, int Q, const double *cost_lo, const double *cost_
         ns_econ_nmb(cost_hi, effect_hi, Q * S, s->econ.wtp, nhi);
         hsize_t nq = (hsize_t)Q, d2[2] = {(hsize_t)Q, (hsize_t)S};
         rc |= write_strings(g, "parameter", names, nq, "parameters varied one at a time");
-        rc |= write_f64(g, "base", 1, &nq, base, "base-case value", "as the parameter");
-        rc |= write_f64(g, "low", 1, &nq, lo, "low value", "as the parameter");
-        rc |= write_f64(g, "high", 1, &nq, hi, "high value", "as the parameter");
-        rc |= write_f64(g, "cost_low", 2, d2, cost_lo, "mean discounted cost at the low value "
+        rc |= write_f64(NULL, g, "base", 1, &nq, base, "base-case value", "as the parameter");
+        rc |= write_f64(NULL, g, "low", 1, &nq, lo, "low value", "as the parameter");
+        rc |= write_f64(NULL, g, "high", 1, &nq, hi, "high value", "as the parameter");
+        rc |= write_f64(NULL, g, "cost_low", 2, d2, cost_lo, "mean discounted cost at the low value "
                         "[parameter, strategy]", "USD");
-        rc |= write_f64(g, "cost_high", 2, d2, cost_hi, "mean discounted cost at the high value",
+        rc |= write_f64(NULL, g, "cost_high", 2, d2, cost_hi, "mean discounted cost at the high value",
                         "USD");
-        rc |= write_f64(g, "effect_low", 2, d2, effect_lo, "mean discounted QALYs at the low "
+        rc |= write_f64(NULL, g, "effect_low", 2, d2, effect_lo, "mean discounted QALYs at the low "
                         "value", "QALY");
-        rc |= write_f64(g, "effect_high", 2, d2, effect_hi, "mean discounted QALYs at the high "
+        rc |= write_f64(NULL, g, "effect_high", 2, d2, effect_hi, "mean discounted QALYs at the high "
                         "value", "QALY");
-        rc |= write_f64(g, "nmb_low", 2, d2, nlo, "net monetary benefit at the low value and "
+        rc |= write_f64(NULL, g, "nmb_low", 2, d2, nlo, "net monetary benefit at the low value and "
                         "the group's wtp", "USD");
-        rc |= write_f64(g, "nmb_high", 2, d2, nhi, "net monetary benefit at the high value",
+        rc |= write_f64(NULL, g, "nmb_high", 2, d2, nhi, "net monetary benefit at the high value",
                         "USD");
     } else
         rc = -1;
@@ -802,6 +858,49 @@ int ns_h5_write_owsa(ns_h5 *h, int Q, const double *cost_lo, const double *cost_
         H5Gclose(g);
     free(names);
     free(idx);
+    free(v);
+    h->failed |= rc != 0;
+    return rc ? -1 : 0;
+}
+
+void ns_h5_set_point(ns_h5 *h, uint64_t p, const ns_scenario *ps)
+{
+    h->point = p;
+    h->ps = ps;
+}
+
+int ns_h5_write_sweep(ns_h5 *h)
+{
+    const ns_sweep *w = &h->s->sweep;
+    hid_t g = H5Gcreate2(h->file, "sweep", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t pg = g >= 0 ? H5Gcreate2(g, "points", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    double *v = malloc(sizeof *v * w->n_points);
+    const char *paths[NS_MAX_AXES];
+    int rc = pg < 0 || !v;
+    for (int a = 0; a < w->n_axes && !rc; a++) {
+        int idx[NS_MAX_AXES];
+        for (uint64_t p = 0; p < w->n_points; p++) {
+            ns_sweep_indices(w, p, idx);
+            v[p] = w->axis[a].values[idx[a]];
+        }
+        char desc[256];
+        snprintf(desc, sizeof desc, "value of %s at each sweep point%s", w->axis[a].path,
+                 w->axis[a].zip ? " (a zip axis)" : "");
+        hsize_t n = w->n_points;
+        rc |= write_array(NULL, pg, w->axis[a].path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n, v,
+                          desc, "as the parameter");
+        paths[a] = w->axis[a].path;
+    }
+    if (!rc)
+        rc |= write_strings(g, "axis", paths, (hsize_t)w->n_axes, "swept paths (the datasets "
+                                                                 "under /sweep/points)") |
+              attr_u64(g, "n_points", w->n_points) |
+              attr_str(g, "definition", h->s->sweep_text ? h->s->sweep_text
+                                                         : "the sweep: section of /scenario");
+    if (pg >= 0)
+        H5Gclose(pg);
+    if (g >= 0)
+        H5Gclose(g);
     free(v);
     h->failed |= rc != 0;
     return rc ? -1 : 0;

@@ -5,6 +5,7 @@
 #include "netsurv/econ.h"
 #include "netsurv/h5out.h"
 #include "netsurv/psa.h"
+#include "netsurv/sweep.h"
 #include "netsurv/history.h"
 #include "netsurv/scenario.h"
 
@@ -118,6 +119,25 @@ static int parse_options(int argc, char **argv, options *o)
             i++;
         } else if (!strcmp(a, "--owsa")) {
             o->owsa = 1;
+        } else if (!strcmp(a, "--resume")) {
+            o->resume = 1;
+        } else if (!strcmp(a, "--sweep")) {
+            if (!v) {
+                fprintf(stderr, "netsurv: --sweep needs a file\n");
+                return 2;
+            }
+            o->sweep = v;
+            i++;
+        } else if (!strcmp(a, "--shard")) {
+            int k, n, used = 0;
+            if (!v || sscanf(v, "%d/%d%n", &k, &n, &used) != 2 || v[used] || n < 1 || k < 1 ||
+                k > n) {
+                fprintf(stderr, "netsurv: --shard needs K/N with 1 <= K <= N\n");
+                return 2;
+            }
+            o->shard_k = k - 1;
+            o->shard_n = n;
+            i++;
         } else if (!strcmp(a, "--memory")) {
             o->memory = 1;
         } else if (!strcmp(a, "--csv")) {
@@ -149,7 +169,7 @@ ns_scenario *ns_cli_load(const options *o)
         fprintf(stderr, "netsurv: out of memory\n");
         return NULL;
     }
-    if (ns_scenario_load(o->scenario, o->sets, o->n_sets, &s, e)) {
+    if (ns_scenario_load_with_sweep(o->scenario, o->sweep, o->sets, o->n_sets, &s, e)) {
         for (int i = 0; i < e->n; i++)
             fprintf(stderr, "%s\n", e->msg[i]);
         s = NULL;
@@ -378,6 +398,82 @@ static int run_uncertainty(ns_h5 *h, const ns_scenario *s, const options *o,
     return rc ? -1 : 0;
 }
 
+/* "DIR/.NAME.netsurv-checkpoint" beside the output. */
+static void checkpoint_path(const char *out, char *buf, size_t len)
+{
+    const char *slash = strrchr(out, '/');
+    int dirlen = slash ? (int)(slash - out + 1) : 0;
+    snprintf(buf, len, "%.*s.%s.netsurv-checkpoint", dirlen, out, slash ? slash + 1 : out);
+}
+
+/* One sweep point's rows: summary and economics. */
+static int write_point(ns_h5 *h, uint64_t p, const ns_scenario *ps, const ns_strategy_tally *t)
+{
+    double cost[NS_MAX_STRATEGIES], effect[NS_MAX_STRATEGIES];
+    ns_h5_set_point(h, p, ps);
+    cost_effect(ps, t, cost, effect);
+    return ns_h5_write_summary(h, t) || ns_h5_write_economics(h, cost, effect) ? -1 : 0;
+}
+
+/* The strategy with the highest NMB at a point, for the end-of-run table. */
+static int best_strategy(const ns_scenario *ps, const ns_strategy_tally *t)
+{
+    double cost[NS_MAX_STRATEGIES], effect[NS_MAX_STRATEGIES];
+    cost_effect(ps, t, cost, effect);
+    int best = 0;
+    for (int k = 1; k < ps->n_strategies; k++)
+        if (ps->econ.wtp * effect[k] - cost[k] > ps->econ.wtp * effect[best] - cost[best])
+            best = k;
+    return best;
+}
+
+/* A sweep: every point on the same patients, each row written when done and
+ * recorded in a checkpoint so --resume computes only what is missing. */
+static int run_sweep(ns_h5 *h, const ns_scenario *s, const options *o, uint64_t seed,
+                     ns_strategy_tally *t)
+{
+    char ck[4200], err[600];
+    checkpoint_path(o->output, ck, sizeof ck);
+    uint64_t P = s->sweep.n_points;
+    ns_checkpoint *c = ns_checkpoint_open(ck, ns_run_fingerprint(s, seed, o->n), P,
+                                          s->n_strategies, o->resume, err, sizeof err);
+    if (!c) {
+        fprintf(stderr, "netsurv run: %s\n", err);
+        return -1;
+    }
+    if (o->resume)
+        fprintf(stderr, "netsurv run: resuming: %llu of %llu points already done\n",
+                (unsigned long long)ns_checkpoint_done(c), (unsigned long long)P);
+    progress_state ps = {ns_cli_now(), !o->quiet && isatty(2), "point"};
+    ns_engine_opts eo = {.seed = seed, .n = o->n, .threads = o->threads};
+    ns_errors *e = malloc(sizeof *e);
+    int rc = !e || ns_h5_write_sweep(h);
+    printf("%8s  %-40s %s\n", "point", "values", "highest NMB");
+    for (uint64_t p = 0; p < P && !rc; p++) {
+        ns_scenario *pt = NULL;
+        rc = ns_scenario_load_point(s, p, &pt, e);
+        for (int i = 0; rc && i < e->n; i++)
+            fprintf(stderr, "%s\n", e->msg[i]);
+        if (!rc && !ns_checkpoint_get(c, p, t))
+            rc = ns_engine_run(pt, &eo, t) || ns_checkpoint_put(c, p, t);
+        rc = rc || write_point(h, p, pt, t);
+        if (!rc) {
+            int idx[NS_MAX_AXES], k = best_strategy(pt, t);
+            char vals[256] = "";
+            ns_sweep_indices(&s->sweep, p, idx);
+            for (int a = 0; a < s->sweep.n_axes; a++)
+                snprintf(vals + strlen(vals), sizeof vals - strlen(vals), "%s%g", a ? " " : "",
+                         s->sweep.axis[a].values[idx[a]]);
+            printf("%8llu  %-40s %s\n", (unsigned long long)p, vals, pt->strategy[k].name);
+        }
+        ns_scenario_free(pt);
+        show_progress(&ps, p + 1, P);
+    }
+    ns_checkpoint_close(c, rc == 0);
+    free(e);
+    return rc ? -1 : 0;
+}
+
 /* Everything `netsurv run` computes, into the open file h. */
 static int run_all(ns_h5 *h, const ns_scenario *s, const options *o, uint64_t seed,
                    ns_strategy_tally *t, double *cost, double *effect)
@@ -387,6 +483,8 @@ static int run_all(ns_h5 *h, const ns_scenario *s, const options *o, uint64_t se
                          .fill = o->per_patient ? ns_h5_fill_rows : NULL,
                          .flush = o->per_patient ? ns_h5_flush_rows : NULL, .sink_ctx = h,
                          .progress = show_progress, .progress_ctx = &ps};
+    if (s->sweep.n_axes)
+        return run_sweep(h, s, o, seed, t);
     if (ns_engine_run(s, &eo, t) || ns_h5_write_summary(h, t))
         return -1;
     cost_effect(s, t, cost, effect);
@@ -403,6 +501,13 @@ static int cmd_run(const options *o)
     ns_scenario *s = ns_cli_load(o);
     if (!s)
         return 2;
+    if (s->sweep.n_axes && (o->per_patient || o->psa || o->owsa)) {
+        fprintf(stderr, "netsurv run: a sweep (%llu points) cannot be combined with "
+                        "--per-patient, --psa or --owsa; run those on single points\n",
+                (unsigned long long)s->sweep.n_points);
+        ns_scenario_free(s);
+        return 2;
+    }
     if (o->owsa && ns_owsa_count(s) == 0) {
         fprintf(stderr, "netsurv run: --owsa: no parameter of %s has a range:\n", s->path);
         ns_scenario_free(s);
@@ -436,8 +541,10 @@ static int cmd_run(const options *o)
             printf("netsurv %s: %s\n%llu patients, seed %llu, %d strategies -> %s\n\n",
                    NETSURV_VERSION, s->name, (unsigned long long)o->n,
                    (unsigned long long)info.seed, s->n_strategies, o->output);
-            print_run_table(s, t);
-            print_icer_table(s, cost, effect);
+            if (!s->sweep.n_axes) {
+                print_run_table(s, t);
+                print_icer_table(s, cost, effect);
+            }
         }
     }
     free(t);

@@ -51,6 +51,15 @@ int ns_h5_write_psa(ns_h5 *h, int K, uint64_t n_patients, const double *values,
 int ns_h5_write_owsa(ns_h5 *h, int Q, const double *cost_lo, const double *cost_hi,
                      const double *effect_lo, const double *effect_hi);
 
+/* In a sweep, the point whose rows the next summary and economics writes
+ * fill (datasets gain a leading point dimension), and its scenario (for
+ * economic parameters that may be swept; NULL: the file's scenario). */
+void ns_h5_set_point(ns_h5 *h, uint64_t p, const ns_scenario *ps);
+
+/* /sweep: one dataset per swept path under /sweep/points, its values at
+ * every point; /sweep/axis names them. */
+int ns_h5_write_sweep(ns_h5 *h);
+
 /* Flushes and closes the file; frees h. Returns 0 or -1. */
 int ns_h5_close(ns_h5 *h);
 

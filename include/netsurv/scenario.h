@@ -206,7 +206,7 @@ typedef struct {
 /* ---- sweeps (issue 5) ---- */
 #define NS_MAX_AXES 16
 #define NS_MAX_AXIS_VALUES 1000
-#define NS_MAX_POINTS 1000000
+#define NS_MAX_POINTS 20000 /* checkpoints keep every point's tallies in memory */
 
 /* One swept scalar: a path into the scenario and its values. */
 typedef struct {

@@ -1,0 +1,187 @@
+/* Work units over sweep points, run fingerprints and checkpoints. */
+#include "netsurv/sweep.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+uint64_t ns_work_total(const ns_scenario *base, uint64_t n)
+{
+    return base->sweep.n_points * ns_engine_units(n);
+}
+
+void ns_work_share(uint64_t total, int k, int N, uint64_t *w0, uint64_t *nw)
+{
+    uint64_t a = total * (uint64_t)k / (uint64_t)N, b = total * (uint64_t)(k + 1) / (uint64_t)N;
+    *w0 = a;
+    *nw = b - a;
+}
+
+int ns_work_run(const ns_scenario *base, const ns_engine_opts *o, uint64_t w0, uint64_t nw,
+                ns_strategy_tally *units, ns_errors *errs)
+{
+    uint64_t U = ns_engine_units(o->n), w = w0, end = w0 + nw;
+    int S = base->n_strategies;
+    errs->n = 0;
+    while (w < end) {
+        uint64_t p = w / U, u0 = w % U, cnt = U - u0 < end - w ? U - u0 : end - w;
+        ns_scenario *s = NULL;
+        if (base->sweep.n_axes && ns_scenario_load_point(base, p, &s, errs))
+            return -1;
+        int rc = ns_engine_run_units(s ? s : base, o, u0, cnt, units + (w - w0) * (uint64_t)S,
+                                     NULL);
+        ns_scenario_free(s);
+        if (rc)
+            return -1;
+        w += cnt;
+    }
+    return 0;
+}
+
+/* FNV-1a over bytes, continuing from h. */
+static uint64_t fnv(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static uint64_t fnv_str(uint64_t h, const char *s)
+{
+    return s ? fnv(h, s, strlen(s) + 1) : fnv(h, "", 1);
+}
+
+uint64_t ns_run_fingerprint(const ns_scenario *base, uint64_t seed, uint64_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    size_t tally = sizeof(ns_strategy_tally);
+    h = fnv_str(h, NETSURV_VERSION);
+    h = fnv_str(h, NETSURV_GIT_REVISION);
+    h = fnv(h, &tally, sizeof tally);
+    h = fnv_str(h, base->text);
+    h = fnv_str(h, base->sweep_text);
+    for (int i = 0; i < base->n_sets; i++)
+        h = fnv_str(h, base->sets[i]);
+    h = fnv(h, &seed, sizeof seed);
+    return fnv(h, &n, sizeof n);
+}
+
+/* ---- checkpoints ---- */
+
+typedef struct {
+    char magic[8];
+    uint64_t fingerprint, n_points;
+    uint32_t n_strategies, tally_size;
+} ck_header;
+
+struct ns_checkpoint {
+    FILE *f;
+    char *path;
+    uint64_t n_points, done;
+    int S;
+    unsigned char *have;            /* per point */
+    ns_strategy_tally *tallies;     /* n_points x S, filled where have */
+};
+
+static const char ck_magic[8] = "NSCKPT1";
+
+/* Reads the records of an existing checkpoint; 0 when it matches. */
+static int ck_read(ns_checkpoint *c, FILE *f, uint64_t fingerprint)
+{
+    ck_header h;
+    if (fread(&h, sizeof h, 1, f) != 1 || memcmp(h.magic, ck_magic, 8) ||
+        h.fingerprint != fingerprint || h.n_points != c->n_points ||
+        h.n_strategies != (uint32_t)c->S || h.tally_size != sizeof(ns_strategy_tally))
+        return -1;
+    uint64_t p;
+    size_t rec = sizeof(ns_strategy_tally) * (size_t)c->S;
+    while (fread(&p, sizeof p, 1, f) == 1 && p < c->n_points &&
+           fread(c->tallies + p * (uint64_t)c->S, rec, 1, f) == 1) {
+        c->done += !c->have[p];
+        c->have[p] = 1;
+    }
+    return 0; /* a torn last record (killed mid-write) is ignored */
+}
+
+ns_checkpoint *ns_checkpoint_open(const char *path, uint64_t fingerprint, uint64_t n_points,
+                                  int n_strategies, int resume, char *err, size_t errlen)
+{
+    ns_checkpoint *c = calloc(1, sizeof *c);
+    if (!c || !(c->path = strdup(path)) || !(c->have = calloc(n_points, 1)) ||
+        !(c->tallies = calloc(n_points * (uint64_t)n_strategies, sizeof *c->tallies))) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        ns_checkpoint_close(c, 0);
+        return NULL;
+    }
+    c->n_points = n_points;
+    c->S = n_strategies;
+    FILE *old = resume ? fopen(path, "rb") : NULL;
+    if (old && ck_read(c, old, fingerprint)) {
+        fclose(old);
+        snprintf(err, errlen, "%s: this checkpoint belongs to another run (scenario, overrides, "
+                 "seed, patients or netsurv version differ); remove it or run without --resume",
+                 path);
+        ns_checkpoint_close(c, 0);
+        return NULL;
+    }
+    if (old)
+        fclose(old);
+    /* rewrite: header plus the points kept, so a torn tail is dropped */
+    ck_header h = {{0}, fingerprint, n_points, (uint32_t)n_strategies,
+                   (uint32_t)sizeof(ns_strategy_tally)};
+    memcpy(h.magic, ck_magic, 8);
+    c->f = fopen(path, "wb");
+    int bad = !c->f || fwrite(&h, sizeof h, 1, c->f) != 1;
+    for (uint64_t p = 0; p < n_points && !bad; p++)
+        if (c->have[p])
+            bad = fwrite(&p, sizeof p, 1, c->f) != 1 ||
+                  fwrite(c->tallies + p * (uint64_t)c->S, sizeof *c->tallies, (size_t)c->S,
+                         c->f) != (size_t)c->S;
+    if (bad || fflush(c->f)) {
+        snprintf(err, errlen, "%s: cannot write the checkpoint: %s", path, strerror(errno));
+        ns_checkpoint_close(c, 0);
+        return NULL;
+    }
+    return c;
+}
+
+int ns_checkpoint_get(const ns_checkpoint *c, uint64_t p, ns_strategy_tally *t)
+{
+    if (p >= c->n_points || !c->have[p])
+        return 0;
+    memcpy(t, c->tallies + p * (uint64_t)c->S, sizeof *t * (size_t)c->S);
+    return 1;
+}
+
+int ns_checkpoint_put(ns_checkpoint *c, uint64_t p, const ns_strategy_tally *t)
+{
+    if (fwrite(&p, sizeof p, 1, c->f) != 1 ||
+        fwrite(t, sizeof *t, (size_t)c->S, c->f) != (size_t)c->S || fflush(c->f) ||
+        fsync(fileno(c->f)))
+        return -1;
+    memcpy(c->tallies + p * (uint64_t)c->S, t, sizeof *t * (size_t)c->S);
+    c->done += !c->have[p];
+    c->have[p] = 1;
+    return 0;
+}
+
+uint64_t ns_checkpoint_done(const ns_checkpoint *c)
+{
+    return c->done;
+}
+
+void ns_checkpoint_close(ns_checkpoint *c, int remove_file)
+{
+    if (!c)
+        return;
+    if (c->f)
+        fclose(c->f);
+    if (remove_file && c->path)
+        unlink(c->path);
+    free(c->path);
+    free(c->have);
+    free(c->tallies);
+    free(c);
+}
