@@ -931,3 +931,182 @@ int ns_h5_close(ns_h5 *h)
     free(h);
     return rc;
 }
+
+/* ---- shards ---- */
+
+static int write_text(hid_t loc, const char *name, const char *text, const char *desc)
+{
+    hid_t t = str_type(), sp = H5Screate(H5S_SCALAR);
+    hid_t d = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = d < 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) < 0;
+    if (d >= 0)
+        rc |= describe(d, desc, "text", NULL);
+    H5Dclose(d);
+    H5Sclose(sp);
+    H5Tclose(t);
+    return rc ? -1 : 0;
+}
+
+int ns_h5_write_shard(const char *path, const ns_scenario *s, const ns_shard_info *in,
+                      const char *command_line, const ns_strategy_tally *units, char *err,
+                      size_t errlen)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+    if (f < 0) {
+        snprintf(err, errlen, "%s: cannot create the shard file", path);
+        return -1;
+    }
+    char created[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    int rc = attr_str(f, "netsurv_version", NETSURV_VERSION) |
+             attr_str(f, "git_revision", NETSURV_GIT_REVISION) |
+             attr_str(f, "kind", "netsurv shard: unit tallies for `netsurv merge`") |
+             attr_u64(f, "fingerprint", in->fingerprint) | attr_u64(f, "seed", in->seed) |
+             attr_u64(f, "n_patients", in->n_patients) | attr_u64(f, "shard", (uint64_t)in->shard) |
+             attr_u64(f, "n_shards", (uint64_t)in->n_shards) |
+             attr_u64(f, "unit_first", in->unit_first) | attr_u64(f, "unit_count", in->unit_count) |
+             attr_u64(f, "total_units", in->total_units) |
+             attr_u64(f, "n_strategies", (uint64_t)s->n_strategies) |
+             attr_u64(f, "tally_size", sizeof(ns_strategy_tally)) |
+             attr_str(f, "scenario_path", s->path) |
+             attr_str(f, "command_line", command_line) | attr_str(f, "created", created);
+    rc |= write_text(f, "scenario", s->text, "the scenario file as read");
+    if (s->sweep_text)
+        rc |= attr_str(f, "sweep_path", s->sweep_path) |
+              write_text(f, "sweep", s->sweep_text, "the --sweep file as read");
+    if (s->n_sets)
+        rc |= write_strings(f, "overrides", (const char *const *)s->sets, (hsize_t)s->n_sets,
+                            "--set overrides, in order");
+    hsize_t dims[2] = {in->unit_count, sizeof(ns_strategy_tally) * (hsize_t)s->n_strategies};
+    rc |= write_array(NULL, f, "units", H5T_STD_U8LE, H5T_NATIVE_UINT8, 2, dims, units,
+                      "unit tallies (opaque: read by `netsurv merge` of the same version)",
+                      "bytes");
+    if (H5Fclose(f) < 0)
+        rc = -1;
+    if (rc)
+        snprintf(err, errlen, "%s: cannot write the shard file", path);
+    return rc ? -1 : 0;
+}
+
+static int read_attr_u64(hid_t f, const char *name, uint64_t *v)
+{
+    hid_t a = H5Aopen(f, name, H5P_DEFAULT);
+    int rc = a < 0 || H5Aread(a, H5T_NATIVE_UINT64, v) < 0;
+    H5Aclose(a);
+    return rc ? -1 : 0;
+}
+
+/* A string attribute or scalar string dataset, malloc'ed; NULL if absent. */
+static char *read_string(hid_t f, const char *name, int dataset)
+{
+    hid_t t = str_type(), o;
+    char *v = NULL, *copy = NULL;
+    if (dataset) {
+        if (H5Lexists(f, name, H5P_DEFAULT) <= 0 || (o = H5Dopen2(f, name, H5P_DEFAULT)) < 0) {
+            H5Tclose(t);
+            return NULL;
+        }
+        if (H5Dread(o, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v) >= 0 && v)
+            copy = strdup(v);
+        H5Dclose(o);
+    } else {
+        if (H5Aexists(f, name) <= 0 || (o = H5Aopen(f, name, H5P_DEFAULT)) < 0) {
+            H5Tclose(t);
+            return NULL;
+        }
+        if (H5Aread(o, t, &v) >= 0 && v)
+            copy = strdup(v);
+        H5Aclose(o);
+    }
+    H5free_memory(v);
+    H5Tclose(t);
+    return copy;
+}
+
+/* The --set overrides stored in a shard. */
+static int read_overrides(hid_t f, ns_shard_info *in)
+{
+    if (H5Lexists(f, "overrides", H5P_DEFAULT) <= 0)
+        return 0;
+    hid_t d = H5Dopen2(f, "overrides", H5P_DEFAULT), sp = H5Dget_space(d), t = str_type();
+    hssize_t n = H5Sget_simple_extent_npoints(sp);
+    char **v = calloc((size_t)n + 1, sizeof *v);
+    in->sets = calloc((size_t)n + 1, sizeof *in->sets);
+    int rc = !v || !in->sets || H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0;
+    for (hssize_t i = 0; !rc && i < n; i++)
+        rc = !(in->sets[in->n_sets++] = strdup(v[i]));
+    if (v)
+        H5Dvlen_reclaim(t, sp, H5P_DEFAULT, v);
+    free(v);
+    H5Tclose(t);
+    H5Sclose(sp);
+    H5Dclose(d);
+    return rc ? -1 : 0;
+}
+
+int ns_h5_read_shard(const char *path, ns_shard_info *in, ns_strategy_tally **units, char *err,
+                     size_t errlen)
+{
+    memset(in, 0, sizeof *in);
+    *units = NULL;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) {
+        snprintf(err, errlen, "%s: not an HDF5 file", path);
+        return -1;
+    }
+    uint64_t shard = 0, n_shards = 0, S = 0, tally = 0;
+    char *version = read_string(f, "netsurv_version", 0), *kind = read_string(f, "kind", 0);
+    int not_shard = !kind || strncmp(kind, "netsurv shard", 13) != 0;
+    int rc = not_shard || read_attr_u64(f, "fingerprint", &in->fingerprint) ||
+         read_attr_u64(f, "seed", &in->seed) || read_attr_u64(f, "n_patients", &in->n_patients) ||
+         read_attr_u64(f, "shard", &shard) || read_attr_u64(f, "n_shards", &n_shards) ||
+         read_attr_u64(f, "unit_first", &in->unit_first) ||
+         read_attr_u64(f, "unit_count", &in->unit_count) ||
+         read_attr_u64(f, "total_units", &in->total_units) ||
+         read_attr_u64(f, "n_strategies", &S) || read_attr_u64(f, "tally_size", &tally);
+    snprintf(in->version, sizeof in->version, "%s", version ? version : "?");
+    in->shard = (int)shard, in->n_shards = (int)n_shards, in->n_strategies = (int)S;
+    if (!rc && tally != sizeof(ns_strategy_tally)) {
+        snprintf(err, errlen, "%s: written by netsurv %s with another tally layout", path,
+                 in->version);
+        rc = -1;
+    }
+    if (!rc) {
+        in->scenario_path = read_string(f, "scenario_path", 0);
+        in->scenario_text = read_string(f, "scenario", 1);
+        in->sweep_path = read_string(f, "sweep_path", 0);
+        in->sweep_text = read_string(f, "sweep", 1);
+        rc = !in->scenario_path || !in->scenario_text || read_overrides(f, in);
+        *units = malloc(sizeof **units * (in->unit_count * S + 1));
+        hid_t d = H5Dopen2(f, "units", H5P_DEFAULT);
+        rc = rc || !*units || d < 0 ||
+             H5Dread(d, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, *units) < 0;
+        H5Dclose(d);
+        if (rc)
+            snprintf(err, errlen, "%s: cannot read the shard's contents", path);
+    } else if (not_shard)
+        snprintf(err, errlen, "%s: not a netsurv shard file", path);
+    else if (tally == sizeof(ns_strategy_tally))
+        snprintf(err, errlen, "%s: incomplete shard attributes", path);
+    free(version);
+    free(kind);
+    H5Fclose(f);
+    return rc ? -1 : 0;
+}
+
+void ns_shard_info_free(ns_shard_info *in)
+{
+    for (int i = 0; i < in->n_sets; i++)
+        free(in->sets[i]);
+    free(in->sets);
+    free(in->scenario_path);
+    free(in->scenario_text);
+    free(in->sweep_path);
+    free(in->sweep_text);
+    memset(in, 0, sizeof *in);
+}

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <dirent.h>
 #include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -31,7 +32,9 @@ static void usage(FILE *f)
           "  netsurv cohort [SCENARIO] [-n N] [--seed S] [--threads T] [--set k=v]... [--csv] [--strict]\n"
           "  netsurv run [SCENARIO] -o FILE [-n N] [--seed S] [--threads T] [--set k=v]...\n"
           "              [--per-patient] [--psa K] [--owsa] [--force] [--quiet]\n"
-          "  netsurv validate SCENARIO [--set k=v]...\n"
+          "              [--sweep FILE] [--resume] [--shard K/N]\n"
+          "  netsurv merge OUT.h5 SHARD.h5... [--force]\n"
+          "  netsurv validate SCENARIO [--sweep FILE] [--set k=v]...\n"
           "  netsurv bench [SCENARIO] [-n N]\n"
           "  netsurv --version\n"
           "SCENARIO defaults to " NETSURV_DEFAULT_SCENARIO "\n",
@@ -318,6 +321,31 @@ static void print_run_table(const ns_scenario *s, const ns_strategy_tally *t)
            "mean years from detectable to found; cost in USD per patient\n");
 }
 
+/* Removes temporary files of earlier runs for the same output whose process
+ * is gone (a SIGKILL leaves them: no handler can run). */
+static void remove_stale_tmp(const char *out)
+{
+    const char *slash = strrchr(out, '/');
+    char dir[4096], prefix[512];
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - out) : 1, slash ? out : ".");
+    snprintf(prefix, sizeof prefix, ".%s.netsurv-", slash ? slash + 1 : out);
+    DIR *d = opendir(dir[0] ? dir : "/");
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        long pid;
+        char tail[8];
+        size_t n = strlen(prefix);
+        if (strncmp(e->d_name, prefix, n) || sscanf(e->d_name + n, "%ld.%4s", &pid, tail) != 2 ||
+            strcmp(tail, "tmp") || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+            continue;
+        char path[8192];
+        snprintf(path, sizeof path, "%s/%s", dir[0] ? dir : "", e->d_name);
+        unlink(path);
+    }
+    if (d)
+        closedir(d);
+}
+
 /* Checks -o before any work: given, and not overwriting without --force. */
 static int check_output(const options *o)
 {
@@ -333,6 +361,7 @@ static int check_output(const options *o)
         fprintf(stderr, "netsurv run: output path too long\n");
         return 2;
     }
+    remove_stale_tmp(o->output);
     return 0;
 }
 
@@ -493,6 +522,77 @@ static int run_all(ns_h5 *h, const ns_scenario *s, const options *o, uint64_t se
     return run_uncertainty(h, s, o, &eo);
 }
 
+/* Writes the results of every point (tallies P x S) into h, as a run would. */
+static int write_results(ns_h5 *h, const ns_scenario *s, const ns_strategy_tally *all)
+{
+    if (!s->sweep.n_axes) {
+        double cost[NS_MAX_STRATEGIES], effect[NS_MAX_STRATEGIES];
+        cost_effect(s, all, cost, effect);
+        return ns_h5_write_summary(h, all) || ns_h5_write_economics(h, cost, effect) ? -1 : 0;
+    }
+    ns_errors *e = malloc(sizeof *e);
+    int rc = !e || ns_h5_write_sweep(h);
+    for (uint64_t p = 0; p < s->sweep.n_points && !rc; p++) {
+        ns_scenario *pt;
+        rc = ns_scenario_load_point(s, p, &pt, e) ||
+             write_point(h, p, pt, all + p * (uint64_t)s->n_strategies);
+        if (!rc)
+            ns_scenario_free(pt);
+    }
+    free(e);
+    return rc ? -1 : 0;
+}
+
+/* Writes into tmp_path with `write` and renames it to out; on any failure
+ * nothing is left at either path. */
+static int write_file(const char *out, int rc)
+{
+    if (!rc && rename(tmp_path, out) != 0) {
+        fprintf(stderr, "netsurv: cannot rename %s to %s: %s\n", tmp_path, out, strerror(errno));
+        rc = 1;
+    } else if (rc)
+        fprintf(stderr, "netsurv: writing %s failed; no output written\n", out);
+    if (rc)
+        unlink(tmp_path);
+    tmp_path[0] = '\0';
+    return rc;
+}
+
+/* `run --shard K/N`: this shard's work units into a shard file. */
+static int run_shard(const options *o, const ns_scenario *s, uint64_t seed, const char *cmdline)
+{
+    uint64_t total = ns_work_total(s, o->n), w0, nw;
+    ns_work_share(total, o->shard_k, o->shard_n, &w0, &nw);
+    ns_strategy_tally *units = calloc(nw * (uint64_t)s->n_strategies + 1, sizeof *units);
+    ns_errors *e = malloc(sizeof *e);
+    ns_engine_opts eo = {.seed = seed, .n = o->n, .threads = o->threads};
+    int rc = !units || !e;
+    if (!rc && ns_work_run(s, &eo, w0, nw, units, e)) {
+        for (int i = 0; i < e->n; i++)
+            fprintf(stderr, "%s\n", e->msg[i]);
+        rc = 1;
+    }
+    if (!rc) {
+        ns_shard_info in = {.fingerprint = ns_run_fingerprint(s, seed, o->n), .seed = seed,
+                            .n_patients = o->n, .unit_first = w0, .unit_count = nw,
+                            .total_units = total, .shard = o->shard_k + 1,
+                            .n_shards = o->shard_n};
+        char err[512];
+        install_signal_handlers();
+        rc = ns_h5_write_shard(tmp_path, s, &in, cmdline, units, err, sizeof err);
+        if (rc)
+            fprintf(stderr, "netsurv run: %s\n", err);
+        rc = write_file(o->output, rc);
+        if (!rc)
+            printf("shard %d/%d: work units %llu-%llu of %llu -> %s\n", o->shard_k + 1,
+                   o->shard_n, (unsigned long long)w0, (unsigned long long)(w0 + nw),
+                   (unsigned long long)total, o->output);
+    }
+    free(units);
+    free(e);
+    return rc ? 1 : 0;
+}
+
 static int cmd_run(const options *o)
 {
     int rc = check_output(o);
@@ -501,6 +601,19 @@ static int cmd_run(const options *o)
     ns_scenario *s = ns_cli_load(o);
     if (!s)
         return 2;
+    if (o->shard_n && (o->per_patient || o->psa || o->owsa || o->resume)) {
+        fprintf(stderr, "netsurv run: --shard cannot be combined with --per-patient, --psa, "
+                        "--owsa or --resume\n");
+        ns_scenario_free(s);
+        return 2;
+    }
+    if (o->shard_n) {
+        char *cmdline = join_args(o->argc, o->argv);
+        rc = run_shard(o, s, o->seed_given ? o->seed : s->seed, cmdline ? cmdline : "");
+        free(cmdline);
+        ns_scenario_free(s);
+        return rc;
+    }
     if (s->sweep.n_axes && (o->per_patient || o->psa || o->owsa)) {
         fprintf(stderr, "netsurv run: a sweep (%llu points) cannot be combined with "
                         "--per-patient, --psa or --owsa; run those on single points\n",
@@ -528,15 +641,7 @@ static int cmd_run(const options *o)
     } else {
         rc = run_all(h, s, o, info.seed, t, cost, effect);
         rc |= ns_h5_close(h);
-        if (!rc && rename(tmp_path, o->output) != 0) {
-            fprintf(stderr, "netsurv run: cannot rename %s to %s: %s\n", tmp_path, o->output,
-                    strerror(errno));
-            rc = 1;
-        } else if (rc)
-            fprintf(stderr, "netsurv run: writing %s failed; no output written\n", o->output);
-        if (rc)
-            unlink(tmp_path);
-        tmp_path[0] = '\0';
+        rc = write_file(o->output, rc);
         if (!rc) {
             printf("netsurv %s: %s\n%llu patients, seed %llu, %d strategies -> %s\n\n",
                    NETSURV_VERSION, s->name, (unsigned long long)o->n,
@@ -551,6 +656,142 @@ static int cmd_run(const options *o)
     free(cmdline);
     ns_scenario_free(s);
     return rc ? 1 : 0;
+}
+
+/* ---- netsurv merge ---- */
+
+/* Reads every shard; checks they are the N shards of one run; returns the
+ * units of all of them in unit order, and the first shard's info. */
+static ns_strategy_tally *read_shards(char **paths, int n, ns_shard_info *first)
+{
+    ns_shard_info *in = calloc((size_t)n, sizeof *in);
+    ns_strategy_tally **u = calloc((size_t)n, sizeof *u), *all = NULL;
+    char err[700];
+    int bad = !in || !u;
+    for (int i = 0; i < n && !bad; i++)
+        if (ns_h5_read_shard(paths[i], &in[i], &u[i], err, sizeof err)) {
+            fprintf(stderr, "netsurv merge: %s\n", err);
+            bad = 1;
+        }
+    for (int i = 1; i < n && !bad; i++)
+        if (in[i].fingerprint != in[0].fingerprint || in[i].n_shards != in[0].n_shards ||
+            strcmp(in[i].version, in[0].version) != 0) {
+            fprintf(stderr, "netsurv merge: %s and %s are shards of different runs (scenario, "
+                            "overrides, seed, patients, shard count or netsurv version differ)\n",
+                    paths[0], paths[i]);
+            bad = 1;
+        }
+    int N = bad ? 0 : in[0].n_shards, S = bad ? 0 : in[0].n_strategies;
+    char *seen = calloc((size_t)N + 1, 1);
+    for (int i = 0; i < n && !bad; i++) {
+        if (seen[in[i].shard - 1]++) {
+            fprintf(stderr, "netsurv merge: shard %d/%d given twice (%s)\n", in[i].shard, N,
+                    paths[i]);
+            bad = 1;
+        }
+    }
+    if (!bad && n != N) {
+        char list[512] = "";
+        for (int k = 0; k < N; k++)
+            if (!seen[k])
+                snprintf(list + strlen(list), sizeof list - strlen(list), " %d", k + 1);
+        fprintf(stderr, "netsurv merge: %d of %d shards given; missing:%s\n", n, N, list);
+        bad = 1;
+    }
+    if (!bad && (all = calloc(in[0].total_units * (uint64_t)S + 1, sizeof *all)))
+        for (int i = 0; i < n; i++)
+            memcpy(all + in[i].unit_first * (uint64_t)S, u[i],
+                   sizeof *all * in[i].unit_count * (uint64_t)S);
+    if (!bad) {
+        *first = in[0];
+        memset(&in[0], 0, sizeof in[0]);
+    }
+    for (int i = 0; in && i < n; i++) {
+        ns_shard_info_free(&in[i]);
+        free(u ? u[i] : NULL);
+    }
+    free(seen);
+    free(in);
+    free(u);
+    return all;
+}
+
+/* `netsurv merge OUT.h5 SHARD...`: the file a single run would have written. */
+static int cmd_merge(int argc, char **argv)
+{
+    options o;
+    int force = 0, nfiles = 0;
+    char **files = calloc((size_t)argc, sizeof *files);
+    memset(&o, 0, sizeof o);
+    for (int i = 2; i < argc && files; i++) {
+        if (!strcmp(argv[i], "--force"))
+            force = 1;
+        else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
+            continue;
+        else if (argv[i][0] == '-') {
+            fprintf(stderr, "netsurv merge: unknown option '%s'\n", argv[i]);
+            free(files);
+            return 2;
+        } else if (!o.output)
+            o.output = argv[i];
+        else
+            files[nfiles++] = argv[i];
+    }
+    o.force = force;
+    if (!o.output || nfiles == 0) {
+        fprintf(stderr, "usage: netsurv merge OUT.h5 SHARD.h5... [--force]\n");
+        free(files);
+        return 2;
+    }
+    int rc = check_output(&o);
+    ns_shard_info in;
+    ns_strategy_tally *units = rc ? NULL : read_shards(files, nfiles, &in);
+    ns_scenario *s = NULL;
+    ns_errors *e = malloc(sizeof *e);
+    if (!rc && (!units || !e))
+        rc = 2;
+    if (!rc && ns_scenario_load_texts(in.scenario_path, in.scenario_text, in.sweep_path,
+                                      in.sweep_text, (const char *const *)in.sets, in.n_sets, &s,
+                                      e)) {
+        for (int i = 0; i < e->n; i++)
+            fprintf(stderr, "%s\n", e->msg[i]);
+        rc = 2;
+    }
+    if (!rc && ns_run_fingerprint(s, in.seed, in.n_patients) != in.fingerprint) {
+        fprintf(stderr, "netsurv merge: the shards were written by another netsurv build "
+                        "(%s); merge them with that build\n", in.version);
+        rc = 2;
+    }
+    if (!rc) {
+        uint64_t P = s->sweep.n_points, U = ns_engine_units(in.n_patients);
+        int S = s->n_strategies;
+        ns_strategy_tally *pts = calloc(P * (uint64_t)S, sizeof *pts);
+        for (uint64_t p = 0; pts && p < P; p++)
+            ns_engine_fold(S, units + p * U * (uint64_t)S, U, pts + p * (uint64_t)S);
+        char *cmdline = join_args(argc, argv);
+        ns_run_info info = {in.seed, in.n_patients, cmdline ? cmdline : ""};
+        char err[512];
+        install_signal_handlers();
+        ns_h5 *h = pts ? ns_h5_create(tmp_path, s, &info, 0, err, sizeof err) : NULL;
+        if (!h)
+            fprintf(stderr, "netsurv merge: %s\n", pts ? err : "out of memory");
+        rc = !h || write_results(h, s, pts);
+        if (h)
+            rc |= ns_h5_close(h);
+        rc = write_file(o.output, rc);
+        if (!rc)
+            printf("merged %d shards (%llu points x %llu patients) -> %s\n", nfiles,
+                   (unsigned long long)P, (unsigned long long)in.n_patients, o.output);
+        free(pts);
+        free(cmdline);
+    }
+    if (units)
+        ns_shard_info_free(&in);
+    free(units);
+    free(e);
+    free(files);
+    ns_scenario_free(s);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -568,6 +809,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    if (!strcmp(cmd, "merge"))
+        return cmd_merge(argc, argv);
     options o;
     int rc = parse_options(argc, argv, &o);
     if (rc)

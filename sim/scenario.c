@@ -951,6 +951,28 @@ int ns_scenario_load(const char *path, const char *const *sets, int n_sets, ns_s
     return load_common(&t, rc, sets, n_sets, out, errs, 1);
 }
 
+/* Loads tree t with the sweep of tree w grafted in (both parsed: rc_t and
+ * rc_w say whether they were); the scenario keeps w's name and text. */
+static int load_grafted(ns_ytree *t, int rc_t, ns_ytree *w, int rc_w, const char *const *sets,
+                        int n_sets, ns_scenario **out, ns_errors *errs)
+{
+    *out = NULL;
+    int rc = rc_t || rc_w;
+    if (!rc && graft_sweep(t, w, errs))
+        rc = -1;
+    if (rc && !rc_t)
+        ns_ytree_free(t);
+    rc = load_common(t, rc, sets, n_sets, out, errs, 1);
+    if (!rc) { /* the axes point at this file name: the scenario keeps it */
+        (*out)->sweep_path = w->file;
+        (*out)->sweep_text = w->text;
+        w->file = w->text = NULL;
+    }
+    if (!rc_w)
+        ns_ytree_free(w);
+    return rc;
+}
+
 int ns_scenario_load_with_sweep(const char *path, const char *sweep_path,
                                 const char *const *sets, int n_sets, ns_scenario **out,
                                 ns_errors *errs)
@@ -959,26 +981,27 @@ int ns_scenario_load_with_sweep(const char *path, const char *sweep_path,
         return ns_scenario_load(path, sets, n_sets, out, errs);
     ns_ytree t, w;
     errs->n = 0;
-    *out = NULL;
-    if (ns_ytree_load_file(&w, sweep_path, errs->msg[0], sizeof errs->msg[0])) {
-        errs->n = 1;
-        return -1;
-    }
-    int rc = ns_ytree_load_file(&t, path, errs->msg[0], sizeof errs->msg[0]);
-    if (rc)
-        errs->n = 1;
-    else if (graft_sweep(&t, &w, errs)) {
-        ns_ytree_free(&t);
-        rc = -1;
-    }
-    rc = load_common(&t, rc, sets, n_sets, out, errs, 1);
-    if (!rc) { /* the axes point at this file name: the scenario keeps it */
-        (*out)->sweep_path = w.file;
-        (*out)->sweep_text = w.text;
-        w.file = w.text = NULL;
-    }
-    ns_ytree_free(&w);
-    return rc;
+    int rc_w = ns_ytree_load_file(&w, sweep_path, errs->msg[0], sizeof errs->msg[0]);
+    int rc_t = rc_w ? -1 : ns_ytree_load_file(&t, path, errs->msg[0], sizeof errs->msg[0]);
+    errs->n = rc_t || rc_w;
+    return load_grafted(&t, rc_t, &w, rc_w, sets, n_sets, out, errs);
+}
+
+int ns_scenario_load_texts(const char *name, const char *text, const char *sweep_name,
+                           const char *sweep_text, const char *const *sets, int n_sets,
+                           ns_scenario **out, ns_errors *errs)
+{
+    if (!sweep_text)
+        return ns_scenario_load_string(name, text, sets, n_sets, out, errs);
+    ns_ytree t, w;
+    errs->n = 0;
+    int rc_w = ns_ytree_load_string(&w, sweep_name, sweep_text, strlen(sweep_text), errs->msg[0],
+                                    sizeof errs->msg[0]);
+    int rc_t = rc_w ? -1
+                    : ns_ytree_load_string(&t, name, text, strlen(text), errs->msg[0],
+                                           sizeof errs->msg[0]);
+    errs->n = rc_t || rc_w;
+    return load_grafted(&t, rc_t, &w, rc_w, sets, n_sets, out, errs);
 }
 
 int ns_scenario_load_string(const char *name, const char *text, const char *const *sets,

@@ -288,6 +288,11 @@ int ns_scenario_load_string(const char *name, const char *text, const char *cons
                             int n_sets, ns_scenario **out, ns_errors *errs);
 void ns_scenario_free(ns_scenario *s);
 
+/* The same from texts in memory (a shard file's copy of a run's inputs). */
+int ns_scenario_load_texts(const char *name, const char *text, const char *sweep_name,
+                           const char *sweep_text, const char *const *sets, int n_sets,
+                           ns_scenario **out, ns_errors *errs);
+
 /* ns_scenario_load, with the sweep: section of the file sweep_path (if not
  * NULL) added to the scenario, as if written in it; messages about it name
  * sweep_path. */
