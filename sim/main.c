@@ -17,6 +17,9 @@
 #include <string.h>
 #include <time.h>
 #include <dirent.h>
+#ifdef NETSURV_MPI
+#include <mpi.h>
+#endif
 #include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -593,8 +596,104 @@ static int run_shard(const options *o, const ns_scenario *s, uint64_t seed, cons
     return rc ? 1 : 0;
 }
 
+#ifdef NETSURV_MPI
+static int mpi_rank = 0, mpi_size = 1;
+
+/* `mpirun -np K netsurv run`: each rank runs its contiguous share of the
+ * work units (a rank with none still joins every collective call); rank 0
+ * gathers them in unit order, folds them, and writes the file, which is then
+ * identical to a single-process run. One writer, because the results are
+ * small and parallel HDF5 cannot write the variable-length strings the
+ * single-process file holds. */
+static int run_mpi(const options *o, const ns_scenario *s, uint64_t seed, const char *cmdline)
+{
+    uint64_t total = ns_work_total(s, o->n), w0, nw;
+    int S = s->n_strategies, rc = 0, any = 0;
+    ns_work_share(total, mpi_rank, mpi_size, &w0, &nw);
+    ns_strategy_tally *units = calloc(nw * (uint64_t)S + 1, sizeof *units);
+    ns_errors *e = malloc(sizeof *e);
+    ns_engine_opts eo = {.seed = seed, .n = o->n, .threads = o->threads};
+    if (!units || !e || ns_work_run(s, &eo, w0, nw, units, e)) {
+        for (int i = 0; e && i < e->n && mpi_rank == 0; i++)
+            fprintf(stderr, "%s\n", e->msg[i]);
+        rc = 1;
+    }
+    MPI_Allreduce(&rc, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    MPI_Datatype unit;
+    MPI_Type_contiguous((int)(sizeof *units * (size_t)S), MPI_BYTE, &unit);
+    MPI_Type_commit(&unit);
+    int *counts = calloc((size_t)mpi_size, sizeof *counts), *displs = calloc((size_t)mpi_size, sizeof *displs);
+    ns_strategy_tally *all = mpi_rank == 0 && !any ? calloc(total * (uint64_t)S + 1, sizeof *all) : NULL;
+    for (int r = 0; r < mpi_size && counts && displs; r++) {
+        uint64_t a, n;
+        ns_work_share(total, r, mpi_size, &a, &n);
+        counts[r] = (int)n;
+        displs[r] = (int)a;
+    }
+    if (!any)
+        MPI_Gatherv(units, (int)nw, unit, all, counts, displs, unit, 0, MPI_COMM_WORLD);
+    if (mpi_rank == 0 && !any) {
+        uint64_t P = s->sweep.n_points, U = ns_engine_units(o->n);
+        ns_strategy_tally *pts = calloc(P * (uint64_t)S, sizeof *pts);
+        for (uint64_t p = 0; pts && all && p < P; p++)
+            ns_engine_fold(S, all + p * U * (uint64_t)S, U, pts + p * (uint64_t)S);
+        ns_run_info info = {seed, o->n, cmdline};
+        char err[512];
+        install_signal_handlers();
+        ns_h5 *h = pts ? ns_h5_create(tmp_path, s, &info, 0, err, sizeof err) : NULL;
+        if (!h)
+            fprintf(stderr, "netsurv run: %s\n", pts ? err : "out of memory");
+        rc = !h || write_results(h, s, pts);
+        if (h)
+            rc |= ns_h5_close(h);
+        rc = write_file(o->output, rc);
+        if (!rc)
+            printf("netsurv %s: %llu points x %llu patients on %d ranks -> %s\n",
+                   NETSURV_VERSION, (unsigned long long)P, (unsigned long long)o->n, mpi_size,
+                   o->output);
+        free(pts);
+    }
+    rc = any ? 1 : rc;
+    MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    MPI_Type_free(&unit);
+    free(all);
+    free(counts);
+    free(displs);
+    free(units);
+    free(e);
+    return rc ? 1 : 0;
+}
+
+/* The run on every rank: rank 0 checks the output path; all agree. */
+static int cmd_run_mpi(const options *o)
+{
+    int rc = mpi_rank == 0 ? check_output(o) : 0;
+    MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (rc)
+        return rc;
+    ns_scenario *s = ns_cli_load(o);
+    rc = !s ? 2 : (o->per_patient || o->psa || o->owsa || o->shard_n || o->resume) ? 3 : 0;
+    if (rc == 3 && mpi_rank == 0)
+        fprintf(stderr, "netsurv run: on several MPI ranks, --per-patient, --psa, --owsa, "
+                        "--shard and --resume are not available; run them in one process\n");
+    int any;
+    MPI_Allreduce(&rc, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (!any) {
+        char *cmdline = join_args(o->argc, o->argv);
+        rc = run_mpi(o, s, o->seed_given ? o->seed : s->seed, cmdline ? cmdline : "");
+        free(cmdline);
+    }
+    ns_scenario_free(s);
+    return any ? 2 : rc;
+}
+#endif
+
 static int cmd_run(const options *o)
 {
+#ifdef NETSURV_MPI
+    if (mpi_size > 1)
+        return cmd_run_mpi(o);
+#endif
     int rc = check_output(o);
     if (rc)
         return rc;
@@ -794,7 +893,28 @@ static int cmd_merge(int argc, char **argv)
     return rc;
 }
 
+static int netsurv_main(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+#ifdef NETSURV_MPI
+    MPI_Init(&argc, &argv);
+    MPI_Comm_rank(MPI_COMM_WORLD, &mpi_rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &mpi_size);
+    if (mpi_rank != 0) { /* one voice: rank 0's */
+        (void)!freopen("/dev/null", "w", stderr);
+        (void)!freopen("/dev/null", "w", stdout);
+    }
+    int rc = netsurv_main(argc, argv);
+    MPI_Finalize();
+    return rc;
+#else
+    return netsurv_main(argc, argv);
+#endif
+}
+
+/* The command line proper. */
+static int netsurv_main(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
