@@ -18,6 +18,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,40 +30,12 @@
 #include "netsurv/scenario.h"
 #include "netsurv/strategy.h"
 
-#define DEFAULT_PATH NETSURV_SOURCE_DIR "/scenarios/default.yaml"
 #define MEM "mem.yaml" /* file name of scenarios loaded from strings */
 #define SEED 4242u
 #define N_CLOSED 200000u
 #define N_PLAY 100000u
 #define N_THREADS (3u * 65536u + 777u) /* not a multiple of the block or the wave */
 #define Z 4.0
-
-/* ---------- helpers ---------- */
-
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    size_t cap = 4096, len = 0, k;
-    char *buf = malloc(cap);
-    assert_non_null(buf);
-    while ((k = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += k;
-        if (len + 1 == cap) {
-            buf = realloc(buf, cap *= 2);
-            assert_non_null(buf);
-        }
-    }
-    fclose(f);
-    buf[len] = '\0';
-    return buf;
-}
-
-static char *default_text(void)
-{
-    return read_all(DEFAULT_PATH);
-}
 
 /* Copy of text with `len` bytes at offset `at` replaced by `to`. */
 static char *splice(const char *text, size_t at, size_t len, const char *to)

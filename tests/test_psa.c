@@ -9,6 +9,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,29 +21,13 @@
 #include "netsurv/scenario.h"
 #include "netsurv/strategy.h"
 
-#define DEFAULT_PATH NETSURV_SOURCE_DIR "/scenarios/default.yaml"
 #define K_MOMENTS 20000
 #define Z 5.0
-
-static char *read_default(void)
-{
-    FILE *f = fopen(DEFAULT_PATH, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *t = malloc((size_t)n + 1);
-    assert_non_null(t);
-    assert_int_equal(fread(t, 1, (size_t)n, f), (size_t)n);
-    t[n] = '\0';
-    fclose(f);
-    return t;
-}
 
 /* The default text with `from` (which must occur once) replaced by `to`. */
 static char *edited(const char *from, const char *to)
 {
-    char *d = read_default(), *p = strstr(d, from);
+    char *d = default_text(), *p = strstr(d, from);
     if (!p || strstr(p + 1, from))
         fail_msg("'%s' must occur exactly once in the default scenario", from);
     size_t a = (size_t)(p - d), fl = strlen(from), tl = strlen(to);
@@ -79,7 +65,7 @@ static int param_index(const ns_scenario *s, const char *path)
 static void test_draws_reproducible(void **state)
 {
     (void)state;
-    char *t = read_default();
+    char *t = default_text();
     ns_scenario *base = load_text(t, NULL, 0);
     ns_scenario *a = malloc(sizeof *a), *b = malloc(sizeof *b);
     assert_true(ns_psa_count(base) >= 20);
@@ -177,7 +163,7 @@ static void check_moments(const ns_scenario *base, int expect_kinds)
 static void test_moments_default(void **state)
 {
     (void)state;
-    char *t = read_default();
+    char *t = default_text();
     ns_scenario *base = load_text(t, NULL, 0);
     check_moments(base, 1 << NS_PSA_BETA | 1 << NS_PSA_GAMMA | 1 << NS_PSA_NORMAL |
                             1 << NS_PSA_DIRICHLET);
@@ -217,7 +203,7 @@ static void test_moments_uniform_lognormal(void **state)
 static void test_dirichlet_sums(void **state)
 {
     (void)state;
-    char *t = read_default();
+    char *t = default_text();
     ns_scenario *base = load_text(t, NULL, 0), *d = malloc(sizeof *d);
     int g = param_index(base, "cohort.grade_shares.0");
     assert_int_equal(base->param[g].psa, NS_PSA_DIRICHLET);
@@ -237,7 +223,7 @@ static void test_dirichlet_sums(void **state)
 static void test_psa_run_threads(void **state)
 {
     (void)state;
-    char *t = read_default();
+    char *t = default_text();
     ns_scenario *s = load_text(t, NULL, 0);
     enum { K = 4, N = 6000 };
     int S = s->n_strategies, P = ns_psa_count(s);
@@ -261,7 +247,7 @@ static void test_psa_run_threads(void **state)
 static void test_owsa_mri_cost(void **state)
 {
     (void)state;
-    char *t = read_default();
+    char *t = default_text();
     ns_scenario *s = load_text(t, NULL, 0);
     int S = s->n_strategies, Q = ns_owsa_count(s);
     assert_true(Q >= 10);
@@ -366,7 +352,7 @@ static void test_discounted_survival(void **state)
                           "metastasis.intercept=-30", "residual.probability_by_margin.0=0",
                           "residual.probability_by_margin.1=0",
                           "residual.probability_by_margin.2=0"};
-    char *t = read_default();
+    char *t = default_text();
     ns_scenario *s = load_text(t, sets, 8);
     int S = s->n_strategies, none = 0;
     for (int k = 0; k < S; k++)

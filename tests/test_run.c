@@ -18,6 +18,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -37,33 +39,10 @@
 #include "netsurv/scenario.h"
 #include "netsurv/strategy.h"
 
-#define DEFAULT_PATH NETSURV_SOURCE_DIR "/scenarios/default.yaml"
 #define CHECK_PY NETSURV_SOURCE_DIR "/tests/fixtures/run_check_h5.py"
 #define PYTHON "/usr/bin/python3"
 
 /* ---------- helpers: files and processes ---------- */
-
-static char *read_all(const char *path, size_t *len_out)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    size_t cap = 4096, len = 0, k;
-    char *buf = malloc(cap);
-    assert_non_null(buf);
-    while ((k = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += k;
-        if (len + 1 == cap) {
-            buf = realloc(buf, cap *= 2);
-            assert_non_null(buf);
-        }
-    }
-    fclose(f);
-    buf[len] = '\0';
-    if (len_out)
-        *len_out = len;
-    return buf;
-}
 
 static void write_file(const char *path, const char *text)
 {

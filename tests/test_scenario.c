@@ -9,6 +9,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,37 +20,7 @@
 
 #include "netsurv/scenario.h"
 
-#define DEFAULT_PATH NETSURV_SOURCE_DIR "/scenarios/default.yaml"
 #define MEM "mem.yaml" /* file name of scenarios loaded from strings */
-
-/* ---------- helpers ---------- */
-
-/* The whole of a file, NUL-terminated (fails the test if unreadable). */
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    assert_non_null(buf);
-    size_t k;
-    while ((k = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += k;
-        if (len + 1 == cap) {
-            buf = realloc(buf, cap *= 2);
-            assert_non_null(buf);
-        }
-    }
-    fclose(f);
-    buf[len] = '\0';
-    return buf;
-}
-
-static char *default_text(void)
-{
-    return read_all(DEFAULT_PATH);
-}
 
 /* Copy of text with the only occurrence of `from` replaced by `to`. */
 static char *replace(const char *text, const char *from, const char *to)
