@@ -771,6 +771,33 @@ static int param_names(const ns_scenario *s, int want_range, const char **names,
     return n;
 }
 
+/* The incremental analysis of every PSA draw: status and ICER [draw, strategy]. */
+static int write_draw_icers(hid_t g, const double *cost, const double *effect, int K, int S)
+{
+    int *status = malloc(sizeof *status * (size_t)K * S);
+    double *icer = malloc(sizeof *icer * (size_t)K * S);
+    int rc = !status || !icer;
+    for (int k = 0; k < K && !rc; k++) {
+        ns_icer_table t;
+        rc = ns_econ_icers(cost + (size_t)k * S, effect + (size_t)k * S, S, &t);
+        memcpy(status + (size_t)k * S, t.status, sizeof *status * (size_t)S);
+        memcpy(icer + (size_t)k * S, t.icer, sizeof *icer * (size_t)S);
+    }
+    hsize_t d[2] = {(hsize_t)K, (hsize_t)S};
+    if (!rc) {
+        rc = write_array(NULL, g, "status", H5T_STD_I32LE, H5T_NATIVE_INT, 2, d, status,
+                         "position relative to each draw's efficiency frontier", "code") ||
+             write_f64(NULL, g, "icer", 2, d, icer, "ICER along each draw's frontier (NaN: none)",
+                       "USD per QALY");
+        hid_t ds = rc ? -1 : H5Dopen2(g, "status", H5P_DEFAULT);
+        rc |= ds < 0 || attr_str(ds, "labels", "frontier,dominated,extended_dominated,duplicate");
+        H5Dclose(ds);
+    }
+    free(status);
+    free(icer);
+    return rc ? -1 : 0;
+}
+
 int ns_h5_write_psa(ns_h5 *h, int K, uint64_t n_patients, const double *values,
                     const double *cost, const double *effect)
 {
@@ -796,6 +823,7 @@ int ns_h5_write_psa(ns_h5 *h, int K, uint64_t n_patients, const double *values,
         rc |= write_f64(NULL, g, "cost", 2, dc, cost, "mean discounted cost [draw, strategy]", "USD");
         rc |= write_f64(NULL, g, "effect", 2, dc, effect, "mean discounted QALYs [draw, strategy]",
                         "QALY");
+        rc |= write_draw_icers(g, cost, effect, K, S);
         rc |= write_f64(NULL, g, "wtp_grid", 1, &nw, grid, "willingness to pay", "USD per QALY");
         rc |= write_f64(NULL, g, "ceac", 2, dw, ceac, "probability each strategy has the highest net "
                         "monetary benefit [wtp, strategy]", "probability");
