@@ -1110,13 +1110,26 @@ int ns_h5_read_shard(const char *path, ns_shard_info *in, ns_strategy_tally **un
         in->sweep_path = read_string(f, "sweep_path", 0);
         in->sweep_text = read_string(f, "sweep", 1);
         rc = !in->scenario_path || !in->scenario_text || read_overrides(f, in);
-        *units = malloc(sizeof **units * (in->unit_count * S + 1));
         hid_t d = H5Dopen2(f, "units", H5P_DEFAULT);
-        rc = rc || !*units || d < 0 ||
+        hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+        hsize_t dims[2] = {0, 0};
+        /* a shard's claims are checked before they size anything */
+        int sane = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 2 &&
+                   H5Sget_simple_extent_dims(sp, dims, NULL) == 2 && dims[0] == in->unit_count &&
+                   dims[1] == sizeof(ns_strategy_tally) * S && S >= 1 && S <= NS_MAX_STRATEGIES &&
+                   in->n_shards >= 1 && in->shard >= 1 && in->shard <= in->n_shards &&
+                   in->unit_first <= in->total_units &&
+                   in->unit_count <= in->total_units - in->unit_first;
+        *units = sane ? malloc(sizeof **units * (in->unit_count * S + 1)) : NULL;
+        rc = rc || !sane || !*units ||
              H5Dread(d, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, *units) < 0;
+        if (sp >= 0)
+            H5Sclose(sp);
         H5Dclose(d);
         if (rc)
-            snprintf(err, errlen, "%s: cannot read the shard's contents", path);
+            snprintf(err, errlen, "%s: %s", path,
+                     sane ? "cannot read the shard's contents"
+                          : "the shard's numbers do not add up (damaged or not written by netsurv)");
     } else if (not_shard)
         snprintf(err, errlen, "%s: not a netsurv shard file", path);
     else if (tally == sizeof(ns_strategy_tally))

@@ -720,6 +720,12 @@ static int cmd_run(const options *o)
         ns_scenario_free(s);
         return 2;
     }
+    if (o->resume && !s->sweep.n_axes) {
+        fprintf(stderr, "netsurv run: --resume is for sweeps (a run without one has nothing "
+                        "to resume)\n");
+        ns_scenario_free(s);
+        return 2;
+    }
     if (o->owsa && ns_owsa_count(s) == 0) {
         fprintf(stderr, "netsurv run: --owsa: no parameter of %s has a range:\n", s->path);
         ns_scenario_free(s);

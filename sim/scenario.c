@@ -851,9 +851,11 @@ static int check_sweep_values(const ns_scenario *s, ns_errors *errs)
             ns_scenario *p;
             snprintf(set, sizeof set, "%s=%.17g", x->path, x->values[i]);
             if (load_with(s->path, s->text, (const char *const *)s->sets, s->n_sets, set, &p, e)) {
-                snprintf(errs->msg[errs->n++], sizeof errs->msg[0],
-                         "%s:%d:%d: sweep: value %.17g of %s makes the scenario invalid: %.150s",
-                         x->file, x->line, x->col, x->values[i], x->path, e->n ? e->msg[0] : "");
+                int k = snprintf(errs->msg[errs->n++], sizeof errs->msg[0],
+                                 "%s:%d:%d: sweep: value %.17g of %s makes the scenario invalid: "
+                                 "%.150s", x->file, x->line, x->col, x->values[i], x->path,
+                                 e->n ? e->msg[0] : "");
+                (void)k; /* a long message is cut, never overflowed */
                 bad = 1;
             } else
                 ns_scenario_free(p);

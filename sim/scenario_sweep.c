@@ -44,8 +44,14 @@ static int axis_values(ld *L, ns_ynode *m, const char *path, ns_axis *a)
         return -1;
     }
     a->n = (int)count;
-    for (int i = 0; i < a->n; i++)
-        a->values[i] = from + i * step;
+    for (int i = 0; i < a->n; i++) {
+        /* from + i * step can be an ulp off the number meant (0.1 + 2 * 0.1 is
+         * 0.30000000000000004, 3 * 0.1 is past to: 0.3): round to 15 digits,
+         * which gives back the decimal written, and never go past `to` */
+        char buf[40];
+        snprintf(buf, sizeof buf, "%.15g", from + i * step);
+        a->values[i] = fmin(strtod(buf, NULL), to);
+    }
     return 0;
 }
 
@@ -68,6 +74,21 @@ static int load_axis(ld *L, ns_ynode *root, ns_ynode *m, const char *path, ns_ax
                            : "names a section or list, not a single value");
         return -1;
     }
+    /* every point runs on the run's patients (its seed): a swept seed would be
+     * reported in /sweep/points but change nothing */
+    if (target == ns_ytree_find(root, "seed")) {
+        ns__err_at(L, pn, p, "'%s' cannot be swept: every point runs on the same patients "
+                   "(run again with --seed for other patients)", pn->text);
+        return -1;
+    }
+    /* two axes on one value (x.cost and x.cost.value too): the last would
+     * silently override the other, whose values /sweep/points would report */
+    for (const ns_axis *b = L->s->sweep.axis; b < a; b++)
+        if (ns_ytree_find(root, b->path) == target) {
+            ns__err_at(L, pn, p, "'%s' is already swept (as '%s', line %d)", pn->text, b->path,
+                       b->line);
+            return -1;
+        }
     snprintf(a->path, sizeof a->path, "%s", pn->text);
     a->file = m->file;
     a->line = m->line;

@@ -132,14 +132,20 @@ ns_checkpoint *ns_checkpoint_open(const char *path, uint64_t fingerprint, uint64
     ck_header h = {{0}, fingerprint, n_points, (uint32_t)n_strategies,
                    (uint32_t)sizeof(ns_strategy_tally)};
     memcpy(h.magic, ck_magic, 8);
-    c->f = fopen(path, "wb");
+    /* written beside and renamed over, so a kill never leaves a torn header */
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.new", path);
+    c->f = fopen(tmp, "wb");
     int bad = !c->f || fwrite(&h, sizeof h, 1, c->f) != 1;
     for (uint64_t p = 0; p < n_points && !bad; p++)
         if (c->have[p])
             bad = fwrite(&p, sizeof p, 1, c->f) != 1 ||
                   fwrite(c->tallies + p * (uint64_t)c->S, sizeof *c->tallies, (size_t)c->S,
                          c->f) != (size_t)c->S;
-    if (bad || fflush(c->f)) {
+    if (!bad)
+        bad = fflush(c->f) || fsync(fileno(c->f)) || rename(tmp, path);
+    if (bad) {
+        unlink(tmp);
         snprintf(err, errlen, "%s: cannot write the checkpoint: %s", path, strerror(errno));
         ns_checkpoint_close(c, 0);
         return NULL;
