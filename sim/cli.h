@@ -25,6 +25,7 @@ typedef struct {
     int psa;                /* PSA draws (0: none) */
     int owsa;
     int resume;
+    int peak_memory;        /* print the peak resident memory at the end */
     const char *sweep;      /* --sweep FILE */
     int shard_k, shard_n;   /* --shard K/N (shard_n 0: none) */
     const char *output;

@@ -171,11 +171,13 @@ int ns_engine_run_units(const ns_scenario *s, const ns_engine_opts *o, uint64_t 
     size_t rows = o->fill ? NS_BLOCK : 1;
     ns_strategy_tally *bt = calloc((size_t)(NS_WAVE_BLOCKS + 1) * S, sizeof *bt);
     ns_strategy_tally *wt = bt ? bt + (size_t)NS_WAVE_BLOCKS * S : NULL;
-    ns_patient *pats = malloc(sizeof *pats * rows * (size_t)threads);
-    ns_outcome *outs = malloc(sizeof *outs * rows * (size_t)S * (size_t)threads);
+    /* per-thread scratch, each thread's on pages of its own (no false sharing) */
+    size_t pat_bytes = (sizeof(ns_patient) * rows + 4095) / 4096 * 4096;
+    size_t out_bytes = (sizeof(ns_outcome) * rows * (size_t)S + 4095) / 4096 * 4096;
+    char *scratch = aligned_alloc(4096, (pat_bytes + out_bytes) * (size_t)threads);
     if (out)
         memset(out, 0, sizeof *out * (size_t)S);
-    if (!bt || !pats || !outs)
+    if (!bt || !scratch)
         rc = -1;
     uint64_t end = u0 + nu < ns_engine_units(o->n) ? u0 + nu : ns_engine_units(o->n);
     for (uint64_t u = u0; u < end && rc == 0; u++) {
@@ -188,8 +190,9 @@ int ns_engine_run_units(const ns_scenario *s, const ns_engine_opts *o, uint64_t 
         for (int b = 0; b < nb; b++) {
             int off = b * NS_BLOCK, tid = thread_id();
             int count = (int)(wn - (uint64_t)off < NS_BLOCK ? wn - (uint64_t)off : NS_BLOCK);
+            char *mine = scratch + (pat_bytes + out_bytes) * (size_t)tid;
             run_block(s, o, w0 + (uint64_t)off, off, count, bt + (size_t)b * S,
-                      pats + rows * (size_t)tid, outs + rows * (size_t)S * (size_t)tid);
+                      (ns_patient *)mine, (ns_outcome *)(mine + pat_bytes));
         }
         /* block order within the unit, unit order across units: the same sums
          * for any thread count, rank count or sharding */
@@ -210,8 +213,7 @@ int ns_engine_run_units(const ns_scenario *s, const ns_engine_opts *o, uint64_t 
             rc = -1;
     }
     free(bt);
-    free(pats);
-    free(outs);
+    free(scratch);
     return rc;
 }
 

@@ -35,7 +35,7 @@ static void usage(FILE *f)
           "  netsurv cohort [SCENARIO] [-n N] [--seed S] [--threads T] [--set k=v]... [--csv] [--strict]\n"
           "  netsurv run [SCENARIO] -o FILE [-n N] [--seed S] [--threads T] [--set k=v]...\n"
           "              [--per-patient] [--psa K] [--owsa] [--force] [--quiet]\n"
-          "              [--sweep FILE] [--resume] [--shard K/N]\n"
+          "              [--sweep FILE] [--resume] [--shard K/N] [--peak-memory]\n"
           "  netsurv merge OUT.h5 SHARD.h5... [--force]\n"
           "  netsurv validate SCENARIO [--sweep FILE] [--set k=v]...\n"
           "  netsurv bench [SCENARIO] [-n N]\n"
@@ -125,6 +125,8 @@ static int parse_options(int argc, char **argv, options *o)
             i++;
         } else if (!strcmp(a, "--owsa")) {
             o->owsa = 1;
+        } else if (!strcmp(a, "--peak-memory")) {
+            o->peak_memory = 1;
         } else if (!strcmp(a, "--resume")) {
             o->resume = 1;
         } else if (!strcmp(a, "--sweep")) {
@@ -688,7 +690,31 @@ static int cmd_run_mpi(const options *o)
 }
 #endif
 
+/* Peak resident memory of this process image (VmHWM, KiB), or -1. */
+static long peak_rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kib;
+}
+
+static int cmd_run_once(const options *o);
+
 static int cmd_run(const options *o)
+{
+    int rc = cmd_run_once(o);
+    if (o->peak_memory)
+        fprintf(stderr, "peak resident memory: %ld KiB\n", peak_rss_kib());
+    return rc;
+}
+
+static int cmd_run_once(const options *o)
 {
 #ifdef NETSURV_MPI
     if (mpi_size > 1)
