@@ -45,8 +45,7 @@ static inline int bin(double x, double width, int nbins)
 void ns_tally_add_outcome(ns_strategy_tally *t, const ns_outcome *o)
 {
     t->n_patients++;
-    double cost = o->cost_surveillance + o->cost_workup + o->cost_treatment;
-    acc_add(&t->cost, cost);
+    acc_add(&t->cost, o->cost);
     acc_add(&t->cost_discounted, o->cost_discounted);
     acc_add(&t->cost_surveillance, o->cost_surveillance);
     acc_add(&t->cost_workup, o->cost_workup);

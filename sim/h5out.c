@@ -5,7 +5,7 @@
 
 #include <hdf5.h>
 #include <math.h>
-#include <zlib.h>
+#include <libdeflate.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -20,49 +20,51 @@
 #define CHUNK 65536
 _Static_assert(CHUNK == NS_BLOCK * NS_WAVE_BLOCKS, "a wave must be one chunk");
 #define DEFLATE_LEVEL 1
-#ifndef DEFLATE_STRATEGY
-#define DEFLATE_STRATEGY Z_RLE
-#endif
 
 /* A per-patient field: where it goes, how it is stored, what it means. */
 typedef enum { F_F32, F_U8, F_U16 } ftype;
+enum { SRC_F64, SRC_U8, SRC_U16 }; /* the member's type in ns_patient / ns_outcome */
 typedef struct {
     const char *name;
     ftype type;
     const char *description, *units, *labels;
+    size_t off;
+    int src;
 } field;
+#define PF(m, t) offsetof(ns_patient, m), t
+#define OF(m, t) offsetof(ns_outcome, m), t
 
 enum { P_AGE, P_SEX, P_SIZE, P_GRADE, P_DEPTH, P_LVI_TRUE, P_LVI_REP, P_METHOD, P_MARGIN,
        P_HAS_MET, P_SITE, P_P_MET, P_ONSET, P_SYMPTOM, P_INCIDENTAL, P_HAS_RES, P_RES_TIME,
        P_DEATH, P_NFIELDS };
 static const field patient_fields[P_NFIELDS] = {
-    {"age", F_F32, "age at resection", "years", NULL},
-    {"sex", F_U8, "sex", "code", "female,male"},
-    {"size_mm", F_F32, "tumour diameter", "mm", NULL},
-    {"grade", F_U8, "WHO grade (Ki-67)", "code", "G1,G2,G3"},
-    {"depth", F_U8, "depth of invasion", "code", "submucosa,muscularis"},
-    {"lvi_true", F_U8, "lymphovascular invasion, true", "boolean", "no,yes"},
-    {"lvi_reported", F_U8, "lymphovascular invasion, as reported", "boolean", "no,yes"},
+    {"age", F_F32, "age at resection", "years", NULL, PF(age, SRC_F64)},
+    {"sex", F_U8, "sex", "code", "female,male", PF(sex, SRC_U8)},
+    {"size_mm", F_F32, "tumour diameter", "mm", NULL, PF(size_mm, SRC_F64)},
+    {"grade", F_U8, "WHO grade (Ki-67)", "code", "G1,G2,G3", PF(grade, SRC_U8)},
+    {"depth", F_U8, "depth of invasion", "code", "submucosa,muscularis", PF(muscularis, SRC_U8)},
+    {"lvi_true", F_U8, "lymphovascular invasion, true", "boolean", "no,yes", PF(lvi_true, SRC_U8)},
+    {"lvi_reported", F_U8, "lymphovascular invasion, as reported", "boolean", "no,yes", PF(lvi_reported, SRC_U8)},
     {"method", F_U8, "resection method (index into /patients/method attribute labels)", "code",
-     NULL},
-    {"margin", F_U8, "resection margin", "code", "R0,R1,Rx"},
+     NULL, PF(method, SRC_U8)},
+    {"margin", F_U8, "resection margin", "code", "R0,R1,Rx", PF(margin, SRC_U8)},
     {"has_metastasis", F_U8, "occult metastasis present at resection (hidden truth)", "boolean",
-     "no,yes"},
-    {"site", F_U8, "site of the first detectable deposit", "code", "nodal,liver"},
+     "no,yes", PF(has_metastasis, SRC_U8)},
+    {"site", F_U8, "site of the first detectable deposit", "code", "nodal,liver", PF(site, SRC_U8)},
     {"p_metastasis", F_F32, "probability of metastasis from the logistic model", "probability",
-     NULL},
+     NULL, PF(p_metastasis, SRC_F64)},
     {"onset_time", F_F32, "time the metastasis became detectable (inf: none)",
-     "years after resection", NULL},
+     "years after resection", NULL, PF(onset, SRC_F64)},
     {"symptom_time", F_F32, "time the metastasis would cause symptoms (inf: none)",
-     "years after resection", NULL},
+     "years after resection", NULL, PF(symptom_time, SRC_F64)},
     {"incidental_time", F_F32, "time imaging for other reasons would find it (inf: none)",
-     "years after resection", NULL},
+     "years after resection", NULL, PF(incidental_time, SRC_F64)},
     {"has_residual", F_U8, "local residual tumour at the scar (hidden truth)", "boolean",
-     "no,yes"},
+     "no,yes", PF(has_residual, SRC_U8)},
     {"residual_time", F_F32, "time the local regrowth becomes visible (inf: none)",
-     "years after resection", NULL},
+     "years after resection", NULL, PF(residual_time, SRC_F64)},
     {"death_time", F_F32, "death from other causes (before any strategy)", "years after resection",
-     NULL},
+     NULL, PF(death_time, SRC_F64)},
 };
 
 /* Per strategy; the delay (detection_time - onset_time) and the death time
@@ -70,29 +72,30 @@ static const field patient_fields[P_NFIELDS] = {
 enum { O_RULE, O_DET, O_ROUTE, O_BURDEN, O_RESECT, O_COST, O_COST_D, O_TESTS, O_FP, O_RAD,
        O_MISSED, O_REASON, O_LOCAL, O_DEATH, O_CAUSE, O_QALY_D, O_NFIELDS };
 static const field outcome_fields[O_NFIELDS] = {
-    {"rule", F_U8, "rule of the strategy that the report matched", "code", NULL},
+    {"rule", F_U8, "rule of the strategy that the report matched", "code", NULL, OF(rule, SRC_U8)},
     {"detection_time", F_F32, "metastasis found, any route (inf: never); the delay from "
-     "detectable is detection_time - /patients/onset_time", "years after resection", NULL},
+     "detectable is detection_time - /patients/onset_time", "years after resection", NULL, OF(detection_time, SRC_F64)},
     {"detection_route", F_U8, "how the metastasis was found", "code",
-     "never,surveillance,symptoms,incidental"},
-    {"burden_mm", F_F32, "largest deposit at detection (0: none)", "mm", NULL},
-    {"resectable", F_U8, "metastasis resectable when found", "boolean", "no,yes"},
-    {"cost", F_F32, "all costs, undiscounted", "USD", NULL},
-    {"cost_discounted", F_F32, "all costs, discounted to resection", "USD", NULL},
-    {"n_tests", F_U16, "surveillance tests done", "count", NULL},
-    {"false_positives", F_U16, "positive tests with no disease found", "count", NULL},
-    {"radiation_msv", F_F32, "effective dose from surveillance tests", "mSv", NULL},
+     "never,surveillance,symptoms,incidental", OF(route, SRC_U8)},
+    {"burden_mm", F_F32, "largest deposit at detection (0: none)", "mm", NULL, OF(burden_mm, SRC_F64)},
+    {"resectable", F_U8, "metastasis resectable when found", "boolean", "no,yes", OF(resectable, SRC_U8)},
+    {"cost", F_F32, "all costs, undiscounted", "USD", NULL, OF(cost, SRC_F64)},
+    {"cost_discounted", F_F32, "all costs, discounted to resection", "USD", NULL, OF(cost_discounted, SRC_F64)},
+    {"n_tests", F_U16, "surveillance tests done", "count", NULL, OF(n_tests, SRC_U16)},
+    {"false_positives", F_U16, "positive tests with no disease found", "count", NULL, OF(n_false_positives, SRC_U16)},
+    {"radiation_msv", F_F32, "effective dose from surveillance tests", "mSv", NULL, OF(radiation_msv, SRC_F64)},
     {"missed", F_U8, "metastasis detectable while alive and not found by a surveillance visit",
-     "boolean", "no,yes"},
+     "boolean", "no,yes", OF(missed, SRC_U8)},
     {"missed_reason", F_U8, "why it was missed", "code",
-     "none,not_followed,between_visits,false_negative,after_schedule,missed_visit"},
+     "none,not_followed,between_visits,false_negative,after_schedule,missed_visit", OF(missed_reason, SRC_U8)},
     {"local_detection_time", F_F32, "local regrowth found by surveillance (inf: never)",
-     "years after resection", NULL},
-    {"death_time", F_F32, "death under this strategy (other cause, operation, or metastasis)",
-     "years after resection", NULL},
-    {"death_cause", F_U8, "cause of death", "code", "other,operative,metastasis"},
+     "years after resection", NULL, OF(local_detection_time, SRC_F64)},
+    {"metastasis_death_time", F_F32, "death from the metastasis (inf: died of something "
+     "else); death under the strategy is this, 30 days for death_cause operative, else "
+     "/patients/death_time", "years after resection", NULL, OF(metastasis_death, SRC_F64)},
+    {"death_cause", F_U8, "cause of death", "code", "other,operative,metastasis", OF(death_cause, SRC_U8)},
     {"qaly_discounted", F_F32, "quality-adjusted life-years over the lifetime, discounted",
-     "QALY", NULL},
+     "QALY", NULL, OF(qaly_discounted, SRC_F64)},
 };
 
 struct ns_h5 {
@@ -323,7 +326,11 @@ static int alloc_columns(ns_h5 *h)
 {
     size_t wave = (size_t)NS_BLOCK * NS_WAVE_BLOCKS, ncol = P_NFIELDS + (size_t)h->n_strategies * O_NFIELDS;
     h->chunk = h->n < CHUNK ? h->n : CHUNK;
-    h->zcap = compressBound((uLong)(h->chunk * 4));
+    struct libdeflate_compressor *z = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+    if (!z)
+        return -1;
+    h->zcap = libdeflate_zlib_compress_bound(z, (size_t)h->chunk * 4);
+    libdeflate_free_compressor(z);
     h->col = calloc(ncol, sizeof *h->col);
     h->zbuf = calloc(ncol, sizeof *h->zbuf);
     h->zlen = calloc(ncol, sizeof *h->zlen);
@@ -374,62 +381,25 @@ ns_h5 *ns_h5_create(const char *path, const ns_scenario *s, const ns_run_info *i
     return h;
 }
 
-/* Patient field i of p as a float (the scratch conversion for F_F32). */
-static float patient_value(const ns_patient *p, int i)
+/* Rows [row, row + count) of column col: member f->off of the count structs
+ * at base, stride bytes apart, converted to the column's type. The type
+ * tests sit outside the row loops. */
+static void fill_column(void *col, const field *f, int row, int count, const char *base,
+                        size_t stride)
 {
-    switch (i) {
-    case P_AGE: return (float)p->age;
-    case P_SEX: return p->sex;
-    case P_SIZE: return (float)p->size_mm;
-    case P_GRADE: return p->grade;
-    case P_DEPTH: return p->muscularis;
-    case P_LVI_TRUE: return p->lvi_true;
-    case P_LVI_REP: return p->lvi_reported;
-    case P_METHOD: return p->method;
-    case P_MARGIN: return p->margin;
-    case P_HAS_MET: return p->has_metastasis;
-    case P_SITE: return p->site;
-    case P_P_MET: return (float)p->p_metastasis;
-    case P_ONSET: return (float)p->onset;
-    case P_SYMPTOM: return (float)p->symptom_time;
-    case P_INCIDENTAL: return (float)p->incidental_time;
-    case P_HAS_RES: return p->has_residual;
-    case P_RES_TIME: return (float)p->residual_time;
-    default: return (float)p->death_time;
-    }
-}
-
-static float outcome_value(const ns_outcome *o, int i)
-{
-    switch (i) {
-    case O_RULE: return o->rule;
-    case O_DET: return (float)o->detection_time;
-    case O_ROUTE: return o->route;
-    case O_BURDEN: return (float)o->burden_mm;
-    case O_RESECT: return o->resectable;
-    case O_COST: return (float)(o->cost_surveillance + o->cost_workup + o->cost_treatment);
-    case O_COST_D: return (float)o->cost_discounted;
-    case O_TESTS: return o->n_tests;
-    case O_FP: return o->n_false_positives;
-    case O_RAD: return (float)o->radiation_msv;
-    case O_MISSED: return o->missed;
-    case O_REASON: return o->missed_reason;
-    case O_LOCAL: return (float)o->local_detection_time;
-    case O_DEATH: return (float)o->death_time;
-    case O_CAUSE: return o->death_cause;
-    default: return (float)o->qaly_discounted;
-    }
-}
-
-/* Stores value v as row i of the scratch buffer in the field's type. */
-static inline void put(void *buf, ftype t, int i, float v)
-{
-    if (t == F_F32)
-        ((float *)buf)[i] = v;
-    else if (t == F_U8)
-        ((uint8_t *)buf)[i] = (uint8_t)v;
+    const char *p = base + f->off;
+#define FILL(dst_t, src_t)                                                                     \
+    for (int i = 0; i < count; i++)                                                            \
+        ((dst_t *)col)[row + i] = (dst_t) * (const src_t *)(p + (size_t)i * stride)
+    if (f->type == F_F32)
+        FILL(float, double);
+    else if (f->type == F_U8)
+        FILL(uint8_t, uint8_t);
+    else if (f->src == SRC_U16)
+        FILL(uint16_t, uint16_t);
     else
-        ((uint16_t *)buf)[i] = (uint16_t)v;
+        FILL(uint16_t, uint8_t);
+#undef FILL
 }
 
 void ns_h5_fill_rows(void *ctx, int row, int count, const ns_patient *patients,
@@ -438,15 +408,12 @@ void ns_h5_fill_rows(void *ctx, int row, int count, const ns_patient *patients,
     ns_h5 *h = ctx;
     int S = h->n_strategies;
     for (int f = 0; f < P_NFIELDS; f++)
-        for (int i = 0; i < count; i++)
-            put(h->col[f], patient_fields[f].type, row + i, patient_value(&patients[i], f));
+        fill_column(h->col[f], &patient_fields[f], row, count, (const char *)patients,
+                    sizeof *patients);
     for (int k = 0; k < S; k++)
-        for (int f = 0; f < O_NFIELDS; f++) {
-            void *col = h->col[P_NFIELDS + k * O_NFIELDS + f];
-            for (int i = 0; i < count; i++)
-                put(col, outcome_fields[f].type, row + i,
-                    outcome_value(&outcomes[(size_t)i * S + k], f));
-        }
+        for (int f = 0; f < O_NFIELDS; f++)
+            fill_column(h->col[P_NFIELDS + k * O_NFIELDS + f], &outcome_fields[f], row, count,
+                        (const char *)&outcomes[k], sizeof *outcomes * (size_t)S);
 }
 
 /* HDF5's shuffle filter: byte j of element i goes to j * n + i. */
@@ -458,7 +425,8 @@ static void shuffle(unsigned char *out, const unsigned char *in, size_t n, size_
 }
 
 /* Column c's chunk through shuffle and deflate into h->zbuf[c]. */
-static int compress_column(ns_h5 *h, size_t c, ftype t, unsigned char *tmp)
+static int compress_column(ns_h5 *h, size_t c, ftype t, unsigned char *tmp,
+                           struct libdeflate_compressor *z)
 {
     size_t size = type_size(t), bytes = (size_t)h->chunk * size;
     const unsigned char *src = h->col[c];
@@ -466,18 +434,8 @@ static int compress_column(ns_h5 *h, size_t c, ftype t, unsigned char *tmp)
         shuffle(tmp, src, (size_t)h->chunk, size);
         src = tmp;
     }
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (deflateInit2(&z, DEFLATE_LEVEL, Z_DEFLATED, 15, 8, DEFLATE_STRATEGY) != Z_OK)
-        return -1;
-    z.next_in = (Bytef *)src;
-    z.avail_in = (uInt)bytes;
-    z.next_out = h->zbuf[c];
-    z.avail_out = (uInt)h->zcap;
-    int rc = deflate(&z, Z_FINISH);
-    h->zlen[c] = z.total_out;
-    deflateEnd(&z);
-    return rc == Z_STREAM_END ? 0 : -1;
+    h->zlen[c] = libdeflate_zlib_compress(z, src, bytes, h->zbuf[c], h->zcap);
+    return h->zlen[c] ? 0 : -1;
 }
 
 static ftype column_type(size_t c)
@@ -498,14 +456,16 @@ int ns_h5_flush_rows(void *ctx, uint64_t first, int count)
 #endif
     {
         unsigned char *tmp = malloc((size_t)h->chunk * 4);
-        bad |= !tmp;
+        struct libdeflate_compressor *z = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+        bad |= !tmp || !z;
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (int c = 0; c < ncol; c++)
-            if (tmp)
-                bad |= compress_column(h, (size_t)c, column_type((size_t)c), tmp) != 0;
+            if (tmp && z)
+                bad |= compress_column(h, (size_t)c, column_type((size_t)c), tmp, z) != 0;
         free(tmp);
+        libdeflate_free_compressor(z);
     }
     hsize_t offset = first;
     for (int c = 0; c < ncol && !bad; c++) {

@@ -204,6 +204,7 @@ static void life_after(const ns_scenario *s, const ns_patient *p, double t, ns_o
         }
     }
     o->death_time = death;
+    o->metastasis_death = o->death_cause == NS_DEATH_METASTASIS ? death : INFINITY;
     /* lifetime horizon: to death, at most to age NS_MAX_AGE */
     double horizon = NS_MAX_AGE - p->age;
     death = death < horizon ? death : horizon;
@@ -245,6 +246,7 @@ static void conclude(const ns_scenario *s, const ns_rule *r, const ns_patient *p
             p->u_resectable < ns_curve_eval(&s->follow.resectable[p->site], o->burden_mm);
     }
     life_after(s, p, t, o);
+    o->cost = o->cost_surveillance + o->cost_workup + o->cost_treatment;
 }
 
 void ns_strategy_play(const ns_scenario *s, int k, const ns_patient *p, ns_outcome *o)

@@ -30,7 +30,9 @@ typedef struct ns_outcome {
     double burden_mm;        /* largest deposit at detection; 0 if none */
     double local_detection_time; /* local regrowth found by a surveillance visit */
     double death_time;       /* death: other cause, the time-0 operation, or the metastasis */
+    double metastasis_death; /* death_time when the metastasis caused it, else INFINITY */
     double cost_surveillance, cost_workup, cost_treatment; /* undiscounted */
+    double cost;             /* all costs, undiscounted (the sum of the three) */
     double cost_discounted;  /* all costs, discounted to time 0 */
     double radiation_msv;
     double ly, ly_discounted;     /* life-years from resection to death (lifetime) */
