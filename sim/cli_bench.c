@@ -59,6 +59,8 @@ static double bench_engine(const ns_scenario *s, uint64_t n, int threads, int pe
     unlink(path);
     ns_run_info info = {s->seed, n, "netsurv bench"};
     ns_h5 *h = per_patient ? ns_h5_create(path, s, &info, 1, err, sizeof err) : NULL;
+    if (h)
+        ns_h5_set_threads(h, threads);
     double dt = NAN;
     if (t && (!per_patient || h)) {
         ns_engine_opts eo = {.seed = s->seed, .n = n, .threads = threads,

@@ -103,6 +103,7 @@ struct ns_h5 {
     int sweep;          /* summary and economics rows gain a leading point axis */
     uint64_t n_points, point; /* the point being written */
     const ns_scenario *ps;    /* its scenario (economic parameters may be swept) */
+    int threads;              /* for compressing chunks; 0: OpenMP's default */
     int per_patient, n_strategies;
     const ns_scenario *s;
     uint64_t n;
@@ -451,8 +452,11 @@ int ns_h5_flush_rows(void *ctx, uint64_t first, int count)
     for (int c = 0; c < ncol; c++) /* rows past the end of the last chunk */
         memset((char *)h->col[c] + (size_t)count * type_size(column_type((size_t)c)), 0,
                (size_t)(h->chunk - (hsize_t)count) * type_size(column_type((size_t)c)));
+    int threads = h->threads;
 #ifdef _OPENMP
-#pragma omp parallel reduction(| : bad)
+    if (threads <= 0)
+        threads = omp_get_max_threads();
+#pragma omp parallel reduction(| : bad) num_threads(threads)
 #endif
     {
         unsigned char *tmp = malloc((size_t)h->chunk * 4);
@@ -849,6 +853,11 @@ int ns_h5_write_owsa(ns_h5 *h, int Q, const double *cost_lo, const double *cost_
     free(v);
     h->failed |= rc != 0;
     return rc ? -1 : 0;
+}
+
+void ns_h5_set_threads(ns_h5 *h, int threads)
+{
+    h->threads = threads;
 }
 
 void ns_h5_set_point(ns_h5 *h, uint64_t p, const ns_scenario *ps)

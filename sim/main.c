@@ -764,6 +764,8 @@ static int cmd_run_once(const options *o)
     char err[512];
     install_signal_handlers();
     ns_h5 *h = t ? ns_h5_create(tmp_path, s, &info, o->per_patient, err, sizeof err) : NULL;
+    if (h)
+        ns_h5_set_threads(h, o->threads);
     if (!h) {
         fprintf(stderr, "netsurv run: %s\n", t ? err : "out of memory");
         unlink(tmp_path);

@@ -34,6 +34,9 @@ void ns_h5_fill_rows(void *ctx, int row, int count, const ns_patient *patients,
 /* An ns_flush_fn: writes the buffered wave as patients [first, first + count). */
 int ns_h5_flush_rows(void *ctx, uint64_t first, int count);
 
+/* Threads that compress per-patient chunks (as the engine's; 0: default). */
+void ns_h5_set_threads(ns_h5 *h, int threads);
+
 /* Writes /summary from the strategy tallies. Returns 0 or -1. */
 int ns_h5_write_summary(ns_h5 *h, const ns_strategy_tally *t);
 
