@@ -258,6 +258,7 @@ typedef struct {
     double start;
     int tty;
     const char *what;
+    uint64_t patients_per_step; /* sweeps: patients per point, for the patients/s figure */
 } progress_state;
 
 /* A progress bar with rate and time left, on stderr. */
@@ -277,6 +278,10 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total)
         fprintf(stderr, "\r[%s] %5.1f%%  %.2fM %s/s  %02d:%02d left ", bar,
                 100.0 * (double)done / (double)total, rate / 1e6, p->what, (int)left / 60,
                 (int)left % 60);
+    else if (p->patients_per_step)
+        fprintf(stderr, "\r%s [%s] %llu/%llu points  %.2fM patients/s  %02d:%02d left ", p->what,
+                bar, (unsigned long long)done, (unsigned long long)total,
+                rate * (double)p->patients_per_step / 1e6, (int)left / 60, (int)left % 60);
     else
         fprintf(stderr, "\r%-5s [%s] %llu/%llu  %.1f/s  %02d:%02d left ", p->what, bar,
                 (unsigned long long)done, (unsigned long long)total, rate, (int)left / 60,
@@ -414,7 +419,7 @@ static int run_uncertainty(ns_h5 *h, const ns_scenario *s, const options *o,
     if (o->psa) {
         size_t K = (size_t)o->psa;
         double *v = malloc(sizeof *v * (K * (size_t)P + 2 * K * (size_t)S + 1));
-        progress_state ps = {ns_cli_now(), !o->quiet && isatty(2), "PSA"};
+        progress_state ps = {ns_cli_now(), !o->quiet && isatty(2), "PSA", 0};
         eo.progress_ctx = &ps;
         rc = !v || ns_psa_run(s, &eo, o->psa, v + K * P, v + K * P + K * S, v) ||
              ns_h5_write_psa(h, o->psa, o->n, v, v + K * P, v + K * P + K * S);
@@ -422,7 +427,7 @@ static int run_uncertainty(ns_h5 *h, const ns_scenario *s, const options *o,
     }
     if (o->owsa && !rc) {
         double *v = malloc(sizeof *v * (4 * (size_t)Q * S + 1));
-        progress_state ps = {ns_cli_now(), !o->quiet && isatty(2), "OWSA"};
+        progress_state ps = {ns_cli_now(), !o->quiet && isatty(2), "OWSA", 0};
         eo.progress_ctx = &ps;
         size_t qs = (size_t)Q * S;
         rc = !v || ns_owsa_run(s, &eo, v, v + qs, v + 2 * qs, v + 3 * qs) < 0 ||
@@ -478,7 +483,7 @@ static int run_sweep(ns_h5 *h, const ns_scenario *s, const options *o, uint64_t 
     if (o->resume)
         fprintf(stderr, "netsurv run: resuming: %llu of %llu points already done\n",
                 (unsigned long long)ns_checkpoint_done(c), (unsigned long long)P);
-    progress_state ps = {ns_cli_now(), !o->quiet && isatty(2), "point"};
+    progress_state ps = {ns_cli_now(), !o->quiet && isatty(2), "sweep", o->n};
     ns_engine_opts eo = {.seed = seed, .n = o->n, .threads = o->threads};
     ns_errors *e = malloc(sizeof *e);
     int rc = !e || ns_h5_write_sweep(h);
@@ -512,7 +517,7 @@ static int run_sweep(ns_h5 *h, const ns_scenario *s, const options *o, uint64_t 
 static int run_all(ns_h5 *h, const ns_scenario *s, const options *o, uint64_t seed,
                    ns_strategy_tally *t, double *cost, double *effect)
 {
-    progress_state ps = {ns_cli_now(), !o->quiet && isatty(2), "patients"};
+    progress_state ps = {ns_cli_now(), !o->quiet && isatty(2), "patients", 0};
     ns_engine_opts eo = {.seed = seed, .n = o->n, .threads = o->threads,
                          .fill = o->per_patient ? ns_h5_fill_rows : NULL,
                          .flush = o->per_patient ? ns_h5_flush_rows : NULL, .sink_ctx = h,
