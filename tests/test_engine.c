@@ -860,18 +860,6 @@ static void test_missed_not_followed_by_group(void **state)
 
 /* ---------- 7. bad modalities and strategies ---------- */
 
-static void line_col(const char *text, const char *p, int *line, int *col)
-{
-    *line = 1;
-    const char *bol = text;
-    for (const char *q = text; q < p; q++)
-        if (*q == '\n') {
-            ++*line;
-            bol = q + 1;
-        }
-    *col = (int)(p - bol) + 1;
-}
-
 /* Loads text, expects failure with a message "MEM:LINE:COL: PATH: ..."
  * containing `what`, where LINE:COL is that of `needle` (+ skip) found at
  * or after byte `from`. */

@@ -22,42 +22,12 @@
 
 #define MEM "mem.yaml" /* file name of scenarios loaded from strings */
 
-/* Copy of text with the only occurrence of `from` replaced by `to`. */
-static char *replace(const char *text, const char *from, const char *to)
-{
-    const char *p = strstr(text, from);
-    if (!p)
-        fail_msg("'%s' not found in the scenario text", from);
-    if (strstr(p + 1, from))
-        fail_msg("'%s' occurs more than once in the scenario text", from);
-    size_t a = (size_t)(p - text), fl = strlen(from), tl = strlen(to), rest = strlen(p + fl);
-    char *out = malloc(a + tl + rest + 1);
-    assert_non_null(out);
-    memcpy(out, text, a);
-    memcpy(out + a, to, tl);
-    memcpy(out + a + tl, p + fl, rest + 1);
-    return out;
-}
-
 /* The default scenario with one replacement. */
 static char *edit(const char *from, const char *to)
 {
     char *d = default_text(), *out = replace(d, from, to);
     free(d);
     return out;
-}
-
-/* 1-based line and column of byte p of text. */
-static void line_col(const char *text, const char *p, int *line, int *col)
-{
-    *line = 1;
-    const char *bol = text;
-    for (const char *q = text; q < p; q++)
-        if (*q == '\n') {
-            ++*line;
-            bol = q + 1;
-        }
-    *col = (int)(p - bol) + 1;
 }
 
 /* Line and column of `needle` (which must occur exactly once) in text, plus

@@ -19,6 +19,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,32 +32,11 @@
 #include "netsurv/scenario.h"
 #include "netsurv/sweep.h"
 
-#define DEFAULT_PATH NETSURV_SOURCE_DIR "/scenarios/default.yaml"
 #define MRI_SWEEP_PATH NETSURV_SOURCE_DIR "/scenarios/sweeps/mri_interval.yaml"
 #define MEM "mem.yaml" /* file name of scenarios loaded from strings */
 #define EVERY_PATH "strategies.risk_stratified.rules.intermediate.schedule.1.every"
 
 /* ---------- helpers ---------- */
-
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    size_t cap = 4096, len = 0, k;
-    char *buf = malloc(cap);
-    assert_non_null(buf);
-    while ((k = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += k;
-        if (len + 1 == cap) {
-            buf = realloc(buf, cap *= 2);
-            assert_non_null(buf);
-        }
-    }
-    fclose(f);
-    buf[len] = '\0';
-    return buf;
-}
 
 static char *cat(const char *a, const char *b)
 {
@@ -70,7 +51,7 @@ static char *cat(const char *a, const char *b)
 /* The default scenario with `sweep` (a top-level sweep: section) appended. */
 static char *default_with(const char *sweep)
 {
-    char *d = read_all(DEFAULT_PATH), *out = cat(d, sweep);
+    char *d = read_all(DEFAULT_PATH, NULL), *out = cat(d, sweep);
     free(d);
     return out;
 }
@@ -84,19 +65,6 @@ static void write_temp(char path[64], const char *text)
     size_t len = strlen(text);
     assert_int_equal(write(fd, text, len), (ssize_t)len);
     close(fd);
-}
-
-/* 1-based line and column of byte p of text. */
-static void line_col(const char *text, const char *p, int *line, int *col)
-{
-    *line = 1;
-    const char *bol = text;
-    for (const char *q = text; q < p; q++)
-        if (*q == '\n') {
-            ++*line;
-            bol = q + 1;
-        }
-    *col = (int)(p - bol) + 1;
 }
 
 /* Line and column of the first `needle` at or after byte `from` of text, plus skip. */
@@ -423,7 +391,7 @@ static void test_load_point(void **state)
 {
     (void)state;
     const char *sets[] = {"cohort.male_share=0.6", "modalities.mri.cost=1234"};
-    char *plain = read_all(DEFAULT_PATH);
+    char *plain = read_all(DEFAULT_PATH, NULL);
 
     /* in the scenario file */
     char *text = default_with(POINT_SWEEP);
@@ -477,7 +445,7 @@ static void bad_sweep(const char *sweep, const char *needle, size_t skip, const 
     ns_errors e;
     int line, col;
 
-    char *d = read_all(DEFAULT_PATH), *text = cat(d, sweep);
+    char *d = read_all(DEFAULT_PATH, NULL), *text = cat(d, sweep);
     int rc = ns_scenario_load_string(MEM, text, NULL, 0, &s, &e);
     if (rc != -1) {
         ns_scenario_free(rc == 0 ? s : NULL);
@@ -747,7 +715,7 @@ static void test_fingerprint(void **state)
     ns_scenario *d = load_ok_with_sweep(DEFAULT_PATH, MRI_SWEEP_PATH, set2, 1);
     ns_scenario *none = load_ok_with_sweep(DEFAULT_PATH, NULL, NULL, 0);
     char file[64];
-    char *w = read_all(MRI_SWEEP_PATH);
+    char *w = read_all(MRI_SWEEP_PATH, NULL);
     char *w2 = cat(w, "# a comment changes the text\n");
     write_temp(file, w2);
     ns_scenario *f = load_ok_with_sweep(DEFAULT_PATH, file, NULL, 0);

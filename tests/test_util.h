@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define DEFAULT_PATH NETSURV_SOURCE_DIR "/scenarios/default.yaml"
 
@@ -35,6 +36,37 @@ static inline char *read_all(const char *path, size_t *len_out)
 static inline char *default_text(void)
 {
     return read_all(DEFAULT_PATH, NULL);
+}
+
+/* 1-based line and column of byte p of text. */
+static inline void line_col(const char *text, const char *p, int *line, int *col)
+{
+    *line = 1;
+    const char *bol = text;
+    for (const char *q = text; q < p; q++)
+        if (*q == '\n') {
+            ++*line;
+            bol = q + 1;
+        }
+    *col = (int)(p - bol) + 1;
+}
+
+/* Copy of text with the only occurrence of `from` replaced by `to`
+ * (malloc'ed); fails the test when `from` is absent or repeated. */
+static inline char *replace(const char *text, const char *from, const char *to)
+{
+    const char *p = strstr(text, from);
+    if (!p)
+        fail_msg("'%s' not found in the scenario text", from);
+    if (strstr(p + 1, from))
+        fail_msg("'%s' occurs more than once in the scenario text", from);
+    size_t a = (size_t)(p - text), fl = strlen(from), tl = strlen(to), rest = strlen(p + fl);
+    char *out = malloc(a + tl + rest + 1);
+    assert_non_null(out);
+    memcpy(out, text, a);
+    memcpy(out + a, to, tl);
+    memcpy(out + a + tl, p + fl, rest + 1);
+    return out;
 }
 
 #endif
