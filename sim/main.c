@@ -38,7 +38,7 @@ static void usage(FILE *f)
           "              [--sweep FILE] [--resume] [--shard K/N] [--peak-memory]\n"
           "  netsurv merge OUT.h5 SHARD.h5... [--force]\n"
           "  netsurv validate SCENARIO [--sweep FILE] [--set k=v]...\n"
-          "  netsurv bench [SCENARIO] [-n N]\n"
+
           "  netsurv --version\n"
           "SCENARIO defaults to " NETSURV_DEFAULT_SCENARIO "\n",
           f);

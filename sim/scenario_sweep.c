@@ -109,8 +109,8 @@ static int load_axes(ld *L, ns_ynode *root, ns_ynode *sweep, const char *key, in
         ns__err_at(L, list, path, "empty list of axes");
         return -1;
     }
-    int rc = 0, first = w->n_axes;
-    for (size_t i = 0; i < list->n && !rc; i++) {
+    int rc = 0, first = w->n_axes, first_ok = 1;
+    for (size_t i = 0; i < list->n; i++) { /* every axis, so every problem is reported */
         if (w->n_axes >= NS_MAX_AXES) {
             ns__err_at(L, list->items[i], path, "more than %d axes", NS_MAX_AXES);
             return -1;
@@ -119,8 +119,10 @@ static int load_axes(ld *L, ns_ynode *root, ns_ynode *sweep, const char *key, in
         snprintf(ip, sizeof ip, "%s.%zu", path, i);
         ns_axis *a = &w->axis[w->n_axes++];
         a->zip = zip;
-        rc = load_axis(L, root, list->items[i], ip, a);
-        if (!rc && zip && a->n != w->axis[first].n) {
+        int bad = load_axis(L, root, list->items[i], ip, a);
+        rc |= bad;
+        first_ok &= i > 0 || !bad;
+        if (!bad && zip && first_ok && a->n != w->axis[first].n) {
             ns__err_at(L, list->items[i], ip, "zip axes must have the same number of values "
                        "(%d here, %d in the first)", a->n, w->axis[first].n);
             rc = -1;
