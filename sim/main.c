@@ -40,7 +40,8 @@ static void usage(FILE *f)
           "  netsurv validate SCENARIO [--sweep FILE] [--set k=v]...\n"
 
           "  netsurv --version\n"
-          "SCENARIO defaults to " NETSURV_DEFAULT_SCENARIO "\n",
+          "SCENARIO defaults to " NETSURV_DEFAULT_SCENARIO "\n"
+          "  (or, where that is gone, the installed " NETSURV_INSTALLED_SCENARIO ")\n",
           f);
 }
 
@@ -164,7 +165,8 @@ static int parse_options(int argc, char **argv, options *o)
         }
     }
     if (!o->scenario)
-        o->scenario = NETSURV_DEFAULT_SCENARIO;
+        o->scenario = access(NETSURV_DEFAULT_SCENARIO, R_OK) == 0 ? NETSURV_DEFAULT_SCENARIO
+                                                                  : NETSURV_INSTALLED_SCENARIO;
     return 0;
 }
 
