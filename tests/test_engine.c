@@ -98,12 +98,6 @@ static char *append(const char *text, const char *what)
     return out;
 }
 
-static void dump_errors(const ns_errors *e)
-{
-    for (int i = 0; i < e->n; i++)
-        print_message("    error %d: %s\n", i, e->msg[i]);
-}
-
 static ns_scenario *load_text(const char *text)
 {
     ns_scenario *s = NULL;

@@ -281,7 +281,7 @@ static void test_owsa_mri_cost(void **state)
 
 /* ---------- errors ---------- */
 
-static void expect_error(const char *text, const char *needle, const char *path,
+static void expect_load_error(const char *text, const char *needle, const char *path,
                          const char *message)
 {
     ns_scenario *s;
@@ -306,17 +306,17 @@ static void test_bad_specs(void **state)
 {
     (void)state;
     char *a = edited("psa: {distribution: beta, sd: 0.2}", "psa: {distribution: beta, sd: 0.6}");
-    expect_error(a, "sd: 0.6", "cohort.lvi.sensitivity_he.psa", "sd^2 < mean (1 - mean)");
+    expect_load_error(a, "sd: 0.6", "cohort.lvi.sensitivity_he.psa", "sd^2 < mean (1 - mean)");
     char *b = edited("psa: {distribution: beta, sd: 0.2}", "psa: {distribution: betta, sd: 0.2}");
-    expect_error(b, "betta", "cohort.lvi.sensitivity_he.psa.distribution", "is not one of");
+    expect_load_error(b, "betta", "cohort.lvi.sensitivity_he.psa.distribution", "is not one of");
     char *c = edited("psa: {distribution: beta, sd: 0.2}",
                      "psa: {distribution: dirichlet, concentration: 5}");
-    expect_error(c, "dirichlet, concentration: 5}, range", "cohort.lvi.sensitivity_he.psa",
+    expect_load_error(c, "dirichlet, concentration: 5}, range", "cohort.lvi.sensitivity_he.psa",
                  "dirichlet is for lists");
     char *d = edited("range: [0.03, 0.9]", "range: [0.03, 1.9]");
-    expect_error(d, "[0.03, 1.9]", "cohort.lvi.sensitivity_he.range", "within [0, 1]");
+    expect_load_error(d, "[0.03, 1.9]", "cohort.lvi.sensitivity_he.range", "within [0, 1]");
     char *f = edited("range: [0.03, 0.9]", "range: [0.03, 0.9], colour: red");
-    expect_error(f, "colour", "cohort.lvi.sensitivity_he.colour", "unknown key");
+    expect_load_error(f, "colour", "cohort.lvi.sensitivity_he.colour", "unknown key");
     free(a), free(b), free(c), free(d), free(f);
 }
 

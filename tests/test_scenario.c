@@ -42,33 +42,6 @@ static void where(const char *text, const char *needle, size_t skip, int *line, 
     line_col(text, p + skip, line, col);
 }
 
-static void dump_errors(const ns_errors *e)
-{
-    for (int i = 0; i < e->n; i++)
-        print_message("    error %d: %s\n", i, e->msg[i]);
-}
-
-/* Index of the message that starts "FILE:LINE:COL: PATH: " (col 0: any
- * column) and contains `what`; fails the test, listing every message, if
- * there is none. */
-static int expect_error(const ns_errors *e, const char *file, int line, int col,
-                        const char *path, const char *what)
-{
-    char head[400], mid[300];
-    if (col > 0)
-        snprintf(head, sizeof head, "%s:%d:%d: %s: ", file, line, col, path);
-    else
-        snprintf(head, sizeof head, "%s:%d:", file, line);
-    snprintf(mid, sizeof mid, ": %s: ", path);
-    for (int i = 0; i < e->n; i++)
-        if (strncmp(e->msg[i], head, strlen(head)) == 0 && strstr(e->msg[i], mid) &&
-            strstr(e->msg[i], what))
-            return i;
-    dump_errors(e);
-    fail_msg("no message starting '%s' with path '%s' and containing '%s'", head, path, what);
-    return -1;
-}
-
 /* Loads text (named MEM) with overrides; expects failure and a message at
  * the location of `needle` (+ skip bytes) for `path` containing `what`. The
  * needle is the first occurrence at or after byte `from` of text when from

@@ -77,27 +77,6 @@ static void where_from(const char *text, size_t from, const char *needle, size_t
     line_col(text, p + skip, line, col);
 }
 
-static void dump_errors(const ns_errors *e)
-{
-    for (int i = 0; i < e->n; i++)
-        print_message("    error %d: %s\n", i, e->msg[i]);
-}
-
-/* Index of the message that starts "FILE:LINE:COL: PATH: " and contains
- * `what`; fails the test, listing every message, if there is none. */
-static int expect_error(const ns_errors *e, const char *file, int line, int col,
-                        const char *path, const char *what)
-{
-    char head[400];
-    snprintf(head, sizeof head, "%s:%d:%d: %s: ", file, line, col, path);
-    for (int i = 0; i < e->n; i++)
-        if (strncmp(e->msg[i], head, strlen(head)) == 0 && strstr(e->msg[i], what))
-            return i;
-    dump_errors(e);
-    fail_msg("no message starting '%s' containing '%s'", head, what);
-    return -1;
-}
-
 static ns_scenario *load_ok_string(const char *text, const char *const *sets, int n_sets)
 {
     ns_scenario *s = NULL;

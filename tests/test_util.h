@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "netsurv/scenario.h"
+
 #define DEFAULT_PATH NETSURV_SOURCE_DIR "/scenarios/default.yaml"
 
 /* The whole file at path, NUL-terminated (malloc'ed); its length in *len_out
@@ -67,6 +69,33 @@ static inline char *replace(const char *text, const char *from, const char *to)
     memcpy(out + a, to, tl);
     memcpy(out + a + tl, p + fl, rest + 1);
     return out;
+}
+
+static inline void dump_errors(const ns_errors *e)
+{
+    for (int i = 0; i < e->n; i++)
+        print_message("    error %d: %s\n", i, e->msg[i]);
+}
+
+/* Index of the message that starts "FILE:LINE:COL: PATH: " (col 0: any
+ * column) and contains `what`; fails the test, listing every message, if
+ * there is none. */
+static inline int expect_error(const ns_errors *e, const char *file, int line, int col,
+                        const char *path, const char *what)
+{
+    char head[400], mid[300];
+    if (col > 0)
+        snprintf(head, sizeof head, "%s:%d:%d: %s: ", file, line, col, path);
+    else
+        snprintf(head, sizeof head, "%s:%d:", file, line);
+    snprintf(mid, sizeof mid, ": %s: ", path);
+    for (int i = 0; i < e->n; i++)
+        if (strncmp(e->msg[i], head, strlen(head)) == 0 && strstr(e->msg[i], mid) &&
+            strstr(e->msg[i], what))
+            return i;
+    dump_errors(e);
+    fail_msg("no message starting '%s' with path '%s' and containing '%s'", head, path, what);
+    return -1;
 }
 
 #endif
