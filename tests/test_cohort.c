@@ -16,10 +16,10 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "netsurv/cohort.h"
-#include "netsurv/history.h"
-#include "netsurv/rng.h"
-#include "netsurv/scenario.h"
+#include "netsurv/engine/cohort.h"
+#include "netsurv/model/history.h"
+#include "netsurv/numeric/rng.h"
+#include "netsurv/scenario/scenario.h"
 
 #define DEFAULT_PATH NETSURV_SOURCE_DIR "/scenarios/default.yaml"
 #define SEED 12345u

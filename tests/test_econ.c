@@ -12,7 +12,7 @@
 
 #include <math.h>
 
-#include "netsurv/econ.h"
+#include "netsurv/engine/econ.h"
 
 #define TOL 1e-9
 #define F NS_ECON_FRONTIER

@@ -25,10 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netsurv/engine.h"
-#include "netsurv/history.h"
-#include "netsurv/scenario.h"
-#include "netsurv/strategy.h"
+#include "netsurv/engine/engine.h"
+#include "netsurv/model/history.h"
+#include "netsurv/scenario/scenario.h"
+#include "netsurv/model/strategy.h"
 
 #define MEM "mem.yaml" /* file name of scenarios loaded from strings */
 #define SEED 4242u

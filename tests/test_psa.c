@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netsurv/engine.h"
-#include "netsurv/psa.h"
-#include "netsurv/scenario.h"
-#include "netsurv/strategy.h"
+#include "netsurv/engine/engine.h"
+#include "netsurv/engine/psa.h"
+#include "netsurv/scenario/scenario.h"
+#include "netsurv/model/strategy.h"
 
 #define K_MOMENTS 20000
 #define Z 5.0

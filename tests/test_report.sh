@@ -26,7 +26,7 @@ cat >"$dir/make_fake.py" <<'PY'
 import sys
 import h5py
 import numpy as np
-from netsurv_read import incremental_analysis, nmb, psa_at_wtp
+from netsurv_analysis import incremental_analysis, nmb, psa_at_wtp
 
 NAMES = ["no_follow_up", "enets_2023", "nccn_2025", "planets_2022", "jnets_2019",
          "enets_2012_annual", "lifelong_annual_imaging", "annual_ct_5y", "risk_stratified"]

@@ -11,7 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "netsurv/rng.h"
+#include "netsurv/numeric/rng.h"
 
 #define N_MOM 200000   /* draws per moment check */
 #define N_KS 20000     /* draws per Kolmogorov-Smirnov check */

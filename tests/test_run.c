@@ -34,10 +34,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "netsurv/engine.h"
-#include "netsurv/history.h"
-#include "netsurv/scenario.h"
-#include "netsurv/strategy.h"
+#include "netsurv/engine/engine.h"
+#include "netsurv/model/history.h"
+#include "netsurv/scenario/scenario.h"
+#include "netsurv/model/strategy.h"
 
 #define CHECK_PY NETSURV_SOURCE_DIR "/tests/fixtures/run_check_h5.py"
 #define PYTHON "/usr/bin/python3"

@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "netsurv/scenario.h"
+#include "netsurv/scenario/scenario.h"
 
 #define MEM "mem.yaml" /* file name of scenarios loaded from strings */
 

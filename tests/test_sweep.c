@@ -28,9 +28,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "netsurv/engine.h"
-#include "netsurv/scenario.h"
-#include "netsurv/sweep.h"
+#include "netsurv/engine/engine.h"
+#include "netsurv/scenario/scenario.h"
+#include "netsurv/engine/work.h"
+#include "netsurv/engine/checkpoint.h"
 
 #define MRI_SWEEP_PATH NETSURV_SOURCE_DIR "/scenarios/sweeps/mri_interval.yaml"
 #define MEM "mem.yaml" /* file name of scenarios loaded from strings */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netsurv/scenario.h"
+#include "netsurv/scenario/scenario.h"
 
 #define DEFAULT_PATH NETSURV_SOURCE_DIR "/scenarios/default.yaml"
 

@@ -1,0 +1,93 @@
+"""The command lines: `python3 -m netsurv_analysis report|summary ...` (main), and the same
+two commands as analysis/report.py (report_main) and analysis/summary.py (summary_main).
+
+report FILE.h5 OUTDIR [--strict] writes the ICER table, the figures and report.html; a
+disagreement between the file's /economics or /psa and the numbers re-derived from its
+means and draws is a warning on stderr, and with --strict exit status 1. summary FILE.h5
+[--csv] prints the per-strategy summary table. Exit status 2: bad arguments, or (report)
+an unreadable file.
+"""
+import argparse
+import sys
+
+from . import reader, tables
+
+REPORT_HELP = "Write the cost-effectiveness report of a netsurv HDF5 file."
+SUMMARY_HELP = "Print the per-strategy summary of a netsurv HDF5 file."
+
+
+def report_arguments(ap):
+    """FILE, OUTDIR and --strict on ap (argparse exits 2 on errors); returns ap."""
+    ap.add_argument("file", help="netsurv HDF5 output")
+    ap.add_argument("outdir", help="directory for the tables, figures and report.html")
+    ap.add_argument("--strict", action="store_true",
+                    help="exit 1 when /economics or /psa disagree with the numbers re-derived "
+                         "from the file")
+    ap.set_defaults(command=run_report)
+    return ap
+
+
+def summary_arguments(ap):
+    """FILE and --csv on ap (argparse exits 2 on errors); returns ap."""
+    ap.add_argument("file", help="netsurv HDF5 output")
+    ap.add_argument("--csv", action="store_true",
+                    help="comma-separated values instead of aligned columns")
+    ap.set_defaults(command=run_summary)
+    return ap
+
+
+def run_report(args, prog):
+    """Read the file, check it, write the tables, figures and page; returns the exit status.
+    Messages start with prog."""
+    from . import report  # here, so that summary and the reader never load matplotlib
+    try:
+        run = reader.read_run(args.file)
+    except (OSError, KeyError) as err:
+        print("%s: cannot read %s: %s" % (prog, args.file, err), file=sys.stderr)
+        return 2
+    view = reader.economics_view(run)
+    problems = report.check_file(run, view)
+    for msg in problems:
+        print("%s: warning: %s" % (prog, msg), file=sys.stderr)
+    n_figures = report.write_report(run, view, args.outdir)
+    print("%s: wrote %d figures, icer_table.csv, icer_table.html and report.html to %s"
+          % (prog, n_figures, args.outdir))
+    return 1 if problems and args.strict else 0
+
+
+def run_summary(args, prog):
+    """Print the summary table of the file (CSV with --csv); returns the exit status."""
+    run = reader.read_run(args.file)
+    rows = tables.summary_rows(run.summary)
+    lines = tables.summary_csv(rows) if args.csv else tables.summary_text(rows, run.attrs)
+    print("\n".join(lines))
+    return 0
+
+
+def parser():
+    """The parser of `python3 -m netsurv_analysis`, one subcommand per command."""
+    ap = argparse.ArgumentParser(prog="netsurv_analysis",
+                                 description="The report and tables of a netsurv HDF5 file, "
+                                             "from the file only.")
+    sub = ap.add_subparsers(dest="name", metavar="COMMAND", required=True)
+    report_arguments(sub.add_parser("report", help=REPORT_HELP, description=REPORT_HELP))
+    summary_arguments(sub.add_parser("summary", help=SUMMARY_HELP, description=SUMMARY_HELP))
+    return ap
+
+
+def main(argv=None):
+    """`python3 -m netsurv_analysis COMMAND ...`; returns the exit status."""
+    args = parser().parse_args(argv)
+    return args.command(args, "netsurv_analysis " + args.name)
+
+
+def report_main(argv=None, prog="report.py"):
+    """analysis/report.py FILE.h5 OUTDIR [--strict]; returns the exit status."""
+    ap = report_arguments(argparse.ArgumentParser(prog=prog, description=REPORT_HELP))
+    return run_report(ap.parse_args(argv), prog)
+
+
+def summary_main(argv=None, prog="summary.py"):
+    """analysis/summary.py FILE.h5 [--csv]; returns the exit status."""
+    ap = summary_arguments(argparse.ArgumentParser(prog=prog, description=SUMMARY_HELP))
+    return run_summary(ap.parse_args(argv), prog)

@@ -1,0 +1,94 @@
+/* The parallel engine: patients in fixed-size blocks on OpenMP threads,
+ * every strategy played on each patient, block tallies merged in block order
+ * so that every sum is identical for any thread count. */
+#ifndef NETSURV_ENGINE_H
+#define NETSURV_ENGINE_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "netsurv/model/history.h"
+#include "netsurv/scenario/scenario.h"
+#include "netsurv/model/strategy.h"
+
+#define NS_BLOCK 1024           /* patients per block (the unit of merging) */
+#define NS_WAVE_BLOCKS 64       /* blocks computed in parallel before a merge */
+/* A work unit: one wave of patients. Units are what ranks and shards share
+ * out; their tallies are folded in unit order. */
+#define NS_UNIT_PATIENTS ((uint64_t)NS_BLOCK * NS_WAVE_BLOCKS)
+#define NS_TIME_BINS 240        /* detection time histogram: 0.25-year bins to 60 years */
+#define NS_TIME_BIN_WIDTH 0.25
+#define NS_DELAY_BINS 200       /* delay histogram: 0.1-year bins to 20 years */
+#define NS_DELAY_BIN_WIDTH 0.1
+
+/* Running sum for a mean and its 95 % interval. */
+typedef struct {
+    uint64_t n;
+    double sum, sumsq;
+} ns_acc;
+
+/* Everything summed over the patients of one strategy. */
+typedef struct {
+    uint64_t n_patients, n_metastases, n_missed, n_resectable, n_operative_deaths;
+    uint64_t n_local_found, n_residual, n_metastasis_deaths;
+    uint64_t n_route[NS_NROUTES];   /* among metastases detectable while alive */
+    uint64_t n_miss[NS_NMISS];
+    ns_acc detection_time, detection_delay, burden_mm;
+    ns_acc cost, cost_discounted, cost_surveillance, cost_workup, cost_treatment;
+    ns_acc tests, false_positives, radiation_msv;
+    ns_acc ly, ly_discounted, qaly, qaly_discounted;
+    uint64_t tests_by_modality[NS_MAX_MODALITIES];
+    uint64_t hist_detection[NS_TIME_BINS + 1]; /* last bin: later */
+    uint64_t hist_delay[NS_DELAY_BINS + 1];
+} ns_strategy_tally;
+
+/* Per-patient rows leave the engine in two steps. fill is called from the
+ * worker threads, once per block, with `count` patients that are rows
+ * [row, row + count) of the current wave and their outcomes
+ * (outcomes[i * n_strategies + k]); calls touch disjoint rows. flush is
+ * called from the main thread once the wave is complete: patients
+ * [first, first + count). It returns 0, or -1 to stop the run. */
+typedef void (*ns_fill_fn)(void *ctx, int row, int count, const ns_patient *patients,
+                           const ns_outcome *outcomes);
+typedef int (*ns_flush_fn)(void *ctx, uint64_t first, int count);
+/* Told after each wave how many patients are done. */
+typedef void (*ns_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+typedef struct {
+    uint64_t seed;
+    uint64_t n;                 /* patients [0, n) */
+    int threads;                /* 0: OpenMP's default */
+    ns_fill_fn fill;            /* NULL: summary only */
+    ns_flush_fn flush;
+    void *sink_ctx;
+    ns_progress_fn progress;
+    void *progress_ctx;
+    volatile sig_atomic_t *stop;/* set (by a signal handler) to stop between waves */
+} ns_engine_opts;
+
+/* Runs every strategy of s on patients [0, o->n) into out[0..n_strategies).
+ * Returns 0, or -1 when memory ran out, the sink failed, or *stop was set. */
+int ns_engine_run(const ns_scenario *s, const ns_engine_opts *o, ns_strategy_tally *out);
+
+/* Number of work units of n patients. */
+uint64_t ns_engine_units(uint64_t n);
+
+/* Runs work units [u0, u0 + nu) of patients [0, o->n): each unit's tally
+ * (blocks folded in block order) into units[(u - u0) * S + k] when units is
+ * given, and the fold of these units into out[0..S) when out is given.
+ * Returns 0 or -1 as ns_engine_run. */
+int ns_engine_run_units(const ns_scenario *s, const ns_engine_opts *o, uint64_t u0, uint64_t nu,
+                        ns_strategy_tally *units, ns_strategy_tally *out);
+
+/* out += units[0], units[1], ... in order (out[k] += units[u * S + k]). */
+void ns_engine_fold(int S, const ns_strategy_tally *units, uint64_t nu, ns_strategy_tally *out);
+
+/* Adds one outcome to a tally. */
+void ns_tally_add_outcome(ns_strategy_tally *t, const ns_outcome *o);
+/* into += t, field by field (the order of calls fixes the floating-point result). */
+void ns_tally_merge(ns_strategy_tally *into, const ns_strategy_tally *t);
+
+/* Mean of an accumulator and its normal-approximation 95 % interval. */
+void ns_acc_mean(const ns_acc *a, double *mean, double *lo, double *hi);
+
+#endif

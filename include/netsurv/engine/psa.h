@@ -1,0 +1,42 @@
+/* Parameter uncertainty: probabilistic (PSA) draws and one-way (OWSA)
+ * settings of a scenario's registered parameters. */
+#ifndef NETSURV_PSA_H
+#define NETSURV_PSA_H
+
+#include <stdint.h>
+
+#include "netsurv/engine/engine.h"
+#include "netsurv/scenario/scenario.h"
+
+/* Number of parameters with a distribution other than fixed. */
+int ns_psa_count(const ns_scenario *s);
+
+/* out = base with every parameter that has a distribution drawn for PSA draw
+ * `draw` (streams from (seed, draw, parameter): the same draw whatever the
+ * thread or process), clamped to the parameter's allowed range, then
+ * re-derived. Shares drawn from a Dirichlet add up to 1. */
+void ns_psa_draw(const ns_scenario *base, ns_scenario *out, uint64_t seed, uint64_t draw);
+
+/* out = base with parameter i at its low (high = 0) or high value, re-derived.
+ * For both functions out is a shallow copy: it shares base's path and text, so
+ * free it with free(), never ns_scenario_free(). */
+void ns_owsa_set(const ns_scenario *base, ns_scenario *out, int i, int high);
+
+/* Runs K PSA draws of base on the same patients (o's seed, n, threads; o's
+ * per-patient sink must be NULL): cost[k * S + i] and effect[k * S + i] get
+ * strategy i's mean discounted cost and QALYs in draw k, values[k * P + j]
+ * the value of the j-th drawn parameter (P = ns_psa_count). o->progress is
+ * told draws done of K. Returns 0, or -1 (out of memory, stopped). */
+int ns_psa_run(const ns_scenario *base, const ns_engine_opts *o, int K, double *cost,
+               double *effect, double *values);
+
+/* Runs every parameter with a range at its low and high value: for the j-th
+ * such parameter, cost_lo[j * S + i] etc. Returns the number of parameters
+ * run (Q), or -1. */
+int ns_owsa_run(const ns_scenario *base, const ns_engine_opts *o, double *cost_lo,
+                double *cost_hi, double *effect_lo, double *effect_hi);
+
+/* Number of parameters with a range for one-way analysis. */
+int ns_owsa_count(const ns_scenario *s);
+
+#endif

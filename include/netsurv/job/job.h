@@ -1,0 +1,96 @@
+/* A job: everything one `netsurv run` or `netsurv merge` computes and
+ * writes, as library code. A run (single process), one shard of a run, the
+ * merge of shards, or a run over MPI ranks; a sweep is run point by point
+ * with a checkpoint so that --resume computes only what is missing; PSA and
+ * OWSA follow the base case on the same patients. Output files appear whole
+ * or not at all (output/atomic.h). Nothing here prints: problems come back
+ * in an ns_errors, progress and finished sweep points through callbacks. */
+#ifndef NETSURV_JOB_JOB_H
+#define NETSURV_JOB_JOB_H
+
+#include <stdint.h>
+
+#include "netsurv/engine/engine.h"
+#include "netsurv/output/shard.h"
+#include "netsurv/scenario/scenario.h"
+
+/* Status values, the same as the command line's exit codes. */
+enum { NS_JOB_OK = 0, NS_JOB_FAILED = 1, NS_JOB_BAD_INPUT = 2 };
+
+/* Told of progress in a phase ("patients", "PSA", "OWSA", "sweep"): done of total
+ * (patients, draws, parameters or points). */
+typedef void (*ns_job_progress_fn)(void *ctx, const char *phase, uint64_t done, uint64_t total);
+/* Told when sweep point p is done: its scenario, tallies and the index of the
+ * strategy with the highest net monetary benefit there. */
+typedef void (*ns_job_point_fn)(void *ctx, uint64_t p, const ns_scenario *pt,
+                                const ns_strategy_tally *t, int best);
+/* Told things worth saying that are not errors ("resuming: ..."). */
+typedef void (*ns_job_note_fn)(void *ctx, const char *message);
+
+typedef struct {
+    const char *output;         /* the file to write */
+    int force;                  /* replace it if it exists */
+    const char *command_line;   /* for provenance */
+    uint64_t seed, n;           /* seed, patients (per sweep point) */
+    int threads;                /* 0: OpenMP's default */
+    int per_patient, psa, owsa, resume;
+    int shard_k, shard_n;       /* shard k of n (0-based; n 0: not a shard) */
+    volatile sig_atomic_t *stop;/* set by a signal handler to stop between waves */
+    ns_job_progress_fn progress;
+    ns_job_point_fn point_done;
+    ns_job_note_fn note;
+    void *ctx;                  /* for the three callbacks */
+} ns_job;
+
+/* Checks that the options of j go together for s (a sweep has no
+ * per-patient rows, PSA or OWSA; a shard none of these or resume; resume
+ * needs a sweep; OWSA needs parameters with a range). NS_JOB_OK, or
+ * NS_JOB_BAD_INPUT with the problem in *e. */
+int ns_job_check(const ns_scenario *s, const ns_job *j, ns_errors *e);
+
+/* Claims j->output (ns_atomic_begin): NS_JOB_OK, or NS_JOB_BAD_INPUT when it
+ * exists without force or its path is unusable. */
+int ns_job_claim(const ns_job *j, ns_errors *e);
+
+/* Runs s as j says in this process (after ns_job_claim) and writes the
+ * output. Without a sweep, t[0..S), cost[] and effect[] get the base case's
+ * tallies and mean discounted cost and QALYs per strategy. */
+int ns_job_run(const ns_scenario *s, const ns_job *j, ns_strategy_tally *t, double *cost,
+               double *effect, ns_errors *e);
+
+/* Mean discounted cost and QALYs of every strategy from its tally. */
+void ns_job_cost_effect(const ns_scenario *s, const ns_strategy_tally *t, double *cost,
+                        double *effect);
+
+/* Which work units a shard holds. */
+typedef struct {
+    uint64_t unit_first, unit_count, total_units;
+} ns_job_units;
+
+/* `run --shard K/N`: this shard's work units into a shard file (after
+ * ns_job_claim); *u says which. */
+int ns_job_shard(const ns_scenario *s, const ns_job *j, ns_job_units *u, ns_errors *e);
+
+/* What a merge found. */
+typedef struct {
+    uint64_t n_points, n_patients;
+} ns_job_merged;
+
+/* `merge`: reads the n shard files, checks they are all the shards of one
+ * run by this build, and writes into j->output (j->force, j->command_line)
+ * the file the single run would have written. */
+int ns_job_merge(const ns_job *j, char *const *shards, int n, ns_job_merged *m, ns_errors *e);
+
+/* ---- MPI (mpi.c; without an MPI build: one rank, and these do nothing) ---- */
+void ns_job_mpi_begin(int *argc, char ***argv);
+void ns_job_mpi_end(void);
+int ns_job_mpi_rank(void);
+int ns_job_mpi_size(void);
+/* On every rank (`mpirun -np K netsurv run`): each rank runs its contiguous
+ * share of the work units; rank 0 folds them in unit order and writes the
+ * file, identical to a single process's. s may be NULL on a rank that could
+ * not load it: every rank then returns NS_JOB_BAD_INPUT. Rank 0 claims the
+ * output. All ranks return the same status. */
+int ns_job_run_mpi(const ns_scenario *s, const ns_job *j, ns_errors *e);
+
+#endif

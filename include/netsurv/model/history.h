@@ -1,0 +1,45 @@
+/* A virtual patient: the pathology report at resection and the hidden truth.
+ *
+ * ns_history_draw turns (seed, patient index) into one patient, from
+ * separate random streams per purpose (attributes, metastasis, residual
+ * disease, death), every draw by inversion of a uniform so that a changed
+ * parameter moves a patient's values monotonically (common random numbers
+ * across sweep points and PSA draws). Pure: no allocation, no I/O. */
+#ifndef NETSURV_HISTORY_H
+#define NETSURV_HISTORY_H
+
+#include <stdint.h>
+
+#include "netsurv/scenario/scenario.h"
+
+typedef struct ns_patient {
+    /* at resection: what the report says (and the true LVI) */
+    double age;
+    double size_mm;
+    uint8_t sex, grade, muscularis, lvi_true, lvi_reported, method, margin;
+    /* hidden disease */
+    uint8_t has_metastasis, site;  /* site: NS_SITE_NODAL or NS_SITE_LIVER */
+    uint8_t has_residual;
+    double p_metastasis;           /* from the logistic model */
+    double onset;                  /* years to a detectable deposit (reference diameter); INFINITY if none */
+    double doubling_years;         /* diameter doubling time (3 x volume doubling) */
+    double symptom_time;           /* years to symptoms from the metastasis; INFINITY if none */
+    double incidental_time;        /* years to incidental detection by imaging done for other reasons */
+    double residual_time;          /* years to a visible local regrowth; INFINITY if none */
+    double residual_doubling_years;/* diameter doubling time of the local regrowth */
+    double death_time;             /* years to death from other causes */
+    double u_resectable;           /* uniform deciding resectability at detection */
+    double u_survival;             /* uniform deciding survival after detection */
+    uint64_t key;                  /* hash of (seed, index) for counter-based draws */
+} ns_patient;
+
+/* Draws patient `index` of the cohort of scenario s with `seed`. */
+void ns_history_draw(const ns_scenario *s, uint64_t seed, uint64_t index, ns_patient *p);
+
+/* Diameter (mm) of the largest deposit at time t (years); 0 if none. */
+double ns_history_diameter(const ns_patient *p, double ref_mm, double t);
+
+/* Years of life left from `age` for `sex` at cumulative-hazard draw e ~ Exp(1). */
+double ns_death_time(const ns_death_params *d, int sex, double age, double e);
+
+#endif

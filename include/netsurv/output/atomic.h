@@ -1,0 +1,27 @@
+/* Output files appear whole or not at all: a run writes a temporary file
+ * beside its output (DIR/.NAME.netsurv-PID.tmp, so that rename() is atomic)
+ * and renames it when everything is written. One output at a time per
+ * process. */
+#ifndef NETSURV_OUTPUT_ATOMIC_H
+#define NETSURV_OUTPUT_ATOMIC_H
+
+#include <stddef.h>
+
+/* Checks that `out` may be written (absent, or force), makes the temporary
+ * path, and removes temporary files that earlier runs for the same output
+ * left when they were killed (their process is gone). 0, or -1 with a
+ * message in err. */
+int ns_atomic_begin(const char *out, int force, char *err, size_t errlen);
+
+/* The temporary path to write ("" when no output is in progress). */
+const char *ns_atomic_tmp(void);
+
+/* With ok, renames the temporary file to the output; otherwise, or when the
+ * rename fails, removes it. Either way nothing partial is left. 0, or -1 with
+ * a message in err. */
+int ns_atomic_finish(int ok, char *err, size_t errlen);
+
+/* Removes the temporary file; async-signal-safe (for a signal handler). */
+void ns_atomic_abandon(void);
+
+#endif

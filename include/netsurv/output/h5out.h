@@ -1,0 +1,69 @@
+/* The HDF5 output: the only code that knows HDF5. Writes from one thread.
+ *
+ * Layout: root attributes (provenance), /scenario (the scenario text),
+ * /summary/ (one dataset per statistic, one row per strategy), and with
+ * per-patient output /patients/ (attributes and hidden truth) and
+ * /patients/<strategy>/ (outcomes), chunked and compressed, written wave by
+ * wave so memory does not grow with N. Every dataset has `description` and
+ * `units` attributes; coded integers also have `labels`. */
+#ifndef NETSURV_OUTPUT_H5OUT_H
+#define NETSURV_OUTPUT_H5OUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netsurv/engine/engine.h"
+#include "netsurv/scenario/scenario.h"
+
+typedef struct {
+    uint64_t seed, n_patients;
+    const char *command_line;
+} ns_run_info;
+
+typedef struct ns_h5 ns_h5;
+
+/* Creates the file at `path` (which must not exist) with provenance and,
+ * when per_patient, the per-patient datasets. NULL with a message on error. */
+ns_h5 *ns_h5_create(const char *path, const ns_scenario *s, const ns_run_info *info,
+                    int per_patient, char *err, size_t errlen);
+
+/* An ns_fill_fn: converts rows into the column buffers (thread-safe for
+ * disjoint rows; ctx is the ns_h5). */
+void ns_h5_fill_rows(void *ctx, int row, int count, const ns_patient *patients,
+                     const ns_outcome *outcomes);
+/* An ns_flush_fn: writes the buffered wave as patients [first, first + count). */
+int ns_h5_flush_rows(void *ctx, uint64_t first, int count);
+
+/* Threads that compress per-patient chunks (as the engine's; 0: default). */
+void ns_h5_set_threads(ns_h5 *h, int threads);
+
+/* Writes /summary from the strategy tallies. Returns 0 or -1. */
+int ns_h5_write_summary(ns_h5 *h, const ns_strategy_tally *t);
+
+/* /economics: the incremental analysis of mean discounted cost and QALYs
+ * per strategy, NMB at the scenario's WTP and over its grid. */
+int ns_h5_write_economics(ns_h5 *h, const double *cost, const double *effect);
+
+/* /psa: K draws; values[k * P + j] of the P drawn parameters, cost and
+ * effect [k * S + i]; CEAC, CEAF and EVPI over the WTP grid. */
+int ns_h5_write_psa(ns_h5 *h, int K, uint64_t n_patients, const double *values,
+                    const double *cost, const double *effect);
+
+/* /owsa: every parameter with a range at its low and high value: cost and
+ * effect [j * S + i]; NMB at the scenario's WTP. */
+int ns_h5_write_owsa(ns_h5 *h, int Q, const double *cost_lo, const double *cost_hi,
+                     const double *effect_lo, const double *effect_hi);
+
+/* In a sweep, the point whose rows the next summary and economics writes
+ * fill (datasets gain a leading point dimension), and its scenario (for
+ * economic parameters that may be swept; NULL: the file's scenario). */
+void ns_h5_set_point(ns_h5 *h, uint64_t p, const ns_scenario *ps);
+
+/* /sweep: one dataset per swept path under /sweep/points, its values at
+ * every point; /sweep/axis names them. */
+int ns_h5_write_sweep(ns_h5 *h);
+
+/* Flushes and closes the file; frees h. Returns 0 or -1. */
+int ns_h5_close(ns_h5 *h);
+
+#endif

@@ -1,0 +1,306 @@
+/* A scenario: every model parameter, loaded from YAML and checked.
+ *
+ * Parsing and checking end here: later stages trust the struct. Each
+ * parameter in the file is a mapping {value: ..., source: "..."} or
+ * {value: ..., assumption: "..."}; the loader records every parameter in
+ * a registry (path, address, allowed range) for --set, sweeps and PSA. */
+#ifndef NETSURV_SCENARIO_H
+#define NETSURV_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netsurv/numeric/dist.h"
+
+#define NS_MAX_METHODS 8
+#define NS_MAX_TARGETS 32
+#define NS_MAX_LIFE 128
+#define NS_MAX_PARAMS 1024
+#define NS_NAME_LEN 48
+#define NS_MAX_ERRORS 64
+
+enum { NS_G1, NS_G2, NS_G3, NS_NGRADES };
+enum { NS_R0, NS_R1, NS_RX, NS_NMARGINS };
+enum { NS_SEX_FEMALE, NS_SEX_MALE };
+enum { NS_SITE_NODAL, NS_SITE_LIVER, NS_NSITES };
+typedef struct {
+    char name[NS_NAME_LEN];
+    double share;      /* of all resections */
+    double incomplete; /* P(R1 or Rx) */
+} ns_method;
+
+typedef struct {
+    double age_mean, age_sd, age_min, age_max;
+    double male_share;
+    ns_curve size_cdf;          /* x: size mm (sorted), y: cumulative share 0..1 */
+    double grade_p[NS_NGRADES];
+    double mp_by_grade[NS_NGRADES]; /* P(muscularis propria invasion | grade) */
+    double lvi_prevalence;      /* true LVI */
+    double lvi_ihc_share;       /* labs staining with CD31/elastic (IHC) */
+    double lvi_sens_he, lvi_sens_ihc;
+    int n_methods;
+    ns_method method[NS_MAX_METHODS];
+    double rx_share_of_incomplete;
+} ns_cohort_params;
+
+typedef struct {
+    double intercept;
+    ns_curve size_logit;        /* logit contribution by size in mm */
+    double grade[NS_NGRADES];   /* log odds ratios; G1 is 0 */
+    double lvi, muscularis, margin[NS_NMARGINS];
+    double liver_share;         /* first detectable deposit in liver (else nodes) */
+} ns_metastasis_params;
+
+typedef struct {
+    double prob_by_margin[NS_NMARGINS];
+    ns_dist onset;              /* years to a visible regrowth at the scar */
+} ns_residual_params;
+
+typedef struct {
+    double reference_mm;        /* diameter at which a deposit is "detectable" */
+    ns_dist onset;              /* years from resection to that diameter */
+    ns_dist doubling_months;    /* volume doubling time of the deposits */
+    ns_dist symptom_mm;         /* largest-deposit diameter that causes symptoms */
+    double incidental_rate;     /* imaging for other reasons, per person-year */
+} ns_course_params;
+
+enum { NS_DEATH_GOMPERTZ, NS_DEATH_LIFE_TABLE };
+typedef struct {
+    int model;
+    double gompertz_a[2], gompertz_b[2]; /* hazard a*exp(b*age), per sex */
+    int n_ages;                  /* life table: hazard constant on [age[i], age[i+1]) */
+    double ages[NS_MAX_LIFE];
+    double qx[2][NS_MAX_LIFE];   /* annual death probability by sex */
+    double cumhaz[2][NS_MAX_LIFE + 1]; /* derived: cumulative hazard at ages[i] */
+} ns_death_params;
+
+/* Cohort groups, by reported attributes (labels as in `netsurv cohort --csv`). */
+enum { NS_GRP_ALL, NS_GRP_SIZE_LT10, NS_GRP_SIZE_10_20, NS_GRP_SIZE_GE20, NS_GRP_G1, NS_GRP_G2,
+       NS_GRP_G3, NS_GRP_LVI_POS, NS_GRP_LVI_NEG, NS_GRP_R0, NS_GRP_R1, NS_GRP_RX, NS_NGROUPS };
+extern const char *const ns_group_label[NS_NGROUPS];
+
+enum { NS_STAT_METASTASIS_RATE, NS_STAT_SHARE, NS_STAT_AFTER5, NS_STAT_AFTER10,
+       NS_STAT_RATE_RATIO, NS_STAT_WITHIN5_RATE, NS_NSTATS };
+typedef struct {
+    char name[NS_NAME_LEN];
+    int statistic;
+    int group, reference;        /* ns_group indices (see cohort.h) */
+    double lo, hi;               /* accepted range; -inf/+inf when one-sided */
+    char source[256];
+} ns_target;
+
+/* ---- surveillance (MODEL.md section 3) ---- */
+#define NS_MAX_MODALITIES 16
+#define NS_MAX_STRATEGIES 32
+#define NS_MAX_RULES 16
+#define NS_MAX_VISITS 128       /* visits per rule, after expanding repeats */
+#define NS_MAX_TREATMENTS 8
+#define NS_HORIZON_YEARS 60.0   /* "lifelong" schedules stop here (or at death) */
+enum { NS_LOC_LOCAL, NS_LOC_NODAL, NS_LOC_LIVER, NS_NLOCS };
+
+typedef struct {
+    char name[NS_NAME_LEN];
+    double cost;                /* per test */
+    double workup_cost;         /* per positive result */
+    double specificity;
+    double radiation_msv;
+    int sees[NS_NLOCS];         /* a sensitivity curve is given for the site */
+    ns_curve sensitivity[NS_NLOCS]; /* by lesion diameter in mm */
+} ns_modality;
+
+typedef struct {
+    char name[NS_NAME_LEN];
+    double cost;
+    double mortality;           /* operative death at time 0 */
+    double clears_residual;     /* P(removes local residual tumour) */
+    double clears_nodal;        /* P(removes nodal metastasis) */
+    double qaly_loss;           /* QALYs lost to the treatment itself */
+} ns_treatment;
+
+/* A risk group by reported attributes: each set is a bit mask over the
+ * attribute's values; size in [size_lo, size_hi). */
+typedef struct {
+    double size_lo, size_hi;
+    unsigned grades, margins, lvi, depth; /* lvi: bit0 no, bit1 yes; depth: bit0 submucosa, bit1 muscularis */
+} ns_riskgroup;
+
+typedef struct {
+    char name[NS_NAME_LEN];
+    ns_riskgroup when;
+    int treatment;              /* index into treatments, -1 none */
+    int n_visits;
+    double visit_time[NS_MAX_VISITS];   /* sorted, years after resection */
+    uint32_t visit_tests[NS_MAX_VISITS];/* bit mask of modalities */
+    double visit_attend[NS_MAX_VISITS];   /* derived: P(attending) */
+    double visit_discount[NS_MAX_VISITS]; /* derived: cost discount factor */
+    double visit_discount_eff[NS_MAX_VISITS]; /* derived: effect discount factor */
+    int lifelong;               /* schedule runs to the horizon */
+    int otherwise;              /* matches the patients no other rule matches */
+} ns_rule;
+
+typedef struct {
+    char name[NS_NAME_LEN];
+    char source[256];
+    int n_rules;
+    ns_rule rule[NS_MAX_RULES];
+} ns_strategy;
+
+typedef struct {
+    ns_curve adherence;         /* P(attending a visit) by years after resection */
+    ns_curve resectable[NS_NSITES]; /* P(resectable) by largest-deposit diameter, per site */
+    double resection_cost;      /* curative surgery for a detected metastasis */
+    double systemic_cost;       /* unresectable disease: somatostatin analogues, per year */
+    double second_line_cost;    /* PRRT / everolimus, once, for a share of unresectable */
+    double second_line_share;
+    double local_treatment_cost;/* re-resection of a local recurrence */
+    double discount_costs;      /* annual rate */
+    double discount_effects;
+} ns_followup_params;
+
+/* Survival and quality of life after detection (issue 4). */
+enum { NS_UNRESECTABLE, NS_RESECTED };
+typedef struct {
+    ns_dist survival[2];        /* years from detection to death from the metastasis */
+    double u_well;              /* utility without known metastatic disease */
+    double u_after_resection;   /* after curative resection of a metastasis */
+    double u_metastatic;        /* unresectable metastatic disease */
+    double test_disutility;     /* QALYs lost per surveillance test */
+    double wtp;                 /* willingness to pay, USD per QALY */
+    double wtp_max, wtp_step;   /* the grid for NMB, CEAC and EVPI: 0..max by step */
+} ns_econ_params;
+
+/* Uncertainty of a parameter for probabilistic sensitivity analysis. */
+enum { NS_PSA_NONE, NS_PSA_FIXED, NS_PSA_BETA, NS_PSA_GAMMA, NS_PSA_LOGNORMAL, NS_PSA_NORMAL,
+       NS_PSA_UNIFORM, NS_PSA_DIRICHLET, NS_NPSA };
+
+/* One registered parameter: where it is and what it may be. */
+typedef struct {
+    char path[192];
+    size_t offset;              /* of the double inside ns_scenario */
+    double lo, hi;
+    const char *file;
+    int line, col;
+    int psa;                    /* NS_PSA_* */
+    double psa_a, psa_b;        /* beta: alpha, beta; gamma: shape, scale; lognormal: mu,
+                                 * sigma of the log; normal: mean, sd; uniform: low, high;
+                                 * Dirichlet: concentration (alpha_i = value_i x it) */
+    int group, group_n;         /* Dirichlet: first parameter of the list and its length */
+    int has_range;              /* one-way sensitivity analysis: low and high values */
+    double range_lo, range_hi;
+} ns_param;
+
+/* ---- sweeps (issue 5) ---- */
+#define NS_MAX_AXES 16
+#define NS_MAX_AXIS_VALUES 1000
+#define NS_MAX_POINTS 20000 /* checkpoints keep every point's tallies in memory */
+
+/* One swept scalar: a path into the scenario and its values. */
+typedef struct {
+    char path[192];
+    int zip;                    /* varies together with the other zip axes */
+    int n;
+    double values[NS_MAX_AXIS_VALUES];
+    const char *file;
+    int line, col;              /* of the axis in the scenario file */
+} ns_axis;
+
+/* Points: every combination of the grid axes, times the zipped axes taken
+ * together (the zip index varies fastest, then the last grid axis). */
+typedef struct {
+    int n_axes;
+    ns_axis axis[NS_MAX_AXES];
+    uint64_t n_points;          /* 1 when there is no sweep */
+} ns_sweep;
+
+/* Quantities computed from the parameters once, for the per-patient loop.
+ * ns_scenario_derive refreshes them after any parameter changes. */
+typedef struct {
+    double age_p_lo, age_p_hi;      /* standard normal CDF at the age limits */
+    double grade_cum[NS_NGRADES];
+    double method_cum[NS_MAX_METHODS];
+    double rate_costs, rate_effects; /* continuous discount rates ln(1 + annual rate) */
+} ns_derived;
+
+typedef struct ns_scenario {
+    char *path;
+    char *text;                 /* the whole file as read, for provenance */
+    char name[128];
+    uint64_t seed;
+    ns_cohort_params cohort;
+    ns_metastasis_params met;
+    ns_residual_params residual;
+    ns_course_params course;
+    ns_death_params death;
+    int n_targets;
+    ns_target target[NS_MAX_TARGETS];
+    ns_followup_params follow;
+    ns_econ_params econ;
+    int n_modalities;
+    ns_modality modality[NS_MAX_MODALITIES];
+    int n_treatments;
+    ns_treatment treatment[NS_MAX_TREATMENTS];
+    int n_strategies;
+    ns_strategy strategy[NS_MAX_STRATEGIES];
+    int n_params;
+    ns_param param[NS_MAX_PARAMS];
+    ns_derived derived;
+    ns_sweep sweep;
+    int n_sets;                 /* the --set overrides it was loaded with (owned) */
+    char **sets;
+    char *sweep_path, *sweep_text; /* a sweep given in its own file (--sweep), or NULL */
+} ns_scenario;
+
+/* Value index of each axis at sweep point p (idx[0..n_axes)). */
+void ns_sweep_indices(const ns_sweep *w, uint64_t p, int *idx);
+
+
+
+/* Recomputes s->derived (and the life table's cumulative hazards). */
+void ns_scenario_derive(ns_scenario *s);
+
+/* Messages about bad input, each "FILE:LINE:COLUMN: path: problem". */
+typedef struct {
+    int n;
+    char msg[NS_MAX_ERRORS][320];
+} ns_errors;
+
+/* Adds a message to e (dropped when e is full). */
+void ns_errors_add(ns_errors *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Load and check a scenario file, after applying `path=value` overrides.
+ * Returns 0, or -1 with every problem found in *errs. The scenario is heap
+ * allocated; free with ns_scenario_free. */
+int ns_scenario_load(const char *path, const char *const *sets, int n_sets, ns_scenario **out,
+                     ns_errors *errs);
+/* Same, from text in memory (name is used in messages). */
+int ns_scenario_load_string(const char *name, const char *text, const char *const *sets,
+                            int n_sets, ns_scenario **out, ns_errors *errs);
+void ns_scenario_free(ns_scenario *s);
+
+/* The same from texts in memory (a shard file's copy of a run's inputs). */
+int ns_scenario_load_texts(const char *name, const char *text, const char *sweep_name,
+                           const char *sweep_text, const char *const *sets, int n_sets,
+                           ns_scenario **out, ns_errors *errs);
+
+/* ns_scenario_load, with the sweep: section of the file sweep_path (if not
+ * NULL) added to the scenario, as if written in it; messages about it name
+ * sweep_path. */
+int ns_scenario_load_with_sweep(const char *path, const char *sweep_path,
+                                const char *const *sets, int n_sets, ns_scenario **out,
+                                ns_errors *errs);
+
+/* The scenario of sweep point p: base's text with base's overrides, then
+ * the point's values. Returns 0, or -1 with the problems in *errs. */
+int ns_scenario_load_point(const ns_scenario *base, uint64_t p, ns_scenario **out,
+                           ns_errors *errs);
+
+/* Index of a group label, or -1. */
+int ns_group_index(const char *label);
+
+/* Pointer to registered parameter i of s. */
+static inline double *ns_param_ptr(ns_scenario *s, int i)
+{
+    return (double *)((char *)s + s->param[i].offset);
+}
+
+#endif

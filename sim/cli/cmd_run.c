@@ -1,0 +1,150 @@
+/* `netsurv run`: a run, a sweep, one shard of either, or a run over MPI
+ * ranks (job/job.h does the work); prints what it wrote and, for a single
+ * point, the per-strategy and incremental tables. */
+#include "commands.h"
+#include "common.h"
+#include "progress.h"
+#include "tables.h"
+#include "netsurv/job/job.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What the job's callbacks need. */
+typedef struct {
+    const ns_scenario *s;
+    ns_cli_progress_state progress;
+} run_view;
+
+static void progress(void *ctx, const char *phase, uint64_t done, uint64_t total)
+{
+    ns_cli_progress(&((run_view *)ctx)->progress, phase, done, total);
+}
+
+/* A sweep point's line: its values and the strategy with the highest NMB. */
+static void point_done(void *ctx, uint64_t p, const ns_scenario *pt, const ns_strategy_tally *t,
+                       int best)
+{
+    const ns_sweep *w = &((run_view *)ctx)->s->sweep;
+    int idx[NS_MAX_AXES];
+    char vals[256] = "";
+    (void)t;
+    ns_sweep_indices(w, p, idx);
+    for (int a = 0; a < w->n_axes; a++)
+        snprintf(vals + strlen(vals), sizeof vals - strlen(vals), "%s%g", a ? " " : "",
+                 w->axis[a].values[idx[a]]);
+    printf("%8llu  %-40s %s\n", (unsigned long long)p, vals, pt->strategy[best].name);
+}
+
+static void note(void *ctx, const char *message)
+{
+    (void)ctx;
+    fprintf(stderr, "netsurv run: %s\n", message);
+}
+
+static ns_job job_of(const options *o, const char *cmdline, run_view *v)
+{
+    ns_job j = {.output = o->output, .force = o->force, .command_line = cmdline,
+                .seed = o->seed, .n = o->n, .threads = o->threads,
+                .per_patient = o->per_patient, .psa = o->psa, .owsa = o->owsa,
+                .resume = o->resume, .shard_k = o->shard_k, .shard_n = o->shard_n,
+                .progress = progress, .point_done = point_done, .note = note, .ctx = v};
+    ns_cli_progress_init(&v->progress, o->quiet, o->n);
+    return j;
+}
+
+/* The base case or sweep in this process; prints the tables. */
+static int run_here(const ns_scenario *s, ns_job *j, ns_errors *e)
+{
+    ns_strategy_tally *t = calloc((size_t)s->n_strategies, sizeof *t);
+    double cost[NS_MAX_STRATEGIES], effect[NS_MAX_STRATEGIES];
+    if (!t) {
+        fprintf(stderr, "netsurv run: out of memory\n");
+        return 1;
+    }
+    if (s->sweep.n_axes)
+        printf("%8s  %-40s %s\n", "point", "values", "highest NMB");
+    int rc = ns_job_run(s, j, t, cost, effect, e);
+    if (!rc) {
+        printf("netsurv %s: %s\n%llu patients, seed %llu, %d strategies -> %s\n\n",
+               NETSURV_VERSION, s->name, (unsigned long long)j->n,
+               (unsigned long long)j->seed, s->n_strategies, j->output);
+        if (!s->sweep.n_axes) {
+            ns_cli_print_run_table(s, t);
+            ns_cli_print_icer_table(s, cost, effect);
+        }
+    }
+    free(t);
+    return rc;
+}
+
+static int run_shard(const ns_scenario *s, ns_job *j, ns_errors *e)
+{
+    ns_job_units u;
+    int rc = ns_job_shard(s, j, &u, e);
+    if (!rc)
+        printf("shard %d/%d: work units %llu-%llu of %llu -> %s\n", j->shard_k + 1, j->shard_n,
+               (unsigned long long)u.unit_first, (unsigned long long)(u.unit_first + u.unit_count),
+               (unsigned long long)u.total_units, j->output);
+    return rc;
+}
+
+static int run_ranks(const options *o, ns_job *j, run_view *v, ns_errors *e)
+{
+    ns_scenario *s = ns_cli_load(o);
+    v->s = s;
+    if (s)
+        j->seed = o->seed_given ? o->seed : s->seed;
+    int rc = ns_job_run_mpi(s, j, e);
+    if (!rc)
+        printf("netsurv %s: %llu points x %llu patients on %d ranks -> %s\n", NETSURV_VERSION,
+               (unsigned long long)s->sweep.n_points, (unsigned long long)o->n,
+               ns_job_mpi_size(), o->output);
+    ns_scenario_free(s);
+    return rc;
+}
+
+static int run_once(const options *o, ns_job *j, run_view *v, ns_errors *e)
+{
+    if (ns_job_mpi_size() > 1)
+        return run_ranks(o, j, v, e);
+    int rc = ns_job_claim(j, e);
+    if (rc)
+        return rc;
+    ns_scenario *s = ns_cli_load(o);
+    if (!s)
+        return 2;
+    v->s = s;
+    j->seed = o->seed_given ? o->seed : s->seed;
+    rc = ns_job_check(s, j, e);
+    if (!rc)
+        rc = j->shard_n ? run_shard(s, j, e) : run_here(s, j, e);
+    ns_scenario_free(s);
+    return rc;
+}
+
+int ns_cmd_run(int argc, char **argv)
+{
+    options o;
+    int rc = ns_cli_parse(argc, argv, &o);
+    if (rc)
+        return rc;
+    if (!o.output) {
+        fprintf(stderr, "netsurv run: -o FILE is required\n");
+        return 2;
+    }
+    ns_errors *e = calloc(1, sizeof *e);
+    char *cmdline = ns_cli_join_args(argc, argv);
+    run_view v = {0};
+    ns_job j = job_of(&o, cmdline ? cmdline : "", &v);
+    ns_cli_guard_output();
+    rc = e ? run_once(&o, &j, &v, e) : 1;
+    if (e)
+        ns_cli_print_errors("netsurv run: ", e);
+    if (o.peak_memory)
+        fprintf(stderr, "peak resident memory: %ld KiB\n", ns_cli_peak_rss_kib());
+    free(cmdline);
+    free(e);
+    return rc;
+}

@@ -1,0 +1,23 @@
+/* What the commands share (common.c); not part of the library. */
+#ifndef NETSURV_CLI_COMMON_H
+#define NETSURV_CLI_COMMON_H
+
+#include "options.h"
+#include "netsurv/scenario/scenario.h"
+
+/* Loads o->scenario with o's overrides, printing every problem; NULL on error. */
+ns_scenario *ns_cli_load(const options *o);
+/* Monotonic seconds. */
+double ns_cli_now(void);
+/* The command line as one string, for provenance (malloc'ed; NULL when out
+ * of memory). */
+char *ns_cli_join_args(int argc, char **argv);
+/* On SIGINT, SIGTERM, SIGHUP and SIGQUIT: remove the output being written
+ * (output/atomic.h) and exit 128 + signal. */
+void ns_cli_guard_output(void);
+/* Peak resident memory of this process image (VmHWM, KiB), or -1. */
+long ns_cli_peak_rss_kib(void);
+/* Each message of e on stderr after prefix. */
+void ns_cli_print_errors(const char *prefix, const ns_errors *e);
+
+#endif

@@ -1,0 +1,43 @@
+/* The options of the command line (options.c); not part of the library. */
+#ifndef NETSURV_CLI_OPTIONS_H
+#define NETSURV_CLI_OPTIONS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "netsurv/scenario/scenario.h"
+
+#define MAX_SETS 256
+
+/* Everything the command line can say. */
+typedef struct {
+    const char *scenario;
+    const char *sets[MAX_SETS];
+    int n_sets;
+    uint64_t n;
+    int n_given;
+    uint64_t seed;
+    int seed_given;
+    int threads;
+    int csv;
+    int strict;
+    int memory;
+    int psa;                /* PSA draws (0: none) */
+    int owsa;
+    int resume;
+    int peak_memory;        /* print the peak resident memory at the end */
+    const char *sweep;      /* --sweep FILE */
+    int shard_k, shard_n;   /* --shard K/N (shard_n 0: none) */
+    const char *output;
+    int force, per_patient, quiet;
+    int argc;
+    char **argv;
+} options;
+
+/* Fills o from argv[2..] (defaults first); prints the problem and returns 2
+ * on bad usage, else 0. */
+int ns_cli_parse(int argc, char **argv, options *o);
+/* The usage text of every command. */
+void ns_cli_usage(FILE *f);
+
+#endif

@@ -1,0 +1,50 @@
+/* The tables `netsurv run` prints at the end of a run. */
+#include "tables.h"
+#include "netsurv/engine/econ.h"
+
+#include <math.h>
+#include <stdio.h>
+
+/* The per-strategy table at the end of a run. */
+void ns_cli_print_run_table(const ns_scenario *s, const ns_strategy_tally *t)
+{
+    printf("%-24s %8s %8s %8s %7s %10s %10s %7s %6s %7s\n", "strategy", "mets", "surveil.",
+           "missed", "delay", "cost", "cost(disc)", "tests", "FP", "mSv");
+    for (int k = 0; k < s->n_strategies; k++) {
+        double delay, cost, costd, tests, fp, rad, lo, hi;
+        ns_acc_mean(&t[k].detection_delay, &delay, &lo, &hi);
+        ns_acc_mean(&t[k].cost, &cost, &lo, &hi);
+        ns_acc_mean(&t[k].cost_discounted, &costd, &lo, &hi);
+        ns_acc_mean(&t[k].tests, &tests, &lo, &hi);
+        ns_acc_mean(&t[k].false_positives, &fp, &lo, &hi);
+        ns_acc_mean(&t[k].radiation_msv, &rad, &lo, &hi);
+        printf("%-24s %8llu %8llu %8llu %7.2f %10.0f %10.0f %7.2f %6.3f %7.2f\n",
+               s->strategy[k].name, (unsigned long long)t[k].n_metastases,
+               (unsigned long long)t[k].n_route[NS_ROUTE_SURVEILLANCE],
+               (unsigned long long)t[k].n_missed, delay, cost, costd, tests, fp, rad);
+    }
+    printf("mets: metastases detectable while alive; surveil.: found by surveillance; delay: "
+           "mean years from detectable to found; cost in USD per patient\n");
+}
+
+/* The incremental analysis at the end of a run. */
+void ns_cli_print_icer_table(const ns_scenario *s, const double *cost, const double *effect)
+{
+    ns_icer_table t;
+    if (ns_econ_icers(cost, effect, s->n_strategies, &t))
+        return;
+    printf("\nIncremental analysis (discounted; frontier strategies compared with the previous "
+           "one)\n%-24s %10s %9s %10s %9s %12s %11s  %s\n", "strategy", "cost", "QALYs",
+           "inc.cost", "inc.QALY", "ICER", "NMB", "status");
+    for (int j = 0; j < s->n_strategies; j++) {
+        int k = t.order[j];
+        double nmb = s->econ.wtp * effect[k] - cost[k];
+        printf("%-24s %10.0f %9.4f ", s->strategy[k].name, cost[k], effect[k]);
+        if (isnan(t.inc_cost[k]))
+            printf("%10s %9s %12s", "", "", "");
+        else
+            printf("%10.0f %9.4f %12.0f", t.inc_cost[k], t.inc_effect[k], t.icer[k]);
+        printf(" %11.0f  %s\n", nmb, ns_econ_status_name[t.status[k]]);
+    }
+    printf("NMB at %.0f USD per QALY\n", s->econ.wtp);
+}

@@ -1,0 +1,13 @@
+/* The tables `netsurv run` prints (tables.c). */
+#ifndef NETSURV_CLI_TABLES_H
+#define NETSURV_CLI_TABLES_H
+
+#include "netsurv/engine/engine.h"
+#include "netsurv/scenario/scenario.h"
+
+/* The per-strategy table at the end of a run. */
+void ns_cli_print_run_table(const ns_scenario *s, const ns_strategy_tally *t);
+/* The incremental analysis of mean discounted cost and effect. */
+void ns_cli_print_icer_table(const ns_scenario *s, const double *cost, const double *effect);
+
+#endif

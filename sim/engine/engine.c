@@ -1,0 +1,222 @@
+/* OpenMP engine: waves of blocks, per-thread scratch, ordered merges. */
+#include "netsurv/engine/engine.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+static inline void acc_add(ns_acc *a, double x)
+{
+    a->n++;
+    a->sum += x;
+    a->sumsq += x * x;
+}
+
+static inline void acc_merge(ns_acc *a, const ns_acc *b)
+{
+    a->n += b->n;
+    a->sum += b->sum;
+    a->sumsq += b->sumsq;
+}
+
+void ns_acc_mean(const ns_acc *a, double *mean, double *lo, double *hi)
+{
+    if (a->n == 0) {
+        *mean = *lo = *hi = NAN;
+        return;
+    }
+    double n = (double)a->n, m = a->sum / n;
+    double var = a->n > 1 ? (a->sumsq - n * m * m) / (n - 1) : 0;
+    double half = 1.959963984540054 * sqrt(var > 0 ? var / n : 0);
+    *mean = m;
+    *lo = m - half;
+    *hi = m + half;
+}
+
+static inline int bin(double x, double width, int nbins)
+{
+    double b = floor(x / width);
+    return b < 0 ? 0 : b >= nbins ? nbins : (int)b;
+}
+
+void ns_tally_add_outcome(ns_strategy_tally *t, const ns_outcome *o)
+{
+    t->n_patients++;
+    acc_add(&t->cost, o->cost);
+    acc_add(&t->cost_discounted, o->cost_discounted);
+    acc_add(&t->cost_surveillance, o->cost_surveillance);
+    acc_add(&t->cost_workup, o->cost_workup);
+    acc_add(&t->cost_treatment, o->cost_treatment);
+    acc_add(&t->tests, o->n_tests);
+    acc_add(&t->false_positives, o->n_false_positives);
+    acc_add(&t->radiation_msv, o->radiation_msv);
+    acc_add(&t->ly, o->ly);
+    acc_add(&t->ly_discounted, o->ly_discounted);
+    acc_add(&t->qaly, o->qaly);
+    acc_add(&t->qaly_discounted, o->qaly_discounted);
+    t->n_metastasis_deaths += o->death_cause == NS_DEATH_METASTASIS;
+    t->n_operative_deaths += o->operative_death;
+    t->n_local_found += o->local_detection_time < INFINITY;
+    for (int m = 0; m < NS_MAX_MODALITIES; m++)
+        t->tests_by_modality[m] += o->tests_by_modality[m];
+    if (!o->metastasis)
+        return;
+    t->n_metastases++;
+    t->n_route[o->route]++;
+    t->n_missed += o->missed;
+    t->n_miss[o->missed_reason]++;
+    if (o->route == NS_ROUTE_NEVER)
+        return;
+    t->n_resectable += o->resectable;
+    acc_add(&t->detection_time, o->detection_time);
+    acc_add(&t->detection_delay, o->detection_delay);
+    acc_add(&t->burden_mm, o->burden_mm);
+    t->hist_detection[bin(o->detection_time, NS_TIME_BIN_WIDTH, NS_TIME_BINS)]++;
+    t->hist_delay[bin(o->detection_delay, NS_DELAY_BIN_WIDTH, NS_DELAY_BINS)]++;
+}
+
+void ns_tally_merge(ns_strategy_tally *a, const ns_strategy_tally *b)
+{
+    a->n_patients += b->n_patients;
+    a->n_metastases += b->n_metastases;
+    a->n_missed += b->n_missed;
+    a->n_resectable += b->n_resectable;
+    a->n_operative_deaths += b->n_operative_deaths;
+    a->n_local_found += b->n_local_found;
+    a->n_residual += b->n_residual;
+    a->n_metastasis_deaths += b->n_metastasis_deaths;
+    for (int i = 0; i < NS_NROUTES; i++)
+        a->n_route[i] += b->n_route[i];
+    for (int i = 0; i < NS_NMISS; i++)
+        a->n_miss[i] += b->n_miss[i];
+    ns_acc *x[] = {&a->detection_time, &a->detection_delay, &a->burden_mm, &a->cost,
+                   &a->cost_discounted, &a->cost_surveillance, &a->cost_workup,
+                   &a->cost_treatment, &a->tests, &a->false_positives, &a->radiation_msv,
+                   &a->ly, &a->ly_discounted, &a->qaly, &a->qaly_discounted};
+    const ns_acc *y[] = {&b->detection_time, &b->detection_delay, &b->burden_mm, &b->cost,
+                         &b->cost_discounted, &b->cost_surveillance, &b->cost_workup,
+                         &b->cost_treatment, &b->tests, &b->false_positives, &b->radiation_msv,
+                         &b->ly, &b->ly_discounted, &b->qaly, &b->qaly_discounted};
+    for (size_t i = 0; i < sizeof x / sizeof *x; i++)
+        acc_merge(x[i], y[i]);
+    for (int m = 0; m < NS_MAX_MODALITIES; m++)
+        a->tests_by_modality[m] += b->tests_by_modality[m];
+    for (int i = 0; i <= NS_TIME_BINS; i++)
+        a->hist_detection[i] += b->hist_detection[i];
+    for (int i = 0; i <= NS_DELAY_BINS; i++)
+        a->hist_delay[i] += b->hist_delay[i];
+}
+
+/* Patients [first, first + count) of one block: draw, play every strategy,
+ * tally into bt[0..S); with a fill callback, hand the rows on from the
+ * thread's scratch (pats, outs). */
+static void run_block(const ns_scenario *s, const ns_engine_opts *o, uint64_t first, int row,
+                      int count, ns_strategy_tally *bt, ns_patient *pats, ns_outcome *outs)
+{
+    int S = s->n_strategies;
+    memset(bt, 0, sizeof *bt * (size_t)S);
+    for (int i = 0; i < count; i++) {
+        ns_patient *p = &pats[o->fill ? i : 0];
+        ns_history_draw(s, o->seed, first + (uint64_t)i, p);
+        for (int k = 0; k < S; k++) {
+            ns_outcome *out = &outs[o->fill ? (size_t)i * S + k : 0];
+            ns_strategy_play(s, k, p, out);
+            ns_tally_add_outcome(&bt[k], out);
+            bt[k].n_residual += p->has_residual;
+        }
+    }
+    if (o->fill)
+        o->fill(o->sink_ctx, row, count, pats, outs);
+}
+
+static int thread_count(int requested)
+{
+#ifdef _OPENMP
+    return requested > 0 ? requested : omp_get_max_threads();
+#else
+    (void)requested;
+    return 1;
+#endif
+}
+
+static int thread_id(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+uint64_t ns_engine_units(uint64_t n)
+{
+    return (n + NS_UNIT_PATIENTS - 1) / NS_UNIT_PATIENTS;
+}
+
+void ns_engine_fold(int S, const ns_strategy_tally *units, uint64_t nu, ns_strategy_tally *out)
+{
+    for (uint64_t u = 0; u < nu; u++)
+        for (int k = 0; k < S; k++)
+            ns_tally_merge(&out[k], &units[u * (uint64_t)S + (uint64_t)k]);
+}
+
+int ns_engine_run_units(const ns_scenario *s, const ns_engine_opts *o, uint64_t u0, uint64_t nu,
+                        ns_strategy_tally *units, ns_strategy_tally *out)
+{
+    int S = s->n_strategies, rc = 0, threads = thread_count(o->threads);
+    size_t rows = o->fill ? NS_BLOCK : 1;
+    ns_strategy_tally *bt = calloc((size_t)(NS_WAVE_BLOCKS + 1) * S, sizeof *bt);
+    ns_strategy_tally *wt = bt ? bt + (size_t)NS_WAVE_BLOCKS * S : NULL;
+    /* per-thread scratch, each thread's on pages of its own (no false sharing) */
+    size_t pat_bytes = (sizeof(ns_patient) * rows + 4095) / 4096 * 4096;
+    size_t out_bytes = (sizeof(ns_outcome) * rows * (size_t)S + 4095) / 4096 * 4096;
+    char *scratch = aligned_alloc(4096, (pat_bytes + out_bytes) * (size_t)threads);
+    if (out)
+        memset(out, 0, sizeof *out * (size_t)S);
+    if (!bt || !scratch)
+        rc = -1;
+    uint64_t end = u0 + nu < ns_engine_units(o->n) ? u0 + nu : ns_engine_units(o->n);
+    for (uint64_t u = u0; u < end && rc == 0; u++) {
+        uint64_t w0 = u * NS_UNIT_PATIENTS;
+        uint64_t wn = o->n - w0 < NS_UNIT_PATIENTS ? o->n - w0 : NS_UNIT_PATIENTS;
+        int nb = (int)((wn + NS_BLOCK - 1) / NS_BLOCK);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+#endif
+        for (int b = 0; b < nb; b++) {
+            int off = b * NS_BLOCK, tid = thread_id();
+            int count = (int)(wn - (uint64_t)off < NS_BLOCK ? wn - (uint64_t)off : NS_BLOCK);
+            char *mine = scratch + (pat_bytes + out_bytes) * (size_t)tid;
+            run_block(s, o, w0 + (uint64_t)off, off, count, bt + (size_t)b * S,
+                      (ns_patient *)mine, (ns_outcome *)(mine + pat_bytes));
+        }
+        /* block order within the unit, unit order across units: the same sums
+         * for any thread count, rank count or sharding */
+        memset(wt, 0, sizeof *wt * (size_t)S);
+        ns_engine_fold(S, bt, (uint64_t)nb, wt);
+        if (units)
+            memcpy(units + (u - u0) * (uint64_t)S, wt, sizeof *wt * (size_t)S);
+        if (out)
+            ns_engine_fold(S, wt, 1, out);
+        if (o->flush && o->flush(o->sink_ctx, w0, (int)wn))
+            rc = -1;
+        if (o->progress)
+            o->progress(o->progress_ctx, (u + 1 - u0) * NS_UNIT_PATIENTS < o->n
+                                             ? (u + 1 - u0) * NS_UNIT_PATIENTS
+                                             : o->n,
+                        o->n);
+        if (o->stop && *o->stop)
+            rc = -1;
+    }
+    free(bt);
+    free(scratch);
+    return rc;
+}
+
+int ns_engine_run(const ns_scenario *s, const ns_engine_opts *o, ns_strategy_tally *out)
+{
+    return ns_engine_run_units(s, o, 0, ns_engine_units(o->n), NULL, out);
+}

@@ -1,0 +1,155 @@
+/* PSA draws and OWSA settings of scenario parameters. */
+#include "netsurv/engine/psa.h"
+#include "netsurv/numeric/rng.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ns_psa_count(const ns_scenario *s)
+{
+    int n = 0;
+    for (int i = 0; i < s->n_params; i++)
+        n += s->param[i].psa > NS_PSA_FIXED;
+    return n;
+}
+
+/* One draw of a univariate distribution. */
+static double draw_one(const ns_param *q, double value, ns_rng *r)
+{
+    switch (q->psa) {
+    case NS_PSA_BETA: return ns_rng_beta(r, q->psa_a, q->psa_b);
+    case NS_PSA_GAMMA: return ns_rng_gamma(r, q->psa_a, q->psa_b);
+    case NS_PSA_LOGNORMAL: return ns_rng_lognormal(r, q->psa_a, q->psa_b);
+    case NS_PSA_NORMAL: return ns_rng_normal(r, q->psa_a, q->psa_b);
+    case NS_PSA_UNIFORM: return q->psa_a + (q->psa_b - q->psa_a) * ns_rng_uniform(r);
+    default: return value;
+    }
+}
+
+static double clamp(double x, double lo, double hi)
+{
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* The Dirichlet list starting at parameter g: alpha_i = base value x concentration. */
+static void draw_dirichlet(const ns_scenario *base, ns_scenario *out, int g, ns_rng *r)
+{
+    const ns_param *q = &base->param[g];
+    double alpha[NS_MAX_KNOTS], x[NS_MAX_KNOTS];
+    int n = q->group_n < NS_MAX_KNOTS ? q->group_n : NS_MAX_KNOTS;
+    for (int i = 0; i < n; i++) {
+        double v = *(const double *)((const char *)base + base->param[g + i].offset);
+        alpha[i] = v * q->psa_a > 1e-9 ? v * q->psa_a : 1e-9;
+    }
+    ns_rng_dirichlet(r, alpha, n, x);
+    for (int i = 0; i < n; i++)
+        *ns_param_ptr(out, g + i) = x[i];
+}
+
+void ns_psa_draw(const ns_scenario *base, ns_scenario *out, uint64_t seed, uint64_t draw)
+{
+    if (out != base)
+        memcpy(out, base, sizeof *out);
+    for (int i = 0; i < base->n_params; i++) {
+        const ns_param *q = &base->param[i];
+        if (q->psa <= NS_PSA_FIXED)
+            continue;
+        ns_rng r = ns_rng_for(seed, draw, NS_RNG_PSA, (uint64_t)i);
+        if (q->psa == NS_PSA_DIRICHLET) {
+            if (q->group == i)
+                draw_dirichlet(base, out, i, &r);
+            continue;
+        }
+        double v = *(const double *)((const char *)base + q->offset);
+        *ns_param_ptr(out, i) = clamp(draw_one(q, v, &r), q->lo, q->hi);
+    }
+    ns_scenario_derive(out);
+}
+
+void ns_owsa_set(const ns_scenario *base, ns_scenario *out, int i, int high)
+{
+    if (out != base)
+        memcpy(out, base, sizeof *out);
+    const ns_param *q = &base->param[i];
+    *ns_param_ptr(out, i) = high ? q->range_hi : q->range_lo;
+    ns_scenario_derive(out);
+}
+
+int ns_owsa_count(const ns_scenario *s)
+{
+    int n = 0;
+    for (int i = 0; i < s->n_params; i++)
+        n += s->param[i].has_range;
+    return n;
+}
+
+/* Mean discounted cost and QALYs per strategy of one engine run on s. */
+static int run_means(const ns_scenario *s, const ns_engine_opts *o, ns_strategy_tally *t,
+                     double *cost, double *effect)
+{
+    ns_engine_opts q = *o;
+    q.fill = NULL;
+    q.flush = NULL;
+    q.progress = NULL;
+    if (ns_engine_run(s, &q, t))
+        return -1;
+    for (int i = 0; i < s->n_strategies; i++) {
+        double lo, hi;
+        ns_acc_mean(&t[i].cost_discounted, &cost[i], &lo, &hi);
+        ns_acc_mean(&t[i].qaly_discounted, &effect[i], &lo, &hi);
+    }
+    return 0;
+}
+
+int ns_psa_run(const ns_scenario *base, const ns_engine_opts *o, int K, double *cost,
+               double *effect, double *values)
+{
+    int S = base->n_strategies, rc = 0;
+    ns_scenario *s = malloc(sizeof *s);
+    ns_strategy_tally *t = calloc((size_t)S, sizeof *t);
+    if (!s || !t)
+        rc = -1;
+    for (int k = 0; k < K && !rc; k++) {
+        ns_psa_draw(base, s, o->seed, (uint64_t)k);
+        double *v = values + (size_t)k * (size_t)ns_psa_count(base);
+        for (int i = 0; i < base->n_params; i++)
+            if (base->param[i].psa > NS_PSA_FIXED)
+                *v++ = *ns_param_ptr(s, i);
+        rc = run_means(s, o, t, cost + (size_t)k * S, effect + (size_t)k * S);
+        if (o->progress)
+            o->progress(o->progress_ctx, (uint64_t)k + 1, (uint64_t)K);
+        if (o->stop && *o->stop)
+            rc = -1;
+    }
+    free(s);
+    free(t);
+    return rc;
+}
+
+int ns_owsa_run(const ns_scenario *base, const ns_engine_opts *o, double *cost_lo,
+                double *cost_hi, double *effect_lo, double *effect_hi)
+{
+    int S = base->n_strategies, Q = ns_owsa_count(base), j = 0, rc = 0;
+    ns_scenario *s = malloc(sizeof *s);
+    ns_strategy_tally *t = calloc((size_t)S, sizeof *t);
+    if (!s || !t)
+        rc = -1;
+    for (int i = 0; i < base->n_params && !rc; i++) {
+        if (!base->param[i].has_range)
+            continue;
+        size_t at = (size_t)j * S;
+        ns_owsa_set(base, s, i, 0);
+        rc = run_means(s, o, t, cost_lo + at, effect_lo + at);
+        ns_owsa_set(base, s, i, 1);
+        rc |= run_means(s, o, t, cost_hi + at, effect_hi + at);
+        j++;
+        if (o->progress)
+            o->progress(o->progress_ctx, (uint64_t)j, (uint64_t)Q);
+        if (o->stop && *o->stop)
+            rc = -1;
+    }
+    free(s);
+    free(t);
+    return rc ? -1 : Q;
+}

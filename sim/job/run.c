@@ -1,0 +1,260 @@
+/* A run in one process: the base case (or every sweep point), then PSA and
+ * OWSA on the same patients, into a file that appears whole or not at all. */
+#include "netsurv/job/job.h"
+#include "run.h"
+#include "netsurv/engine/checkpoint.h"
+#include "netsurv/engine/psa.h"
+#include "netsurv/engine/work.h"
+#include "netsurv/output/atomic.h"
+#include "netsurv/output/h5out.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Phase progress from the engine's callback: ctx is the job. */
+typedef struct {
+    const ns_job *j;
+    const char *phase;
+} phase_ctx;
+
+static void engine_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    const phase_ctx *p = ctx;
+    if (p->j->progress)
+        p->j->progress(p->j->ctx, p->phase, done, total);
+}
+
+/* Tells the job's progress callback that a phase of `total` steps begins. */
+static void begin_phase(const ns_job *j, const char *phase, uint64_t total)
+{
+    if (j->progress)
+        j->progress(j->ctx, phase, 0, total);
+}
+
+static ns_engine_opts engine_opts(const ns_job *j, phase_ctx *p)
+{
+    ns_engine_opts eo = {.seed = j->seed, .n = j->n, .threads = j->threads, .stop = j->stop,
+                         .progress = p ? engine_progress : NULL, .progress_ctx = p};
+    return eo;
+}
+
+int ns_job_check(const ns_scenario *s, const ns_job *j, ns_errors *e)
+{
+    if (j->shard_n && (j->per_patient || j->psa || j->owsa || j->resume))
+        ns_errors_add(e, "--shard cannot be combined with --per-patient, --psa, --owsa or "
+                         "--resume");
+    else if (s->sweep.n_axes && (j->per_patient || j->psa || j->owsa))
+        ns_errors_add(e, "a sweep (%llu points) cannot be combined with --per-patient, --psa "
+                         "or --owsa; run those on single points",
+                      (unsigned long long)s->sweep.n_points);
+    else if (j->resume && !s->sweep.n_axes && !j->shard_n)
+        ns_errors_add(e, "--resume is for sweeps (a run without one has nothing to resume)");
+    else if (j->owsa && ns_owsa_count(s) == 0)
+        ns_errors_add(e, "--owsa: no parameter of %s has a range:", s->path);
+    else
+        return NS_JOB_OK;
+    return NS_JOB_BAD_INPUT;
+}
+
+int ns_job_claim(const ns_job *j, ns_errors *e)
+{
+    char err[4400];
+    if (ns_atomic_begin(j->output, j->force, err, sizeof err)) {
+        ns_errors_add(e, "%s", err);
+        return NS_JOB_BAD_INPUT;
+    }
+    return NS_JOB_OK;
+}
+
+void ns_job_cost_effect(const ns_scenario *s, const ns_strategy_tally *t, double *cost,
+                        double *effect)
+{
+    for (int k = 0; k < s->n_strategies; k++) {
+        double lo, hi;
+        ns_acc_mean(&t[k].cost_discounted, &cost[k], &lo, &hi);
+        ns_acc_mean(&t[k].qaly_discounted, &effect[k], &lo, &hi);
+    }
+}
+
+/* --psa K and --owsa: more engine runs on the same patients, into h. */
+static int run_uncertainty(ns_h5 *h, const ns_scenario *s, const ns_job *j)
+{
+    int S = s->n_strategies, P = ns_psa_count(s), Q = ns_owsa_count(s), rc = 0;
+    if (j->psa) {
+        size_t K = (size_t)j->psa;
+        double *v = malloc(sizeof *v * (K * (size_t)P + 2 * K * (size_t)S + 1));
+        phase_ctx pc = {j, "PSA"};
+        begin_phase(j, "PSA", K);
+        ns_engine_opts eo = engine_opts(j, &pc);
+        rc = !v || ns_psa_run(s, &eo, j->psa, v + K * P, v + K * P + K * S, v) ||
+             ns_h5_write_psa(h, j->psa, j->n, v, v + K * P, v + K * P + K * S);
+        free(v);
+    }
+    if (j->owsa && !rc) {
+        double *v = malloc(sizeof *v * (4 * (size_t)Q * S + 1));
+        phase_ctx pc = {j, "OWSA"};
+        begin_phase(j, "OWSA", (uint64_t)Q);
+        ns_engine_opts eo = engine_opts(j, &pc);
+        size_t qs = (size_t)Q * S;
+        rc = !v || ns_owsa_run(s, &eo, v, v + qs, v + 2 * qs, v + 3 * qs) < 0 ||
+             ns_h5_write_owsa(h, Q, v, v + qs, v + 2 * qs, v + 3 * qs);
+        free(v);
+    }
+    return rc ? -1 : 0;
+}
+
+/* "DIR/.NAME.netsurv-checkpoint" beside the output. */
+static void checkpoint_path(const char *out, char *buf, size_t len)
+{
+    const char *slash = strrchr(out, '/');
+    int dirlen = slash ? (int)(slash - out + 1) : 0;
+    snprintf(buf, len, "%.*s.%s.netsurv-checkpoint", dirlen, out, slash ? slash + 1 : out);
+}
+
+/* One sweep point's rows: summary and economics. */
+static int write_point(ns_h5 *h, uint64_t p, const ns_scenario *ps, const ns_strategy_tally *t)
+{
+    double cost[NS_MAX_STRATEGIES], effect[NS_MAX_STRATEGIES];
+    ns_h5_set_point(h, p, ps);
+    ns_job_cost_effect(ps, t, cost, effect);
+    return ns_h5_write_summary(h, t) || ns_h5_write_economics(h, cost, effect) ? -1 : 0;
+}
+
+/* The strategy with the highest NMB at a point. */
+static int best_strategy(const ns_scenario *ps, const ns_strategy_tally *t)
+{
+    double cost[NS_MAX_STRATEGIES], effect[NS_MAX_STRATEGIES];
+    ns_job_cost_effect(ps, t, cost, effect);
+    int best = 0;
+    for (int k = 1; k < ps->n_strategies; k++)
+        if (ps->econ.wtp * effect[k] - cost[k] > ps->econ.wtp * effect[best] - cost[best])
+            best = k;
+    return best;
+}
+
+/* Point p of a sweep: from the checkpoint when it is there, else run and
+ * recorded; then its rows. */
+static int sweep_point(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_checkpoint *c,
+                       uint64_t p, ns_strategy_tally *t, ns_errors *e)
+{
+    ns_scenario *pt = NULL;
+    ns_engine_opts eo = engine_opts(j, NULL);
+    int rc = ns_scenario_load_point(s, p, &pt, e);
+    if (!rc && !ns_checkpoint_get(c, p, t))
+        rc = ns_engine_run(pt, &eo, t) || ns_checkpoint_put(c, p, t);
+    rc = rc || write_point(h, p, pt, t);
+    if (!rc && j->point_done)
+        j->point_done(j->ctx, p, pt, t, best_strategy(pt, t));
+    ns_scenario_free(pt);
+    return rc ? -1 : 0;
+}
+
+/* A sweep: every point on the same patients, each row written when done and
+ * recorded in a checkpoint so --resume computes only what is missing. */
+static int run_sweep(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_strategy_tally *t,
+                     ns_errors *e)
+{
+    char ck[4200], err[600];
+    checkpoint_path(j->output, ck, sizeof ck);
+    uint64_t P = s->sweep.n_points;
+    ns_checkpoint *c = ns_checkpoint_open(ck, ns_run_fingerprint(s, j->seed, j->n), P,
+                                          s->n_strategies, j->resume, err, sizeof err);
+    if (!c) {
+        ns_errors_add(e, "%s", err);
+        return -1;
+    }
+    if (j->resume && j->note) {
+        snprintf(err, sizeof err, "resuming: %llu of %llu points already done",
+                 (unsigned long long)ns_checkpoint_done(c), (unsigned long long)P);
+        j->note(j->ctx, err);
+    }
+    int rc = ns_h5_write_sweep(h);
+    begin_phase(j, "sweep", P);
+    for (uint64_t p = 0; p < P && !rc; p++) {
+        rc = sweep_point(h, s, j, c, p, t, e);
+        if (j->progress)
+            j->progress(j->ctx, "sweep", p + 1, P);
+    }
+    ns_checkpoint_close(c, rc == 0);
+    return rc ? -1 : 0;
+}
+
+/* Everything `netsurv run` computes, into the open file h. */
+static int run_all(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_strategy_tally *t,
+                   double *cost, double *effect, ns_errors *e)
+{
+    if (s->sweep.n_axes)
+        return run_sweep(h, s, j, t, e);
+    phase_ctx pc = {j, "patients"};
+    begin_phase(j, "patients", j->n);
+    ns_engine_opts eo = engine_opts(j, &pc);
+    eo.fill = j->per_patient ? ns_h5_fill_rows : NULL;
+    eo.flush = j->per_patient ? ns_h5_flush_rows : NULL;
+    eo.sink_ctx = h;
+    if (ns_engine_run(s, &eo, t) || ns_h5_write_summary(h, t))
+        return -1;
+    ns_job_cost_effect(s, t, cost, effect);
+    if (ns_h5_write_economics(h, cost, effect))
+        return -1;
+    return run_uncertainty(h, s, j);
+}
+
+int ns__job_write_results(ns_h5 *h, const ns_scenario *s, const ns_strategy_tally *all,
+                          ns_errors *e)
+{
+    if (!s->sweep.n_axes) {
+        double cost[NS_MAX_STRATEGIES], effect[NS_MAX_STRATEGIES];
+        ns_job_cost_effect(s, all, cost, effect);
+        return ns_h5_write_summary(h, all) || ns_h5_write_economics(h, cost, effect) ? -1 : 0;
+    }
+    int rc = ns_h5_write_sweep(h);
+    for (uint64_t p = 0; p < s->sweep.n_points && !rc; p++) {
+        ns_scenario *pt;
+        rc = ns_scenario_load_point(s, p, &pt, e) ||
+             write_point(h, p, pt, all + p * (uint64_t)s->n_strategies);
+        if (!rc)
+            ns_scenario_free(pt);
+    }
+    return rc ? -1 : 0;
+}
+
+int ns__job_write_file(const ns_scenario *s, const ns_run_info *info,
+                       const ns_strategy_tally *all, ns_errors *e)
+{
+    char err[512];
+    ns_h5 *h = ns_h5_create(ns_atomic_tmp(), s, info, 0, err, sizeof err);
+    if (!h)
+        ns_errors_add(e, "%s", err);
+    int rc = !h || ns__job_write_results(h, s, all, e);
+    if (h)
+        rc |= ns_h5_close(h);
+    return ns__job_finish(rc, e);
+}
+
+int ns__job_finish(int rc, ns_errors *e)
+{
+    char err[9000];
+    if (ns_atomic_finish(rc == 0, err, sizeof err)) {
+        if (e)
+            ns_errors_add(e, "%s", err);
+        return NS_JOB_FAILED;
+    }
+    return NS_JOB_OK;
+}
+
+int ns_job_run(const ns_scenario *s, const ns_job *j, ns_strategy_tally *t, double *cost,
+               double *effect, ns_errors *e)
+{
+    ns_run_info info = {j->seed, j->n, j->command_line ? j->command_line : ""};
+    char err[512];
+    ns_h5 *h = ns_h5_create(ns_atomic_tmp(), s, &info, j->per_patient, err, sizeof err);
+    if (!h) {
+        ns_errors_add(e, "%s", err);
+        return ns__job_finish(-1, e);
+    }
+    ns_h5_set_threads(h, j->threads);
+    int rc = run_all(h, s, j, t, cost, effect, e);
+    rc |= ns_h5_close(h);
+    return ns__job_finish(rc, e);
+}

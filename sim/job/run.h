@@ -1,0 +1,21 @@
+/* What the other files of the job stage share with run.c; internal. */
+#ifndef NETSURV_JOB_RUN_H
+#define NETSURV_JOB_RUN_H
+
+#include "netsurv/job/job.h"
+#include "netsurv/output/h5out.h"
+
+/* Writes the results of every point (tallies P x S, P = 1 without a sweep)
+ * into h, as a run would. 0 or -1. */
+int ns__job_write_results(ns_h5 *h, const ns_scenario *s, const ns_strategy_tally *all,
+                          ns_errors *e);
+/* The whole results file from folded tallies (merge, MPI): created at the
+ * claimed temporary path, written, renamed. A status. */
+int ns__job_write_file(const ns_scenario *s, const ns_run_info *info,
+                       const ns_strategy_tally *all, ns_errors *e);
+/* Renames the temporary file into place when rc is 0; otherwise removes it.
+ * A status: NS_JOB_OK, or NS_JOB_FAILED with the message in *e (e NULL:
+ * no message). */
+int ns__job_finish(int rc, ns_errors *e);
+
+#endif

@@ -1,0 +1,119 @@
+/* The virtual-patient generator (MODEL.md sections 1 and 2). */
+#include "netsurv/model/history.h"
+#include "netsurv/numeric/rng.h"
+
+#include <math.h>
+
+/* Index of the first cumulative share above u. */
+static int pick(const double *cum, int n, double u)
+{
+    for (int i = 0; i < n - 1; i++)
+        if (u < cum[i])
+            return i;
+    return n - 1;
+}
+
+double ns_death_time(const ns_death_params *d, int sex, double age, double e)
+{
+    if (d->model == NS_DEATH_GOMPERTZ) {
+        /* H(age + t) - H(age) = e with H(x) = (a/b) exp(b x) */
+        double a = d->gompertz_a[sex], b = d->gompertz_b[sex];
+        return log(exp(b * age) + e * b / a) / b - age;
+    }
+    /* life table: hazard constant within [ages[i], ages[i+1]), the last
+     * interval's hazard continues for ever */
+    const double *x = d->ages, *h = d->cumhaz[sex];
+    int n = d->n_ages, i = 0;
+    while (i + 1 < n && x[i + 1] <= age)
+        i++;
+    double rate = -log(1 - (d->qx[sex][i] < 1 ? d->qx[sex][i] : 1 - 1e-12));
+    double target = h[i] + rate * (age - x[i]) + e;
+    while (i + 1 < n && h[i + 1] <= target)
+        i++;
+    rate = -log(1 - (d->qx[sex][i] < 1 ? d->qx[sex][i] : 1 - 1e-12));
+    double t_abs = x[i] + (rate > 0 ? (target - h[i]) / rate : INFINITY);
+    return t_abs - age;
+}
+
+/* The pathology report and true attributes at resection. */
+static void draw_attributes(const ns_scenario *s, ns_rng *r, ns_patient *p)
+{
+    const ns_cohort_params *c = &s->cohort;
+    const ns_derived *d = &s->derived;
+    p->sex = ns_rng_uniform_pos(r) < c->male_share ? NS_SEX_MALE : NS_SEX_FEMALE;
+    double u = d->age_p_lo + (d->age_p_hi - d->age_p_lo) * ns_rng_uniform_pos(r);
+    p->age = c->age_mean + c->age_sd * ns_norm_quantile_fast(u);
+    p->size_mm = ns_curve_inverse(&c->size_cdf, ns_rng_uniform_pos(r));
+    p->grade = (uint8_t)pick(d->grade_cum, NS_NGRADES, ns_rng_uniform_pos(r));
+    p->muscularis = ns_rng_uniform_pos(r) < c->mp_by_grade[p->grade];
+    p->lvi_true = ns_rng_uniform_pos(r) < c->lvi_prevalence;
+    double sens = ns_rng_uniform_pos(r) < c->lvi_ihc_share ? c->lvi_sens_ihc : c->lvi_sens_he;
+    p->lvi_reported = p->lvi_true && ns_rng_uniform_pos(r) < sens;
+    p->method = (uint8_t)pick(d->method_cum, c->n_methods, ns_rng_uniform_pos(r));
+    int incomplete = ns_rng_uniform_pos(r) < c->method[p->method].incomplete;
+    int rx = ns_rng_uniform_pos(r) < c->rx_share_of_incomplete;
+    p->margin = incomplete ? (rx ? NS_RX : NS_R1) : NS_R0;
+}
+
+/* Occult metastasis: presence by the logistic model, then its course. */
+static void draw_metastasis(const ns_scenario *s, ns_rng *r, ns_patient *p)
+{
+    const ns_metastasis_params *m = &s->met;
+    const ns_course_params *c = &s->course;
+    double eta = m->intercept + ns_curve_eval(&m->size_logit, p->size_mm) + m->grade[p->grade] +
+                 (p->lvi_true ? m->lvi : 0) + (p->muscularis ? m->muscularis : 0) +
+                 m->margin[p->margin];
+    p->p_metastasis = 1 / (1 + (double)expf((float)-eta)); /* single precision: cheap, ample */
+    p->has_metastasis = ns_rng_uniform_pos(r) < p->p_metastasis;
+    p->onset = p->symptom_time = p->incidental_time = INFINITY;
+    p->doubling_years = INFINITY;
+    p->site = NS_SITE_NODAL;
+    p->u_resectable = p->u_survival = 1;
+    if (!p->has_metastasis)
+        return;
+    p->site = ns_rng_uniform_pos(r) < m->liver_share ? NS_SITE_LIVER : NS_SITE_NODAL;
+    p->onset = ns_dist_quantile(&c->onset, ns_rng_uniform_pos(r));
+    p->doubling_years = 3 * ns_dist_quantile(&c->doubling_months, ns_rng_uniform_pos(r)) / 12;
+    double sym_mm = ns_dist_quantile(&c->symptom_mm, ns_rng_uniform_pos(r));
+    p->symptom_time = p->onset + (sym_mm > c->reference_mm
+                                      ? p->doubling_years * log2(sym_mm / c->reference_mm)
+                                      : 0);
+    double e = -log(ns_rng_uniform_pos(r));
+    p->u_resectable = ns_rng_uniform_pos(r);
+    p->u_survival = ns_rng_uniform_pos(r);
+    p->incidental_time = c->incidental_rate > 0 ? p->onset + e / c->incidental_rate : INFINITY;
+}
+
+/* Local residual tumour at the scar, by the true margin. */
+static void draw_residual(const ns_scenario *s, ns_rng *r, ns_patient *p)
+{
+    p->has_residual = ns_rng_uniform_pos(r) < s->residual.prob_by_margin[p->margin];
+    p->residual_time = p->residual_doubling_years = INFINITY;
+    if (!p->has_residual)
+        return;
+    p->residual_time = ns_dist_quantile(&s->residual.onset, ns_rng_uniform_pos(r));
+    p->residual_doubling_years =
+        3 * ns_dist_quantile(&s->course.doubling_months, ns_rng_uniform_pos(r)) / 12;
+}
+
+void ns_history_draw(const ns_scenario *s, uint64_t seed, uint64_t index, ns_patient *p)
+{
+    p->key = ns_rng_mix64(seed ^ ns_rng_mix64(index ^ 0x6e65747375727600ULL));
+    ns_rng r = ns_rng_for(seed, index, NS_RNG_PATIENT, 0);
+    draw_attributes(s, &r, p);
+    r = ns_rng_for(seed, index, NS_RNG_HISTORY, 0);
+    draw_metastasis(s, &r, p);
+    r = ns_rng_for(seed, index, NS_RNG_HISTORY, 1);
+    draw_residual(s, &r, p);
+    r = ns_rng_for(seed, index, NS_RNG_DEATH, 0);
+    /* Exp(1) from a 24-bit uniform in single precision: cheap, never 0 */
+    float u = ((float)(ns_rng_u32(&r) >> 8) + 0.5f) * (1.0f / 16777216.0f);
+    p->death_time = ns_death_time(&s->death, p->sex, p->age, -(double)logf(u));
+}
+
+double ns_history_diameter(const ns_patient *p, double ref_mm, double t)
+{
+    if (!p->has_metastasis)
+        return 0;
+    return ref_mm * exp2((t - p->onset) / p->doubling_years);
+}

@@ -1,0 +1,277 @@
+/* One strategy on one patient: visits, tests, detection, costs, misses. */
+#include "netsurv/model/strategy.h"
+#include "netsurv/numeric/rng.h"
+
+#include <math.h>
+#include <string.h>
+
+const char *const ns_route_name[NS_NROUTES] = {"never", "surveillance", "symptoms",
+                                               "incidental"};
+const char *const ns_death_cause_name[NS_NDEATHS] = {"other", "operative", "metastasis"};
+const char *const ns_miss_name[NS_NMISS] = {"none", "not_followed", "between_visits",
+                                            "false_negative", "after_schedule", "missed_visit"};
+
+/* Counter-based draws: 64 random bits for (patient key, purpose, a, b),
+ * one splitmix64 finaliser over distinct odd-weighted counters (the key is
+ * itself a full 64-bit hash of seed and patient, so streams of different
+ * patients do not meet). */
+static inline uint64_t draw64(uint64_t key, uint64_t purpose, uint64_t a, uint64_t b)
+{
+    return ns_rng_mix64(key + purpose * 0x9e3779b97f4a7c15ULL + a * 0xd1b54a32d192ed03ULL +
+                        b * 0x8cb92ba72f3d8dd7ULL);
+}
+
+/* The two 32-bit halves of a draw as uniforms in (0, 1). */
+static inline double lo_u(uint64_t x)
+{
+    return ((double)(uint32_t)x + 0.5) * (1.0 / 4294967296.0);
+}
+static inline double hi_u(uint64_t x)
+{
+    return ((double)(uint32_t)(x >> 32) + 0.5) * (1.0 / 4294967296.0);
+}
+
+/* A visit's time as whole days: the key of its draws. */
+static inline uint64_t day_key(double t)
+{
+    return (uint64_t)(t * 365.25 + 0.5);
+}
+
+static int group_matches(const ns_riskgroup *g, const ns_patient *p)
+{
+    return p->size_mm >= g->size_lo && p->size_mm < g->size_hi && (g->grades >> p->grade & 1) &&
+           (g->margins >> p->margin & 1) && (g->lvi >> p->lvi_reported & 1) &&
+           (g->depth >> p->muscularis & 1);
+}
+
+int ns_strategy_match(const ns_strategy *st, const ns_patient *p)
+{
+    int other = 0;
+    for (int i = 0; i < st->n_rules; i++) {
+        if (st->rule[i].otherwise)
+            other = i;
+        else if (group_matches(&st->rule[i].when, p))
+            return i;
+    }
+    return other;
+}
+
+/* The hidden disease as this strategy leaves it after any treatment at 0. */
+typedef struct {
+    int met, residual;
+    double onset, death;
+} disease;
+
+/* Additional treatment at time 0: its cost, operative death, and the chance
+ * it removes residual or nodal disease. */
+static void treat(const ns_scenario *s, const ns_rule *r, const ns_patient *p, disease *d,
+                  ns_outcome *o)
+{
+    if (r->treatment < 0)
+        return;
+    const ns_treatment *t = &s->treatment[r->treatment];
+    uint64_t x = draw64(p->key, NS_RNG_TREATMENT, (uint64_t)r->treatment, 0);
+    uint64_t y = draw64(p->key, NS_RNG_TREATMENT, (uint64_t)r->treatment, 1);
+    o->cost_treatment += t->cost;
+    o->cost_discounted += t->cost;
+    o->qaly -= t->qaly_loss;
+    o->qaly_discounted -= t->qaly_loss;
+    if (lo_u(x) < t->mortality) {
+        o->operative_death = 1;
+        o->death_cause = NS_DEATH_OPERATIVE;
+        d->death = 30 / 365.25;
+    }
+    if (d->residual && hi_u(x) < t->clears_residual)
+        d->residual = 0;
+    if (d->met && p->site == NS_SITE_NODAL && lo_u(y) < t->clears_nodal)
+        d->met = 0;
+}
+
+/* Diameter of a deposit that reached ref_mm at t0 and doubles every td years. */
+static inline double diameter(double ref_mm, double t0, double td, double t)
+{
+    return ref_mm * exp2((t - t0) / td);
+}
+
+/* Visit state carried through the schedule for the missed-reason rules. */
+typedef struct {
+    double found;        /* surveillance detection time */
+    int attended_window; /* an attended visit with tests after onset, before detection */
+} visit_log;
+
+/* One attended visit at index v: tests, results, costs. */
+static void visit(const ns_scenario *s, const ns_rule *r, int v, const ns_patient *p,
+                  const disease *d, ns_outcome *o, visit_log *log)
+{
+    double t = r->visit_time[v], disc = r->visit_discount[v];
+    uint64_t day = day_key(t);
+    int met_visible = d->met && t >= d->onset;
+    double met_d = met_visible ? diameter(s->course.reference_mm, d->onset, p->doubling_years, t)
+                               : 0;
+    int loc_visible = d->residual && t >= p->residual_time && isinf(o->local_detection_time);
+    double loc_d = loc_visible ? diameter(s->course.reference_mm, p->residual_time,
+                                          p->residual_doubling_years, t)
+                               : 0;
+    int found = 0;
+    for (uint32_t mask = r->visit_tests[v]; mask; mask &= mask - 1) {
+        int m = __builtin_ctz(mask);
+        const ns_modality *x = &s->modality[m];
+        uint64_t u = draw64(p->key, NS_RNG_TEST, day, (uint64_t)m);
+        o->n_tests++;
+        o->tests_by_modality[m]++;
+        o->qaly -= s->econ.test_disutility;
+        o->qaly_discounted -= s->econ.test_disutility * r->visit_discount_eff[v];
+        o->cost_surveillance += x->cost;
+        o->cost_discounted += x->cost * disc;
+        o->radiation_msv += x->radiation_msv;
+        int positive = 0;
+        if (met_visible && x->sees[p->site + 1] &&
+            lo_u(u) < ns_curve_eval(&x->sensitivity[p->site + 1], met_d))
+            positive = found = 1;
+        if (loc_visible && x->sees[NS_LOC_LOCAL]) {
+            uint64_t w = draw64(p->key, NS_RNG_TEST, day, 64 + (uint64_t)m);
+            if (lo_u(w) < ns_curve_eval(&x->sensitivity[NS_LOC_LOCAL], loc_d)) {
+                positive = 1;
+                o->local_detection_time = t;
+                o->cost_treatment += s->follow.local_treatment_cost;
+                o->cost_discounted += s->follow.local_treatment_cost * disc;
+            }
+        }
+        if (!positive && hi_u(u) >= x->specificity) {
+            o->n_false_positives++;
+            o->cost_workup += x->workup_cost;
+            o->cost_discounted += x->workup_cost * disc;
+        }
+    }
+    if (met_visible)
+        log->attended_window = 1;
+    if (found)
+        log->found = t;
+}
+
+/* Why a metastasis that surveillance did not find was missed. */
+static int miss_reason(const ns_rule *r, double onset, double end, const visit_log *log)
+{
+    if (r->n_visits == 0)
+        return NS_MISS_NOT_FOLLOWED;
+    if (r->visit_time[r->n_visits - 1] < onset)
+        return NS_MISS_AFTER_SCHEDULE;
+    int window = 0;
+    for (int v = 0; v < r->n_visits && !window; v++)
+        window = r->visit_time[v] >= onset && r->visit_time[v] < end;
+    if (!window)
+        return NS_MISS_BETWEEN_VISITS;
+    return log->attended_window ? NS_MISS_FALSE_NEGATIVE : NS_MISS_MISSED_VISIT;
+}
+
+double ns_discounted_years(double r, double a, double b)
+{
+    if (!(b > a))
+        return 0;
+    return r > 0 ? (exp(-r * a) - exp(-r * b)) / r : b - a;
+}
+
+/* After detection at t: death from the metastasis, treatment costs, and
+ * life-years and QALYs over the whole life (MODEL.md section 4).
+ *
+ * Published survival (after resection, or with unresectable disease) is
+ * counted from clinical presentation, so the survival clock starts when the
+ * metastasis would have caused symptoms, not at an earlier detection:
+ * finding it earlier changes survival only by making it resectable more
+ * often, never by lead time. */
+static void life_after(const ns_scenario *s, const ns_patient *p, double t, ns_outcome *o)
+{
+    const ns_followup_params *f = &s->follow;
+    const ns_econ_params *e = &s->econ;
+    double rc = s->derived.rate_costs, re = s->derived.rate_effects;
+    double death = o->death_time;
+    double u_before = e->u_well, u_after = e->u_well;
+    if (t < death) {
+        int state = o->resectable ? NS_RESECTED : NS_UNRESECTABLE;
+        double anchor = p->symptom_time > t ? p->symptom_time : t;
+        double left = ns_dist_quantile(&e->survival[state], p->u_survival);
+        if (anchor + left < death) {
+            death = anchor + left;
+            o->death_cause = NS_DEATH_METASTASIS;
+        }
+        u_after = o->resectable ? e->u_after_resection : e->u_metastatic;
+        double c0 = o->resectable ? f->resection_cost : f->second_line_share * f->second_line_cost;
+        o->cost_treatment += c0;
+        o->cost_discounted += c0 * exp(-rc * t);
+        if (!o->resectable) {
+            o->cost_treatment += f->systemic_cost * (death - t);
+            o->cost_discounted += f->systemic_cost * ns_discounted_years(rc, t, death);
+        }
+    }
+    o->death_time = death;
+    o->metastasis_death = o->death_cause == NS_DEATH_METASTASIS ? death : INFINITY;
+    /* lifetime horizon: to death, at most to age NS_MAX_AGE */
+    double horizon = NS_MAX_AGE - p->age;
+    death = death < horizon ? death : horizon;
+    double split = t < death ? t : death;
+    o->ly = death;
+    o->ly_discounted = ns_discounted_years(re, 0, death);
+    o->qaly += u_before * split + u_after * (death - split);
+    o->qaly_discounted += u_before * ns_discounted_years(re, 0, split) +
+                          u_after * ns_discounted_years(re, split, death);
+}
+
+/* Detection, its route and burden, treatment cost, and the missed reason. */
+static void conclude(const ns_scenario *s, const ns_rule *r, const ns_patient *p,
+                     const disease *d, const visit_log *log, ns_outcome *o)
+{
+    double sym = d->met ? p->symptom_time : INFINITY, inc = d->met ? p->incidental_time : INFINITY;
+    double t = log->found;
+    int route = NS_ROUTE_SURVEILLANCE;
+    if (sym < t)
+        t = sym, route = NS_ROUTE_SYMPTOMS;
+    if (inc < t)
+        t = inc, route = NS_ROUTE_INCIDENTAL;
+    o->metastasis = d->met && d->onset < d->death;
+    if (!(t < d->death)) {
+        t = INFINITY;
+        route = NS_ROUTE_NEVER;
+    }
+    o->route = (uint8_t)route;
+    o->detection_time = t;
+    o->death_time = d->death;
+    o->missed = o->metastasis && route != NS_ROUTE_SURVEILLANCE;
+    o->missed_reason = (uint8_t)(o->missed ? miss_reason(r, d->onset, t < d->death ? t : d->death,
+                                                         log)
+                                           : NS_MISS_NONE);
+    if (route != NS_ROUTE_NEVER) {
+        o->detection_delay = t - d->onset;
+        o->burden_mm = diameter(s->course.reference_mm, d->onset, p->doubling_years, t);
+        o->resectable =
+            p->u_resectable < ns_curve_eval(&s->follow.resectable[p->site], o->burden_mm);
+    }
+    life_after(s, p, t, o);
+    o->cost = o->cost_surveillance + o->cost_workup + o->cost_treatment;
+}
+
+void ns_strategy_play(const ns_scenario *s, int k, const ns_patient *p, ns_outcome *o)
+{
+    const ns_strategy *st = &s->strategy[k];
+    int ri = ns_strategy_match(st, p);
+    const ns_rule *r = &st->rule[ri];
+    memset(o, 0, sizeof *o);
+    o->rule = (uint8_t)ri;
+    o->detection_time = o->detection_delay = o->local_detection_time = INFINITY;
+    disease d = {p->has_metastasis, p->has_residual, p->onset, p->death_time};
+    treat(s, r, p, &d, o);
+    visit_log log = {INFINITY, 0};
+    double stop = d.death;
+    if (d.met) {
+        double other = p->symptom_time < p->incidental_time ? p->symptom_time : p->incidental_time;
+        stop = other < stop ? other : stop;
+    }
+    for (int v = 0; v < r->n_visits && r->visit_time[v] < stop; v++) {
+        uint64_t day = day_key(r->visit_time[v]);
+        if (lo_u(draw64(p->key, NS_RNG_ADHERENCE, day, 0)) >= r->visit_attend[v])
+            continue;
+        visit(s, r, v, p, &d, o, &log);
+        if (log.found < INFINITY)
+            break;
+    }
+    conclude(s, r, p, &d, &log, o);
+}

@@ -1,0 +1,147 @@
+/* Shard files: one slice of a run's work-unit tallies with the run's
+ * inputs (see include/netsurv/output/shard.h). */
+#include "netsurv/output/shard.h"
+#include "h5util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ns_h5_write_shard(const char *path, const ns_scenario *s, const ns_shard_info *in,
+                      const char *command_line, const ns_strategy_tally *units, char *err,
+                      size_t errlen)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+    if (f < 0) {
+        snprintf(err, errlen, "%s: cannot create the shard file", path);
+        return -1;
+    }
+    char created[32];
+    ns__h5_utc_now(created);
+    int rc = ns__h5_attr_str(f, "netsurv_version", NETSURV_VERSION) |
+             ns__h5_attr_str(f, "git_revision", NETSURV_GIT_REVISION) |
+             ns__h5_attr_str(f, "kind", "netsurv shard: unit tallies for `netsurv merge`") |
+             ns__h5_attr_u64(f, "fingerprint", in->fingerprint) | ns__h5_attr_u64(f, "seed", in->seed) |
+             ns__h5_attr_u64(f, "n_patients", in->n_patients) | ns__h5_attr_u64(f, "shard", (uint64_t)in->shard) |
+             ns__h5_attr_u64(f, "n_shards", (uint64_t)in->n_shards) |
+             ns__h5_attr_u64(f, "unit_first", in->unit_first) | ns__h5_attr_u64(f, "unit_count", in->unit_count) |
+             ns__h5_attr_u64(f, "total_units", in->total_units) |
+             ns__h5_attr_u64(f, "n_strategies", (uint64_t)s->n_strategies) |
+             ns__h5_attr_u64(f, "tally_size", sizeof(ns_strategy_tally)) |
+             ns__h5_attr_str(f, "scenario_path", s->path) |
+             ns__h5_attr_str(f, "command_line", command_line) | ns__h5_attr_str(f, "created", created);
+    rc |= ns__h5_write_text(f, "scenario", s->text, "the scenario file as read");
+    if (s->sweep_text)
+        rc |= ns__h5_attr_str(f, "sweep_path", s->sweep_path) |
+              ns__h5_write_text(f, "sweep", s->sweep_text, "the --sweep file as read");
+    if (s->n_sets)
+        rc |= ns__h5_write_strings(f, "overrides", (const char *const *)s->sets, (hsize_t)s->n_sets,
+                            "--set overrides, in order");
+    hsize_t dims[2] = {in->unit_count, sizeof(ns_strategy_tally) * (hsize_t)s->n_strategies};
+    rc |= ns__h5_write_array(NULL, f, "units", H5T_STD_U8LE, H5T_NATIVE_UINT8, 2, dims, units,
+                      "unit tallies (opaque: read by `netsurv merge` of the same version)",
+                      "bytes");
+    if (H5Fclose(f) < 0)
+        rc = -1;
+    if (rc)
+        snprintf(err, errlen, "%s: cannot write the shard file", path);
+    return rc ? -1 : 0;
+}
+
+/* The --set overrides stored in a shard. */
+static int read_overrides(hid_t f, ns_shard_info *in)
+{
+    if (H5Lexists(f, "overrides", H5P_DEFAULT) <= 0)
+        return 0;
+    hid_t d = H5Dopen2(f, "overrides", H5P_DEFAULT), sp = H5Dget_space(d), t = ns__h5_str_type();
+    hssize_t n = H5Sget_simple_extent_npoints(sp);
+    char **v = calloc((size_t)n + 1, sizeof *v);
+    in->sets = calloc((size_t)n + 1, sizeof *in->sets);
+    int rc = !v || !in->sets || H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0;
+    for (hssize_t i = 0; !rc && i < n; i++)
+        rc = !(in->sets[in->n_sets++] = strdup(v[i]));
+    if (v)
+        H5Dvlen_reclaim(t, sp, H5P_DEFAULT, v);
+    free(v);
+    H5Tclose(t);
+    H5Sclose(sp);
+    H5Dclose(d);
+    return rc ? -1 : 0;
+}
+
+int ns_h5_read_shard(const char *path, ns_shard_info *in, ns_strategy_tally **units, char *err,
+                     size_t errlen)
+{
+    memset(in, 0, sizeof *in);
+    *units = NULL;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) {
+        snprintf(err, errlen, "%s: not an HDF5 file", path);
+        return -1;
+    }
+    uint64_t shard = 0, n_shards = 0, S = 0, tally = 0;
+    char *version = ns__h5_read_string(f, "netsurv_version", 0), *kind = ns__h5_read_string(f, "kind", 0);
+    int not_shard = !kind || strncmp(kind, "netsurv shard", 13) != 0;
+    int rc = not_shard || ns__h5_read_u64(f, "fingerprint", &in->fingerprint) ||
+         ns__h5_read_u64(f, "seed", &in->seed) || ns__h5_read_u64(f, "n_patients", &in->n_patients) ||
+         ns__h5_read_u64(f, "shard", &shard) || ns__h5_read_u64(f, "n_shards", &n_shards) ||
+         ns__h5_read_u64(f, "unit_first", &in->unit_first) ||
+         ns__h5_read_u64(f, "unit_count", &in->unit_count) ||
+         ns__h5_read_u64(f, "total_units", &in->total_units) ||
+         ns__h5_read_u64(f, "n_strategies", &S) || ns__h5_read_u64(f, "tally_size", &tally);
+    snprintf(in->version, sizeof in->version, "%s", version ? version : "?");
+    in->shard = (int)shard, in->n_shards = (int)n_shards, in->n_strategies = (int)S;
+    if (!rc && tally != sizeof(ns_strategy_tally)) {
+        snprintf(err, errlen, "%s: written by netsurv %s with another tally layout", path,
+                 in->version);
+        rc = -1;
+    }
+    if (!rc) {
+        in->scenario_path = ns__h5_read_string(f, "scenario_path", 0);
+        in->scenario_text = ns__h5_read_string(f, "scenario", 1);
+        in->sweep_path = ns__h5_read_string(f, "sweep_path", 0);
+        in->sweep_text = ns__h5_read_string(f, "sweep", 1);
+        rc = !in->scenario_path || !in->scenario_text || read_overrides(f, in);
+        hid_t d = H5Dopen2(f, "units", H5P_DEFAULT);
+        hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+        hsize_t dims[2] = {0, 0};
+        /* a shard's claims are checked before they size anything */
+        int sane = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 2 &&
+                   H5Sget_simple_extent_dims(sp, dims, NULL) == 2 && dims[0] == in->unit_count &&
+                   dims[1] == sizeof(ns_strategy_tally) * S && S >= 1 && S <= NS_MAX_STRATEGIES &&
+                   in->n_shards >= 1 && in->shard >= 1 && in->shard <= in->n_shards &&
+                   in->unit_first <= in->total_units &&
+                   in->unit_count <= in->total_units - in->unit_first;
+        *units = sane ? malloc(sizeof **units * (in->unit_count * S + 1)) : NULL;
+        rc = rc || !sane || !*units ||
+             H5Dread(d, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, *units) < 0;
+        if (sp >= 0)
+            H5Sclose(sp);
+        H5Dclose(d);
+        if (rc)
+            snprintf(err, errlen, "%s: %s", path,
+                     sane ? "cannot read the shard's contents"
+                          : "the shard's numbers do not add up (damaged or not written by netsurv)");
+    } else if (not_shard)
+        snprintf(err, errlen, "%s: not a netsurv shard file", path);
+    else if (tally == sizeof(ns_strategy_tally))
+        snprintf(err, errlen, "%s: incomplete shard attributes", path);
+    free(version);
+    free(kind);
+    H5Fclose(f);
+    return rc ? -1 : 0;
+}
+
+void ns_shard_info_free(ns_shard_info *in)
+{
+    for (int i = 0; i < in->n_sets; i++)
+        free(in->sets[i]);
+    free(in->sets);
+    free(in->scenario_path);
+    free(in->scenario_text);
+    free(in->sweep_path);
+    free(in->sweep_text);
+    memset(in, 0, sizeof *in);
+}

@@ -1,0 +1,47 @@
+/* The loader's vocabulary (params.c), used by every section's loader;
+ * internal to the scenario stage. */
+#ifndef NETSURV_SCENARIO_PARAMS_H
+#define NETSURV_SCENARIO_PARAMS_H
+
+#include "netsurv/scenario/scenario.h"
+#include "netsurv/scenario/yamltree.h"
+
+/* Loader state: the scenario being filled and the messages so far. */
+typedef struct {
+    ns_scenario *s;
+    ns_errors *e;
+} ld;
+
+#define PATHLEN 160
+
+/* Records "FILE:LINE:COLUMN: path: message" at node n. */
+void ns__err_at(ld *L, const ns_ynode *n, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* out = parent.key (truncated to PATHLEN). */
+void ns__join(char *out, const char *parent, const char *key);
+const char *ns__kind_name(ns_ykind k);
+/* Child `key` of map, of kind `kind`; NULL (with a message when required)
+ * if missing or of another kind. */
+ns_ynode *ns__child(ld *L, ns_ynode *map, const char *parent, const char *key, ns_ykind kind,
+                    int required);
+/* A scalar as a finite number. */
+int ns__to_number(ld *L, const ns_ynode *n, const char *path, double *out);
+int ns__check_range(ld *L, const ns_ynode *n, const char *path, double v, double lo, double hi);
+/* A parameter {value, source|assumption} in [lo, hi], registered for --set/PSA. */
+int ns__param(ld *L, ns_ynode *map, const char *parent, const char *key, double *out, double lo,
+              double hi);
+/* A list parameter of exactly n values (or 2..max when n == 0; count in *got). */
+int ns__param_list(ld *L, ns_ynode *map, const char *parent, const char *key, double *out, int n,
+                   int max, int *got, double lo, double hi);
+/* Shares adding up to 1. */
+int ns__check_sum1(ld *L, const ns_ynode *n, const char *path, const double *p, int k);
+/* A setting that is one of `words`. */
+int ns__choice(ld *L, ns_ynode *map, const char *parent, const char *key,
+               const char *const *words, int nwords, int *out);
+/* A piecewise-linear curve with strictly increasing knots. */
+int ns__curve(ld *L, ns_ynode *map, const char *parent, const char *xkey, const char *ykey,
+              ns_curve *c, double xlo, double ylo, double yhi);
+/* A lognormal or Weibull distribution. */
+int ns__dist(ld *L, ns_ynode *map, const char *parent, const char *key, ns_dist *d);
+
+#endif
