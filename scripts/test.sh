@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-debian.sh
 jobs=$(nproc 2>/dev/null || echo 2)
+# the layout rules first: file lengths, stages, include circles
+/usr/bin/python3 scripts/check-layout.py
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=ON
 cmake --build build -j"$jobs"
@@ -14,6 +16,8 @@ cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DNETSURV_SANITIZE=ON -DBU
 cmake --build build-sanitize -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-sanitize --output-on-failure
+# the same rules symbol by symbol, over the objects of the build without LTO
+/usr/bin/python3 scripts/check-layout.py --objects build-sanitize
 # the MPI build: mpirun -np 2 gives the datasets of one process
 cmake -S . -B build-mpi -DCMAKE_BUILD_TYPE=Release -DNETSURV_MPI=ON -DBUILD_TESTING=ON
 cmake --build build-mpi -j"$jobs" --target netsurv
