@@ -5,156 +5,12 @@
  *    documented names, row i = patient i as the library plays it); read with
  *    the HDF5 C API, with h5dump -H, and with h5py when /usr/bin/python3 has it
  *    (tests/fixtures/run_check_h5.py);
- *  - the same file, bit for bit, with 1 and 2 threads;
- *  - an existing output is refused (exit 2, untouched) without --force and
- *    replaced with it;
- *  - a run stopped by SIGTERM or SIGINT leaves neither the output nor its
- *    temporary file; one killed by SIGKILL leaves no output;
- *  - bad usage and bad scenarios exit 2 and write nothing.
+ *  - the same file, bit for bit, with 1 and 2 threads.
  * Every run happens in a fresh directory from mkdtemp, removed at the end. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include "test_util.h"
-
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <hdf5.h>
-#include <math.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-#include "netsurv/engine/engine.h"
-#include "netsurv/model/history.h"
-#include "netsurv/scenario/scenario.h"
-#include "netsurv/model/strategy.h"
+#include "run_fixtures.h"
 
 #define CHECK_PY NETSURV_SOURCE_DIR "/tests/fixtures/run_check_h5.py"
 #define PYTHON "/usr/bin/python3"
-
-/* ---------- helpers: files and processes ---------- */
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-static char *make_dir(void)
-{
-    char *d = strdup("/tmp/netsurv-run-test-XXXXXX");
-    assert_non_null(d);
-    assert_non_null(mkdtemp(d));
-    return d;
-}
-
-/* Names in dir other than . and .. that contain `part` (all when NULL). */
-static int count_entries(const char *dir, const char *part)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    struct dirent *e;
-    int n = 0;
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && (!part || strstr(e->d_name, part)))
-            n++;
-    closedir(d);
-    return n;
-}
-
-static void remove_dir(char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        char p[4096];
-        while ((e = readdir(d)))
-            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-                snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-                unlink(p);
-            }
-        closedir(d);
-    }
-    rmdir(dir);
-    free(dir);
-}
-
-/* Starts argv[0] with argv, stdout and stderr to `log` (or /dev/null). */
-static pid_t spawn(char *const argv[], const char *log)
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int fd = open(log ? log : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return pid;
-}
-
-/* Runs argv to the end; returns the exit status (fails on a signal). */
-static int run_argv(char *const argv[], const char *log)
-{
-    pid_t pid = spawn(argv, log);
-    int st;
-    assert_int_equal(waitpid(pid, &st, 0), pid);
-    if (!WIFEXITED(st))
-        fail_msg("%s was killed by signal %d", argv[0], WIFSIGNALED(st) ? WTERMSIG(st) : -1);
-    return WEXITSTATUS(st);
-}
-
-/* netsurv run with up to 12 more arguments (NULL-terminated). */
-static int netsurv_run(const char *log, ...)
-{
-    char *argv[16] = {(char *)NETSURV_BINARY, (char *)"run"};
-    int n = 2;
-    va_list ap;
-    va_start(ap, log);
-    const char *a;
-    while ((a = va_arg(ap, const char *)) && n < 15)
-        argv[n++] = (char *)a;
-    va_end(ap);
-    argv[n] = NULL;
-    return run_argv(argv, log);
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void sleep_s(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
-    while (nanosleep(&ts, &ts) && errno == EINTR) {
-    }
-}
 
 /* A shell command's exit status (127 when it could not run). */
 static int sh(const char *cmd)
@@ -162,17 +18,6 @@ static int sh(const char *cmd)
     fflush(NULL);
     int st = system(cmd);
     return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : 127;
-}
-
-/* ---------- helpers: HDF5 ---------- */
-
-static hid_t open_h5(const char *path)
-{
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0)
-        fail_msg("%s: not a readable HDF5 file", path);
-    return f;
 }
 
 /* A string attribute (variable or fixed length) of obj; NULL if absent. */
@@ -200,16 +45,6 @@ static char *attr_string(hid_t obj, const char *name)
     H5Tclose(t);
     H5Aclose(a);
     return out;
-}
-
-static uint64_t attr_u64(hid_t obj, const char *name)
-{
-    assert_true(H5Aexists(obj, name) > 0);
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    uint64_t v = 0;
-    assert_true(H5Aread(a, H5T_NATIVE_UINT64, &v) >= 0);
-    H5Aclose(a);
-    return v;
 }
 
 /* A 1-D dataset read as memory type mt; *n its length (fails if absent). */
@@ -630,175 +465,11 @@ static void test_threads_same_file(void **state)
     remove_dir(dir);
 }
 
-/* ---------- 3. an existing output ---------- */
-
-static void test_existing_output(void **state)
-{
-    (void)state;
-    char *dir = make_dir();
-    char out[4200], log[4200];
-    snprintf(out, sizeof out, "%s/exists.h5", dir);
-    snprintf(log, sizeof log, "%s/../%s.log", dir, strrchr(dir, '/') + 1);
-    const char *precious = "precious results: not to be overwritten\n";
-    write_file(out, precious);
-    struct stat st0, st1;
-    assert_int_equal(stat(out, &st0), 0);
-    int rc = netsurv_run(log, "-n", "1000", "-q", "-o", out, (char *)NULL);
-    char *l = read_all(log, NULL);
-    if (rc != 2 || !strstr(l, "--force"))
-        fail_msg("exit %d (expected 2), output: %s", rc, l);
-    free(l);
-    size_t len;
-    char *now_text = read_all(out, &len);
-    assert_true(len == strlen(precious));
-    assert_memory_equal(now_text, precious, len);
-    free(now_text);
-    assert_int_equal(stat(out, &st1), 0);
-    assert_true(st0.st_ino == st1.st_ino && st0.st_mtime == st1.st_mtime);
-    assert_int_equal(count_entries(dir, NULL), 1);
-    /* also with --per-patient */
-    rc = netsurv_run(log, "-n", "1000", "--per-patient", "-o", out, (char *)NULL);
-    assert_int_equal(rc, 2);
-    now_text = read_all(out, &len);
-    assert_memory_equal(now_text, precious, strlen(precious));
-    free(now_text);
-
-    /* --force replaces it */
-    rc = netsurv_run(log, "-n", "1000", "-q", "--force", "-o", out, (char *)NULL);
-    assert_int_equal(rc, 0);
-    hid_t f = open_h5(out);
-    assert_true(attr_u64(f, "n_patients") == 1000);
-    H5Fclose(f);
-    assert_int_equal(count_entries(dir, NULL), 1);
-    /* and a second time, over an HDF5 file */
-    rc = netsurv_run(log, "-n", "2000", "-q", "--force", "--per-patient", "-o", out, (char *)NULL);
-    assert_int_equal(rc, 0);
-    f = open_h5(out);
-    assert_true(attr_u64(f, "n_patients") == 2000);
-    H5Fclose(f);
-    assert_int_equal(count_entries(dir, NULL), 1);
-    unlink(log);
-    remove_dir(dir);
-}
-
-/* ---------- 4. stopped runs ---------- */
-
-/* Starts a long run into dir/X.h5, waits until it writes its temporary file
- * and then `wait_s` more, sends `sig`, and checks what is left. */
-static void interrupted_run(int sig, int per_patient, double wait_s)
-{
-    char *dir = make_dir();
-    char out[4200];
-    snprintf(out, sizeof out, "%s/X.h5", dir);
-    char *argv[] = {(char *)NETSURV_BINARY, (char *)"run", (char *)"-n", (char *)"50000000",
-                    (char *)"-q", (char *)"-o", out,
-                    per_patient ? (char *)"--per-patient" : NULL, NULL};
-    pid_t pid = spawn(argv, NULL);
-    double t0 = now();
-    while (count_entries(dir, ".X.h5.netsurv-") == 0 && now() - t0 < 30)
-        sleep_s(0.01);
-    assert_int_equal(count_entries(dir, ".X.h5.netsurv-"), 1);
-    sleep_s(wait_s);
-    int st;
-    if (waitpid(pid, &st, WNOHANG) != 0)
-        fail_msg("the run ended before signal %d was sent", sig);
-    assert_int_equal(kill(pid, sig), 0);
-    assert_int_equal(waitpid(pid, &st, 0), pid);
-    if (sig == SIGKILL) {
-        assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
-        /* the temporary file stays, the output is never there */
-        assert_false(exists(out));
-    } else {
-        /* the handler removes the temporary file and exits 128 + signal */
-        if (!(WIFEXITED(st) && WEXITSTATUS(st) == 128 + sig) &&
-            !(WIFSIGNALED(st) && WTERMSIG(st) == sig))
-            fail_msg("status %#x after signal %d", st, sig);
-        assert_false(exists(out));
-        if (count_entries(dir, NULL) != 0)
-            fail_msg("%d file(s) left in %s after signal %d", count_entries(dir, NULL), dir, sig);
-    }
-    remove_dir(dir);
-}
-
-static void test_sigterm(void **state)
-{
-    (void)state;
-    interrupted_run(SIGTERM, 1, 1.5);
-}
-
-static void test_sigint(void **state)
-{
-    (void)state;
-    interrupted_run(SIGINT, 1, 1.5);
-    interrupted_run(SIGINT, 0, 0.5);
-}
-
-static void test_sigkill(void **state)
-{
-    (void)state;
-    interrupted_run(SIGKILL, 1, 1.5);
-}
-
-/* ---------- 5. bad usage writes nothing ---------- */
-
-static void test_bad_usage(void **state)
-{
-    (void)state;
-    char *dir = make_dir();
-    char out[4200], bad[4200], log[4200];
-    snprintf(out, sizeof out, "%s/out.h5", dir);
-    snprintf(bad, sizeof bad, "%s/bad.yaml", dir);
-    snprintf(log, sizeof log, "%s/../%s.log", dir, strrchr(dir, '/') + 1);
-    /* no -o */
-    assert_int_equal(netsurv_run(log, "-n", "10", (char *)NULL), 2);
-    /* bad numbers */
-    assert_int_equal(netsurv_run(log, "-n", "0", "-o", out, (char *)NULL), 2);
-    assert_int_equal(netsurv_run(log, "-n", "10", "--threads", "0", "-o", out, (char *)NULL), 2);
-    /* a bad scenario: exit 2 with FILE:LINE:COLUMN, no output, no temporary */
-    char *d = read_all(DEFAULT_PATH, NULL);
-    const char *from = "{every: 1, from: 1, to: 5, tests: [ct]}";
-    char *at = strstr(d, from);
-    assert_non_null(at);
-    size_t off = (size_t)(at - d);
-    char *t = malloc(strlen(d) + 16);
-    assert_non_null(t);
-    memcpy(t, d, off);
-    strcpy(t + off, "{every: 1, from: 1, to: 5, tests: [petct]}");
-    strcat(t, at + strlen(from));
-    write_file(bad, t);
-    assert_int_equal(netsurv_run(log, bad, "-n", "10", "-o", out, (char *)NULL), 2);
-    char *l = read_all(log, NULL);
-    char want[4400];
-    int line = 1;
-    for (const char *q = t; q < t + off; q++)
-        line += *q == '\n';
-    snprintf(want, sizeof want, "%s:%d:", bad, line);
-    if (!strstr(l, want) || !strstr(l, "unknown modality 'petct'"))
-        fail_msg("expected '%s... unknown modality' in: %s", want, l);
-    free(l);
-    free(t);
-    free(d);
-    unlink(bad);
-    unlink(log);
-    assert_int_equal(count_entries(dir, NULL), 0);
-    /* an output directory that does not exist: exit 1, nothing written */
-    char nodir[4300];
-    snprintf(nodir, sizeof nodir, "%s/no/such/dir/out.h5", dir);
-    assert_int_equal(netsurv_run(NULL, "-n", "10", "-q", "-o", nodir, (char *)NULL), 1);
-    assert_int_equal(count_entries(dir, NULL), 0);
-    remove_dir(dir);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_output_layout),
         cmocka_unit_test(test_threads_same_file),
-        cmocka_unit_test(test_existing_output),
-        cmocka_unit_test(test_sigterm),
-        cmocka_unit_test(test_sigint),
-        cmocka_unit_test(test_sigkill),
-        cmocka_unit_test(test_bad_usage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
