@@ -25,7 +25,7 @@
 #define N_PLAY 100000u
 
 /* Copy of text with `len` bytes at offset `at` replaced by `to`. */
-static char *splice(const char *text, size_t at, size_t len, const char *to)
+static inline char *splice(const char *text, size_t at, size_t len, const char *to)
 {
     size_t tl = strlen(to), rest = strlen(text + at + len);
     char *out = malloc(at + tl + rest + 1);
@@ -37,7 +37,7 @@ static char *splice(const char *text, size_t at, size_t len, const char *to)
 }
 
 /* text + "\n" (if missing) + what: a new last entry of the last section. */
-static char *append(const char *text, const char *what)
+static inline char *append(const char *text, const char *what)
 {
     size_t tl = strlen(text);
     int nl = tl > 0 && text[tl - 1] != '\n';
@@ -47,7 +47,7 @@ static char *append(const char *text, const char *what)
     return out;
 }
 
-static ns_scenario *load_text(const char *text)
+static inline ns_scenario *load_text(const char *text)
 {
     ns_scenario *s = NULL;
     ns_errors *e = malloc(sizeof *e);
@@ -61,7 +61,7 @@ static ns_scenario *load_text(const char *text)
     return s;
 }
 
-static ns_scenario *load_default(void)
+static inline ns_scenario *load_default(void)
 {
     char *t = default_text();
     ns_scenario *s = load_text(t);
@@ -69,7 +69,7 @@ static ns_scenario *load_default(void)
     return s;
 }
 
-static int strategy_index(const ns_scenario *s, const char *name)
+static inline int strategy_index(const ns_scenario *s, const char *name)
 {
     for (int k = 0; k < s->n_strategies; k++)
         if (strcmp(s->strategy[k].name, name) == 0)
@@ -78,7 +78,7 @@ static int strategy_index(const ns_scenario *s, const char *name)
     return -1;
 }
 
-static ns_strategy_tally *run_engine(const ns_scenario *s, uint64_t n, int threads)
+static inline ns_strategy_tally *run_engine(const ns_scenario *s, uint64_t n, int threads)
 {
     ns_strategy_tally *t = calloc((size_t)s->n_strategies, sizeof *t);
     assert_non_null(t);
@@ -92,7 +92,7 @@ static ns_strategy_tally *run_engine(const ns_scenario *s, uint64_t n, int threa
 /* Start of the line that follows the block starting at `p` (a line indented
  * by `indent` spaces): the next line indented by at most `indent` that is not
  * blank or a comment; the end of the text if none. */
-static const char *block_end(const char *p, int indent)
+static inline const char *block_end(const char *p, int indent)
 {
     const char *q = strchr(p, '\n');
     while (q) {
@@ -112,7 +112,7 @@ static const char *block_end(const char *p, int indent)
 /* Copy of text with the block of `key:` under the top-level section
  * `parent:` (or the top-level section itself when parent is NULL) replaced
  * by `block`. Other sections, and keys added to the format later, stay. */
-static char *replace_block(const char *text, const char *parent, const char *key,
+static inline char *replace_block(const char *text, const char *parent, const char *key,
                            const char *block)
 {
     char head[96];
@@ -145,7 +145,7 @@ static char *replace_block(const char *text, const char *parent, const char *key
  * visit; one strategy, `probe_schedule`, with the given rules. */
 #define NO_SYMPTOMS "1e12"
 
-static ns_scenario *closed_form_rules(double sens, double adherence, const char *symptom_mm,
+static inline ns_scenario *closed_form_rules(double sens, double adherence, const char *symptom_mm,
                                       const char *rules)
 {
     char buf[2048];
@@ -226,7 +226,7 @@ static ns_scenario *closed_form_rules(double sens, double adherence, const char 
 }
 
 /* The same with one rule for everyone and the given schedule items. */
-static ns_scenario *closed_form(double sens, double adherence, const char *symptom_mm,
+static inline ns_scenario *closed_form(double sens, double adherence, const char *symptom_mm,
                                 const char *schedule)
 {
     size_t need = strlen(schedule) + 200;

@@ -27,6 +27,25 @@ void ns_cli_print_run_table(const ns_scenario *s, const ns_strategy_tally *t)
            "mean years from detectable to found; cost in USD per patient\n");
 }
 
+void ns_cli_print_outcome_table(const ns_scenario *s, const ns_strategy_tally *t)
+{
+    printf("\n%-24s %8s %8s %8s %8s %8s %8s %9s\n", "strategy", "found", "resect.", "cured",
+           "overdx", "met.dead", "op.dead", "LY(disc)");
+    for (int k = 0; k < s->n_strategies; k++) {
+        double ly, lo, hi;
+        uint64_t found = t[k].n_metastases - t[k].n_route[NS_ROUTE_NEVER];
+        ns_acc_mean(&t[k].ly_discounted, &ly, &lo, &hi);
+        printf("%-24s %8llu %8llu %8llu %8llu %8llu %8llu %9.4f\n", s->strategy[k].name,
+               (unsigned long long)found, (unsigned long long)t[k].n_resectable,
+               (unsigned long long)t[k].n_cured, (unsigned long long)t[k].n_overdiagnosed,
+               (unsigned long long)t[k].n_metastasis_deaths,
+               (unsigned long long)(t[k].n_surgery_deaths + t[k].n_operative_deaths), ly);
+    }
+    printf("found: metastases found in life, any route; overdx: found by surveillance, would not "
+           "have presented in life; met.dead: deaths from the metastasis; op.dead: deaths from "
+           "surgery (time 0 or metastasis)\n");
+}
+
 /* The incremental analysis at the end of a run. */
 void ns_cli_print_icer_table(const ns_scenario *s, const double *cost, const double *effect)
 {

@@ -59,6 +59,7 @@ void ns_tally_add_outcome(ns_strategy_tally *t, const ns_outcome *o)
     acc_add(&t->qaly_discounted, o->qaly_discounted);
     t->n_metastasis_deaths += o->death_cause == NS_DEATH_METASTASIS;
     t->n_operative_deaths += o->operative_death;
+    t->n_surgery_deaths += o->metastasis_surgery_death;
     t->n_local_found += o->local_detection_time < INFINITY;
     for (int m = 0; m < NS_MAX_MODALITIES; m++)
         t->tests_by_modality[m] += o->tests_by_modality[m];
@@ -71,6 +72,8 @@ void ns_tally_add_outcome(ns_strategy_tally *t, const ns_outcome *o)
     if (o->route == NS_ROUTE_NEVER)
         return;
     t->n_resectable += o->resectable;
+    t->n_cured += o->cured;
+    t->n_overdiagnosed += o->overdiagnosed;
     acc_add(&t->detection_time, o->detection_time);
     acc_add(&t->detection_delay, o->detection_delay);
     acc_add(&t->burden_mm, o->burden_mm);
@@ -85,6 +88,9 @@ void ns_tally_merge(ns_strategy_tally *a, const ns_strategy_tally *b)
     a->n_missed += b->n_missed;
     a->n_resectable += b->n_resectable;
     a->n_operative_deaths += b->n_operative_deaths;
+    a->n_surgery_deaths += b->n_surgery_deaths;
+    a->n_cured += b->n_cured;
+    a->n_overdiagnosed += b->n_overdiagnosed;
     a->n_local_found += b->n_local_found;
     a->n_residual += b->n_residual;
     a->n_metastasis_deaths += b->n_metastasis_deaths;

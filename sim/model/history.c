@@ -68,20 +68,27 @@ static void draw_metastasis(const ns_scenario *s, ns_rng *r, ns_patient *p)
     p->onset = p->symptom_time = p->incidental_time = INFINITY;
     p->doubling_years = INFINITY;
     p->site = NS_SITE_NODAL;
-    p->u_resectable = p->u_survival = 1;
+    p->u_resectable = p->u_cure = p->u_surgery = 1;
+    p->lethal_time = INFINITY;
     if (!p->has_metastasis)
         return;
     p->site = ns_rng_uniform_pos(r) < m->liver_share ? NS_SITE_LIVER : NS_SITE_NODAL;
     p->onset = ns_dist_quantile(&c->onset, ns_rng_uniform_pos(r));
-    p->doubling_years = 3 * ns_dist_quantile(&c->doubling_months, ns_rng_uniform_pos(r)) / 12;
+    p->doubling_years = 3 * ns_dist_quantile(&c->doubling_months, ns_rng_uniform_pos(r)) / 12 *
+                        c->grade_doubling[p->grade];
     double sym_mm = ns_dist_quantile(&c->symptom_mm, ns_rng_uniform_pos(r));
     p->symptom_time = p->onset + (sym_mm > c->reference_mm
                                       ? p->doubling_years * log2(sym_mm / c->reference_mm)
                                       : 0);
     double e = -log(ns_rng_uniform_pos(r));
     p->u_resectable = ns_rng_uniform_pos(r);
-    p->u_survival = ns_rng_uniform_pos(r);
+    p->u_cure = ns_rng_uniform_pos(r);
     p->incidental_time = c->incidental_rate > 0 ? p->onset + e / c->incidental_rate : INFINITY;
+    p->u_surgery = ns_rng_uniform_pos(r);
+    /* untreated, the deposit grows on to a lethal burden a multiple of the
+     * symptomatic one: death from the metastasis is a property of the disease */
+    double ratio = ns_dist_quantile(&c->lethal_ratio, ns_rng_uniform_pos(r));
+    p->lethal_time = p->symptom_time + (ratio > 1 ? p->doubling_years * log2(ratio) : 0);
 }
 
 /* Local residual tumour at the scar, by the true margin. */
@@ -109,6 +116,8 @@ void ns_history_draw(const ns_scenario *s, uint64_t seed, uint64_t index, ns_pat
     /* Exp(1) from a 24-bit uniform in single precision: cheap, never 0 */
     float u = ((float)(ns_rng_u32(&r) >> 8) + 0.5f) * (1.0f / 16777216.0f);
     p->death_time = ns_death_time(&s->death, p->sex, p->age, -(double)logf(u));
+    double first = p->symptom_time < p->incidental_time ? p->symptom_time : p->incidental_time;
+    p->presentation_time = first < p->death_time ? first : INFINITY;
 }
 
 double ns_history_diameter(const ns_patient *p, double ref_mm, double t)

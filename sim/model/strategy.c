@@ -171,49 +171,110 @@ double ns_discounted_years(double r, double a, double b)
     return r > 0 ? (exp(-r * a) - exp(-r * b)) / r : b - a;
 }
 
-/* After detection at t: death from the metastasis, treatment costs, and
- * life-years and QALYs over the whole life (MODEL.md section 4).
- *
- * Published survival (after resection, or with unresectable disease) is
- * counted from clinical presentation, so the survival clock starts when the
- * metastasis would have caused symptoms, not at an earlier detection:
- * finding it earlier changes survival only by making it resectable more
- * often, never by lead time. */
-static void life_after(const ns_scenario *s, const ns_patient *p, double t, ns_outcome *o)
+/* Treatment at detection at t acts on the disease (MODEL.md section 4): a
+ * complete resection cures with a probability that falls with burden, or
+ * leaves a fraction of the volume that regrows to the lethal burden;
+ * unresectable disease on a somatostatin analogue progresses more slowly
+ * (its remaining time to the lethal burden divided by the hazard ratio).
+ * Returns the death from the metastasis (INFINITY: cured, or killed by the
+ * operation, with *surgery_death set). A treatment without effect returns
+ * the untreated death, bit for bit: no lead time by construction. */
+static double treat_metastasis(const ns_scenario *s, const ns_patient *p, double t,
+                               ns_outcome *o, double *surgery_death)
 {
     const ns_followup_params *f = &s->follow;
+    *surgery_death = INFINITY;
+    if (!o->resectable)
+        return f->ssa_hr == 1 ? p->lethal_time : t + (p->lethal_time - t) / f->ssa_hr;
+    if (p->u_surgery < f->surgery_mortality) {
+        *surgery_death = t + 30 / 365.25;
+        return INFINITY;
+    }
+    if (p->u_cure < ns_curve_eval(&f->cure[p->site], o->burden_mm)) {
+        o->cured = 1;
+        return INFINITY;
+    }
+    return p->lethal_time - p->doubling_years * log2(f->residual_fraction) / 3;
+}
+
+/* Costs of treating a metastasis found at t, to death. */
+static void treatment_costs(const ns_scenario *s, double t, double death, ns_outcome *o)
+{
+    const ns_followup_params *f = &s->follow;
+    double rc = s->derived.rate_costs;
+    double c0 = o->resectable ? f->resection_cost : f->second_line_share * f->second_line_cost;
+    o->cost_treatment += c0;
+    o->cost_discounted += c0 * exp(-rc * t);
+    if (!o->resectable) {
+        o->cost_treatment += f->systemic_cost * (death - t);
+        o->cost_discounted += f->systemic_cost * ns_discounted_years(rc, t, death);
+    }
+}
+
+/* Adds utility u over [a, b) (clipped to the horizon h) to the QALYs. */
+static void live(double u, double a, double b, double h, double re, ns_outcome *o)
+{
+    b = b < h ? b : h;
+    if (!(b > a))
+        return;
+    o->qaly += u * (b - a);
+    o->qaly_discounted += u * ns_discounted_years(re, a, b);
+}
+
+/* Quality-adjusted life by state: well, an undiagnosed metastasis from its
+ * onset, and after detection at t the state treatment left (recovery and
+ * back to well after a cure, life after a non-curative resection, or known
+ * unresectable disease), to death. */
+static void quality_of_life(const ns_scenario *s, const ns_patient *p, const disease *d,
+                            double t, double death, ns_outcome *o)
+{
     const ns_econ_params *e = &s->econ;
-    double rc = s->derived.rate_costs, re = s->derived.rate_effects;
-    double death = o->death_time;
-    double u_before = e->u_well, u_after = e->u_well;
+    double re = s->derived.rate_effects, h = NS_MAX_AGE - p->age;
+    double onset = d->met ? d->onset : INFINITY, found = t < death ? t : death;
+    onset = onset < found ? onset : found;
+    live(e->u_well, 0, onset, h, re, o);
+    live(e->u_occult, onset, found, h, re, o);
+    if (!(t < death))
+        return;
+    if (o->resectable) {
+        o->qaly -= e->surgery_qaly_loss;
+        o->qaly_discounted -= e->surgery_qaly_loss * exp(-re * t);
+    }
+    if (o->cured) {
+        double back = t + e->recovery_years < death ? t + e->recovery_years : death;
+        live(e->u_after_resection, t, back, h, re, o);
+        live(e->u_well, back, death, h, re, o);
+    } else
+        live(o->resectable ? e->u_after_resection : e->u_metastatic, t, death, h, re, o);
+}
+
+/* After detection at t (INFINITY: never): treatment, death and its cause,
+ * costs, life-years and QALYs over the whole life. */
+static void life_after(const ns_scenario *s, const ns_patient *p, const disease *d, double t,
+                       ns_outcome *o)
+{
+    double death = o->death_time, met = d->met ? p->lethal_time : INFINITY;
     if (t < death) {
-        int state = o->resectable ? NS_RESECTED : NS_UNRESECTABLE;
-        double anchor = p->symptom_time > t ? p->symptom_time : t;
-        double left = ns_dist_quantile(&e->survival[state], p->u_survival);
-        if (anchor + left < death) {
-            death = anchor + left;
-            o->death_cause = NS_DEATH_METASTASIS;
-        }
-        u_after = o->resectable ? e->u_after_resection : e->u_metastatic;
-        double c0 = o->resectable ? f->resection_cost : f->second_line_share * f->second_line_cost;
-        o->cost_treatment += c0;
-        o->cost_discounted += c0 * exp(-rc * t);
-        if (!o->resectable) {
-            o->cost_treatment += f->systemic_cost * (death - t);
-            o->cost_discounted += f->systemic_cost * ns_discounted_years(rc, t, death);
+        double op;
+        met = treat_metastasis(s, p, t, o, &op);
+        if (op < death) {
+            death = op;
+            o->death_cause = NS_DEATH_OPERATIVE;
+            o->metastasis_surgery_death = 1;
         }
     }
+    if (met < death) {
+        death = met;
+        o->death_cause = NS_DEATH_METASTASIS;
+    }
+    if (t < death)
+        treatment_costs(s, t, death, o);
     o->death_time = death;
     o->metastasis_death = o->death_cause == NS_DEATH_METASTASIS ? death : INFINITY;
-    /* lifetime horizon: to death, at most to age NS_MAX_AGE */
-    double horizon = NS_MAX_AGE - p->age;
-    death = death < horizon ? death : horizon;
-    double split = t < death ? t : death;
-    o->ly = death;
-    o->ly_discounted = ns_discounted_years(re, 0, death);
-    o->qaly += u_before * split + u_after * (death - split);
-    o->qaly_discounted += u_before * ns_discounted_years(re, 0, split) +
-                          u_after * ns_discounted_years(re, split, death);
+    double h = NS_MAX_AGE - p->age, end = death < h ? death : h;
+    o->ly = end;
+    o->ly_discounted = ns_discounted_years(s->derived.rate_effects, 0, end);
+    quality_of_life(s, p, d, t, death, o);
 }
 
 /* Detection, its route and burden, treatment cost, and the missed reason. */
@@ -245,7 +306,8 @@ static void conclude(const ns_scenario *s, const ns_rule *r, const ns_patient *p
         o->resectable =
             p->u_resectable < ns_curve_eval(&s->follow.resectable[p->site], o->burden_mm);
     }
-    life_after(s, p, t, o);
+    o->overdiagnosed = route == NS_ROUTE_SURVEILLANCE && isinf(p->presentation_time);
+    life_after(s, p, d, t, o);
     o->cost = o->cost_surveillance + o->cost_workup + o->cost_treatment;
 }
 

@@ -33,8 +33,8 @@ typedef struct {
 #define OF(m, t) offsetof(ns_outcome, m), t
 
 enum { P_AGE, P_SEX, P_SIZE, P_GRADE, P_DEPTH, P_LVI_TRUE, P_LVI_REP, P_METHOD, P_MARGIN,
-       P_HAS_MET, P_SITE, P_P_MET, P_ONSET, P_SYMPTOM, P_INCIDENTAL, P_HAS_RES, P_RES_TIME,
-       P_DEATH, P_NFIELDS };
+       P_HAS_MET, P_SITE, P_P_MET, P_ONSET, P_SYMPTOM, P_INCIDENTAL, P_PRESENT, P_LETHAL,
+       P_HAS_RES, P_RES_TIME, P_DEATH, P_NFIELDS };
 _Static_assert(P_NFIELDS == NS_H5_PATIENT_FIELDS, "h5util.h counts the patient columns");
 static const field patient_fields[P_NFIELDS] = {
     {"age", F_F32, "age at resection", "years", NULL, PF(age, SRC_F64)},
@@ -58,6 +58,12 @@ static const field patient_fields[P_NFIELDS] = {
      "years after resection", NULL, PF(symptom_time, SRC_F64)},
     {"incidental_time", F_F32, "time imaging for other reasons would find it (inf: none)",
      "years after resection", NULL, PF(incidental_time, SRC_F64)},
+    {"presentation_time", F_F32, "time the metastasis would present without surveillance: "
+     "symptoms or incidental imaging, the earlier (inf: not in life)", "years after resection",
+     NULL, PF(presentation_time, SRC_F64)},
+    {"untreated_metastasis_death_time", F_F32, "time the untreated metastasis would reach its "
+     "lethal burden (inf: none); the same under every strategy", "years after resection", NULL,
+     PF(lethal_time, SRC_F64)},
     {"has_residual", F_U8, "local residual tumour at the scar (hidden truth)", "boolean",
      "no,yes", PF(has_residual, SRC_U8)},
     {"residual_time", F_F32, "time the local regrowth becomes visible (inf: none)",
@@ -68,8 +74,8 @@ static const field patient_fields[P_NFIELDS] = {
 
 /* Per strategy; the delay (detection_time - onset_time) and the death time
  * (the patient's unless operative_death) follow from other columns. */
-enum { O_RULE, O_DET, O_ROUTE, O_BURDEN, O_RESECT, O_COST, O_COST_D, O_TESTS, O_FP, O_RAD,
-       O_MISSED, O_REASON, O_LOCAL, O_DEATH, O_CAUSE, O_QALY_D, O_NFIELDS };
+enum { O_RULE, O_DET, O_ROUTE, O_BURDEN, O_RESECT, O_CURED, O_OVERDIAG, O_COST, O_COST_D,
+       O_TESTS, O_FP, O_RAD, O_MISSED, O_REASON, O_LOCAL, O_DEATH, O_CAUSE, O_QALY_D, O_NFIELDS };
 static const field outcome_fields[O_NFIELDS] = {
     {"rule", F_U8, "rule of the strategy that the report matched", "code", NULL, OF(rule, SRC_U8)},
     {"detection_time", F_F32, "metastasis found, any route (inf: never); the delay from "
@@ -78,6 +84,9 @@ static const field outcome_fields[O_NFIELDS] = {
      "never,surveillance,symptoms,incidental", OF(route, SRC_U8)},
     {"burden_mm", F_F32, "largest deposit at detection (0: none)", "mm", NULL, OF(burden_mm, SRC_F64)},
     {"resectable", F_U8, "metastasis resectable when found", "boolean", "no,yes", OF(resectable, SRC_U8)},
+    {"cured", F_U8, "metastasis cured by its resection", "boolean", "no,yes", OF(cured, SRC_U8)},
+    {"overdiagnosed", F_U8, "found by surveillance, would not have presented in life", "boolean",
+     "no,yes", OF(overdiagnosed, SRC_U8)},
     {"cost", F_F32, "all costs, undiscounted", "USD", NULL, OF(cost, SRC_F64)},
     {"cost_discounted", F_F32, "all costs, discounted to resection", "USD", NULL, OF(cost_discounted, SRC_F64)},
     {"n_tests", F_U16, "surveillance tests done", "count", NULL, OF(n_tests, SRC_U16)},
@@ -90,7 +99,8 @@ static const field outcome_fields[O_NFIELDS] = {
     {"local_detection_time", F_F32, "local regrowth found by surveillance (inf: never)",
      "years after resection", NULL, OF(local_detection_time, SRC_F64)},
     {"metastasis_death_time", F_F32, "death from the metastasis (inf: died of something "
-     "else); death under the strategy is this, 30 days for death_cause operative, else "
+     "else); death under the strategy is this; for death_cause operative 30 days after "
+     "detection_time (metastasis surgery) or, when nothing was detected, after time 0; else "
      "/patients/death_time", "years after resection", NULL, OF(metastasis_death, SRC_F64)},
     {"death_cause", F_U8, "cause of death", "code", "other,operative,metastasis", OF(death_cause, SRC_U8)},
     {"qaly_discounted", F_F32, "quality-adjusted life-years over the lifetime, discounted",

@@ -120,6 +120,9 @@ int ns_h5_write_summary(ns_h5 *h, const ns_strategy_tally *t)
     COUNT("missed_missed_visit", n_miss[NS_MISS_MISSED_VISIT], "missed: the patient did not attend the visits that could have found it");
     COUNT("n_resectable_at_detection", n_resectable, "metastases resectable when found");
     COUNT("n_operative_deaths", n_operative_deaths, "deaths from additional treatment at time 0");
+    COUNT("n_metastasis_surgery_deaths", n_surgery_deaths, "deaths from the operation on a detected metastasis");
+    COUNT("n_cured", n_cured, "metastases cured by resection");
+    COUNT("n_overdiagnosed", n_overdiagnosed, "metastases found by surveillance that would not have presented in life (symptoms or incidental imaging)");
     COUNT("n_local_found", n_local_found, "local regrowths found by surveillance");
     COUNT("n_residual", n_residual, "patients with local residual tumour (before any treatment)");
     COUNT("n_metastasis_deaths", n_metastasis_deaths, "deaths from the metastasis");

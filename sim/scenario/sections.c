@@ -150,13 +150,16 @@ int ns__load_course(ld *L, ns_ynode *root)
         rc |= ns__dist(L, n, "timing", "years_to_detectable", &c->onset);
     } else
         rc = -1;
-    if ((n = ns__child(L, root, "", "growth", NS_Y_MAP, 1)))
+    if ((n = ns__child(L, root, "", "growth", NS_Y_MAP, 1))) {
         rc |= ns__dist(L, n, "growth", "volume_doubling_months", &c->doubling_months);
-    else
+        rc |= ns__param_list(L, n, "growth", "doubling_factor_by_grade", c->grade_doubling,
+                             NS_NGRADES, 0, NULL, 0.01, 100);
+    } else
         rc = -1;
     if ((n = ns__child(L, root, "", "symptoms", NS_Y_MAP, 1))) {
         rc |= ns__dist(L, n, "symptoms", "diameter_mm", &c->symptom_mm);
         rc |= ns__param(L, n, "symptoms", "incidental_imaging_per_year", &c->incidental_rate, 0, 10);
+        rc |= ns__dist(L, n, "symptoms", "lethal_to_symptom_diameter_ratio", &c->lethal_ratio);
     } else
         rc = -1;
     return rc;

@@ -60,6 +60,31 @@ static int prob_curve(ld *L, ns_ynode *map, const char *parent, const char *key,
     return ns__curve(L, n, path, xkey, ykey, c, 0, 0, 1);
 }
 
+/* What treatment at detection does: cure after complete resection by
+ * burden and site, the disease a non-curative resection leaves, somatostatin
+ * analogues for unresectable disease, and the mortality of the operation. */
+static int load_treatment_effect(ld *L, ns_ynode *follow)
+{
+    ns_followup_params *f = &L->s->follow;
+    const char *p = "follow_up.treatment_effect";
+    ns_ynode *n = ns__child(L, follow, "follow_up", "treatment_effect", NS_Y_MAP, 1), *cure;
+    if (!n)
+        return -1;
+    int rc = 0;
+    if ((cure = ns__child(L, n, p, "cure_after_resection", NS_Y_MAP, 1))) {
+        const char *c = "follow_up.treatment_effect.cure_after_resection";
+        rc |= prob_curve(L, cure, c, "nodal", &f->cure[NS_SITE_NODAL], "diameter_mm",
+                         "probability", 1);
+        rc |= prob_curve(L, cure, c, "liver", &f->cure[NS_SITE_LIVER], "diameter_mm",
+                         "probability", 1);
+    } else
+        rc = -1;
+    rc |= ns__param(L, n, p, "residual_volume_fraction", &f->residual_fraction, 1e-9, 1);
+    rc |= ns__param(L, n, p, "somatostatin_hazard_ratio", &f->ssa_hr, 0.01, 1);
+    rc |= ns__param(L, n, p, "surgery_mortality", &f->surgery_mortality, 0, 1);
+    return rc;
+}
+
 static int load_follow(ld *L, ns_ynode *root)
 {
     ns_followup_params *f = &L->s->follow;
@@ -74,6 +99,7 @@ static int load_follow(ld *L, ns_ynode *root)
                          "diameter_mm", "probability", 1);
     } else
         rc = -1;
+    rc |= load_treatment_effect(L, n);
     if ((sub = ns__child(L, n, "follow_up", "costs", NS_Y_MAP, 1))) {
         const char *p = "follow_up.costs";
         rc |= ns__param(L, sub, p, "metastasis_resection", &f->resection_cost, 0, INFINITY);
@@ -154,19 +180,18 @@ static int named_list(ld *L, ns_ynode *root, const char *key, int max, int *coun
     return rc;
 }
 
-/* Survival after detection, utilities, and the willingness to pay. */
+/* Utilities by state and the willingness to pay. */
 static int load_economics(ld *L, ns_ynode *root)
 {
     ns_econ_params *e = &L->s->econ;
     ns_ynode *n;
     int rc = 0;
-    if ((n = ns__child(L, root, "", "survival", NS_Y_MAP, 1))) {
-        rc |= ns__dist(L, n, "survival", "after_resection", &e->survival[NS_RESECTED]);
-        rc |= ns__dist(L, n, "survival", "unresectable", &e->survival[NS_UNRESECTABLE]);
-    } else
-        rc = -1;
     if ((n = ns__child(L, root, "", "utilities", NS_Y_MAP, 1))) {
         rc |= ns__param(L, n, "utilities", "well", &e->u_well, -1, 1);
+        rc |= ns__param(L, n, "utilities", "undiagnosed_metastatic", &e->u_occult, -1, 1);
+        rc |= ns__param(L, n, "utilities", "metastasis_surgery_qaly_loss", &e->surgery_qaly_loss,
+                        0, 1);
+        rc |= ns__param(L, n, "utilities", "recovery_years_after_cure", &e->recovery_years, 0, 100);
         rc |= ns__param(L, n, "utilities", "after_metastasis_resection", &e->u_after_resection,
                         -1, 1);
         rc |= ns__param(L, n, "utilities", "metastatic", &e->u_metastatic, -1, 1);

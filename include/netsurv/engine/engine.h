@@ -31,6 +31,7 @@ typedef struct {
 typedef struct {
     uint64_t n_patients, n_metastases, n_missed, n_resectable, n_operative_deaths;
     uint64_t n_local_found, n_residual, n_metastasis_deaths;
+    uint64_t n_cured, n_overdiagnosed, n_surgery_deaths;
     uint64_t n_route[NS_NROUTES];   /* among metastases detectable while alive */
     uint64_t n_miss[NS_NMISS];
     ns_acc detection_time, detection_delay, burden_mm;

@@ -29,7 +29,11 @@ typedef struct ns_patient {
     double residual_doubling_years;/* diameter doubling time of the local regrowth */
     double death_time;             /* years to death from other causes */
     double u_resectable;           /* uniform deciding resectability at detection */
-    double u_survival;             /* uniform deciding survival after detection */
+    double u_cure;                 /* uniform deciding cure by a complete resection */
+    double u_surgery;              /* uniform deciding death from metastasis surgery */
+    double lethal_time;            /* years to death from the untreated metastasis; INFINITY if none */
+    double presentation_time;      /* when it would present without surveillance (symptoms or
+                                      incidental imaging); INFINITY if not in life */
     uint64_t key;                  /* hash of (seed, index) for counter-based draws */
 } ns_patient;
 

@@ -60,8 +60,10 @@ typedef struct {
     double reference_mm;        /* diameter at which a deposit is "detectable" */
     ns_dist onset;              /* years from resection to that diameter */
     ns_dist doubling_months;    /* volume doubling time of the deposits */
+    double grade_doubling[NS_NGRADES]; /* doubling time multiplied by this, per grade */
     ns_dist symptom_mm;         /* largest-deposit diameter that causes symptoms */
     double incidental_rate;     /* imaging for other reasons, per person-year */
+    ns_dist lethal_ratio;       /* lethal diameter / symptom diameter (>= 1 once drawn) */
 } ns_course_params;
 
 enum { NS_DEATH_GOMPERTZ, NS_DEATH_LIFE_TABLE };
@@ -148,6 +150,10 @@ typedef struct {
 typedef struct {
     ns_curve adherence;         /* P(attending a visit) by years after resection */
     ns_curve resectable[NS_NSITES]; /* P(resectable) by largest-deposit diameter, per site */
+    ns_curve cure[NS_NSITES];   /* P(cure | complete resection) by diameter, per site */
+    double residual_fraction;   /* volume left behind by a resection that does not cure */
+    double ssa_hr;              /* somatostatin analogue: hazard ratio of progression */
+    double surgery_mortality;   /* operative mortality of metastasis surgery */
     double resection_cost;      /* curative surgery for a detected metastasis */
     double systemic_cost;       /* unresectable disease: somatostatin analogues, per year */
     double second_line_cost;    /* PRRT / everolimus, once, for a share of unresectable */
@@ -157,13 +163,14 @@ typedef struct {
     double discount_effects;
 } ns_followup_params;
 
-/* Survival and quality of life after detection (issue 4). */
-enum { NS_UNRESECTABLE, NS_RESECTED };
+/* Quality of life by state, and the willingness to pay. */
 typedef struct {
-    ns_dist survival[2];        /* years from detection to death from the metastasis */
-    double u_well;              /* utility without known metastatic disease */
-    double u_after_resection;   /* after curative resection of a metastasis */
-    double u_metastatic;        /* unresectable metastatic disease */
+    double u_well;              /* utility without metastatic disease (or after cure) */
+    double u_occult;            /* with a metastasis not yet found */
+    double u_after_resection;   /* after resection of a metastasis: recovery, or disease left */
+    double u_metastatic;        /* known unresectable metastatic disease */
+    double surgery_qaly_loss;   /* QALYs lost once to metastasis surgery */
+    double recovery_years;      /* after a cure, years at u_after_resection before u_well */
     double test_disutility;     /* QALYs lost per surveillance test */
     double wtp;                 /* willingness to pay, USD per QALY */
     double wtp_max, wtp_step;   /* the grid for NMB, CEAC and EVPI: 0..max by step */

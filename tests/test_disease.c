@@ -1,0 +1,259 @@
+/* Tests for the disease model (MODEL.md sections 2 and 4; sim/model/):
+ *
+ *  1. no lead time by construction: when detection triggers no treatment
+ *     with an effect, every strategy gives each patient bit for bit the
+ *     metastasis death time (and death time) of no follow-up; with the
+ *     default effects some patients' deaths do change;
+ *  2. cure: with cure certain at any burden and a perfect yearly test, no
+ *     patient whose disease was detectable at a visit before it became
+ *     lethal dies of it; with cure impossible, such patients do;
+ *  3. closed forms: the untreated time to death from the growth law, and
+ *     quality-adjusted life by state integrated over each patient's path;
+ *  4. overdiagnosis: a metastasis found by surveillance counts as
+ *     overdiagnosed exactly when it would not have presented in life.
+ *
+ * Every patient is drawn and played directly (ns_history_draw,
+ * ns_strategy_play), so the checks are per patient, not on means. */
+#include "engine_fixtures.h"
+
+#define N_DISEASE 200000u
+
+/* The default scenario with overrides. */
+static ns_scenario *default_with(const char *const *sets, int n)
+{
+    ns_scenario *s = NULL;
+    ns_errors *e = malloc(sizeof *e);
+    assert_non_null(e);
+    if (ns_scenario_load(DEFAULT_PATH, sets, n, &s, e)) {
+        dump_errors(e);
+        fail_msg("the default scenario did not load with the overrides");
+    }
+    free(e);
+    return s;
+}
+
+/* Treatment at detection without effect: nothing resectable, and somatostatin
+ * analogues that do not slow progression. */
+static const char *const no_effect[] = {
+    "follow_up.resectable.nodal.probability.0=0", "follow_up.resectable.nodal.probability.1=0",
+    "follow_up.resectable.nodal.probability.2=0", "follow_up.resectable.liver.probability.0=0",
+    "follow_up.resectable.liver.probability.1=0", "follow_up.resectable.liver.probability.2=0",
+    "follow_up.resectable.liver.probability.3=0",
+    "follow_up.treatment_effect.somatostatin_hazard_ratio=1"};
+#define N_NO_EFFECT ((int)(sizeof no_effect / sizeof *no_effect))
+
+/* Plays every strategy on n patients; counts, over rules with no treatment
+ * at time 0, the patients whose metastasis death or death differs from no
+ * follow-up's, and those found earlier than under no follow-up. */
+static void compare_with_none(const ns_scenario *s, uint64_t n, uint64_t *differ,
+                              uint64_t *earlier)
+{
+    int none = strategy_index(s, "no_follow_up"), S = s->n_strategies;
+    *differ = *earlier = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        ns_patient p;
+        ns_outcome base, o;
+        ns_history_draw(s, SEED, i, &p);
+        ns_strategy_play(s, none, &p, &base);
+        for (int k = 0; k < S; k++) {
+            if (k == none || s->strategy[k].rule[ns_strategy_match(&s->strategy[k], &p)]
+                                     .treatment >= 0)
+                continue;
+            ns_strategy_play(s, k, &p, &o);
+            *differ += memcmp(&o.metastasis_death, &base.metastasis_death, sizeof(double)) != 0 ||
+                       memcmp(&o.death_time, &base.death_time, sizeof(double)) != 0;
+            *earlier += o.detection_time < base.detection_time;
+        }
+    }
+}
+
+static void test_no_lead_time(void **state)
+{
+    (void)state;
+    ns_scenario *s = default_with(no_effect, N_NO_EFFECT);
+    uint64_t differ, earlier;
+    compare_with_none(s, N_DISEASE, &differ, &earlier);
+    if (differ)
+        fail_msg("%llu patient-strategies die at another time without any treatment effect",
+                 (unsigned long long)differ);
+    assert_true(earlier > 1000); /* surveillance did find disease earlier */
+    ns_scenario_free(s);
+    /* the control: with the default effects, earlier detection changes deaths */
+    s = load_default();
+    compare_with_none(s, N_DISEASE, &differ, &earlier);
+    assert_true(differ > 100);
+    ns_scenario_free(s);
+}
+
+/* Sets every knot of a probability curve to v. */
+static void flat(ns_curve *c, double v)
+{
+    for (int i = 0; i < c->n; i++)
+        c->y[i] = v;
+}
+
+/* With resection always possible and safe, and cure probability `cure`:
+ * patients (all with a metastasis) whose disease was detectable at a yearly
+ * visit before it became lethal, and how many of them died of it. */
+static void cure_run(double cure, uint64_t *eligible, uint64_t *died)
+{
+    ns_scenario *s =
+        closed_form(1, 1, "50", "          - {every: 1, from: 1, lifelong: true, tests: [probe]}\n");
+    for (int site = 0; site < NS_NSITES; site++) {
+        flat(&s->follow.resectable[site], 1);
+        flat(&s->follow.cure[site], cure);
+    }
+    s->follow.surgery_mortality = 0;
+    *eligible = *died = 0;
+    for (uint64_t i = 0; i < N_DISEASE / 4; i++) {
+        ns_patient p;
+        ns_outcome o;
+        ns_history_draw(s, SEED, i, &p);
+        ns_strategy_play(s, 0, &p, &o);
+        double first_visit = ceil(p.onset) < 1 ? 1 : ceil(p.onset);
+        if (!p.has_metastasis || !(first_visit < p.lethal_time && first_visit < p.death_time &&
+                                   first_visit < NS_MAX_AGE - p.age))
+            continue;
+        (*eligible)++;
+        *died += o.death_cause == NS_DEATH_METASTASIS;
+    }
+    ns_scenario_free(s);
+}
+
+static void test_cure(void **state)
+{
+    (void)state;
+    uint64_t eligible, died;
+    cure_run(1, &eligible, &died);
+    assert_true(eligible > 10000);
+    if (died)
+        fail_msg("%llu of %llu curable patients died of the metastasis",
+                 (unsigned long long)died, (unsigned long long)eligible);
+    cure_run(0, &eligible, &died);
+    assert_true(died > eligible / 2);
+}
+
+/* Spreads set to (almost) nothing: every deposit grows at the median rate. */
+static const char *const fixed_growth[] = {
+    "growth.volume_doubling_months.sigma=1e-9", "symptoms.diameter_mm.sigma=1e-9",
+    "symptoms.lethal_to_symptom_diameter_ratio.sigma=1e-9"};
+
+static void test_untreated_death_closed_form(void **state)
+{
+    (void)state;
+    ns_scenario *s = default_with(fixed_growth, 3);
+    const ns_course_params *c = &s->course;
+    uint64_t checked = 0;
+    for (uint64_t i = 0; i < N_DISEASE; i++) {
+        ns_patient p;
+        ns_history_draw(s, SEED, i, &p);
+        if (!p.has_metastasis) {
+            assert_true(isinf(p.lethal_time));
+            continue;
+        }
+        /* diameter doubling = 3 x volume doubling, by grade; from the
+         * reference diameter to symptom x ratio */
+        double td = 3 * c->doubling_months.a / 12 * c->grade_doubling[p.grade];
+        double want = p.onset + td * log2(c->symptom_mm.a * c->lethal_ratio.a / c->reference_mm);
+        if (fabs(p.lethal_time - want) > 1e-6 * want)
+            fail_msg("patient %llu: untreated death %.9f, growth law %.9f",
+                     (unsigned long long)i, p.lethal_time, want);
+        assert_true(p.symptom_time <= p.lethal_time);
+        checked++;
+    }
+    assert_true(checked > 1000);
+    ns_scenario_free(s);
+}
+
+/* (e^{-ra} - e^{-rb}) / r, written out. */
+static double disc(double r, double a, double b)
+{
+    return b > a ? (exp(-r * a) - exp(-r * b)) / r : 0;
+}
+
+/* The discounted QALYs of a patient's path under no follow-up (no tests, no
+ * treatment at time 0): well to onset, undiagnosed to detection, then the
+ * state treatment left, to death. */
+static double path_qaly(const ns_scenario *s, const ns_patient *p, const ns_outcome *o)
+{
+    const ns_econ_params *e = &s->econ;
+    double r = log1p(s->follow.discount_effects), death = o->death_time;
+    if (!p->has_metastasis || !(p->onset < death))
+        return e->u_well * disc(r, 0, death);
+    double t = o->detection_time < death ? o->detection_time : death;
+    double q = e->u_well * disc(r, 0, p->onset) + e->u_occult * disc(r, p->onset, t);
+    if (!(o->detection_time < death))
+        return q;
+    if (o->resectable)
+        q -= e->surgery_qaly_loss * exp(-r * t);
+    if (o->cured) {
+        double back = t + e->recovery_years;
+        back = back < death ? back : death;
+        return q + e->u_after_resection * disc(r, t, back) + e->u_well * disc(r, back, death);
+    }
+    return q + (o->resectable ? e->u_after_resection : e->u_metastatic) * disc(r, t, death);
+}
+
+static void test_utilities_by_state(void **state)
+{
+    (void)state;
+    /* distinct utilities, so that a state counted in the wrong place shows */
+    const char *sets[] = {"utilities.well=0.9", "utilities.undiagnosed_metastatic=0.83",
+                          "utilities.after_metastasis_resection=0.7",
+                          "utilities.metastatic=0.6", "utilities.recovery_years_after_cure=2",
+                          "utilities.metastasis_surgery_qaly_loss=0.04"};
+    ns_scenario *s = default_with(sets, 6);
+    int none = strategy_index(s, "no_follow_up");
+    uint64_t seen[4] = {0}; /* no metastasis, cured, resected not cured, unresectable */
+    for (uint64_t i = 0; i < N_DISEASE; i++) {
+        ns_patient p;
+        ns_outcome o;
+        ns_history_draw(s, SEED, i, &p);
+        ns_strategy_play(s, none, &p, &o);
+        if (!(o.death_time < NS_MAX_AGE - p.age))
+            continue; /* the horizon clips the path: not this check */
+        double want = path_qaly(s, &p, &o);
+        if (fabs(o.qaly_discounted - want) > 1e-9 * (1 + fabs(want)))
+            fail_msg("patient %llu: discounted QALYs %.12f, by state %.12f",
+                     (unsigned long long)i, o.qaly_discounted, want);
+        int found = p.has_metastasis && o.detection_time < o.death_time;
+        seen[!found ? 0 : o.cured ? 1 : o.resectable ? 2 : 3]++;
+    }
+    for (int k = 0; k < 4; k++)
+        assert_true(seen[k] > 20);
+    ns_scenario_free(s);
+}
+
+static void test_overdiagnosis(void **state)
+{
+    (void)state;
+    ns_scenario *s = load_default();
+    int k = strategy_index(s, "lifelong_annual_imaging");
+    uint64_t over = 0, presented = 0;
+    for (uint64_t i = 0; i < N_DISEASE; i++) {
+        ns_patient p;
+        ns_outcome o;
+        ns_history_draw(s, SEED, i, &p);
+        ns_strategy_play(s, k, &p, &o);
+        int want = o.route == NS_ROUTE_SURVEILLANCE && isinf(p.presentation_time);
+        assert_int_equal(o.overdiagnosed, want);
+        over += want;
+        presented += o.route == NS_ROUTE_SURVEILLANCE && !want;
+        if (isinf(p.presentation_time) && p.has_metastasis)
+            assert_true(p.symptom_time >= p.death_time && p.incidental_time >= p.death_time);
+    }
+    assert_true(over > 10 && presented > 10);
+    ns_scenario_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_no_lead_time),
+        cmocka_unit_test(test_cure),
+        cmocka_unit_test(test_untreated_death_closed_form),
+        cmocka_unit_test(test_utilities_by_state),
+        cmocka_unit_test(test_overdiagnosis),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
