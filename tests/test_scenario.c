@@ -83,7 +83,7 @@ static void test_default_loads(void **state)
     assert_true(s->residual.prob_by_margin[NS_R1] == 0.08);
     assert_int_equal(s->residual.onset.kind, NS_DIST_LOGNORMAL);
     assert_true(s->course.onset.a == 6 && s->course.onset.b == 0.85);
-    assert_true(s->course.doubling_months.a == 30);
+    assert_true(s->course.doubling_months.a == 26);
     assert_true(s->course.incidental_rate == 0.03);
     assert_int_equal(s->death.model, NS_DEATH_GOMPERTZ);
     assert_true(s->death.gompertz_a[NS_SEX_MALE] == 1.074e-4);
@@ -159,6 +159,14 @@ static void test_registry(void **state)
         {"residual.probability_by_margin.0", offsetof(ns_scenario, residual.prob_by_margin[0])},
         {"timing.years_to_detectable.median", offsetof(ns_scenario, course.onset.a)},
         {"growth.volume_doubling_months.sigma", offsetof(ns_scenario, course.doubling_months.b)},
+        {"growth.doubling_factor_by_grade.1", offsetof(ns_scenario, course.grade_doubling[1])},
+        {"symptoms.lethal_to_symptom_diameter_ratio.median",
+         offsetof(ns_scenario, course.lethal_ratio.a)},
+        {"follow_up.treatment_effect.cure_after_resection.liver.probability.2",
+         offsetof(ns_scenario, follow.cure[NS_SITE_LIVER].y[2])},
+        {"follow_up.treatment_effect.somatostatin_hazard_ratio",
+         offsetof(ns_scenario, follow.ssa_hr)},
+        {"utilities.undiagnosed_metastatic", offsetof(ns_scenario, econ.u_occult)},
         {"other_cause_death.gompertz.male.a", offsetof(ns_scenario, death.gompertz_a[1])},
     };
     for (size_t k = 0; k < sizeof known / sizeof *known; k++) {
@@ -299,7 +307,7 @@ static void test_out_of_range(void **state)
              "timing.years_to_detectable.median.value", "-1 is below the minimum");
     bad_edit("median: {value: 6,", "median: {value: 0,", "0, source: \"recurrences", 0,
              "timing.years_to_detectable.median.value", "0 is below the minimum");
-    bad_edit("median: {value: 30,", "median: {value: -30,", "-30,", 0,
+    bad_edit("median: {value: 26,", "median: {value: -26,", "-26,", 0,
              "growth.volume_doubling_months.median.value", "is below the minimum");
     bad_edit("sd: {value: 11,", "sd: {value: 0,", "0, assumption: \"spread", 0, "cohort.age.sd.value",
              "is outside");
