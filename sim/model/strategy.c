@@ -231,7 +231,11 @@ static void quality_of_life(const ns_scenario *s, const ns_patient *p, const dis
     const ns_econ_params *e = &s->econ;
     double re = s->derived.rate_effects, h = NS_MAX_AGE - p->age;
     double onset = d->met ? d->onset : INFINITY, found = t < death ? t : death;
-    onset = onset < found ? onset : found;
+    if (!(onset < found)) { /* well for life: the discounted life-years, reused */
+        o->qaly += e->u_well * o->ly;
+        o->qaly_discounted += e->u_well * o->ly_discounted;
+        return;
+    }
     live(e->u_well, 0, onset, h, re, o);
     live(e->u_occult, onset, found, h, re, o);
     if (!(t < death))
