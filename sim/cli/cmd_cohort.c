@@ -8,12 +8,10 @@
 int ns_cmd_cohort(int argc, char **argv)
 {
     options o;
-    int rc = ns_cli_parse(argc, argv, &o);
+    ns_scenario *s;
+    int rc = ns_cli_start(argc, argv, &o, &s);
     if (rc)
         return rc;
-    ns_scenario *s = ns_cli_load(&o);
-    if (!s)
-        return 2;
     uint64_t seed = o.seed_given ? o.seed : s->seed;
     ns_cohort_tally t;
     ns_cohort_run(s, seed, o.n, o.threads, &t);

@@ -8,12 +8,10 @@
 int ns_cmd_validate(int argc, char **argv)
 {
     options o;
-    int rc = ns_cli_parse(argc, argv, &o);
+    ns_scenario *s;
+    int rc = ns_cli_start(argc, argv, &o, &s);
     if (rc)
         return rc;
-    ns_scenario *s = ns_cli_load(&o);
-    if (!s)
-        return 2;
     printf("ok\n");
     ns_scenario_free(s);
     return 0;

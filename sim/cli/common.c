@@ -86,6 +86,15 @@ long ns_cli_peak_rss_kib(void)
     return kib;
 }
 
+int ns_cli_start(int argc, char **argv, options *o, ns_scenario **s)
+{
+    *s = NULL;
+    int rc = ns_cli_parse(argc, argv, o);
+    if (!rc && !(*s = ns_cli_load(o)))
+        rc = 2;
+    return rc;
+}
+
 void ns_cli_print_errors(const char *prefix, const ns_errors *e)
 {
     for (int i = 0; i < e->n; i++)

@@ -7,6 +7,9 @@
 
 /* Loads o->scenario with o's overrides, printing every problem; NULL on error. */
 ns_scenario *ns_cli_load(const options *o);
+/* Parses the options and loads the scenario they name: 0 with *s, or the
+ * exit status (2) with the problems printed. */
+int ns_cli_start(int argc, char **argv, options *o, ns_scenario **s);
 /* Monotonic seconds. */
 double ns_cli_now(void);
 /* The command line as one string, for provenance (malloc'ed; NULL when out

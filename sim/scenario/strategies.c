@@ -60,6 +60,19 @@ static int prob_curve(ld *L, ns_ynode *map, const char *parent, const char *key,
     return ns__curve(L, n, path, xkey, ykey, c, 0, 0, 1);
 }
 
+/* A probability curve by diameter for each site (nodal, liver) under
+ * parent.key. */
+static int site_curves(ld *L, ns_ynode *map, const char *parent, const char *key, ns_curve *c)
+{
+    char path[PATHLEN];
+    ns__join(path, parent, key);
+    ns_ynode *n = ns__child(L, map, parent, key, NS_Y_MAP, 1);
+    if (!n)
+        return -1;
+    return prob_curve(L, n, path, "nodal", &c[NS_SITE_NODAL], "diameter_mm", "probability", 1) |
+           prob_curve(L, n, path, "liver", &c[NS_SITE_LIVER], "diameter_mm", "probability", 1);
+}
+
 /* What treatment at detection does: cure after complete resection by
  * burden and site, the disease a non-curative resection leaves, somatostatin
  * analogues for unresectable disease, and the mortality of the operation. */
@@ -67,18 +80,11 @@ static int load_treatment_effect(ld *L, ns_ynode *follow)
 {
     ns_followup_params *f = &L->s->follow;
     const char *p = "follow_up.treatment_effect";
-    ns_ynode *n = ns__child(L, follow, "follow_up", "treatment_effect", NS_Y_MAP, 1), *cure;
+    ns_ynode *n = ns__child(L, follow, "follow_up", "treatment_effect", NS_Y_MAP, 1);
     if (!n)
         return -1;
     int rc = 0;
-    if ((cure = ns__child(L, n, p, "cure_after_resection", NS_Y_MAP, 1))) {
-        const char *c = "follow_up.treatment_effect.cure_after_resection";
-        rc |= prob_curve(L, cure, c, "nodal", &f->cure[NS_SITE_NODAL], "diameter_mm",
-                         "probability", 1);
-        rc |= prob_curve(L, cure, c, "liver", &f->cure[NS_SITE_LIVER], "diameter_mm",
-                         "probability", 1);
-    } else
-        rc = -1;
+    rc |= site_curves(L, n, p, "cure_after_resection", f->cure);
     rc |= ns__param(L, n, p, "residual_volume_fraction", &f->residual_fraction, 1e-9, 1);
     rc |= ns__param(L, n, p, "somatostatin_hazard_ratio", &f->ssa_hr, 0.01, 1);
     rc |= ns__param(L, n, p, "surgery_mortality", &f->surgery_mortality, 0, 1);
@@ -92,13 +98,7 @@ static int load_follow(ld *L, ns_ynode *root)
     if (!n)
         return -1;
     int rc = prob_curve(L, n, "follow_up", "adherence", &f->adherence, "years", "probability", 1);
-    if ((sub = ns__child(L, n, "follow_up", "resectable", NS_Y_MAP, 1))) {
-        rc |= prob_curve(L, sub, "follow_up.resectable", "nodal", &f->resectable[NS_SITE_NODAL],
-                         "diameter_mm", "probability", 1);
-        rc |= prob_curve(L, sub, "follow_up.resectable", "liver", &f->resectable[NS_SITE_LIVER],
-                         "diameter_mm", "probability", 1);
-    } else
-        rc = -1;
+    rc |= site_curves(L, n, "follow_up", "resectable", f->resectable);
     rc |= load_treatment_effect(L, n);
     if ((sub = ns__child(L, n, "follow_up", "costs", NS_Y_MAP, 1))) {
         const char *p = "follow_up.costs";
