@@ -8,7 +8,8 @@
  *     patient whose disease was detectable at a visit before it became
  *     lethal dies of it; with cure impossible, such patients do;
  *  3. closed forms: the untreated time to death from the growth law, and
- *     quality-adjusted life by state integrated over each patient's path;
+ *     quality-adjusted life by state integrated over each patient's path
+ *     (and its parts adding up to the whole);
  *  4. overdiagnosis: a metastasis found by surveillance counts as
  *     overdiagnosed exactly when it would not have presented in life.
  *
@@ -216,6 +217,12 @@ static void test_utilities_by_state(void **state)
         if (fabs(o.qaly_discounted - want) > 1e-9 * (1 + fabs(want)))
             fail_msg("patient %llu: discounted QALYs %.12f, by state %.12f",
                      (unsigned long long)i, o.qaly_discounted, want);
+        double parts = 0;
+        for (int q = 0; q < NS_NQPARTS; q++)
+            parts += o.qaly_part[q];
+        if (fabs(parts - o.qaly_discounted) > 1e-9 * (1 + fabs(want)))
+            fail_msg("patient %llu: the QALY parts add up to %.12f, not %.12f",
+                     (unsigned long long)i, parts, o.qaly_discounted);
         int found = p.has_metastasis && o.detection_time < o.death_time;
         seen[!found ? 0 : o.cured ? 1 : o.resectable ? 2 : 3]++;
     }

@@ -73,6 +73,7 @@ static int run_here(const ns_scenario *s, ns_job *j, ns_errors *e)
         if (!s->sweep.n_axes) {
             ns_cli_print_run_table(s, t);
             ns_cli_print_outcome_table(s, t);
+            ns_cli_print_qaly_parts(s, t);
             ns_cli_print_icer_table(s, cost, effect);
         }
     }

@@ -46,6 +46,31 @@ void ns_cli_print_outcome_table(const ns_scenario *s, const ns_strategy_tally *t
            "surgery (time 0 or metastasis)\n");
 }
 
+void ns_cli_print_qaly_parts(const ns_scenario *s, const ns_strategy_tally *t)
+{
+    double base[NS_NQPARTS], lo, hi;
+    for (int q = 0; q < NS_NQPARTS; q++)
+        ns_acc_mean(&t[0].qaly_part[q], &base[q], &lo, &hi);
+    printf("\nDiscounted QALYs per patient against %s, by part (milli-QALYs)\n%-24s %9s",
+           s->strategy[0].name, "strategy", "total");
+    for (int q = 0; q < NS_NQPARTS; q++)
+        printf(" %11.11s", ns_qaly_part_name[q]);
+    printf("\n");
+    for (int k = 1; k < s->n_strategies; k++) {
+        double sum = 0, v[NS_NQPARTS];
+        for (int q = 0; q < NS_NQPARTS; q++) {
+            ns_acc_mean(&t[k].qaly_part[q], &v[q], &lo, &hi);
+            sum += v[q] - base[q];
+        }
+        printf("%-24s %9.2f", s->strategy[k].name, 1000 * sum);
+        for (int q = 0; q < NS_NQPARTS; q++)
+            printf(" %11.2f", 1000 * (v[q] - base[q]));
+        printf("\n");
+    }
+    printf("well, undiagnosed_metastatic, after_resection, metastatic: life in each state; "
+           "tests, treatment_harms: losses\n");
+}
+
 /* The incremental analysis at the end of a run. */
 void ns_cli_print_icer_table(const ns_scenario *s, const double *cost, const double *effect)
 {

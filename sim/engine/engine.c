@@ -57,6 +57,8 @@ void ns_tally_add_outcome(ns_strategy_tally *t, const ns_outcome *o)
     acc_add(&t->ly_discounted, o->ly_discounted);
     acc_add(&t->qaly, o->qaly);
     acc_add(&t->qaly_discounted, o->qaly_discounted);
+    for (int q = 0; q < NS_NQPARTS; q++)
+        acc_add(&t->qaly_part[q], o->qaly_part[q]);
     t->n_metastasis_deaths += o->death_cause == NS_DEATH_METASTASIS;
     t->n_operative_deaths += o->operative_death;
     t->n_surgery_deaths += o->metastasis_surgery_death;
@@ -108,6 +110,8 @@ void ns_tally_merge(ns_strategy_tally *a, const ns_strategy_tally *b)
                          &b->ly, &b->ly_discounted, &b->qaly, &b->qaly_discounted};
     for (size_t i = 0; i < sizeof x / sizeof *x; i++)
         acc_merge(x[i], y[i]);
+    for (int q = 0; q < NS_NQPARTS; q++)
+        acc_merge(&a->qaly_part[q], &b->qaly_part[q]);
     for (int m = 0; m < NS_MAX_MODALITIES; m++)
         a->tests_by_modality[m] += b->tests_by_modality[m];
     for (int i = 0; i <= NS_TIME_BINS; i++)

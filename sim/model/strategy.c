@@ -8,6 +8,9 @@
 const char *const ns_route_name[NS_NROUTES] = {"never", "surveillance", "symptoms",
                                                "incidental"};
 const char *const ns_death_cause_name[NS_NDEATHS] = {"other", "operative", "metastasis"};
+const char *const ns_qaly_part_name[NS_NQPARTS] = {"well", "undiagnosed_metastatic",
+                                                   "after_resection", "metastatic", "tests",
+                                                   "treatment_harms"};
 const char *const ns_miss_name[NS_NMISS] = {"none", "not_followed", "between_visits",
                                             "false_negative", "after_schedule", "missed_visit"};
 
@@ -76,6 +79,7 @@ static void treat(const ns_scenario *s, const ns_rule *r, const ns_patient *p, d
     o->cost_discounted += t->cost;
     o->qaly -= t->qaly_loss;
     o->qaly_discounted -= t->qaly_loss;
+    o->qaly_part[NS_Q_HARMS] -= t->qaly_loss;
     if (lo_u(x) < t->mortality) {
         o->operative_death = 1;
         o->death_cause = NS_DEATH_OPERATIVE;
@@ -121,6 +125,7 @@ static void visit(const ns_scenario *s, const ns_rule *r, int v, const ns_patien
         o->tests_by_modality[m]++;
         o->qaly -= s->econ.test_disutility;
         o->qaly_discounted -= s->econ.test_disutility * r->visit_discount_eff[v];
+        o->qaly_part[NS_Q_TESTS] -= s->econ.test_disutility * r->visit_discount_eff[v];
         o->cost_surveillance += x->cost;
         o->cost_discounted += x->cost * disc;
         o->radiation_msv += x->radiation_msv;
@@ -211,14 +216,17 @@ static void treatment_costs(const ns_scenario *s, double t, double death, ns_out
     }
 }
 
-/* Adds utility u over [a, b) (clipped to the horizon h) to the QALYs. */
-static void live(double u, double a, double b, double h, double re, ns_outcome *o)
+/* Adds utility u over [a, b) (clipped to the horizon h) to the QALYs, and
+ * the discounted QALYs to their part. */
+static void live(double u, double a, double b, double h, double re, int part, ns_outcome *o)
 {
     b = b < h ? b : h;
     if (!(b > a))
         return;
+    double q = u * ns_discounted_years(re, a, b);
     o->qaly += u * (b - a);
-    o->qaly_discounted += u * ns_discounted_years(re, a, b);
+    o->qaly_discounted += q;
+    o->qaly_part[part] += q;
 }
 
 /* Quality-adjusted life by state: well, an undiagnosed metastasis from its
@@ -234,22 +242,26 @@ static void quality_of_life(const ns_scenario *s, const ns_patient *p, const dis
     if (!(onset < found)) { /* well for life: the discounted life-years, reused */
         o->qaly += e->u_well * o->ly;
         o->qaly_discounted += e->u_well * o->ly_discounted;
+        o->qaly_part[NS_Q_WELL] += e->u_well * o->ly_discounted;
         return;
     }
-    live(e->u_well, 0, onset, h, re, o);
-    live(e->u_occult, onset, found, h, re, o);
+    live(e->u_well, 0, onset, h, re, NS_Q_WELL, o);
+    live(e->u_occult, onset, found, h, re, NS_Q_OCCULT, o);
     if (!(t < death))
         return;
     if (o->resectable) {
         o->qaly -= e->surgery_qaly_loss;
         o->qaly_discounted -= e->surgery_qaly_loss * exp(-re * t);
+        o->qaly_part[NS_Q_HARMS] -= e->surgery_qaly_loss * exp(-re * t);
     }
     if (o->cured) {
         double back = t + e->recovery_years < death ? t + e->recovery_years : death;
-        live(e->u_after_resection, t, back, h, re, o);
-        live(e->u_well, back, death, h, re, o);
-    } else
-        live(o->resectable ? e->u_after_resection : e->u_metastatic, t, death, h, re, o);
+        live(e->u_after_resection, t, back, h, re, NS_Q_AFTER_RESECTION, o);
+        live(e->u_well, back, death, h, re, NS_Q_WELL, o);
+    } else if (o->resectable)
+        live(e->u_after_resection, t, death, h, re, NS_Q_AFTER_RESECTION, o);
+    else
+        live(e->u_metastatic, t, death, h, re, NS_Q_METASTATIC, o);
 }
 
 /* After detection at t (INFINITY: never): treatment, death and its cause,

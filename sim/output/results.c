@@ -90,6 +90,25 @@ static int write_tests_by_modality(const ns_h5 *h, hid_t g, const ns_scenario *s
                        "tests per patient by modality [strategy, modality]", "tests per patient");
 }
 
+/* Discounted QALYs per patient by part: [strategy, part]. */
+static int write_qaly_parts(const ns_h5 *h, hid_t g, const ns_strategy_tally *t, int S)
+{
+    double v[NS_MAX_STRATEGIES * NS_NQPARTS], lo, hi;
+    for (int k = 0; k < S; k++)
+        for (int q = 0; q < NS_NQPARTS; q++)
+            ns_acc_mean(&t[k].qaly_part[q], &v[k * NS_NQPARTS + q], &lo, &hi);
+    hsize_t d2[2] = {(hsize_t)S, NS_NQPARTS};
+    return (h->point ? 0
+                     : ns__h5_write_strings(g, "qaly_part", ns_qaly_part_name, NS_NQPARTS,
+                                            "parts of the discounted QALYs (columns of "
+                                            "mean_qaly_discounted_by_part)")) |
+           ns__h5_write_array(h, g, "mean_qaly_discounted_by_part", H5T_IEEE_F64LE,
+                              H5T_NATIVE_DOUBLE, 2, d2, v,
+                              "discounted QALYs per patient by part: life in each state, and "
+                              "the losses to tests and to treatment (negative); the parts add up "
+                              "to mean_qaly_discounted [strategy, part]", "QALY");
+}
+
 int ns_h5_write_summary(ns_h5 *h, const ns_strategy_tally *t)
 {
     const ns_scenario *s = h->s;
@@ -144,7 +163,8 @@ int ns_h5_write_summary(ns_h5 *h, const ns_strategy_tally *t)
     MEAN("mean_qaly", qaly, "quality-adjusted life-years (lifetime)", "QALY");
     MEAN("mean_qaly_discounted", qaly_discounted, "quality-adjusted life-years, discounted", "QALY");
 #undef MEAN
-    rc |= write_histograms(h, g, t, S) | write_tests_by_modality(h, g, s, t, S);
+    rc |= write_histograms(h, g, t, S) | write_tests_by_modality(h, g, s, t, S) |
+          write_qaly_parts(h, g, t, S);
     H5Gclose(g);
     h->failed |= rc != 0;
     return rc ? -1 : 0;

@@ -38,6 +38,7 @@ typedef struct {
     ns_acc cost, cost_discounted, cost_surveillance, cost_workup, cost_treatment;
     ns_acc tests, false_positives, radiation_msv;
     ns_acc ly, ly_discounted, qaly, qaly_discounted;
+    ns_acc qaly_part[NS_NQPARTS];   /* qaly_discounted by part */
     uint64_t tests_by_modality[NS_MAX_MODALITIES];
     uint64_t hist_detection[NS_TIME_BINS + 1]; /* last bin: later */
     uint64_t hist_delay[NS_DELAY_BINS + 1];

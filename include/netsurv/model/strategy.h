@@ -21,6 +21,12 @@ enum { NS_MISS_NONE, NS_MISS_NOT_FOLLOWED, NS_MISS_BETWEEN_VISITS, NS_MISS_FALSE
        NS_MISS_AFTER_SCHEDULE, NS_MISS_MISSED_VISIT, NS_NMISS };
 extern const char *const ns_route_name[NS_NROUTES];
 extern const char *const ns_miss_name[NS_NMISS];
+/* The parts of the discounted QALYs: life in each state, and the losses to
+ * tests and to treatment (time-0 operation, metastasis surgery). They add up
+ * to qaly_discounted. */
+enum { NS_Q_WELL, NS_Q_OCCULT, NS_Q_AFTER_RESECTION, NS_Q_METASTATIC, NS_Q_TESTS, NS_Q_HARMS,
+       NS_NQPARTS };
+extern const char *const ns_qaly_part_name[NS_NQPARTS];
 
 /* What happened to one patient under one strategy. Times in years after
  * resection; INFINITY where the event never happened. */
@@ -37,6 +43,7 @@ typedef struct ns_outcome {
     double radiation_msv;
     double ly, ly_discounted;     /* life-years from resection to death (lifetime) */
     double qaly, qaly_discounted;
+    double qaly_part[NS_NQPARTS];  /* qaly_discounted by part (NS_Q_*) */
     uint16_t n_tests, n_false_positives;
     uint16_t tests_by_modality[NS_MAX_MODALITIES];
     uint8_t rule;            /* index of the matching rule */
