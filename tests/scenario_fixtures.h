@@ -41,19 +41,26 @@ static void where(const char *text, const char *needle, size_t skip, int *line, 
     line_col(text, p + skip, line, col);
 }
 
-static int expect_bad_at(const char *text, const char *const *sets, int n_sets,
-                         const char *needle, size_t skip, int check_col, const char *path,
-                         const char *what)
+/* Loads text with the overrides, which must fail; its messages into *e. */
+static void expect_load_fails(const char *text, const char *const *sets, int n_sets,
+                              const char *path, const char *what, ns_errors *e)
 {
     ns_scenario *s = (ns_scenario *)1;
-    ns_errors e;
-    int rc = ns_scenario_load_string(MEM, text, sets, n_sets, &s, &e);
+    int rc = ns_scenario_load_string(MEM, text, sets, n_sets, &s, e);
     if (rc != -1) {
         ns_scenario_free(rc == 0 ? s : NULL);
         fail_msg("loaded although '%s' should fail with '%s'", path, what);
     }
     assert_null(s);
-    assert_true(e.n >= 1);
+    assert_true(e->n >= 1);
+}
+
+static int expect_bad_at(const char *text, const char *const *sets, int n_sets,
+                         const char *needle, size_t skip, int check_col, const char *path,
+                         const char *what)
+{
+    ns_errors e;
+    expect_load_fails(text, sets, n_sets, path, what, &e);
     int line, col;
     where(text, needle, skip, &line, &col);
     expect_error(&e, MEM, line, check_col ? col : 0, path, what);

@@ -14,15 +14,8 @@
 static int expect_bad_from(const char *text, long from, const char *needle, size_t skip,
                            const char *path, const char *what)
 {
-    ns_scenario *s = (ns_scenario *)1;
     ns_errors e;
-    int rc = ns_scenario_load_string(MEM, text, NULL, 0, &s, &e);
-    if (rc != -1) {
-        ns_scenario_free(rc == 0 ? s : NULL);
-        fail_msg("loaded although '%s' should fail with '%s'", path, what);
-    }
-    assert_null(s);
-    assert_true(e.n >= 1);
+    expect_load_fails(text, NULL, 0, path, what, &e);
     int line, col;
     if (from >= 0) {
         const char *p = strstr(text + from, needle);
