@@ -11,7 +11,10 @@
  *     quality-adjusted life by state integrated over each patient's path
  *     (and its parts adding up to the whole);
  *  4. overdiagnosis: a metastasis found by surveillance counts as
- *     overdiagnosed exactly when it would not have presented in life.
+ *     overdiagnosed exactly when it would not have presented in life;
+ *  5. the structural alternatives of scenarios/sweeps/structural.yaml: point 0
+ *     is the default scenario bit for bit, and the QALYs that lifelong imaging
+ *     gains over no follow-up rank pessimistic < default < optimistic.
  *
  * Every patient is drawn and played directly (ns_history_draw,
  * ns_strategy_play), so the checks are per patient, not on means. */
@@ -253,6 +256,50 @@ static void test_overdiagnosis(void **state)
     ns_scenario_free(s);
 }
 
+/* Mean discounted QALYs of strategy a minus those of b, and the sum of a's. */
+static double qaly_gain(const ns_scenario *s, int a, int b, double *sum_a)
+{
+    ns_strategy_tally *t = run_engine(s, 60000, 2);
+    double qa, qb, lo, hi;
+    ns_acc_mean(&t[a].qaly_discounted, &qa, &lo, &hi);
+    ns_acc_mean(&t[b].qaly_discounted, &qb, &lo, &hi);
+    *sum_a = t[a].qaly_discounted.sum;
+    free(t);
+    return qa - qb;
+}
+
+static void test_structural_variants(void **state)
+{
+    (void)state;
+    ns_scenario *base = NULL, *pt;
+    ns_errors *e = malloc(sizeof *e);
+    assert_non_null(e);
+    if (ns_scenario_load_with_sweep(DEFAULT_PATH,
+                                    NETSURV_SOURCE_DIR "/scenarios/sweeps/structural.yaml", NULL,
+                                    0, &base, e)) {
+        dump_errors(e);
+        fail_msg("scenarios/sweeps/structural.yaml did not load");
+    }
+    assert_int_equal(base->sweep.n_points, 3);
+    ns_scenario *plain = load_default();
+    int life = strategy_index(plain, "lifelong_annual_imaging");
+    int none = strategy_index(plain, "no_follow_up");
+    double gain[3], sum[3], plain_sum;
+    double plain_gain = qaly_gain(plain, life, none, &plain_sum);
+    for (uint64_t p = 0; p < 3; p++) {
+        assert_int_equal(ns_scenario_load_point(base, p, &pt, e), 0);
+        gain[p] = qaly_gain(pt, life, none, &sum[p]);
+        ns_scenario_free(pt);
+    }
+    assert_true(memcmp(&sum[0], &plain_sum, sizeof sum[0]) == 0 && gain[0] == plain_gain);
+    if (!(gain[1] < gain[0] && gain[0] < gain[2]))
+        fail_msg("QALY gains %.5f (pessimistic), %.5f (default), %.5f (optimistic)", gain[1],
+                 gain[0], gain[2]);
+    ns_scenario_free(plain);
+    ns_scenario_free(base);
+    free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_untreated_death_closed_form),
         cmocka_unit_test(test_utilities_by_state),
         cmocka_unit_test(test_overdiagnosis),
+        cmocka_unit_test(test_structural_variants),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
