@@ -12,7 +12,9 @@
  *     (and its parts adding up to the whole);
  *  4. overdiagnosis: a metastasis found by surveillance counts as
  *     overdiagnosed exactly when it would not have presented in life;
- *  5. the structural alternatives of scenarios/sweeps/structural.yaml: point 0
+ *  5. harms in closed form: each false positive costs its work-up loss, and
+ *     radical surgery at time 0 its lasting utility loss over the life left;
+ *  6. the structural alternatives of scenarios/sweeps/structural.yaml: point 0
  *     is the default scenario bit for bit, and the QALYs that lifelong imaging
  *     gains over no follow-up rank pessimistic < default < optimistic.
  *
@@ -256,6 +258,42 @@ static void test_overdiagnosis(void **state)
     ns_scenario_free(s);
 }
 
+static void test_harms(void **state)
+{
+    (void)state;
+    const char *none[] = {"utilities.false_positive_qaly_loss=0",
+                          "treatments.radical_surgery.utility_loss_per_year=0"};
+    const char *some[] = {"utilities.false_positive_qaly_loss=0.01",
+                          "treatments.radical_surgery.utility_loss_per_year=0.03"};
+    ns_scenario *a = default_with(none, 2), *b = default_with(some, 2);
+    int radical = -1;
+    for (int i = 0; i < a->n_treatments; i++)
+        if (!strcmp(a->treatment[i].name, "radical_surgery"))
+            radical = i;
+    assert_true(radical >= 0);
+    uint64_t fp = 0, operated = 0;
+    for (uint64_t i = 0; i < N_DISEASE / 4; i++) {
+        ns_patient p;
+        ns_history_draw(a, SEED, i, &p);
+        for (int k = 0; k < a->n_strategies; k++) {
+            ns_outcome x, y;
+            ns_strategy_play(a, k, &p, &x);
+            ns_strategy_play(b, k, &p, &y);
+            int cut = a->strategy[k].rule[x.rule].treatment == radical;
+            double want = 0.01 * x.n_false_positives + (cut ? 0.03 * x.ly : 0);
+            if (fabs((x.qaly - y.qaly) - want) > 1e-9)
+                fail_msg("patient %llu, %s: QALYs lost %.12f, closed form %.12f",
+                         (unsigned long long)i, a->strategy[k].name, x.qaly - y.qaly, want);
+            assert_true(x.death_time == y.death_time && x.cost == y.cost);
+            fp += x.n_false_positives;
+            operated += cut;
+        }
+    }
+    assert_true(fp > 100 && operated > 100);
+    ns_scenario_free(a);
+    ns_scenario_free(b);
+}
+
 /* Mean discounted QALYs of strategy a minus those of b, and the sum of a's. */
 static double qaly_gain(const ns_scenario *s, int a, int b, double *sum_a)
 {
@@ -308,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_untreated_death_closed_form),
         cmocka_unit_test(test_utilities_by_state),
         cmocka_unit_test(test_overdiagnosis),
+        cmocka_unit_test(test_harms),
         cmocka_unit_test(test_structural_variants),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

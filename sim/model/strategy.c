@@ -63,6 +63,7 @@ int ns_strategy_match(const ns_strategy *st, const ns_patient *p)
 typedef struct {
     int met, residual;
     double onset, death;
+    double lasting_loss;         /* utility lost for life to the time-0 treatment */
 } disease;
 
 /* Additional treatment at time 0: its cost, operative death, and the chance
@@ -80,6 +81,7 @@ static void treat(const ns_scenario *s, const ns_rule *r, const ns_patient *p, d
     o->qaly -= t->qaly_loss;
     o->qaly_discounted -= t->qaly_loss;
     o->qaly_part[NS_Q_HARMS] -= t->qaly_loss;
+    d->lasting_loss = t->utility_loss;
     if (lo_u(x) < t->mortality) {
         o->operative_death = 1;
         o->death_cause = NS_DEATH_OPERATIVE;
@@ -143,6 +145,10 @@ static void visit(const ns_scenario *s, const ns_rule *r, int v, const ns_patien
             }
         }
         if (!positive && hi_u(u) >= x->specificity) {
+            double loss = s->econ.fp_qaly_loss * r->visit_discount_eff[v];
+            o->qaly -= s->econ.fp_qaly_loss;
+            o->qaly_discounted -= loss;
+            o->qaly_part[NS_Q_TESTS] -= loss;
             o->n_false_positives++;
             o->cost_workup += x->workup_cost;
             o->cost_discounted += x->workup_cost * disc;
@@ -291,6 +297,11 @@ static void life_after(const ns_scenario *s, const ns_patient *p, const disease 
     o->ly = end;
     o->ly_discounted = ns_discounted_years(s->derived.rate_effects, 0, end);
     quality_of_life(s, p, d, t, death, o);
+    if (d->lasting_loss > 0) { /* the time-0 treatment's lasting harm, over the life it left */
+        o->qaly -= d->lasting_loss * o->ly;
+        o->qaly_discounted -= d->lasting_loss * o->ly_discounted;
+        o->qaly_part[NS_Q_HARMS] -= d->lasting_loss * o->ly_discounted;
+    }
 }
 
 /* Detection, its route and burden, treatment cost, and the missed reason. */
@@ -335,7 +346,7 @@ void ns_strategy_play(const ns_scenario *s, int k, const ns_patient *p, ns_outco
     memset(o, 0, sizeof *o);
     o->rule = (uint8_t)ri;
     o->detection_time = o->detection_delay = o->local_detection_time = INFINITY;
-    disease d = {p->has_metastasis, p->has_residual, p->onset, p->death_time};
+    disease d = {p->has_metastasis, p->has_residual, p->onset, p->death_time, 0};
     treat(s, r, p, &d, o);
     visit_log log = {INFINITY, 0};
     double stop = d.death;

@@ -159,7 +159,8 @@ static int load_treatment(ld *L, ns_ynode *m, size_t i)
            ns__param(L, m, path, "operative_mortality", &t->mortality, 0, 1) |
            ns__param(L, m, path, "clears_residual", &t->clears_residual, 0, 1) |
            ns__param(L, m, path, "clears_nodal", &t->clears_nodal, 0, 1) |
-           ns__param(L, m, path, "qaly_loss", &t->qaly_loss, 0, 10);
+           ns__param(L, m, path, "qaly_loss", &t->qaly_loss, 0, 10) |
+           ns__param(L, m, path, "utility_loss_per_year", &t->utility_loss, 0, 1);
 }
 
 /* A required list of named entries under root[key], each loaded by fn. */
@@ -192,6 +193,7 @@ static int load_economics(ld *L, ns_ynode *root)
         rc |= ns__param(L, n, "utilities", "metastasis_surgery_qaly_loss", &e->surgery_qaly_loss,
                         0, 1);
         rc |= ns__param(L, n, "utilities", "recovery_years_after_cure", &e->recovery_years, 0, 100);
+        rc |= ns__param(L, n, "utilities", "false_positive_qaly_loss", &e->fp_qaly_loss, 0, 1);
         rc |= ns__param(L, n, "utilities", "after_metastasis_resection", &e->u_after_resection,
                         -1, 1);
         rc |= ns__param(L, n, "utilities", "metastatic", &e->u_metastatic, -1, 1);

@@ -117,6 +117,7 @@ typedef struct {
     double clears_residual;     /* P(removes local residual tumour) */
     double clears_nodal;        /* P(removes nodal metastasis) */
     double qaly_loss;           /* QALYs lost to the treatment itself */
+    double utility_loss;        /* utility lost for the rest of life (bowel function, stoma) */
 } ns_treatment;
 
 /* A risk group by reported attributes: each set is a bit mask over the
@@ -171,6 +172,7 @@ typedef struct {
     double u_metastatic;        /* known unresectable metastatic disease */
     double surgery_qaly_loss;   /* QALYs lost once to metastasis surgery */
     double recovery_years;      /* after a cure, years at u_after_resection before u_well */
+    double fp_qaly_loss;        /* QALYs lost to the work-up of a false-positive test */
     double test_disutility;     /* QALYs lost per surveillance test */
     double wtp;                 /* willingness to pay, USD per QALY */
     double wtp_max, wtp_step;   /* the grid for NMB, CEAC and EVPI: 0..max by step */
