@@ -256,9 +256,10 @@ static void quality_of_life(const ns_scenario *s, const ns_patient *p, const dis
     if (!(t < death))
         return;
     if (o->resectable) {
+        double loss = e->surgery_qaly_loss * exp(-re * t);
         o->qaly -= e->surgery_qaly_loss;
-        o->qaly_discounted -= e->surgery_qaly_loss * exp(-re * t);
-        o->qaly_part[NS_Q_HARMS] -= e->surgery_qaly_loss * exp(-re * t);
+        o->qaly_discounted -= loss;
+        o->qaly_part[NS_Q_HARMS] -= loss;
     }
     if (o->cured) {
         double back = t + e->recovery_years < death ? t + e->recovery_years : death;
