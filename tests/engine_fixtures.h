@@ -202,7 +202,11 @@ static inline ns_scenario *closed_form_rules(double sens, double adherence, cons
                           "other_cause_death.gompertz.female.a=1e-12",
                           "other_cause_death.gompertz.female.b=1e-6",
                           "other_cause_death.gompertz.male.a=1e-12",
-                          "other_cause_death.gompertz.male.b=1e-6"};
+                          "other_cause_death.gompertz.male.b=1e-6",
+                          "timing.synchronous.share.0=0",
+                          "timing.synchronous.share.1=0",
+                          "timing.synchronous.share.2=0",
+                          "timing.synchronous.share.3=0"};
     ns_scenario *s = NULL;
     ns_errors *e = malloc(sizeof *e);
     assert_non_null(e);

@@ -93,20 +93,26 @@ static void test_tally_structure(void **state)
                                     {NS_GRP_LVI_POS, NS_GRP_LVI_NEG, -1, -1},
                                     {NS_GRP_R0, NS_GRP_R1, NS_GRP_RX, -1}};
     for (int k = 0; k < 4; k++) {
-        uint64_t n = 0, m = 0, a5 = 0, a10 = 0, d = 0;
+        uint64_t n = 0, m = 0, a5 = 0, a10 = 0, d = 0, sy = 0;
         for (int j = 0; j < 4 && parts[k][j] >= 0; j++) {
             n += g[parts[k][j]].n;
             m += g[parts[k][j]].n_met;
+            sy += g[parts[k][j]].n_sync;
             a5 += g[parts[k][j]].n_met_after5;
             a10 += g[parts[k][j]].n_met_after10;
             d += g[parts[k][j]].n_met_dead_before;
         }
         assert_true(n == t.n && m == g[NS_GRP_ALL].n_met && a5 == g[NS_GRP_ALL].n_met_after5 &&
-                    a10 == g[NS_GRP_ALL].n_met_after10 && d == g[NS_GRP_ALL].n_met_dead_before);
+                    a10 == g[NS_GRP_ALL].n_met_after10 && d == g[NS_GRP_ALL].n_met_dead_before &&
+                    sy == g[NS_GRP_ALL].n_sync);
     }
     for (int i = 0; i < NS_NGROUPS; i++)
         assert_true(g[i].n_met <= g[i].n && g[i].n_met_after10 <= g[i].n_met_after5 &&
-                    g[i].n_met_after5 <= g[i].n_met && g[i].n_met_dead_before <= g[i].n_met);
+                    g[i].n_met_after5 + g[i].n_sync <= g[i].n_met &&
+                    g[i].n_met_dead_before <= g[i].n_met);
+    /* synchronous disease rises with size */
+    assert_true(g[NS_GRP_SIZE_LT10].n_sync * g[NS_GRP_SIZE_GE20].n <
+                g[NS_GRP_SIZE_GE20].n_sync * g[NS_GRP_SIZE_LT10].n);
     /* the statistics by hand */
     for (int i = 0; i < s->n_targets; i++) {
         const ns_target *tg = &s->target[i];
@@ -114,10 +120,14 @@ static void test_tally_structure(void **state)
         double want;
         switch (tg->statistic) {
         case NS_STAT_METASTASIS_RATE: want = (double)x->n_met / (double)x->n; break;
-        case NS_STAT_AFTER10: want = (double)x->n_met_after10 / (double)x->n_met; break;
-        case NS_STAT_WITHIN5_RATE:
-            want = (double)(x->n_met - x->n_met_after5) / (double)x->n;
+        /* timing statistics count metachronous disease only */
+        case NS_STAT_AFTER10:
+            want = (double)x->n_met_after10 / (double)(x->n_met - x->n_sync);
             break;
+        case NS_STAT_WITHIN5_RATE:
+            want = (double)(x->n_met - x->n_sync - x->n_met_after5) / (double)x->n;
+            break;
+        case NS_STAT_SYNCHRONOUS_RATE: want = (double)x->n_sync / (double)x->n; break;
         case NS_STAT_RATE_RATIO:
             want = ((double)x->n_met / (double)x->n) /
                    ((double)g[tg->reference].n_met / (double)g[tg->reference].n);
@@ -214,9 +224,8 @@ static void test_draw_deterministic(void **state)
 
     /* common random numbers: a death parameter moves only death times, and
      * a higher metastasis intercept never removes a metastasis */
-    const char *sets[] = {"metastasis.intercept=-3.5", "other_cause_death.gompertz.male.a=2e-4",
-                          "other_cause_death.gompertz.female.a=2e-4"};
-    ns_scenario *t = load(sets, 3);
+    const char *sets[] = {"metastasis.intercept=-3.5", "other_cause_death.life_table.hazard_ratio=1.5"};
+    ns_scenario *t = load(sets, 2);
     for (uint64_t i = 0; i < 2000; i++) {
         ns_patient p, q;
         ns_history_draw(s, SEED, i, &p);
@@ -264,8 +273,11 @@ static void test_generator(void **state)
             fail_msg("patient %llu: p_metastasis %g", (unsigned long long)i, p.p_metastasis);
         if (p.has_metastasis) {
             liver += p.site == NS_SITE_LIVER;
-            if (!(isfinite(p.onset) && p.onset > 0 && p.symptom_time >= p.onset &&
-                  p.incidental_time >= p.onset && p.doubling_years > 0))
+            /* synchronous disease is past the detectable diameter at time 0 and
+             * not yet symptomatic; imaging for other reasons starts at time 0 */
+            if (!(isfinite(p.onset) && (p.synchronous ? p.onset <= 0 : p.onset > 0) &&
+                  p.symptom_time >= p.onset && p.symptom_time >= 0 &&
+                  p.incidental_time >= (p.onset > 0 ? p.onset : 0) && p.doubling_years > 0))
                 fail_msg("patient %llu: onset %g, symptoms %g, incidental %g, doubling %g",
                          (unsigned long long)i, p.onset, p.symptom_time, p.incidental_time,
                          p.doubling_years);
@@ -380,7 +392,8 @@ static void check_survival(const char *what, const ns_death_params *d, int sex, 
 static void test_death_gompertz(void **state)
 {
     (void)state;
-    ns_scenario *s = load(NULL, 0);
+    const char *sets[] = {"other_cause_death.model=gompertz"};
+    ns_scenario *s = load(sets, 1);
     const ns_death_params *d = &s->death;
     assert_int_equal(d->model, NS_DEATH_GOMPERTZ);
     static const double ages[] = {45, 70};
@@ -447,6 +460,38 @@ static void test_death_life_table(void **state)
     assert_true(fabs(ns_death_time(d, NS_SEX_FEMALE, 60, e) - 10) < 1e-9);
     e = -10 * log(1 - q[1][1]) - 5 * log(1 - q[1][2]);
     assert_true(fabs(ns_death_time(d, NS_SEX_MALE, 60, e) - 15) < 1e-9);
+    /* a hazard ratio k multiplies every hazard: survival S^k */
+    d->hazard_ratio = 2;
+    double t4[2] = {10, 30}, S4[2] = {pow(1 - q[1][1], 20), pow(1 - q[1][1], 20) * pow(1 - q[1][2], 40)};
+    check_survival("life table, hazard ratio 2", d, NS_SEX_MALE, 60, t4, S4, 2);
+    ns_scenario_free(s);
+}
+
+/* The default table: survival over whole years of age is the product of
+ * (1 - q) read from the scenario, and a hazard ratio scales it as a power. */
+static void test_death_default_table(void **state)
+{
+    (void)state;
+    const char *sets[] = {"other_cause_death.life_table.hazard_ratio=0.85"};
+    ns_scenario *s = load(NULL, 0), *r = load(sets, 1);
+    const ns_death_params *d = &s->death;
+    assert_int_equal(d->model, NS_DEATH_LIFE_TABLE);
+    assert_true(d->ages[0] == 30 && d->ages[d->n_ages - 1] == 119);
+    for (int sex = 0; sex < 2; sex++) {
+        double t[3] = {10, 25, 40}, S[3], Sr[3], prod = 1;
+        int k = 0;
+        for (int a = 57; a < 57 + 40; a++) {
+            prod *= 1 - d->qx[sex][a - 30];
+            if (a + 1 - 57 == (int)t[k]) {
+                S[k] = prod;
+                Sr[k] = pow(prod, 0.85);
+                k++;
+            }
+        }
+        check_survival("default table from 57", d, sex, 57, t, S, 3);
+        check_survival("default table x 0.85", &r->death, sex, 57, t, Sr, 3);
+    }
+    ns_scenario_free(r);
     ns_scenario_free(s);
 }
 
@@ -545,6 +590,7 @@ int main(void)
         cmocka_unit_test(test_lvi_overrides),
         cmocka_unit_test(test_death_gompertz),
         cmocka_unit_test(test_death_life_table),
+        cmocka_unit_test(test_death_default_table),
         cmocka_unit_test(test_wilson),
         cmocka_unit_test(test_cli_csv),
     };

@@ -16,7 +16,11 @@
  *     radical surgery at time 0 its lasting utility loss over the life left;
  *  6. the structural alternatives of scenarios/sweeps/structural.yaml: point 0
  *     is the default scenario bit for bit, and the QALYs that lifelong imaging
- *     gains over no follow-up rank pessimistic < default < optimistic.
+ *     gains over no follow-up rank pessimistic < default < optimistic;
+ *  7. synchronous disease: the same patients with and without it differ only
+ *     by a shift of the metastasis' clock to before time 0, so the share
+ *     moves nothing else; only synchronous deposits are found at time 0, and
+ *     staging at time 0 finds most of them in tumours >= 20 mm.
  *
  * Every patient is drawn and played directly (ns_history_draw,
  * ns_strategy_play), so the checks are per patient, not on means. */
@@ -187,7 +191,9 @@ static double path_qaly(const ns_scenario *s, const ns_patient *p, const ns_outc
     if (!p->has_metastasis || !(p->onset < death))
         return e->u_well * disc(r, 0, death);
     double t = o->detection_time < death ? o->detection_time : death;
-    double q = e->u_well * disc(r, 0, p->onset) + e->u_occult * disc(r, p->onset, t);
+    /* a synchronous deposit (onset < 0) is undiagnosed disease from time 0 */
+    double from = p->onset > 0 ? p->onset : 0;
+    double q = e->u_well * disc(r, 0, from) + e->u_occult * disc(r, from, t);
     if (!(o->detection_time < death))
         return q;
     if (o->resectable)
@@ -306,6 +312,63 @@ static double qaly_gain(const ns_scenario *s, int a, int b, double *sum_a)
     return qa - qb;
 }
 
+static void test_synchronous(void **state)
+{
+    (void)state;
+    const char *none_sync[] = {"timing.synchronous.share.0=0", "timing.synchronous.share.1=0",
+                               "timing.synchronous.share.2=0", "timing.synchronous.share.3=0"};
+    const char *all_sync[] = {"timing.synchronous.share.0=1", "timing.synchronous.share.1=1",
+                              "timing.synchronous.share.2=1", "timing.synchronous.share.3=1"};
+    ns_scenario *s = default_with(NULL, 0), *s0 = default_with(none_sync, 4),
+                *s1 = default_with(all_sync, 4);
+    int enets = strategy_index(s, "enets_2023"), none = strategy_index(s, "no_follow_up");
+    uint64_t large_sync = 0, large_found0 = 0, shifted = 0;
+    for (uint64_t i = 0; i < N_DISEASE; i++) {
+        ns_patient p, a, b;
+        ns_history_draw(s, SEED, i, &p);
+        ns_history_draw(s0, SEED, i, &a);
+        ns_history_draw(s1, SEED, i, &b);
+        assert_true(p.has_metastasis == a.has_metastasis && a.has_metastasis == b.has_metastasis);
+        assert_true(!a.synchronous && b.synchronous == b.has_metastasis);
+        if (!p.has_metastasis)
+            continue;
+        assert_true(a.onset > 0 && b.onset <= 0);
+        /* the same deposit, its clock shifted: growth, symptoms, lethal burden */
+        double shift = b.onset - a.onset;
+        assert_true(a.doubling_years == b.doubling_years && a.site == b.site &&
+                    a.u_cure == b.u_cure && a.death_time == b.death_time);
+        if (fabs(b.symptom_time - (a.symptom_time + shift)) > 1e-9 * (1 + fabs(a.symptom_time)) ||
+            fabs(b.lethal_time - (a.lethal_time + shift)) > 1e-9 * (1 + fabs(a.lethal_time)))
+            fail_msg("patient %llu: synchronous symptoms %.9f / lethal %.9f, shifted %.9f / %.9f",
+                     (unsigned long long)i, b.symptom_time, b.lethal_time,
+                     a.symptom_time + shift, a.lethal_time + shift);
+        /* below the symptomatic burden at resection */
+        assert_true(b.symptom_time >= 0);
+        shifted++;
+        const ns_patient *x = p.synchronous ? &b : &a;
+        assert_true(p.onset == x->onset && p.symptom_time == x->symptom_time);
+        ns_outcome o, q;
+        ns_strategy_play(s, enets, &p, &o);
+        ns_strategy_play(s, none, &p, &q);
+        int at0 = o.route == NS_ROUTE_SURVEILLANCE && o.detection_time == 0;
+        if (at0 && !p.synchronous)
+            fail_msg("patient %llu: found at time 0 with onset %g", (unsigned long long)i,
+                     p.onset);
+        assert_false(q.route == NS_ROUTE_SURVEILLANCE);
+        if (p.synchronous && p.size_mm >= 20 && p.site == NS_SITE_LIVER) {
+            large_sync++;
+            large_found0 += at0;
+        }
+    }
+    assert_true(shifted > 1000 && large_sync > 100);
+    /* MRI + SSTR PET at time 0 find most synchronous liver deposits of >= 20 mm
+     * tumours (radical surgery removes most nodal ones before staging counts) */
+    assert_true(large_found0 > large_sync / 2);
+    ns_scenario_free(s1);
+    ns_scenario_free(s0);
+    ns_scenario_free(s);
+}
+
 static void test_structural_variants(void **state)
 {
     (void)state;
@@ -348,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_overdiagnosis),
         cmocka_unit_test(test_harms),
         cmocka_unit_test(test_structural_variants),
+        cmocka_unit_test(test_synchronous),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -351,9 +351,9 @@ static void test_discounted_survival(void **state)
                           "other_cause_death.gompertz.male.b=0.000001",
                           "metastasis.intercept=-30", "residual.probability_by_margin.0=0",
                           "residual.probability_by_margin.1=0",
-                          "residual.probability_by_margin.2=0"};
+                          "residual.probability_by_margin.2=0", "other_cause_death.model=gompertz"};
     char *t = default_text();
-    ns_scenario *s = load_text(t, sets, 8);
+    ns_scenario *s = load_text(t, sets, 9);
     int S = s->n_strategies, none = 0;
     for (int k = 0; k < S; k++)
         if (!strcmp(s->strategy[k].name, "no_follow_up"))

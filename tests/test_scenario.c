@@ -78,11 +78,15 @@ static void test_default_loads(void **state)
     assert_true(s->course.onset.a == 6 && s->course.onset.b == 0.85);
     assert_true(s->course.doubling_months.a == 26);
     assert_true(s->course.incidental_rate == 0.03);
-    assert_int_equal(s->death.model, NS_DEATH_GOMPERTZ);
-    assert_true(s->death.gompertz_a[NS_SEX_MALE] == 1.074e-4);
-    assert_true(s->death.gompertz_b[NS_SEX_FEMALE] == 0.0859);
+    assert_int_equal(s->death.model, NS_DEATH_LIFE_TABLE);
+    assert_int_equal(s->death.n_ages, 90);
+    assert_true(s->death.ages[0] == 30 && s->death.qx[NS_SEX_MALE][10] == 0.003780);
+    assert_true(s->death.hazard_ratio == 1.0);
+    assert_true(s->death.gompertz_a[NS_SEX_MALE] == 1.43e-4);
+    assert_true(s->death.gompertz_b[NS_SEX_FEMALE] == 0.08465);
     /* targets */
-    assert_int_equal(s->n_targets, 7);
+    assert_int_equal(s->n_targets, 8);
+    assert_int_equal(s->target[7].statistic, NS_STAT_SYNCHRONOUS_RATE);
     assert_string_equal(s->target[0].name, "met_size_lt10");
     assert_int_equal(s->target[0].statistic, NS_STAT_METASTASIS_RATE);
     assert_int_equal(s->target[0].group, NS_GRP_SIZE_LT10);
@@ -402,7 +406,7 @@ static void test_bad_words(void **state)
     bad_edit("years_to_detectable:\n    distribution: lognormal",
              "years_to_detectable:\n    distribution: gamma", "gamma", 0,
              "timing.years_to_detectable.distribution", "'gamma' is not one of: lognormal, weibull");
-    bad_edit("model: gompertz", "model: weibul", "weibul", 0, "other_cause_death.model",
+    bad_edit("model: life_table", "model: weibul", "weibul", 0, "other_cause_death.model",
              "'weibul' is not one of: gompertz, life_table");
     bad_edit("group: G2", "group: G4", "G4", 0, "targets.g2_vs_g1.group", "unknown group 'G4'");
     bad_edit("reference: \"LVI-\"", "reference: \"LVI\"", "\"LVI\"", 0,

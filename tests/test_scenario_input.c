@@ -150,8 +150,8 @@ static void test_duplicate_key(void **state)
     expect_bad_at(t, NULL, 0, "seed: 1\n", 0, 1, "seed", what);
     free(t);
     /* inside a flow mapping */
-    t = edit("male_share: {value: 0.55,", "male_share: {value: 0.55, value: 0.6,");
-    expect_bad_at(t, NULL, 0, "value: 0.6", 0, 1, "value", "duplicate key");
+    t = edit("male_share: {value: 0.55,", "male_share: {value: 0.55, value: 0.65,");
+    expect_bad_at(t, NULL, 0, "value: 0.65", 0, 1, "value", "duplicate key");
     free(t);
 }
 
@@ -191,7 +191,7 @@ static void test_many_errors(void **state)
     char *a = edit("male_share: {value: 0.55,", "male_share: {value: 1.5,");
     char *b = replace(a, "median: {value: 6,", "median: {value: -1,");
     char *c = replace(b, "group: G2", "group: G4");
-    char *d = replace(c, "model: gompertz", "model: weibul");
+    char *d = replace(c, "model: life_table", "model: weibul");
     ns_scenario *s;
     ns_errors e;
     assert_int_equal(ns_scenario_load_string(MEM, d, NULL, 0, &s, &e), -1);
@@ -261,6 +261,7 @@ static void test_set_values(void **state)
                         "other_cause_death.model=gompertz"};
     s = load_default_with(s5, 3);
     assert_true(s->cohort.method[0].incomplete == 0.5);
+    assert_int_equal(s->death.model, NS_DEATH_GOMPERTZ);
     assert_true(s->seed == 7);
     ns_scenario_free(s);
 

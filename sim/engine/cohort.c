@@ -24,6 +24,7 @@ static void tally_patient(const ns_patient *p, ns_cohort_tally *t)
         ns_group_tally *g = &t->g[groups[i]];
         g->n++;
         g->n_met += met;
+        g->n_sync += met && p->synchronous;
         g->n_met_after5 += met && p->onset > 5;
         g->n_met_after10 += met && p->onset > 10;
         g->n_met_dead_before += met && p->death_time < p->onset;
@@ -36,6 +37,7 @@ static void tally_add(ns_cohort_tally *into, const ns_cohort_tally *t)
     for (int i = 0; i < NS_NGROUPS; i++) {
         into->g[i].n += t->g[i].n;
         into->g[i].n_met += t->g[i].n_met;
+        into->g[i].n_sync += t->g[i].n_sync;
         into->g[i].n_met_after5 += t->g[i].n_met_after5;
         into->g[i].n_met_after10 += t->g[i].n_met_after10;
         into->g[i].n_met_dead_before += t->g[i].n_met_dead_before;
@@ -104,9 +106,13 @@ ns_target_result ns_cohort_target(const ns_scenario *s, const ns_cohort_tally *c
     switch (g->statistic) {
     case NS_STAT_METASTASIS_RATE: r.value = ratio(x->n_met, x->n); break;
     case NS_STAT_SHARE: r.value = ratio(x->n, c->n); break;
-    case NS_STAT_AFTER5: r.value = ratio(x->n_met_after5, x->n_met); break;
-    case NS_STAT_AFTER10: r.value = ratio(x->n_met_after10, x->n_met); break;
-    case NS_STAT_WITHIN5_RATE: r.value = ratio(x->n_met - x->n_met_after5, x->n); break;
+    /* the timing statistics are of metachronous disease: what surfaces after resection */
+    case NS_STAT_AFTER5: r.value = ratio(x->n_met_after5, x->n_met - x->n_sync); break;
+    case NS_STAT_AFTER10: r.value = ratio(x->n_met_after10, x->n_met - x->n_sync); break;
+    case NS_STAT_WITHIN5_RATE:
+        r.value = ratio(x->n_met - x->n_sync - x->n_met_after5, x->n);
+        break;
+    case NS_STAT_SYNCHRONOUS_RATE: r.value = ratio(x->n_sync, x->n); break;
     default:
         r.value = ratio(x->n_met, x->n) / ratio(c->g[g->reference].n_met, c->g[g->reference].n);
         break;
@@ -118,7 +124,8 @@ ns_target_result ns_cohort_target(const ns_scenario *s, const ns_cohort_tally *c
 static const char *const stat_label[] = {"metastasis rate", "share of patients",
                                          "metastases detectable after 5 y",
                                          "metastases detectable after 10 y", "rate ratio",
-                                         "detectable within 5 y, per patient"};
+                                         "detectable within 5 y, per patient",
+                                         "synchronous at resection, per patient"};
 
 /* "[lo, hi]", ">= lo" or "<= hi". */
 static void format_range(char *buf, size_t len, double lo, double hi)
@@ -135,23 +142,28 @@ int ns_cohort_print(FILE *f, const ns_scenario *s, const ns_cohort_tally *c, int
 {
     if (csv)
         fprintf(f, "group,n,share,metastasis_rate,metastasis_rate_ci_low,metastasis_rate_ci_high,"
-                   "detectable_after_5y,detectable_after_10y,dead_before_detectable\n");
+                   "synchronous_rate,detectable_after_5y,detectable_after_10y,"
+                   "dead_before_detectable\n");
     else
-        fprintf(f, "%-12s %10s %7s %8s %17s %9s %9s %9s\n", "group", "n", "share", "met.rate",
-                "95% interval", ">5y", ">10y", "died<det");
+        fprintf(f, "%-12s %10s %7s %8s %17s %8s %9s %9s %9s\n", "group", "n", "share",
+                "met.rate", "95% interval", "synchr.", ">5y", ">10y", "died<det");
     for (int i = 0; i < NS_NGROUPS; i++) {
         const ns_group_tally *g = &c->g[i];
         double lo, hi;
         ns_wilson(g->n_met, g->n, &lo, &hi);
-        double v[6] = {ratio(g->n, c->n), ratio(g->n_met, g->n), ratio(g->n_met_after5, g->n_met),
-                       ratio(g->n_met_after10, g->n_met), ratio(g->n_met_dead_before, g->n_met)};
+        uint64_t meta = g->n_met - g->n_sync; /* timing: of metachronous disease */
+        double v[6] = {ratio(g->n, c->n), ratio(g->n_met, g->n), ratio(g->n_sync, g->n),
+                       ratio(g->n_met_after5, meta), ratio(g->n_met_after10, meta),
+                       ratio(g->n_met_dead_before, g->n_met)};
         if (csv)
-            fprintf(f, "%s,%llu,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n", ns_group_label[i],
-                    (unsigned long long)g->n, v[0], v[1], lo, hi, v[2], v[3], v[4]);
+            fprintf(f, "%s,%llu,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n", ns_group_label[i],
+                    (unsigned long long)g->n, v[0], v[1], lo, hi, v[2], v[3], v[4], v[5]);
         else
-            fprintf(f, "%-12s %10llu %6.2f%% %7.2f%% %7.2f%%-%6.2f%% %8.1f%% %8.1f%% %8.1f%%\n",
+            fprintf(f,
+                    "%-12s %10llu %6.2f%% %7.2f%% %7.2f%%-%6.2f%% %7.2f%% %8.1f%% %8.1f%% "
+                    "%8.1f%%\n",
                     ns_group_label[i], (unsigned long long)g->n, 100 * v[0], 100 * v[1], 100 * lo,
-                    100 * hi, 100 * v[2], 100 * v[3], 100 * v[4]);
+                    100 * hi, 100 * v[2], 100 * v[3], 100 * v[4], 100 * v[5]);
     }
     int missed = 0;
     if (s->n_targets)

@@ -21,7 +21,8 @@ double ns_death_time(const ns_death_params *d, int sex, double age, double e)
         return log(exp(b * age) + e * b / a) / b - age;
     }
     /* life table: hazard constant within [ages[i], ages[i+1]), the last
-     * interval's hazard continues for ever */
+     * interval's hazard continues for ever; hazard_ratio x H(t) = e */
+    e /= d->hazard_ratio;
     const double *x = d->ages, *h = d->cumhaz[sex];
     int n = d->n_ages, i = 0;
     while (i + 1 < n && x[i + 1] <= age)
@@ -67,6 +68,7 @@ static void draw_metastasis(const ns_scenario *s, ns_rng *r, ns_patient *p)
     p->has_metastasis = ns_rng_uniform_pos(r) < p->p_metastasis;
     p->onset = p->symptom_time = p->incidental_time = INFINITY;
     p->doubling_years = INFINITY;
+    p->synchronous = 0;
     p->site = NS_SITE_NODAL;
     p->u_resectable = p->u_cure = p->u_surgery = 1;
     p->lethal_time = INFINITY;
@@ -83,11 +85,25 @@ static void draw_metastasis(const ns_scenario *s, ns_rng *r, ns_patient *p)
     double e = -log(ns_rng_uniform_pos(r));
     p->u_resectable = ns_rng_uniform_pos(r);
     p->u_cure = ns_rng_uniform_pos(r);
-    p->incidental_time = c->incidental_rate > 0 ? p->onset + e / c->incidental_rate : INFINITY;
     p->u_surgery = ns_rng_uniform_pos(r);
     /* untreated, the deposit grows on to a lethal burden a multiple of the
      * symptomatic one: death from the metastasis is a property of the disease */
     double ratio = ns_dist_quantile(&c->lethal_ratio, ns_rng_uniform_pos(r));
+    /* synchronous: the deposit is already past the detectable diameter at
+     * resection (below the symptomatic one), so its onset lies before time 0;
+     * drawn last, so that the other draws do not depend on it */
+    double u_sync = ns_rng_uniform_pos(r), u_mm = ns_rng_uniform_pos(r);
+    p->synchronous = u_sync < ns_curve_eval(&c->synchronous, p->size_mm);
+    if (p->synchronous) {
+        double d0 = ns_dist_quantile(&c->synchronous_mm, u_mm);
+        d0 = d0 < sym_mm ? d0 : sym_mm;
+        d0 = d0 > c->reference_mm ? d0 : c->reference_mm;
+        double onset = -p->doubling_years * log2(d0 / c->reference_mm);
+        p->symptom_time += onset - p->onset;
+        p->onset = onset;
+    }
+    double seen = p->onset > 0 ? p->onset : 0; /* imaging for other reasons, after time 0 */
+    p->incidental_time = c->incidental_rate > 0 ? seen + e / c->incidental_rate : INFINITY;
     p->lethal_time = p->symptom_time + (ratio > 1 ? p->doubling_years * log2(ratio) : 0);
 }
 

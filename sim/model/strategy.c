@@ -252,7 +252,7 @@ static void quality_of_life(const ns_scenario *s, const ns_patient *p, const dis
         return;
     }
     live(e->u_well, 0, onset, h, re, NS_Q_WELL, o);
-    live(e->u_occult, onset, found, h, re, NS_Q_OCCULT, o);
+    live(e->u_occult, onset > 0 ? onset : 0, found, h, re, NS_Q_OCCULT, o);
     if (!(t < death))
         return;
     if (o->resectable) {

@@ -33,7 +33,7 @@ typedef struct {
 #define OF(m, t) offsetof(ns_outcome, m), t
 
 enum { P_AGE, P_SEX, P_SIZE, P_GRADE, P_DEPTH, P_LVI_TRUE, P_LVI_REP, P_METHOD, P_MARGIN,
-       P_HAS_MET, P_SITE, P_P_MET, P_ONSET, P_SYMPTOM, P_INCIDENTAL, P_PRESENT, P_LETHAL,
+       P_HAS_MET, P_SYNC, P_SITE, P_P_MET, P_ONSET, P_SYMPTOM, P_INCIDENTAL, P_PRESENT, P_LETHAL,
        P_HAS_RES, P_RES_TIME, P_DEATH, P_NFIELDS };
 _Static_assert(P_NFIELDS == NS_H5_PATIENT_FIELDS, "h5util.h counts the patient columns");
 static const field patient_fields[P_NFIELDS] = {
@@ -49,10 +49,12 @@ static const field patient_fields[P_NFIELDS] = {
     {"margin", F_U8, "resection margin", "code", "R0,R1,Rx", PF(margin, SRC_U8)},
     {"has_metastasis", F_U8, "occult metastasis present at resection (hidden truth)", "boolean",
      "no,yes", PF(has_metastasis, SRC_U8)},
+    {"synchronous", F_U8, "metastasis already past the detectable diameter at resection "
+     "(onset_time < 0)", "boolean", "no,yes", PF(synchronous, SRC_U8)},
     {"site", F_U8, "site of the first detectable deposit", "code", "nodal,liver", PF(site, SRC_U8)},
     {"p_metastasis", F_F32, "probability of metastasis from the logistic model", "probability",
      NULL, PF(p_metastasis, SRC_F64)},
-    {"onset_time", F_F32, "time the metastasis became detectable (inf: none)",
+    {"onset_time", F_F32, "time the metastasis became detectable (< 0: synchronous; inf: none)",
      "years after resection", NULL, PF(onset, SRC_F64)},
     {"symptom_time", F_F32, "time the metastasis would cause symptoms (inf: none)",
      "years after resection", NULL, PF(symptom_time, SRC_F64)},

@@ -148,6 +148,13 @@ int ns__load_course(ld *L, ns_ynode *root)
     if ((n = ns__child(L, root, "", "timing", NS_Y_MAP, 1))) {
         rc |= ns__param(L, n, "timing", "reference_diameter_mm", &c->reference_mm, 0.1, 100);
         rc |= ns__dist(L, n, "timing", "years_to_detectable", &c->onset);
+        ns_ynode *sub = ns__child(L, n, "timing", "synchronous", NS_Y_MAP, 1);
+        if (sub) {
+            rc |= ns__curve(L, sub, "timing.synchronous", "size_mm", "share", &c->synchronous, 0,
+                            0, 1);
+            rc |= ns__dist(L, sub, "timing.synchronous", "diameter_mm", &c->synchronous_mm);
+        } else
+            rc = -1;
     } else
         rc = -1;
     if ((n = ns__child(L, root, "", "growth", NS_Y_MAP, 1))) {
@@ -195,6 +202,9 @@ int ns__load_death(ld *L, ns_ynode *root)
         rc |= ns__param_list(L, sub, p, "ages", d->ages, 0, NS_MAX_LIFE, &na, 0, 130);
         rc |= ns__param_list(L, sub, p, "qx_female", d->qx[0], 0, NS_MAX_LIFE, &nf, 0, 1);
         rc |= ns__param_list(L, sub, p, "qx_male", d->qx[1], 0, NS_MAX_LIFE, &nm, 0, 1);
+        d->hazard_ratio = 1; /* optional: the table as published */
+        if (ns_ymap_get(sub, "hazard_ratio"))
+            rc |= ns__param(L, sub, p, "hazard_ratio", &d->hazard_ratio, 0.01, 100);
         if (!rc && (nf != na || nm != na)) {
             ns__err_at(L, sub, p, "ages, qx_female and qx_male must have the same length");
             rc = -1;
@@ -215,7 +225,7 @@ int ns__load_death(ld *L, ns_ynode *root)
 
 static const char *const stat_words[] = {"metastasis_rate", "share", "detectable_after_5y",
                                          "detectable_after_10y", "rate_ratio",
-                                         "detectable_within_5y_rate"};
+                                         "detectable_within_5y_rate", "synchronous_rate"};
 
 /* A group label setting. */
 static int group(ld *L, ns_ynode *map, const char *parent, const char *key, int *out)

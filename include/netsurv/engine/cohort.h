@@ -9,7 +9,7 @@
 #include "netsurv/scenario/scenario.h"
 
 typedef struct {
-    uint64_t n, n_met, n_met_after5, n_met_after10, n_met_dead_before;
+    uint64_t n, n_met, n_sync, n_met_after5, n_met_after10, n_met_dead_before;
 } ns_group_tally;
 
 typedef struct {

@@ -20,8 +20,10 @@ typedef struct ns_patient {
     /* hidden disease */
     uint8_t has_metastasis, site;  /* site: NS_SITE_NODAL or NS_SITE_LIVER */
     uint8_t has_residual;
+    uint8_t synchronous;           /* the deposit is past the detectable diameter at resection */
     double p_metastasis;           /* from the logistic model */
-    double onset;                  /* years to a detectable deposit (reference diameter); INFINITY if none */
+    double onset;                  /* years to a detectable deposit (reference diameter), < 0 if
+                                      synchronous; INFINITY if none */
     double doubling_years;         /* diameter doubling time (3 x volume doubling) */
     double symptom_time;           /* years to symptoms from the metastasis; INFINITY if none */
     double incidental_time;        /* years to incidental detection by imaging done for other reasons */

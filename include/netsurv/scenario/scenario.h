@@ -59,6 +59,8 @@ typedef struct {
 typedef struct {
     double reference_mm;        /* diameter at which a deposit is "detectable" */
     ns_dist onset;              /* years from resection to that diameter */
+    ns_curve synchronous;       /* P(already past it at resection | metastasis), by size mm */
+    ns_dist synchronous_mm;     /* largest-deposit diameter at resection, if synchronous */
     ns_dist doubling_months;    /* volume doubling time of the deposits */
     double grade_doubling[NS_NGRADES]; /* doubling time multiplied by this, per grade */
     ns_dist symptom_mm;         /* largest-deposit diameter that causes symptoms */
@@ -74,6 +76,7 @@ typedef struct {
     double ages[NS_MAX_LIFE];
     double qx[2][NS_MAX_LIFE];   /* annual death probability by sex */
     double cumhaz[2][NS_MAX_LIFE + 1]; /* derived: cumulative hazard at ages[i] */
+    double hazard_ratio;         /* life table: its hazard multiplied by this at every age */
 } ns_death_params;
 
 /* Cohort groups, by reported attributes (labels as in `netsurv cohort --csv`). */
@@ -82,7 +85,7 @@ enum { NS_GRP_ALL, NS_GRP_SIZE_LT10, NS_GRP_SIZE_10_20, NS_GRP_SIZE_GE20, NS_GRP
 extern const char *const ns_group_label[NS_NGROUPS];
 
 enum { NS_STAT_METASTASIS_RATE, NS_STAT_SHARE, NS_STAT_AFTER5, NS_STAT_AFTER10,
-       NS_STAT_RATE_RATIO, NS_STAT_WITHIN5_RATE, NS_NSTATS };
+       NS_STAT_RATE_RATIO, NS_STAT_WITHIN5_RATE, NS_STAT_SYNCHRONOUS_RATE, NS_NSTATS };
 typedef struct {
     char name[NS_NAME_LEN];
     int statistic;
