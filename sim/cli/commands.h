@@ -15,7 +15,8 @@
            "              [--per-patient] [--psa K] [--owsa] [--force] [--quiet]\n"          \
            "              [--sweep FILE] [--resume] [--shard K/N] [--peak-memory]")          \
     X(merge, "netsurv merge OUT.h5 SHARD.h5... [--force]")                                    \
-    X(validate, "netsurv validate SCENARIO [--sweep FILE] [--set k=v]...")
+    X(validate, "netsurv validate SCENARIO [--sweep FILE] [--set k=v]...")                    \
+    X(icer, "netsurv icer TABLE.csv [--csv] [-o FILE] [--force]")
 
 #define NS_DECLARE_COMMAND(name, usage) int ns_cmd_##name(int argc, char **argv);
 NS_COMMANDS(NS_DECLARE_COMMAND)

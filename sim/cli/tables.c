@@ -1,9 +1,13 @@
-/* The tables `netsurv run` prints at the end of a run. */
+/* The tables `netsurv run` prints at the end of a run, and the ICER table
+ * in dampack's layout that `netsurv icer` prints. */
 #include "tables.h"
 #include "netsurv/engine/econ.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* The per-strategy table at the end of a run. */
 void ns_cli_print_run_table(const ns_scenario *s, const ns_strategy_tally *t)
@@ -91,4 +95,103 @@ void ns_cli_print_icer_table(const ns_scenario *s, const double *cost, const dou
         printf(" %11.0f  %s\n", nmb, ns_econ_status_name[t.status[k]]);
     }
     printf("NMB at %.0f USD per QALY\n", s->econ.wtp);
+}
+
+/* v as text: NA for NaN, Inf / -Inf, else the shortest %.Ng (N from 15 to
+ * 17) that reads back to v when exact, or %.7g. */
+static void format_number(char *buf, size_t len, double v, int exact)
+{
+    if (isnan(v))
+        snprintf(buf, len, "NA");
+    else if (isinf(v))
+        snprintf(buf, len, v > 0 ? "Inf" : "-Inf");
+    else if (!exact)
+        snprintf(buf, len, "%.7g", v);
+    else
+        for (int digits = 15; digits <= 17; digits++) {
+            snprintf(buf, len, "%.*g", digits, v);
+            if (strtod(buf, NULL) == v)
+                break;
+        }
+}
+
+/* name as one CSV field: quoted (quotes doubled) when it holds a comma, a
+ * quote, a line break or leading or trailing white space. */
+static void put_csv_name(FILE *f, const char *name)
+{
+    size_t len = strlen(name);
+    int quote = strpbrk(name, ",\"\r\n") != NULL ||
+                (len && (isspace((unsigned char)name[0]) || isspace((unsigned char)name[len - 1])));
+    if (!quote) {
+        fputs(name, f);
+        return;
+    }
+    fputc('"', f);
+    for (const char *p = name; *p; p++) {
+        if (*p == '"')
+            fputc('"', f);
+        fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+enum { DAMPACK_COLS = 7, CELL = 32 };
+static const char *const dampack_header[DAMPACK_COLS] = {
+    "Strategy", "Cost", "Effect", "Inc_Cost", "Inc_Effect", "ICER", "Status"};
+
+/* The numeric cells (columns 1 .. 5) of strategy s, as text. */
+static void dampack_cells(char cell[DAMPACK_COLS][CELL], const double *cost, const double *effect,
+                          const ns_icer_table *t, int s, int exact)
+{
+    format_number(cell[1], CELL, cost[s], exact);
+    format_number(cell[2], CELL, effect[s], exact);
+    format_number(cell[3], CELL, t->inc_cost[s], exact);
+    format_number(cell[4], CELL, t->inc_effect[s], exact);
+    format_number(cell[5], CELL, t->icer[s], exact);
+}
+
+int ns_cli_print_dampack_table(FILE *f, const char *const *names, const double *cost,
+                               const double *effect, int n, const ns_icer_table *t, int csv)
+{
+    int rows[NS_ECON_MAX], width[DAMPACK_COLS];
+    char cell[DAMPACK_COLS][CELL];
+    if (n < 1 || n > NS_ECON_MAX)
+        return -1;
+    ns_econ_dampack_rows(t, n, rows);
+    for (int c = 0; c < DAMPACK_COLS; c++)
+        width[c] = (int)strlen(dampack_header[c]);
+    for (int r = 0; r < n && !csv; r++) {
+        int s = rows[r], w = (int)strlen(names[s]);
+        dampack_cells(cell, cost, effect, t, s, 0);
+        width[0] = w > width[0] ? w : width[0];
+        for (int c = 1; c < 6; c++)
+            if ((int)strlen(cell[c]) > width[c])
+                width[c] = (int)strlen(cell[c]);
+        w = (int)strlen(ns_econ_status_code[t->status[s]]);
+        width[6] = w > width[6] ? w : width[6];
+    }
+    for (int c = 0; c < DAMPACK_COLS; c++) {
+        if (csv)
+            fprintf(f, c ? ",%s" : "%s", dampack_header[c]);
+        else
+            fprintf(f, c ? " %*s" : "%-*s", width[c], dampack_header[c]);
+    }
+    fputc('\n', f);
+    for (int r = 0; r < n; r++) {
+        int s = rows[r];
+        const char *status = ns_econ_status_code[t->status[s]];
+        dampack_cells(cell, cost, effect, t, s, csv);
+        if (csv) {
+            put_csv_name(f, names[s]);
+            fprintf(f, ",%s,%s,%s,%s,%s,%s\n", cell[1], cell[2], cell[3], cell[4], cell[5],
+                    status);
+            continue;
+        }
+        fprintf(f, "%-*s", width[0], names[s]);
+        for (int c = 1; c < 6; c++)
+            fprintf(f, " %*s", width[c], cell[c]);
+        fprintf(f, " %*s\n", width[6], status);
+    }
+    fflush(f);
+    return ferror(f) ? -1 : 0;
 }

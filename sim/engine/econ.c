@@ -1,8 +1,10 @@
 /* Health-economic decision rules declared in netsurv/econ.h: incremental
  * analysis along the efficiency frontier (Drummond et al.; the algorithm of
- * dampack's calculate_icers, without its crash on cost-saving ties and with
- * the iterated extended-dominance removal that heemod lacks), net monetary
- * benefit, and CEAC / CEAF / EVPI over PSA draws.
+ * dampack's calculate_icers, with the iterated extended-dominance removal
+ * that heemod lacks), net monetary benefit, and CEAC / CEAF / EVPI over PSA
+ * draws. Checked against dampack 0430fee and BCEA 2.4.82 on the cases of
+ * tests/fixtures/crosscheck/ (tests/test_crosscheck.c): the same statuses
+ * and ICERs but for the two conventions marked "dampack" below.
  *
  * Conventions of ns_econ_icers:
  *  - Order: cost ascending, ties by effect descending, then by index.
@@ -12,12 +14,16 @@
  *    (the lowest index) is analysed; each later copy gets the status of that
  *    first one, except that a copy of a frontier strategy is
  *    NS_ECON_DUPLICATE. A copy of a dominated strategy is itself dominated.
+ *    (dampack: a copy of a frontier strategy is D, which would claim that
+ *    a strategy is worse than one that is the same.)
  *  - Extended dominance: among the remaining strategies (strictly increasing
  *    in cost and in effect), the first k with ICER_k > ICER_{k+1} is removed
  *    and the ICERs recomputed, until they are non-decreasing. Equal
  *    consecutive ICERs are not extended dominance: both strategies stay. Two
  *    ICERs within a relative ICER_RTOL count as equal, so that rounding in
  *    the differences of collinear strategies does not remove one of them.
+ *    (dampack's strict > removes it when the ICERs, equal in decimal, differ
+ *    in the last bits: the status would then depend on rounding.)
  *  - Only frontier strategies after the first have a reference (the
  *    previous frontier strategy) and finite inc_cost, inc_effect, icer;
  *    every other strategy has reference -1 and NaN in all three.
@@ -31,6 +37,7 @@
 
 const char *const ns_econ_status_name[4] = {
     "frontier", "dominated", "extended_dominated", "duplicate"};
+const char *const ns_econ_status_code[4] = {"ND", "D", "ED", "duplicate"};
 
 /* True when n strategies fit a table and every cost and effect is finite. */
 static int inputs_ok(const double *cost, const double *effect, int n)
@@ -211,6 +218,20 @@ int ns_econ_icers(const double *cost, const double *effect, int n, ns_icer_table
     fill_increments(cost, effect, out, cand, len);
     resolve_duplicates(n, out, first_of);
     return 0;
+}
+
+/* Frontier, then extended dominated, then dominated and duplicates, each
+ * group in the table's cost order. */
+void ns_econ_dampack_rows(const ns_icer_table *t, int n, int *rows)
+{
+    static const int group_of[4] = {0, 2, 1, 2}; /* by NS_ECON_* status */
+    int len = 0;
+    for (int g = 0; g < 3; g++)
+        for (int p = 0; p < n; p++) {
+            int s = t->order[p];
+            if (s >= 0 && t->status[s] >= 0 && t->status[s] < 4 && group_of[t->status[s]] == g)
+                rows[len++] = s;
+        }
 }
 
 /* nmb[i] = wtp * effect[i] - cost[i] for i < n; nothing when n <= 0. */

@@ -18,6 +18,9 @@ enum {
     NS_ECON_DUPLICATE = 3      /* identical cost and effect to an earlier frontier strategy */
 };
 extern const char *const ns_econ_status_name[4];
+/* The Status column of dampack's calculate_icers: "ND", "D", "ED"; a copy
+ * of a frontier strategy keeps netsurv's "duplicate" (dampack says D). */
+extern const char *const ns_econ_status_code[4];
 
 typedef struct {
     int order[NS_ECON_MAX];    /* strategies sorted by cost, then by effect descending, then index */
@@ -30,6 +33,12 @@ typedef struct {
 /* Incremental analysis of n strategies with mean cost[i] and effect[i]
  * (e.g. discounted QALYs). Returns 0, or -1 when n is out of range. */
 int ns_econ_icers(const double *cost, const double *effect, int n, ns_icer_table *out);
+
+/* rows[0 .. n-1] = the strategies of a table from ns_econ_icers in the
+ * row order of dampack's calculate_icers: frontier strategies first, then
+ * extended-dominated ones, then dominated ones and duplicates; within each
+ * group in t->order (cost ascending, effect descending). */
+void ns_econ_dampack_rows(const ns_icer_table *t, int n, int *rows);
 
 /* Net monetary benefit wtp * effect - cost, per strategy. */
 void ns_econ_nmb(const double *cost, const double *effect, int n, double wtp, double *nmb);
