@@ -17,6 +17,9 @@
  *  6. the structural alternatives of scenarios/sweeps/structural.yaml: point 0
  *     is the default scenario bit for bit, and the QALYs that lifelong imaging
  *     gains over no follow-up rank pessimistic < default < optimistic;
+ *  8. unresectable disease: the analogue, and second-line therapy for the
+ *     share given it, stretch the remaining time to the lethal burden by
+ *     their hazard ratios, and only the treated pay for second-line therapy;
  *  7. synchronous disease: the same patients with and without it differ only
  *     by a shift of the metastasis' clock to before time 0, so the share
  *     moves nothing else; only synchronous deposits are found at time 0, and
@@ -49,7 +52,8 @@ static const char *const no_effect[] = {
     "follow_up.resectable.nodal.probability.2=0", "follow_up.resectable.liver.probability.0=0",
     "follow_up.resectable.liver.probability.1=0", "follow_up.resectable.liver.probability.2=0",
     "follow_up.resectable.liver.probability.3=0",
-    "follow_up.treatment_effect.somatostatin_hazard_ratio=1"};
+    "follow_up.treatment_effect.somatostatin_hazard_ratio=1",
+    "follow_up.treatment_effect.second_line_survival_hazard_ratio=1"};
 #define N_NO_EFFECT ((int)(sizeof no_effect / sizeof *no_effect))
 
 /* Plays every strategy on n patients; counts, over rules with no treatment
@@ -369,6 +373,36 @@ static void test_synchronous(void **state)
     ns_scenario_free(s);
 }
 
+static void test_unresectable(void **state)
+{
+    (void)state;
+    ns_scenario *s = default_with(NULL, 0);
+    const ns_followup_params *f = &s->follow;
+    int none = strategy_index(s, "no_follow_up");
+    uint64_t n = 0, second = 0;
+    for (uint64_t i = 0; i < N_DISEASE; i++) {
+        ns_patient p;
+        ns_outcome o;
+        ns_history_draw(s, SEED, i, &p);
+        ns_strategy_play(s, none, &p, &o);
+        if (!(o.detection_time < o.death_time) || o.resectable || o.death_cause != NS_DEATH_METASTASIS)
+            continue;
+        double t = o.detection_time, hr = f->ssa_hr * (o.second_line ? f->second_line_hr : 1);
+        double want = t + (p.lethal_time - t) / hr;
+        if (fabs(o.metastasis_death - want) > 1e-9 * want)
+            fail_msg("patient %llu: metastasis death %.9f, expected %.9f", (unsigned long long)i,
+                     o.metastasis_death, want);
+        assert_int_equal(o.second_line, p.u_second_line < f->second_line_share);
+        n++;
+        second += o.second_line;
+    }
+    assert_true(n > 200);
+    double share = (double)second / (double)n, se = sqrt(f->second_line_share *
+                                                          (1 - f->second_line_share) / (double)n);
+    assert_true(fabs(share - f->second_line_share) < 4 * se);
+    ns_scenario_free(s);
+}
+
 static void test_structural_variants(void **state)
 {
     (void)state;
@@ -412,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_harms),
         cmocka_unit_test(test_structural_variants),
         cmocka_unit_test(test_synchronous),
+        cmocka_unit_test(test_unresectable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,7 +70,7 @@ static void draw_metastasis(const ns_scenario *s, ns_rng *r, ns_patient *p)
     p->doubling_years = INFINITY;
     p->synchronous = 0;
     p->site = NS_SITE_NODAL;
-    p->u_resectable = p->u_cure = p->u_surgery = 1;
+    p->u_resectable = p->u_cure = p->u_surgery = p->u_second_line = 1;
     p->lethal_time = INFINITY;
     if (!p->has_metastasis)
         return;
@@ -102,6 +102,7 @@ static void draw_metastasis(const ns_scenario *s, ns_rng *r, ns_patient *p)
         p->symptom_time += onset - p->onset;
         p->onset = onset;
     }
+    p->u_second_line = ns_rng_uniform_pos(r);
     double seen = p->onset > 0 ? p->onset : 0; /* imaging for other reasons, after time 0 */
     p->incidental_time = c->incidental_rate > 0 ? seen + e / c->incidental_rate : INFINITY;
     p->lethal_time = p->symptom_time + (ratio > 1 ? p->doubling_years * log2(ratio) : 0);

@@ -186,7 +186,8 @@ double ns_discounted_years(double r, double a, double b)
  * complete resection cures with a probability that falls with burden, or
  * leaves a fraction of the volume that regrows to the lethal burden;
  * unresectable disease on a somatostatin analogue progresses more slowly
- * (its remaining time to the lethal burden divided by the hazard ratio).
+ * (its remaining time to the lethal burden divided by the hazard ratio, and
+ * by that of second-line therapy, PRRT or everolimus, for the share given it).
  * Returns the death from the metastasis (INFINITY: cured, or killed by the
  * operation, with *surgery_death set). A treatment without effect returns
  * the untreated death, bit for bit: no lead time by construction. */
@@ -195,8 +196,11 @@ static double treat_metastasis(const ns_scenario *s, const ns_patient *p, double
 {
     const ns_followup_params *f = &s->follow;
     *surgery_death = INFINITY;
-    if (!o->resectable)
-        return f->ssa_hr == 1 ? p->lethal_time : t + (p->lethal_time - t) / f->ssa_hr;
+    if (!o->resectable) {
+        o->second_line = p->u_second_line < f->second_line_share;
+        double hr = f->ssa_hr * (o->second_line ? f->second_line_hr : 1);
+        return hr == 1 ? p->lethal_time : t + (p->lethal_time - t) / hr;
+    }
     if (p->u_surgery < f->surgery_mortality) {
         *surgery_death = t + 30 / 365.25;
         return INFINITY;
@@ -213,7 +217,7 @@ static void treatment_costs(const ns_scenario *s, double t, double death, ns_out
 {
     const ns_followup_params *f = &s->follow;
     double rc = s->derived.rate_costs;
-    double c0 = o->resectable ? f->resection_cost : f->second_line_share * f->second_line_cost;
+    double c0 = o->resectable ? f->resection_cost : o->second_line ? f->second_line_cost : 0;
     o->cost_treatment += c0;
     o->cost_discounted += c0 * exp(-rc * t);
     if (!o->resectable) {

@@ -33,6 +33,7 @@ typedef struct ns_patient {
     double u_resectable;           /* uniform deciding resectability at detection */
     double u_cure;                 /* uniform deciding cure by a complete resection */
     double u_surgery;              /* uniform deciding death from metastasis surgery */
+    double u_second_line;          /* uniform deciding second-line therapy if unresectable */
     double lethal_time;            /* years to death from the untreated metastasis; INFINITY if none */
     double presentation_time;      /* when it would present without surveillance (symptoms or
                                       incidental imaging); INFINITY if not in life */

@@ -53,6 +53,7 @@ typedef struct ns_outcome {
     uint8_t missed_reason;   /* NS_MISS_* */
     uint8_t resectable;      /* resectable when found */
     uint8_t cured;           /* cured by the resection */
+    uint8_t second_line;     /* unresectable, given PRRT or everolimus */
     uint8_t overdiagnosed;   /* found by surveillance; would not have presented in life */
     uint8_t metastasis_surgery_death; /* died of the operation on the metastasis */
     uint8_t operative_death; /* died of the additional treatment at time 0 */
