@@ -20,6 +20,9 @@
  *  8. unresectable disease: the analogue, and second-line therapy for the
  *     share given it, stretch the remaining time to the lethal burden by
  *     their hazard ratios, and only the treated pay for second-line therapy;
+ *  9. deposits: their count is 1 + Poisson(mean) per site, moves no other
+ *     draw, and with a factor 0 per extra deposit only single deposits are
+ *     resectable;
  *  7. synchronous disease: the same patients with and without it differ only
  *     by a shift of the metastasis' clock to before time 0, so the share
  *     moves nothing else; only synchronous deposits are found at time 0, and
@@ -118,6 +121,7 @@ static void cure_run(double cure, uint64_t *eligible, uint64_t *died)
         flat(&s->follow.cure[site], cure);
     }
     s->follow.surgery_mortality = 0;
+    s->met.resectable_per_extra = 1; /* however many deposits */
     *eligible = *died = 0;
     for (uint64_t i = 0; i < N_DISEASE / 4; i++) {
         ns_patient p;
@@ -403,6 +407,62 @@ static void test_unresectable(void **state)
     ns_scenario_free(s);
 }
 
+static void test_deposits(void **state)
+{
+    (void)state;
+    const char *one[] = {"metastasis.deposits.extra_mean_nodal=0",
+                         "metastasis.deposits.extra_mean_liver=0"};
+    const char *zero[] = {"metastasis.deposits.resectable_factor_per_extra=0"};
+    ns_scenario *s = default_with(NULL, 0), *s1 = default_with(one, 2), *s0 = default_with(zero, 1);
+    int none = strategy_index(s, "no_follow_up");
+    uint64_t n[NS_NSITES] = {0}, sum[NS_NSITES] = {0}, multi_resectable = 0, single_found = 0,
+             single_resectable = 0, single_resectable0 = 0;
+    for (uint64_t i = 0; i < N_DISEASE; i++) {
+        ns_patient p, q, z;
+        ns_history_draw(s, SEED, i, &p);
+        ns_history_draw(s1, SEED, i, &q);
+        ns_history_draw(s0, SEED, i, &z);
+        if (!p.has_metastasis) {
+            assert_int_equal(p.n_deposits, 0);
+            continue;
+        }
+        assert_int_equal(q.n_deposits, 1);
+        /* the count moves no other draw */
+        assert_true(p.onset == q.onset && p.symptom_time == q.symptom_time &&
+                    p.incidental_time == q.incidental_time && p.lethal_time == q.lethal_time &&
+                    p.doubling_years == q.doubling_years && p.site == q.site &&
+                    p.synchronous == q.synchronous && p.u_resectable == q.u_resectable &&
+                    p.u_cure == q.u_cure && p.u_surgery == q.u_surgery &&
+                    p.u_second_line == q.u_second_line && p.death_time == q.death_time);
+        n[p.site]++;
+        sum[p.site] += p.n_deposits;
+        ns_outcome o, o0;
+        ns_strategy_play(s, none, &p, &o);
+        ns_strategy_play(s0, none, &z, &o0);
+        if (!(o0.detection_time < o0.death_time))
+            continue;
+        if (p.n_deposits > 1)
+            multi_resectable += o0.resectable;
+        else {
+            single_found++;
+            single_resectable += o.resectable;
+            single_resectable0 += o0.resectable;
+        }
+    }
+    /* the mean count is 1 + the Poisson mean, within 4 standard errors */
+    for (int site = 0; site < NS_NSITES; site++) {
+        double lam = s->met.extra_deposits[site], mean = (double)sum[site] / (double)n[site];
+        assert_true(n[site] > 1000);
+        assert_true(fabs(mean - (1 + lam)) < 4 * sqrt(lam / (double)n[site]));
+    }
+    assert_true(multi_resectable == 0 && single_found > 100);
+    /* a single deposit is not penalised */
+    assert_true(single_resectable == single_resectable0);
+    ns_scenario_free(s0);
+    ns_scenario_free(s1);
+    ns_scenario_free(s);
+}
+
 static void test_structural_variants(void **state)
 {
     (void)state;
@@ -447,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_structural_variants),
         cmocka_unit_test(test_synchronous),
         cmocka_unit_test(test_unresectable),
+        cmocka_unit_test(test_deposits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,6 +69,7 @@ static void draw_metastasis(const ns_scenario *s, ns_rng *r, ns_patient *p)
     p->onset = p->symptom_time = p->incidental_time = INFINITY;
     p->doubling_years = INFINITY;
     p->synchronous = 0;
+    p->n_deposits = 0;
     p->site = NS_SITE_NODAL;
     p->u_resectable = p->u_cure = p->u_surgery = p->u_second_line = 1;
     p->lethal_time = INFINITY;
@@ -103,6 +104,18 @@ static void draw_metastasis(const ns_scenario *s, ns_rng *r, ns_patient *p)
         p->onset = onset;
     }
     p->u_second_line = ns_rng_uniform_pos(r);
+    /* how many deposits: the largest and a Poisson number of others, which
+     * grow with it and decide resectability (drawn last: the other draws
+     * do not depend on it) */
+    double lam = m->extra_deposits[p->site], u = ns_rng_uniform_pos(r);
+    double pk = exp(-lam), cum = pk;
+    int k = 0;
+    while (u > cum && k < NS_MAX_DEPOSITS - 1) {
+        k++;
+        pk *= lam / k;
+        cum += pk;
+    }
+    p->n_deposits = (uint8_t)(1 + k);
     double seen = p->onset > 0 ? p->onset : 0; /* imaging for other reasons, after time 0 */
     p->incidental_time = c->incidental_rate > 0 ? seen + e / c->incidental_rate : INFINITY;
     p->lethal_time = p->symptom_time + (ratio > 1 ? p->doubling_years * log2(ratio) : 0);

@@ -335,8 +335,10 @@ static void conclude(const ns_scenario *s, const ns_rule *r, const ns_patient *p
     if (route != NS_ROUTE_NEVER) {
         o->detection_delay = t - d->onset;
         o->burden_mm = diameter(s->course.reference_mm, d->onset, p->doubling_years, t);
-        o->resectable =
-            p->u_resectable < ns_curve_eval(&s->follow.resectable[p->site], o->burden_mm);
+        double pr = ns_curve_eval(&s->follow.resectable[p->site], o->burden_mm);
+        if (p->n_deposits > 1)
+            pr *= pow(s->met.resectable_per_extra, p->n_deposits - 1);
+        o->resectable = p->u_resectable < pr;
     }
     o->overdiagnosed = route == NS_ROUTE_SURVEILLANCE && isinf(p->presentation_time);
     life_after(s, p, d, t, o);

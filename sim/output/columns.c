@@ -33,7 +33,7 @@ typedef struct {
 #define OF(m, t) offsetof(ns_outcome, m), t
 
 enum { P_AGE, P_SEX, P_SIZE, P_GRADE, P_DEPTH, P_LVI_TRUE, P_LVI_REP, P_METHOD, P_MARGIN,
-       P_HAS_MET, P_SYNC, P_SITE, P_P_MET, P_ONSET, P_SYMPTOM, P_INCIDENTAL, P_PRESENT, P_LETHAL,
+       P_HAS_MET, P_SYNC, P_SITE, P_NDEP, P_P_MET, P_ONSET, P_SYMPTOM, P_INCIDENTAL, P_PRESENT, P_LETHAL,
        P_HAS_RES, P_RES_TIME, P_DEATH, P_NFIELDS };
 _Static_assert(P_NFIELDS == NS_H5_PATIENT_FIELDS, "h5util.h counts the patient columns");
 static const field patient_fields[P_NFIELDS] = {
@@ -52,6 +52,8 @@ static const field patient_fields[P_NFIELDS] = {
     {"synchronous", F_U8, "metastasis already past the detectable diameter at resection "
      "(onset_time < 0)", "boolean", "no,yes", PF(synchronous, SRC_U8)},
     {"site", F_U8, "site of the first detectable deposit", "code", "nodal,liver", PF(site, SRC_U8)},
+    {"n_deposits", F_U8, "deposits at the site, the largest included (0: no metastasis)", "count",
+     NULL, PF(n_deposits, SRC_U8)},
     {"p_metastasis", F_F32, "probability of metastasis from the logistic model", "probability",
      NULL, PF(p_metastasis, SRC_F64)},
     {"onset_time", F_F32, "time the metastasis became detectable (< 0: synchronous; inf: none)",

@@ -11,7 +11,7 @@
 #include "netsurv/output/h5out.h"
 
 /* Per-patient columns of /patients (columns.c checks it against its table). */
-#define NS_H5_PATIENT_FIELDS 21
+#define NS_H5_PATIENT_FIELDS 22
 
 struct ns_h5 {
     hid_t file;

@@ -126,6 +126,13 @@ int ns__load_metastasis(ld *L, ns_ynode *root)
     rc |= ns__param(L, n, "metastasis", "log_or_r1", &m->margin[NS_R1], -10, 10);
     rc |= ns__param(L, n, "metastasis", "log_or_rx", &m->margin[NS_RX], -10, 10);
     rc |= ns__param(L, n, "metastasis", "liver_share", &m->liver_share, 0, 1);
+    if ((sub = ns__child(L, n, "metastasis", "deposits", NS_Y_MAP, 1))) {
+        const char *p = "metastasis.deposits";
+        rc |= ns__param(L, sub, p, "extra_mean_nodal", &m->extra_deposits[NS_SITE_NODAL], 0, 20);
+        rc |= ns__param(L, sub, p, "extra_mean_liver", &m->extra_deposits[NS_SITE_LIVER], 0, 20);
+        rc |= ns__param(L, sub, p, "resectable_factor_per_extra", &m->resectable_per_extra, 0, 1);
+    } else
+        rc = -1;
     return rc;
 }
 

@@ -12,6 +12,8 @@
 
 #include "netsurv/scenario/scenario.h"
 
+#define NS_MAX_DEPOSITS 50 /* deposits counted per patient, at most */
+
 typedef struct ns_patient {
     /* at resection: what the report says (and the true LVI) */
     double age;
@@ -20,6 +22,7 @@ typedef struct ns_patient {
     /* hidden disease */
     uint8_t has_metastasis, site;  /* site: NS_SITE_NODAL or NS_SITE_LIVER */
     uint8_t has_residual;
+    uint8_t n_deposits;            /* deposits at the site, the largest included (0: none) */
     uint8_t synchronous;           /* the deposit is past the detectable diameter at resection */
     double p_metastasis;           /* from the logistic model */
     double onset;                  /* years to a detectable deposit (reference diameter), < 0 if

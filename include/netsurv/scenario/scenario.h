@@ -49,6 +49,8 @@ typedef struct {
     double grade[NS_NGRADES];   /* log odds ratios; G1 is 0 */
     double lvi, muscularis, margin[NS_NMARGINS];
     double liver_share;         /* first detectable deposit in liver (else nodes) */
+    double extra_deposits[NS_NSITES]; /* deposits besides the largest: Poisson mean, per site */
+    double resectable_per_extra;/* P(resectable) multiplied by this per extra deposit */
 } ns_metastasis_params;
 
 typedef struct {
