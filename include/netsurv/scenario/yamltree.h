@@ -9,6 +9,10 @@
 
 #include <stddef.h>
 
+/* Lists and mappings nest at most this deep (a scenario needs about 8);
+ * deeper input is an error at the first node too deep. */
+#define NS_YAML_MAX_DEPTH 64
+
 typedef enum { NS_Y_SCALAR, NS_Y_SEQ, NS_Y_MAP } ns_ykind;
 
 typedef struct ns_ynode ns_ynode;
