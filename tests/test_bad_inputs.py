@@ -570,6 +570,8 @@ def run_case(c, d):
     t0 = time.time()
     try:
         r = subprocess.run([BIN, *c["argv"]], cwd=d, capture_output=True, timeout=c.get("timeout", 120))
+    except subprocess.TimeoutExpired:  # a hang is a failure of this case, not of the catalogue
+        return [f"no answer within {c.get('timeout', 120)} s"], "", time.time() - t0
     finally:
         if holder is not None and hasattr(holder, "kill"):
             holder.kill()

@@ -36,27 +36,35 @@ static void node_free(ns_ynode *n)
     free(n);
 }
 
-/* Append a child (and its key, for maps); returns -1 when out of memory. */
+/* Append a child (and its key, for maps); returns -1 when out of memory.
+ * The arrays grow by half again each time, so a list of a million items
+ * costs a million copies, not half a million squared. */
 static int node_append(ns_ynode *parent, ns_ynode *key, ns_ynode *value)
 {
     size_t n = parent->n + 1;
-    ns_ynode **items = realloc(parent->items, n * sizeof *items);
-    if (!items)
-        return -1;
-    parent->items = items;
-    if (parent->kind == NS_Y_MAP) {
-        ns_ynode **keys = realloc(parent->keys, n * sizeof *keys);
-        unsigned char *used = realloc(parent->used, n);
-        if (keys)
-            parent->keys = keys;
-        if (used)
-            parent->used = used;
-        if (!keys || !used)
+    if (n > parent->cap) {
+        size_t cap = parent->cap < 4 ? 4 : parent->cap + parent->cap / 2;
+        ns_ynode **items = realloc(parent->items, cap * sizeof *items);
+        if (!items)
             return -1;
-        keys[n - 1] = key;
-        used[n - 1] = 0;
+        parent->items = items;
+        if (parent->kind == NS_Y_MAP) {
+            ns_ynode **keys = realloc(parent->keys, cap * sizeof *keys);
+            if (keys)
+                parent->keys = keys;
+            unsigned char *used = keys ? realloc(parent->used, cap) : NULL;
+            if (used)
+                parent->used = used;
+            if (!keys || !used)
+                return -1;
+        }
+        parent->cap = cap;
     }
-    items[n - 1] = value;
+    if (parent->kind == NS_Y_MAP) {
+        parent->keys[n - 1] = key;
+        parent->used[n - 1] = 0;
+    }
+    parent->items[n - 1] = value;
     parent->n = n;
     return 0;
 }

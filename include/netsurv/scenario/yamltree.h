@@ -23,6 +23,7 @@ struct ns_ynode {
     int quoted;         /* scalar written in quotes: always a string */
     char *text;         /* scalar text */
     size_t n;           /* items (SEQ) or pairs (MAP) */
+    size_t cap;         /* room for this many in items (and keys, used) */
     ns_ynode **items;   /* SEQ: values; MAP: values */
     ns_ynode **keys;    /* MAP: key scalars */
     unsigned char *used;/* MAP: key looked up by the loader */
