@@ -4,7 +4,8 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config libdeflate-dev libhdf5-dev hdf5-tools libyaml-dev
           libcmocka-dev python3-numpy python3-h5py python3-matplotlib r-base-core r-cran-hdf5r
-          python3-yaml chromium libopenmpi-dev openmpi-bin libhdf5-openmpi-dev)
+          python3-yaml chromium libopenmpi-dev openmpi-bin libhdf5-openmpi-dev
+          clang libclang-rt-dev)  # clang + libFuzzer: scripts/fuzz.sh
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -16,10 +16,13 @@ cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DNETSURV_SANITIZE=ON -DBU
 cmake --build build-sanitize -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-sanitize --output-on-failure
+# the fuzz targets (scenario loader, merge's shard reader) for a bounded time
+# each; scripts/fuzz.sh runs them longer
+bash scripts/fuzz.sh "${NETSURV_FUZZ_SECONDS:-90}"
 # the same rules symbol by symbol, over the objects of the build without LTO
 /usr/bin/python3 scripts/check-layout.py --objects build-sanitize
 # the MPI build: mpirun -np 2 gives the datasets of one process
 cmake -S . -B build-mpi -DCMAKE_BUILD_TYPE=Release -DNETSURV_MPI=ON -DBUILD_TESTING=ON
 cmake --build build-mpi -j"$jobs" --target netsurv
 ctest --test-dir build-mpi --output-on-failure -R test_mpi
-echo "all tests passed (Release, sanitizers, MPI)"
+echo "all tests passed (Release, sanitizers, fuzzing, MPI)"

@@ -172,6 +172,8 @@ static void fill_tallies(ns_strategy_tally *t, int S, unsigned seed)
         seed = seed * 1103515245u + 12345u;
         b[i] = (unsigned char)(seed >> 16);
     }
+    for (int k = 0; k < S; k++)
+        t[k].n_patients = 1000; /* the run's patients per point (NP below) */
 }
 
 static long file_size(const char *path)
@@ -183,7 +185,7 @@ static long file_size(const char *path)
 static void test_checkpoint(void **state)
 {
     (void)state;
-    enum { S = 3, P = 6 };
+    enum { S = 3, P = 6, NP = 1000 };
     const uint64_t fp = 0x1234567890abcdefULL;
     char path[64], err[600];
     write_temp(path, "");
@@ -194,7 +196,7 @@ static void test_checkpoint(void **state)
     fill_tallies(put5, S, 5);
 
     /* fresh: nothing done, the header on disk */
-    ns_checkpoint *c = ns_checkpoint_open(path, fp, P, S, 0, err, sizeof err);
+    ns_checkpoint *c = ns_checkpoint_open(path, fp, P, S, NP, 0, err, sizeof err);
     assert_non_null(c);
     assert_int_equal(ns_checkpoint_done(c), 0);
     long header = file_size(path);
@@ -211,7 +213,7 @@ static void test_checkpoint(void **state)
     assert_int_equal(file_size(path), header + 2 * one_record);
 
     /* resume: what was put is read back */
-    c = ns_checkpoint_open(path, fp, P, S, 1, err, sizeof err);
+    c = ns_checkpoint_open(path, fp, P, S, NP, 1, err, sizeof err);
     assert_non_null(c);
     assert_int_equal(ns_checkpoint_done(c), 2);
     memset(got, 0, sizeof got);
@@ -231,10 +233,11 @@ static void test_checkpoint(void **state)
     struct {
         uint64_t fp, P;
         int S;
-    } other[] = {{fp ^ 1, P, S}, {fp, P + 1, S}, {fp, P, S + 1}};
+        uint64_t np;
+    } other[] = {{fp ^ 1, P, S, NP}, {fp, P + 1, S, NP}, {fp, P, S + 1, NP}, {fp, P, S, NP + 1}};
     for (size_t i = 0; i < sizeof other / sizeof *other; i++) {
         err[0] = '\0';
-        c = ns_checkpoint_open(path, other[i].fp, other[i].P, other[i].S, 1, err, sizeof err);
+        c = ns_checkpoint_open(path, other[i].fp, other[i].P, other[i].S, other[i].np, 1, err, sizeof err);
         assert_null(c);
         assert_non_null(strstr(err, path));
         assert_non_null(strstr(err, "another run"));
@@ -248,7 +251,7 @@ static void test_checkpoint(void **state)
     assert_int_equal(fwrite(&p4, sizeof p4, 1, f), 1);
     assert_int_equal(fwrite(put5, sizeof put5[0], 1, f), 1); /* 1 of S tallies */
     fclose(f);
-    c = ns_checkpoint_open(path, fp, P, S, 1, err, sizeof err);
+    c = ns_checkpoint_open(path, fp, P, S, NP, 1, err, sizeof err);
     assert_non_null(c);
     assert_int_equal(ns_checkpoint_done(c), 3);
     assert_int_equal(ns_checkpoint_get(c, 4, got), 0);
@@ -261,19 +264,53 @@ static void test_checkpoint(void **state)
     assert_non_null(f);
     assert_int_equal(fwrite(&p4, 3, 1, f), 1);
     fclose(f);
-    c = ns_checkpoint_open(path, fp, P, S, 1, err, sizeof err);
+    c = ns_checkpoint_open(path, fp, P, S, NP, 1, err, sizeof err);
     assert_non_null(c);
     assert_int_equal(ns_checkpoint_done(c), 3);
     ns_checkpoint_close(c, 0);
 
+    /* one flipped bit anywhere in a whole record or the header: refused as
+     * damaged, never resumed with other numbers */
+    long whole = file_size(path);
+    for (long at = 0; at < whole; at += 37) {
+        FILE *g = fopen(path, "r+b");
+        assert_non_null(g);
+        fseek(g, at, SEEK_SET);
+        int ch = fgetc(g);
+        fseek(g, at, SEEK_SET);
+        fputc(ch ^ 0x10, g);
+        fclose(g);
+        err[0] = '\0';
+        c = ns_checkpoint_open(path, fp, P, S, NP, 1, err, sizeof err);
+        if (c)
+            fail_msg("a checkpoint with byte %ld flipped was resumed", at);
+        assert_non_null(strstr(err, path));
+        assert_true(strstr(err, "damaged") || strstr(err, "another run"));
+        g = fopen(path, "r+b");
+        fseek(g, at, SEEK_SET);
+        fputc(ch, g);
+        fclose(g);
+    }
+    /* a record of no patients (with a valid checksum) is damage too */
+    c = ns_checkpoint_open(path, fp, P, S, NP, 1, err, sizeof err);
+    assert_non_null(c);
+    ns_strategy_tally zero[S];
+    fill_tallies(zero, S, 7);
+    zero[1].n_patients = 0;
+    assert_int_equal(ns_checkpoint_put(c, 2, zero), 0);
+    ns_checkpoint_close(c, 0);
+    c = ns_checkpoint_open(path, fp, P, S, NP, 1, err, sizeof err);
+    assert_null(c);
+    assert_non_null(strstr(err, "point 2"));
+
     /* without resume: started afresh */
-    c = ns_checkpoint_open(path, fp, P, S, 0, err, sizeof err);
+    c = ns_checkpoint_open(path, fp, P, S, NP, 0, err, sizeof err);
     assert_non_null(c);
     assert_int_equal(ns_checkpoint_done(c), 0);
     assert_int_equal(ns_checkpoint_get(c, 1, got), 0);
     assert_int_equal(file_size(path), header);
     ns_checkpoint_close(c, 0);
-    c = ns_checkpoint_open(path, fp, P, S, 1, err, sizeof err);
+    c = ns_checkpoint_open(path, fp, P, S, NP, 1, err, sizeof err);
     assert_non_null(c);
     assert_int_equal(ns_checkpoint_done(c), 0);
 
@@ -281,7 +318,7 @@ static void test_checkpoint(void **state)
     ns_checkpoint_close(c, 1);
     assert_int_equal(access(path, F_OK), -1);
     /* resume without a file: a fresh start */
-    c = ns_checkpoint_open(path, fp, P, S, 1, err, sizeof err);
+    c = ns_checkpoint_open(path, fp, P, S, NP, 1, err, sizeof err);
     assert_non_null(c);
     assert_int_equal(ns_checkpoint_done(c), 0);
     ns_checkpoint_close(c, 1);
@@ -289,7 +326,7 @@ static void test_checkpoint(void **state)
 
     /* a directory that does not exist: an error, not a crash */
     err[0] = '\0';
-    c = ns_checkpoint_open("/nonexistent/dir/ck", fp, P, S, 0, err, sizeof err);
+    c = ns_checkpoint_open("/nonexistent/dir/ck", fp, P, S, NP, 0, err, sizeof err);
     assert_null(c);
     assert_non_null(strstr(err, "/nonexistent/dir/ck"));
 }

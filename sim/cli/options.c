@@ -1,6 +1,7 @@
 /* The options of every command but merge, and the usage text. */
 #include "options.h"
 #include "commands.h"
+#include "netsurv/output/shard.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -18,24 +19,54 @@ void ns_cli_usage(FILE *f)
 #undef NS_USAGE_LINE
 }
 
-/* Parses a whole non-negative number; returns -1 if it is not one. */
-static int parse_u64(const char *s, uint64_t *out)
+/* Parses a whole number in [0, max]: digits, or a whole number in
+ * scientific notation (1e6). 0; -1 if it is not one; -2 if it is above max
+ * (never clamped). */
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
-    char *end;
-    if (!s || !*s || *s == '-')
+    if (!s || !*s)
         return -1;
-    double d = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end == 'e' || *end == 'E' || *end == '.') { /* 1e6 */
-        d = strtod(s, &end);
-        if (*end || d < 0 || d != floor(d) || d > 1.8e19)
-            return -1;
-        v = (unsigned long long)d;
+    size_t digits = strspn(s, "0123456789");
+    if (digits && !s[digits]) {
+        uint64_t v = 0;
+        for (const char *c = s; *c; c++) {
+            unsigned d = (unsigned)(*c - '0');
+            if (v > (UINT64_MAX - d) / 10)
+                return -2;
+            v = 10 * v + d;
+        }
+        if (v > max)
+            return -2;
+        *out = v;
+        return 0;
     }
-    if (*end)
+    if (!digits || strspn(s, "0123456789.eE+") != strlen(s))
         return -1;
-    *out = v;
+    char *end;
+    double d = strtod(s, &end);
+    if (*end || !(d >= 0) || d != floor(d))
+        return -1;
+    if (d >= 18446744073709551616.0 || (uint64_t)d > max)
+        return -2;
+    *out = (uint64_t)d;
     return 0;
+}
+
+/* One whole-number option: its message when bad; 0 or 2. */
+static int number_option(const char *opt, const char *v, uint64_t lo, uint64_t max,
+                         uint64_t *out)
+{
+    int rc = parse_u64(v, max, out);
+    if (!rc && *out >= lo)
+        return 0;
+    if (rc == -2)
+        fprintf(stderr, "netsurv: %s %s is out of range (at most %llu)\n", opt, v,
+                (unsigned long long)max);
+    else
+        fprintf(stderr, "netsurv: %s needs a whole number from %llu to %llu%s%s%s\n", opt,
+                (unsigned long long)lo, (unsigned long long)max, v ? ", not '" : "",
+                v ? v : "", v ? "'" : "");
+    return 2;
 }
 
 /* Fills o from argv[2..]; prints the problem and returns 2 on bad usage. */
@@ -50,29 +81,28 @@ int ns_cli_parse(int argc, char **argv, options *o)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         uint64_t x;
         if (!strcmp(a, "-n") || !strcmp(a, "--patients")) {
-            if (parse_u64(v, &o->n) || o->n == 0) {
-                fprintf(stderr, "netsurv: %s needs a positive whole number\n", a);
+            if (number_option(a, v, 1, NS_MAX_PATIENTS, &o->n))
                 return 2;
-            }
             o->n_given = 1;
             i++;
         } else if (!strcmp(a, "--seed")) {
-            if (parse_u64(v, &o->seed)) {
-                fprintf(stderr, "netsurv: --seed needs a non-negative whole number\n");
+            if (number_option(a, v, 0, UINT64_MAX, &o->seed))
                 return 2;
-            }
             o->seed_given = 1;
             i++;
         } else if (!strcmp(a, "--threads")) {
-            if (parse_u64(v, &x) || x == 0 || x > 4096) {
-                fprintf(stderr, "netsurv: --threads needs a whole number from 1 to 4096\n");
+            if (number_option(a, v, 1, 4096, &x))
                 return 2;
-            }
             o->threads = (int)x;
             i++;
         } else if (!strcmp(a, "--set")) {
-            if (!v || o->n_sets >= MAX_SETS) {
+            if (!v) {
                 fprintf(stderr, "netsurv: --set needs path.to.key=value\n");
+                return 2;
+            }
+            if (o->n_sets >= MAX_SETS) {
+                fprintf(stderr, "netsurv: at most %d --set options on one command line\n",
+                        MAX_SETS);
                 return 2;
             }
             o->sets[o->n_sets++] = v;
@@ -91,10 +121,8 @@ int ns_cli_parse(int argc, char **argv, options *o)
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             o->quiet = 1;
         } else if (!strcmp(a, "--psa")) {
-            if (parse_u64(v, &x) || x == 0 || x > 1000000) {
-                fprintf(stderr, "netsurv: --psa needs a number of draws from 1 to 1000000\n");
+            if (number_option(a, v, 1, 1000000, &x))
                 return 2;
-            }
             o->psa = (int)x;
             i++;
         } else if (!strcmp(a, "--owsa")) {
@@ -111,14 +139,29 @@ int ns_cli_parse(int argc, char **argv, options *o)
             o->sweep = v;
             i++;
         } else if (!strcmp(a, "--shard")) {
-            int k, n, used = 0;
-            if (!v || sscanf(v, "%d/%d%n", &k, &n, &used) != 2 || v[used] || n < 1 || k < 1 ||
-                k > n) {
-                fprintf(stderr, "netsurv: --shard needs K/N with 1 <= K <= N\n");
+            const char *slash = v ? strchr(v, '/') : NULL;
+            char kbuf[32];
+            uint64_t k = 0, n = 0;
+            int rk = -1, rn = -1;
+            if (slash && (size_t)(slash - v) < sizeof kbuf) {
+                snprintf(kbuf, sizeof kbuf, "%.*s", (int)(slash - v), v);
+                rk = strspn(kbuf, "0123456789") == strlen(kbuf) ? parse_u64(kbuf, UINT64_MAX, &k)
+                                                                : -1;
+                rn = strspn(slash + 1, "0123456789") == strlen(slash + 1)
+                         ? parse_u64(slash + 1, UINT64_MAX, &n) : -1;
+            }
+            if (rk == -2 || rn == -2 || (!rk && !rn && n > NS_MAX_SHARDS)) {
+                fprintf(stderr, "netsurv: --shard %s: N is out of range (at most %d shards)\n",
+                        v, NS_MAX_SHARDS);
                 return 2;
             }
-            o->shard_k = k - 1;
-            o->shard_n = n;
+            if (rk || rn || n < 1 || k < 1 || k > n) {
+                fprintf(stderr, "netsurv: --shard needs K/N with 1 <= K <= N, not '%s'\n",
+                        v ? v : "");
+                return 2;
+            }
+            o->shard_k = (int)k - 1;
+            o->shard_n = (int)n;
             i++;
         } else if (!strcmp(a, "--memory")) {
             o->memory = 1;

@@ -7,7 +7,7 @@
 
 #include "netsurv/scenario/scenario.h"
 
-#define MAX_SETS 256
+#define MAX_SETS 4096 /* --set options on one command line */
 
 /* Everything the command line can say. */
 typedef struct {

@@ -163,7 +163,7 @@ static int thread_id(void)
 
 uint64_t ns_engine_units(uint64_t n)
 {
-    return (n + NS_UNIT_PATIENTS - 1) / NS_UNIT_PATIENTS;
+    return n / NS_UNIT_PATIENTS + (n % NS_UNIT_PATIENTS != 0); /* no overflow near 2^64 */
 }
 
 void ns_engine_fold(int S, const ns_strategy_tally *units, uint64_t nu, ns_strategy_tally *out)

@@ -8,6 +8,7 @@
 #include "netsurv/output/atomic.h"
 #include "netsurv/output/h5out.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,12 +60,11 @@ int ns_job_check(const ns_scenario *s, const ns_job *j, ns_errors *e)
 
 int ns_job_claim(const ns_job *j, ns_errors *e)
 {
-    char err[4400];
-    if (ns_atomic_begin(j->output, j->force, err, sizeof err)) {
-        ns_errors_add(e, "%s", err);
-        return NS_JOB_BAD_INPUT;
-    }
-    return NS_JOB_OK;
+    char err[9000];
+    int rc = ns_atomic_begin(j->output, j->force, err, sizeof err);
+    if (rc)
+        ns_errors_add(e, "%.4000s", err);
+    return rc == 0 ? NS_JOB_OK : rc == -1 ? NS_JOB_BAD_INPUT : NS_JOB_FAILED;
 }
 
 void ns_job_cost_effect(const ns_scenario *s, const ns_strategy_tally *t, double *cost,
@@ -141,8 +141,14 @@ static int sweep_point(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_check
     ns_scenario *pt = NULL;
     ns_engine_opts eo = engine_opts(j, NULL);
     int rc = ns_scenario_load_point(s, p, &pt, e);
-    if (!rc && !ns_checkpoint_get(c, p, t))
-        rc = ns_engine_run(pt, &eo, t) || ns_checkpoint_put(c, p, t);
+    if (!rc && !ns_checkpoint_get(c, p, t)) {
+        rc = ns_engine_run(pt, &eo, t);
+        if (!rc && ns_checkpoint_put(c, p, t)) {
+            ns_errors_add(e, "cannot record sweep point %llu in the checkpoint: %s",
+                          (unsigned long long)p, strerror(errno));
+            rc = -1;
+        }
+    }
     rc = rc || write_point(h, p, pt, t);
     if (!rc && j->point_done)
         j->point_done(j->ctx, p, pt, t, best_strategy(pt, t));
@@ -159,7 +165,7 @@ static int run_sweep(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_strateg
     checkpoint_path(j->output, ck, sizeof ck);
     uint64_t P = s->sweep.n_points;
     ns_checkpoint *c = ns_checkpoint_open(ck, ns_run_fingerprint(s, j->seed, j->n), P,
-                                          s->n_strategies, j->resume, err, sizeof err);
+                                          s->n_strategies, j->n, j->resume, err, sizeof err);
     if (!c) {
         ns_errors_add(e, "%s", err);
         return -1;
@@ -236,7 +242,10 @@ int ns__job_finish(int rc, ns_errors *e)
 {
     char err[9000];
     if (ns_atomic_finish(rc == 0, err, sizeof err)) {
-        if (e)
+        const char *why = ns_h5_reason();
+        if (e && rc && why[0]) /* the operating system's reason: "No space left on device" */
+            ns_errors_add(e, "%.4000s (%s)", err, why);
+        else if (e)
             ns_errors_add(e, "%s", err);
         return NS_JOB_FAILED;
     }

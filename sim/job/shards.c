@@ -6,6 +6,7 @@
 #include "netsurv/output/shard.h"
 #include "run.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,9 +15,17 @@ int ns_job_shard(const ns_scenario *s, const ns_job *j, ns_job_units *u, ns_erro
     uint64_t total = ns_work_total(s, j->n), w0, nw;
     ns_work_share(total, j->shard_k, j->shard_n, &w0, &nw);
     *u = (ns_job_units){w0, nw, total};
-    ns_strategy_tally *units = calloc(nw * (uint64_t)s->n_strategies + 1, sizeof *units);
+    uint64_t S = (uint64_t)s->n_strategies;
+    ns_strategy_tally *units = nw <= (SIZE_MAX / sizeof *units - 1) / S
+                                   ? calloc(nw * S + 1, sizeof *units) : NULL;
+    if (!units) {
+        ns_errors_add(e, "cannot hold the tallies of %llu work units (%.3g GiB) in memory: use "
+                      "more shards (--shard K/N with a larger N) or fewer patients",
+                      (unsigned long long)nw, (double)nw * (double)S * sizeof *units / 1073741824.0);
+        return ns__job_finish(-1, NULL);
+    }
     ns_engine_opts eo = {.seed = j->seed, .n = j->n, .threads = j->threads, .stop = j->stop};
-    int rc = !units || ns_work_run(s, &eo, w0, nw, units, e);
+    int rc = ns_work_run(s, &eo, w0, nw, units, e);
     if (!rc) {
         ns_shard_info in = {.fingerprint = ns_run_fingerprint(s, j->seed, j->n),
                             .seed = j->seed, .n_patients = j->n, .unit_first = w0,
@@ -44,6 +53,8 @@ static int read_all(char *const *paths, int n, ns_shard_info *in, ns_strategy_ta
         }
     for (int i = 1; i < n; i++)
         if (in[i].fingerprint != in[0].fingerprint || in[i].n_shards != in[0].n_shards ||
+            in[i].total_units != in[0].total_units || in[i].n_patients != in[0].n_patients ||
+            in[i].seed != in[0].seed || in[i].n_strategies != in[0].n_strategies ||
             strcmp(in[i].version, in[0].version) != 0) {
             ns_errors_add(e, "%s and %s are shards of different runs (scenario, overrides, "
                              "seed, patients, shard count or netsurv version differ)",
@@ -103,8 +114,35 @@ static ns_strategy_tally *read_shards(char *const *paths, int n, ns_shard_info *
     return all;
 }
 
-/* The scenario of the shards' run, checked against their fingerprint. */
-static ns_scenario *shard_scenario(const ns_shard_info *in, ns_errors *e)
+/* Whether every unit's tally counts the patients that unit holds (65,536,
+ * fewer in a point's last unit) for every strategy: a tally of no patients
+ * (or of too many) is damage, not data. */
+static int units_fit(const ns_scenario *s, const ns_shard_info *in, const ns_strategy_tally *units,
+                     ns_errors *e)
+{
+    uint64_t U = ns_engine_units(in->n_patients);
+    int S = s->n_strategies;
+    for (uint64_t w = 0; w < in->total_units; w++) {
+        uint64_t u = w % U, want = u + 1 < U ? NS_UNIT_PATIENTS
+                                             : in->n_patients - u * NS_UNIT_PATIENTS;
+        for (int k = 0; k < S; k++)
+            if (units[w * (uint64_t)S + (uint64_t)k].n_patients != want) {
+                ns_errors_add(e, "work unit %llu of the shards holds a tally of %llu patients "
+                                 "for strategy %s, not %llu: a damaged shard",
+                              (unsigned long long)w,
+                              (unsigned long long)units[w * (uint64_t)S + (uint64_t)k].n_patients,
+                              s->strategy[k].name, (unsigned long long)want);
+                return -1;
+            }
+    }
+    return 0;
+}
+
+/* The scenario of the shards' run, checked against their fingerprint and
+ * their numbers against it: as many strategies, and exactly the work units
+ * its points and patients make. */
+static ns_scenario *shard_scenario(const ns_shard_info *in, const ns_strategy_tally *units,
+                                   ns_errors *e)
 {
     ns_scenario *s = NULL;
     if (ns_scenario_load_texts(in->scenario_path, in->scenario_text, in->sweep_path,
@@ -113,6 +151,20 @@ static ns_scenario *shard_scenario(const ns_shard_info *in, ns_errors *e)
     if (ns_run_fingerprint(s, in->seed, in->n_patients) != in->fingerprint) {
         ns_errors_add(e, "the shards were written by another netsurv build (%s); merge them "
                          "with that build", in->version);
+        ns_scenario_free(s);
+        return NULL;
+    }
+    if (in->n_strategies != s->n_strategies ||
+        in->total_units != ns_work_total(s, in->n_patients)) {
+        ns_errors_add(e, "the shards claim %llu work units of %d strategies, but their run "
+                         "(%llu points x %llu patients, %d strategies) has %llu: damaged shards",
+                      (unsigned long long)in->total_units, in->n_strategies,
+                      (unsigned long long)s->sweep.n_points, (unsigned long long)in->n_patients,
+                      s->n_strategies, (unsigned long long)ns_work_total(s, in->n_patients));
+        ns_scenario_free(s);
+        return NULL;
+    }
+    if (units_fit(s, in, units, e)) {
         ns_scenario_free(s);
         return NULL;
     }
@@ -126,7 +178,7 @@ int ns_job_merge(const ns_job *j, char *const *shards, int n, ns_job_merged *m, 
         return rc;
     ns_shard_info in;
     ns_strategy_tally *units = read_shards(shards, n, &in, e);
-    ns_scenario *s = units ? shard_scenario(&in, e) : NULL;
+    ns_scenario *s = units ? shard_scenario(&in, units, e) : NULL;
     ns_strategy_tally *pts = NULL;
     rc = NS_JOB_BAD_INPUT;
     if (s) {

@@ -308,7 +308,8 @@ int ns_h5_flush_rows(void *ctx, uint64_t first, int count)
     hsize_t offset = first;
     for (int c = 0; c < ncol && !bad; c++) {
         hid_t d = c < P_NFIELDS ? h->pd[c] : h->od[c - P_NFIELDS];
-        bad |= H5Dwrite_chunk(d, H5P_DEFAULT, 0, &offset, h->zlen[c], h->zbuf[c]) < 0;
+        if (H5Dwrite_chunk(d, H5P_DEFAULT, 0, &offset, h->zlen[c], h->zbuf[c]) < 0)
+            bad |= ns__h5_fail() != 0;
     }
     h->failed |= bad != 0;
     return bad ? -1 : 0;

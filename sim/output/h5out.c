@@ -29,7 +29,8 @@ static int write_provenance(ns_h5 *h, const ns_run_info *info)
     hid_t t = ns__h5_str_type(), sp = H5Screate(H5S_SCALAR);
     hid_t d = H5Dcreate2(h->file, "scenario", t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     const char *text = h->s->text;
-    rc |= d < 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) < 0;
+    if (d < 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) < 0)
+        rc = ns__h5_fail();
     if (d >= 0)
         rc |= ns__h5_describe(d, "the scenario file as read (before --set overrides)", "YAML", NULL);
     H5Dclose(d);
@@ -52,10 +53,13 @@ ns_h5 *ns_h5_create(const char *path, const ns_scenario *s, const ns_run_info *i
     h->n_points = s->sweep.n_points;
     h->per_patient = per_patient;
     h->n_strategies = s->n_strategies;
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    ns__h5_init();
+    ns_h5_reason_clear();
     h->file = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
     if (h->file < 0) {
-        snprintf(err, errlen, "%s: cannot create the HDF5 file", path);
+        ns__h5_fail();
+        snprintf(err, errlen, "%s: cannot create the HDF5 file%s%s", path,
+                 ns_h5_reason()[0] ? ": " : "", ns_h5_reason());
         free(h);
         return NULL;
     }
@@ -63,7 +67,8 @@ ns_h5 *ns_h5_create(const char *path, const ns_scenario *s, const ns_run_info *i
     if (!rc && per_patient)
         rc = ns__columns_open(h);
     if (rc) {
-        snprintf(err, errlen, "%s: cannot write to the HDF5 file", path);
+        snprintf(err, errlen, "%s: cannot write to the HDF5 file%s%s", path,
+                 ns_h5_reason()[0] ? ": " : "", ns_h5_reason());
         h->failed = 1;
         ns_h5_close(h);
         return NULL;
@@ -87,7 +92,7 @@ int ns_h5_close(ns_h5 *h)
     int rc = h->failed ? -1 : 0;
     ns__columns_close(h);
     if (H5Fclose(h->file) < 0)
-        rc = -1;
+        rc = ns__h5_fail();
     free(h);
     return rc;
 }

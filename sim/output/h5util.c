@@ -6,6 +6,48 @@
 #include <string.h>
 #include <time.h>
 
+static char os_reason[160];
+
+void ns__h5_init(void)
+{
+    static int done;
+    if (!done) {
+        H5dont_atexit();
+        done = 1;
+    }
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+/* HDF5's file drivers put "..., errno = 28, error message = 'No space left
+ * on device', ..." in the description of the error they push. */
+static herr_t find_reason(unsigned n, const H5E_error2_t *e, void *ctx)
+{
+    (void)n, (void)ctx;
+    const char *p = e->desc ? strstr(e->desc, "error message = '") : NULL;
+    if (p && !os_reason[0]) {
+        p += strlen("error message = '");
+        snprintf(os_reason, sizeof os_reason, "%.*s", (int)strcspn(p, "'"), p);
+    }
+    return 0;
+}
+
+int ns__h5_fail(void)
+{
+    if (!os_reason[0])
+        H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, find_reason, NULL);
+    return -1;
+}
+
+const char *ns_h5_reason(void)
+{
+    return os_reason;
+}
+
+void ns_h5_reason_clear(void)
+{
+    os_reason[0] = '\0';
+}
+
 /* Group `name`, created by the first point and opened by the others. */
 hid_t ns__h5_group(const ns_h5 *h, const char *name)
 {
@@ -27,7 +69,7 @@ int ns__h5_attr_str(hid_t obj, const char *name, const char *value)
 {
     hid_t t = ns__h5_str_type(), sp = H5Screate(H5S_SCALAR);
     hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = a < 0 || H5Awrite(a, t, &value) < 0 ? -1 : 0;
+    int rc = a < 0 || H5Awrite(a, t, &value) < 0 ? ns__h5_fail() : 0;
     H5Aclose(a);
     H5Sclose(sp);
     H5Tclose(t);
@@ -38,7 +80,7 @@ int ns__h5_attr_u64(hid_t obj, const char *name, uint64_t value)
 {
     hid_t sp = H5Screate(H5S_SCALAR);
     hid_t a = H5Acreate2(obj, name, H5T_STD_U64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = a < 0 || H5Awrite(a, H5T_NATIVE_UINT64, &value) < 0 ? -1 : 0;
+    int rc = a < 0 || H5Awrite(a, H5T_NATIVE_UINT64, &value) < 0 ? ns__h5_fail() : 0;
     H5Aclose(a);
     H5Sclose(sp);
     return rc;
@@ -74,8 +116,9 @@ static int write_point_row(const ns_h5 *h, hid_t loc, const char *name, hid_t ft
                                                                   "sweep point first");
     }
     hid_t fs = d >= 0 ? H5Dget_space(d) : -1, ms = H5Screate_simple(rank + 1, count, NULL);
-    rc |= d < 0 || H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
-          H5Dwrite(d, mt, ms, fs, H5P_DEFAULT, data) < 0;
+    if (d < 0 || H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
+        H5Dwrite(d, mt, ms, fs, H5P_DEFAULT, data) < 0)
+        rc = ns__h5_fail();
     H5Sclose(ms);
     H5Sclose(fs);
     H5Dclose(d);
@@ -92,7 +135,7 @@ int ns__h5_write_array(const ns_h5 *h, hid_t loc, const char *name, hid_t ft, hi
         return write_point_row(h, loc, name, ft, mt, rank, dims, data, description, units);
     hid_t sp = H5Screate_simple(rank, dims, NULL);
     hid_t d = H5Dcreate2(loc, name, ft, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = d < 0 || H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0 ? -1 : 0;
+    int rc = d < 0 || H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0 ? ns__h5_fail() : 0;
     if (d >= 0)
         rc |= ns__h5_describe(d, description, units, NULL);
     H5Dclose(d);
@@ -114,7 +157,7 @@ int ns__h5_attr_f64(hid_t obj, const char *name, double value)
 {
     hid_t sp = H5Screate(H5S_SCALAR);
     hid_t a = H5Acreate2(obj, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = a < 0 || H5Awrite(a, H5T_NATIVE_DOUBLE, &value) < 0 ? -1 : 0;
+    int rc = a < 0 || H5Awrite(a, H5T_NATIVE_DOUBLE, &value) < 0 ? ns__h5_fail() : 0;
     H5Aclose(a);
     H5Sclose(sp);
     return rc;
@@ -145,7 +188,7 @@ int ns__h5_write_text(hid_t loc, const char *name, const char *text, const char 
 {
     hid_t t = ns__h5_str_type(), sp = H5Screate(H5S_SCALAR);
     hid_t d = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = d < 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) < 0;
+    int rc = d < 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) < 0 ? ns__h5_fail() : 0;
     if (d >= 0)
         rc |= ns__h5_describe(d, desc, "text", NULL);
     H5Dclose(d);

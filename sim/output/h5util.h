@@ -31,6 +31,15 @@ struct ns_h5 {
     int failed;
 };
 
+/* Before any other HDF5 call: no exit handler of HDF5's (after a failed
+ * H5Fclose, e.g. on a full disk, it would touch the half-closed file and
+ * crash), and no printed error stack. */
+void ns__h5_init(void);
+/* Records the operating system's reason (e.g. "No space left on device")
+ * from HDF5's error stack of the call that just failed, if it names one and
+ * none is recorded yet; returns -1 (for `return ns__h5_fail();`). */
+int ns__h5_fail(void);
+
 /* Group `name` of h's file, created by the first sweep point, opened by the others. */
 hid_t ns__h5_group(const ns_h5 *h, const char *name);
 /* A variable-length UTF-8 string type (the caller closes it). */

@@ -68,6 +68,70 @@ ns_ynode *ns__child(ld *L, ns_ynode *map, const char *parent, const char *key, n
     return n;
 }
 
+int ns__to_u64(ld *L, const ns_ynode *n, const char *path, uint64_t *out)
+{
+    const char *t = n->kind == NS_Y_SCALAR ? n->text : "";
+    int digits = n->kind == NS_Y_SCALAR && !n->quoted && t[0];
+    for (const char *c = t; digits && *c; c++)
+        digits = *c >= '0' && *c <= '9';
+    if (!digits) {
+        ns__err_at(L, n, path, "expected a non-negative whole number, found '%.60s'",
+                   n->kind == NS_Y_SCALAR ? t : ns__kind_name(n->kind));
+        return -1;
+    }
+    uint64_t v = 0;
+    for (const char *c = t; *c; c++) {
+        unsigned d = (unsigned)(*c - '0');
+        if (v > (UINT64_MAX - d) / 10) {
+            ns__err_at(L, n, path, "%.60s is out of range (at most 18446744073709551615)", t);
+            return -1;
+        }
+        v = 10 * v + d;
+    }
+    *out = v;
+    return 0;
+}
+
+int ns__unknown_here(ld *L, ns_ynode *map, const char *path)
+{
+    int rc = 0;
+    for (size_t i = 0; map && map->kind == NS_Y_MAP && i < map->n; i++)
+        if (!map->used[i]) {
+            char kp[PATHLEN];
+            ns__join(kp, path, map->keys[i]->text);
+            ns__err_at(L, map->keys[i], kp, "unknown key '%s'", map->keys[i]->text);
+            map->used[i] = 1;
+            rc = -1;
+        }
+    return rc;
+}
+
+int ns__has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
+int ns__name(ld *L, const ns_ynode *n, const char *path, char *out, size_t cap,
+             const char *extra)
+{
+    size_t len = strlen(n->text);
+    if (!len || len >= cap) {
+        ns__err_at(L, n, path, "a name must be 1 to %zu characters long (this one has %zu)",
+                   cap - 1, len);
+        return -1;
+    }
+    if (ns__has_control(n->text) || (extra && strpbrk(n->text, extra))) {
+        ns__err_at(L, n, path, "name '%.60s' holds a control character (such as a newline)%s%s",
+                   n->text, extra ? " or one of " : "", extra ? extra : "");
+        return -1;
+    }
+    memcpy(out, n->text, len + 1);
+    return 0;
+}
+
 /* Parses a scalar as a finite number. */
 int ns__to_number(ld *L, const ns_ynode *n, const char *path, double *out)
 {
@@ -85,8 +149,19 @@ int ns__to_number(ld *L, const ns_ynode *n, const char *path, double *out)
     return 0;
 }
 
+/* The largest magnitude of an open-ended value (a cost, a time, a
+ * willingness to pay): beyond it sums and squares over millions of patients
+ * and years could overflow to infinity, which would surface only when the
+ * results are written. */
+#define NS_MAX_MAGNITUDE 1e12
+
 int ns__check_range(ld *L, const ns_ynode *n, const char *path, double v, double lo, double hi)
 {
+    if (isinf(hi) && v > NS_MAX_MAGNITUDE) {
+        ns__err_at(L, n, path, "%g is too large (at most %g: sums over patients would overflow)",
+                   v, NS_MAX_MAGNITUDE);
+        return -1;
+    }
     if (v >= lo && v <= hi)
         return 0;
     if (lo == 0 && hi == 1)
@@ -141,13 +216,7 @@ static ns_ynode *param_value(ld *L, ns_ynode *map, const char *parent, const cha
         ns__err_at(L, p, path, "missing required key 'value'");
     /* a misspelt key here (`sorce:`) is reported with the missing source,
      * not only when the file has no other error */
-    for (size_t i = 0; i < p->n; i++)
-        if (!p->used[i]) {
-            char kp[PATHLEN];
-            ns__join(kp, path, p->keys[i]->text);
-            ns__err_at(L, p->keys[i], kp, "unknown key '%s'", p->keys[i]->text);
-            p->used[i] = 1;
-        }
+    ns__unknown_here(L, p, path);
     return v;
 }
 

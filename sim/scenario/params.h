@@ -6,6 +6,8 @@
 #include "netsurv/scenario/scenario.h"
 #include "netsurv/scenario/yamltree.h"
 
+#include <stdint.h>
+
 /* Loader state: the scenario being filled and the messages so far. */
 typedef struct {
     ns_scenario *s;
@@ -24,6 +26,21 @@ const char *ns__kind_name(ns_ykind k);
  * if missing or of another kind. */
 ns_ynode *ns__child(ld *L, ns_ynode *map, const char *parent, const char *key, ns_ykind kind,
                     int required);
+/* A scalar as a whole number in [0, 2^64 - 1]: digits only, no sign, no
+ * quotes; a larger value is a range error, never clamped. */
+int ns__to_u64(ld *L, const ns_ynode *n, const char *path, uint64_t *out);
+/* A name (scalar) copied to out[cap]: 1 to cap - 1 bytes, no control
+ * characters (a newline would break the printed tables and CSV); `extra`
+ * lists more characters that are not allowed (may be NULL). */
+int ns__name(ld *L, const ns_ynode *n, const char *path, char *out, size_t cap,
+             const char *extra);
+/* Whether s holds a control character (below 0x20, or 0x7F). */
+int ns__has_control(const char *s);
+/* Reports every key of map not looked up so far as unknown (and marks it
+ * used so it is reported once); returns -1 if there was one. For mappings
+ * whose typos would otherwise surface only as a consequence ("missing
+ * required key", "this rule is empty"). */
+int ns__unknown_here(ld *L, ns_ynode *map, const char *path);
 /* A scalar as a finite number. */
 int ns__to_number(ld *L, const ns_ynode *n, const char *path, double *out);
 int ns__check_range(ld *L, const ns_ynode *n, const char *path, double v, double lo, double hi);

@@ -165,6 +165,7 @@ static int graft_sweep(ns_ytree *t, ns_ytree *w, ns_errors *errs)
     r->items[r->n] = wr->items[0];
     r->keys[r->n] = wr->keys[0];
     r->used[r->n++] = 0;
+    r->cap = r->n;
     wr->n = 0;
     return 0;
 }

@@ -34,10 +34,15 @@ static int methods(ld *L, ns_ynode *cohort)
             continue;
         }
         ns_ynode *name = ns__child(L, m, path, "name", NS_Y_SCALAR, 1);
-        if (name) {
-            snprintf(c->method[i].name, NS_NAME_LEN, "%s", name->text);
+        if (name && ns__name(L, name, path, c->method[i].name, NS_NAME_LEN, "./ ") == 0) {
+            for (size_t k = 0; k < i; k++)
+                if (strcmp(c->method[k].name, name->text) == 0) {
+                    ns__err_at(L, name, path, "duplicate name '%s'", name->text);
+                    rc = -1;
+                }
             snprintf(path, sizeof path, "cohort.resection_methods.%s", name->text);
-        }
+        } else
+            rc = -1;
         rc |= ns__param(L, m, path, "share", &c->method[i].share, 0, 1);
         rc |= ns__param(L, m, path, "incomplete", &c->method[i].incomplete, 0, 1);
     }
@@ -332,21 +337,11 @@ int ns__load_header(ld *L, ns_ynode *root)
     } else if (!v)
         rc = -1;
     ns_ynode *name = ns__child(L, root, "", "name", NS_Y_SCALAR, 1);
-    if (name)
-        snprintf(L->s->name, sizeof L->s->name, "%s", name->text);
-    else
+    if (!name || ns__name(L, name, "name", L->s->name, sizeof L->s->name, NULL))
         rc = -1;
     ns__child(L, root, "", "description", NS_Y_SCALAR, 0);
     ns_ynode *seed = ns__child(L, root, "", "seed", NS_Y_SCALAR, 1);
-    if (seed) {
-        char *end;
-        unsigned long long s = strtoull(seed->text, &end, 10);
-        if (seed->quoted || !*seed->text || *end || seed->text[0] == '-') {
-            ns__err_at(L, seed, "seed", "expected a non-negative whole number, found '%s'", seed->text);
-            rc = -1;
-        }
-        L->s->seed = s;
-    } else
+    if (!seed || ns__to_u64(L, seed, "seed", &L->s->seed))
         rc = -1;
     return rc;
 }

@@ -34,9 +34,10 @@ static int entry_name(ld *L, ns_ynode *m, const char *list, size_t i, char *out,
     ns_ynode *n = ns__child(L, m, path, "name", NS_Y_SCALAR, 1);
     if (!n)
         return -1;
-    if (!n->text[0] || strlen(n->text) >= NS_NAME_LEN || strpbrk(n->text, "./ ")) {
-        ns__err_at(L, n, path, "name '%s' must be 1-%d characters without '.', '/' or spaces",
-                   n->text, NS_NAME_LEN - 1);
+    if (!n->text[0] || strlen(n->text) >= NS_NAME_LEN || strpbrk(n->text, "./ ") ||
+        ns__has_control(n->text)) {
+        ns__err_at(L, n, path, "name '%.60s' must be 1-%d characters without '.', '/', spaces "
+                   "or control characters (such as a newline)", n->text, NS_NAME_LEN - 1);
         return -1;
     }
     if (find_named(names, (int)i, stride, n->text) >= 0) {
@@ -298,11 +299,15 @@ static int riskgroup(ld *L, ns_ynode *rule, const char *path, ns_riskgroup *g)
             ns__err_at(L, size, spath, "give min (inclusive) and/or max (exclusive)");
             rc = -1;
         }
+        rc |= ns__unknown_here(L, size, spath);
     }
     rc |= word_set(L, w, wpath, "grade", grade_words, 3, &g->grades);
     rc |= word_set(L, w, wpath, "margin", margin_words, 3, &g->margins);
     rc |= word_set(L, w, wpath, "lvi", lvi_words, 2, &g->lvi);
     rc |= word_set(L, w, wpath, "depth", depth_words, 2, &g->depth);
+    /* a misspelt attribute (`size:`) would widen the group to everyone */
+    if (ns__unknown_here(L, w, wpath))
+        return -1;
     if (!rc && (g->size_lo >= g->size_hi || !g->grades || !g->margins || !g->lvi || !g->depth)) {
         ns__err_at(L, w, wpath, "this risk group is empty: no patient can match it");
         rc = -1;
@@ -349,8 +354,13 @@ static int tests_mask(ld *L, ns_ynode *item, const char *path, uint32_t *mask)
         int k = x->kind == NS_Y_SCALAR ? FIND_NAMED(L->s->modality, L->s->n_modalities, x->text)
                                        : -1;
         if (k < 0) {
-            ns__err_at(L, x, tpath, "unknown modality '%s' (define it under modalities:)",
-                       x->kind == NS_Y_SCALAR ? x->text : "(not a name)");
+            char known[300] = "";
+            for (int j = 0; j < L->s->n_modalities; j++)
+                snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                         j ? ", " : "", L->s->modality[j].name);
+            ns__err_at(L, x, tpath, "unknown modality '%.60s' (known: %s; define others under "
+                       "modalities:)", x->kind == NS_Y_SCALAR ? x->text : "(not a name)",
+                       known[0] ? known : "none");
             return -1;
         }
         *mask |= 1u << k;
@@ -388,6 +398,7 @@ static int schedule_item(ld *L, ns_rule *r, ns_ynode *item, const char *path)
     rc |= opt_number(L, item, path, "from", &from, &has_from);
     rc |= opt_number(L, item, path, "to", &to, &has_to);
     ns_ynode *ll = ns_ymap_get(item, "lifelong");
+    rc |= ns__unknown_here(L, item, path); /* `evry:` is named, not "needs every:" */
     if (ll && !(ll->kind == NS_Y_SCALAR && (!strcmp(ll->text, "true") || !strcmp(ll->text, "false")))) {
         ns__err_at(L, ll, path, "lifelong must be true or false");
         rc = -1;
@@ -485,7 +496,13 @@ static int load_rule(ld *L, ns_strategy *st, ns_ynode *m, size_t i, const char *
             rc = -1;
         }
     }
-    ns_ynode *sch = ns__child(L, m, path, "schedule", NS_Y_SEQ, 1);
+    ns_ynode *sch = ns_ymap_get(m, "schedule");
+    /* a misspelt key (`shedule:`) is named before the missing one */
+    rc |= ns__unknown_here(L, m, path);
+    if (sch)
+        sch = ns__child(L, m, path, "schedule", NS_Y_SEQ, 1);
+    else
+        ns__child(L, m, path, "schedule", NS_Y_SEQ, 1);
     if (!sch)
         return -1;
     for (size_t k = 0; k < sch->n; k++) {

@@ -140,7 +140,8 @@ int ns__load_sweep(ld *L, ns_ynode *root)
     if (!sweep)
         return 0;
     int rc = load_axes(L, root, sweep, "grid", 0) | load_axes(L, root, sweep, "zip", 1);
-    if (rc)
+    /* a misspelt `grdi:` is named, not only "needs grid:" */
+    if (ns__unknown_here(L, sweep, "sweep") || rc)
         return -1;
     if (w->n_axes == 0) {
         ns__err_at(L, sweep, "sweep", "needs grid: and/or zip: axes");

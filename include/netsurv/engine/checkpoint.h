@@ -11,13 +11,16 @@
 typedef struct ns_checkpoint ns_checkpoint;
 
 /* Opens the checkpoint at path: with resume, reads the points already done
- * (which must belong to the same fingerprint); otherwise starts it afresh.
- * NULL with a message on error. */
+ * (which must belong to the same fingerprint, pass their checksums and
+ * count n_patients for every strategy); otherwise starts it afresh. NULL
+ * with a message on error (another run's checkpoint, a damaged one). */
 ns_checkpoint *ns_checkpoint_open(const char *path, uint64_t fingerprint, uint64_t n_points,
-                                  int n_strategies, int resume, char *err, size_t errlen);
+                                  int n_strategies, uint64_t n_patients, int resume, char *err,
+                                  size_t errlen);
 /* Point p's tallies if it is done (copied to t), else 0. */
 int ns_checkpoint_get(const ns_checkpoint *c, uint64_t p, ns_strategy_tally *t);
-/* Records point p as done, on disk (flushed and synced) before returning. */
+/* Records point p as done, on disk (flushed and synced) before returning;
+ * -1 with errno on a write failure. */
 int ns_checkpoint_put(ns_checkpoint *c, uint64_t p, const ns_strategy_tally *t);
 uint64_t ns_checkpoint_done(const ns_checkpoint *c);
 /* Closes; removes the file when remove_file. */

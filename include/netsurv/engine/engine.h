@@ -16,6 +16,9 @@
 /* A work unit: one wave of patients. Units are what ranks and shards share
  * out; their tallies are folded in unit order. */
 #define NS_UNIT_PATIENTS ((uint64_t)NS_BLOCK * NS_WAVE_BLOCKS)
+/* At most this many patients per run (2^50, about 1.1e15): the work units,
+ * patient indices and counts of every tally stay far from 2^64. */
+#define NS_MAX_PATIENTS ((uint64_t)1 << 50)
 #define NS_TIME_BINS 240        /* detection time histogram: 0.25-year bins to 60 years */
 #define NS_TIME_BIN_WIDTH 0.25
 #define NS_DELAY_BINS 200       /* delay histogram: 0.1-year bins to 20 years */

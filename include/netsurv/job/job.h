@@ -48,8 +48,10 @@ typedef struct {
  * NS_JOB_BAD_INPUT with the problem in *e. */
 int ns_job_check(const ns_scenario *s, const ns_job *j, ns_errors *e);
 
-/* Claims j->output (ns_atomic_begin): NS_JOB_OK, or NS_JOB_BAD_INPUT when it
- * exists without force or its path is unusable. */
+/* Claims j->output (ns_atomic_begin: its lock, held until the output is
+ * written or the process ends): NS_JOB_OK; NS_JOB_BAD_INPUT when it exists
+ * without force or another run is writing it; NS_JOB_FAILED (with the
+ * operating system's reason) when its directory cannot be written. */
 int ns_job_claim(const ns_job *j, ns_errors *e);
 
 /* Runs s as j says in this process (after ns_job_claim) and writes the

@@ -66,4 +66,10 @@ int ns_h5_write_sweep(ns_h5 *h);
 /* Flushes and closes the file; frees h. Returns 0 or -1. */
 int ns_h5_close(ns_h5 *h);
 
+/* The operating system's reason for the first HDF5 write or close that
+ * failed since the last ns_h5_reason_clear ("No space left on device"), or
+ * "" when HDF5 named none. */
+const char *ns_h5_reason(void);
+void ns_h5_reason_clear(void);
+
 #endif

@@ -21,13 +21,22 @@ typedef struct {
     char **sets;
 } ns_shard_info;
 
+/* At most this many shards of one run (`--shard K/N`, N <= it). */
+#define NS_MAX_SHARDS 1000000
+
+/* The checksum stored in a shard: over its numbers (info, with
+ * n_strategies set) and units[0 .. unit_count * n_strategies). */
+uint64_t ns_shard_checksum(const ns_shard_info *info, const ns_strategy_tally *units);
+
 /* Writes a shard file at path (which must not exist): provenance, the run's
- * inputs and units[0 .. unit_count * S). */
+ * inputs, units[0 .. unit_count * S) and their checksum. */
 int ns_h5_write_shard(const char *path, const ns_scenario *s, const ns_shard_info *info,
                       const char *command_line, const ns_strategy_tally *units, char *err,
                       size_t errlen);
-/* Reads a shard file; *units (malloc'ed, unit_count * n_strategies) and the
- * strings in info are the caller's to free (ns_shard_info_free). */
+/* Reads a shard file, checking that its numbers fit together (its slice is
+ * the one `run --shard` cuts, the payload has their size) and its checksum;
+ * *units (malloc'ed, unit_count * n_strategies) and the strings in info are
+ * the caller's to free (ns_shard_info_free), also after a failure. */
 int ns_h5_read_shard(const char *path, ns_shard_info *info, ns_strategy_tally **units, char *err,
                      size_t errlen);
 void ns_shard_info_free(ns_shard_info *info);

@@ -9,6 +9,10 @@
 
 #include <stddef.h>
 
+/* Lists and mappings nest at most this deep (a scenario needs about 8);
+ * deeper input is an error at the first node too deep. */
+#define NS_YAML_MAX_DEPTH 64
+
 typedef enum { NS_Y_SCALAR, NS_Y_SEQ, NS_Y_MAP } ns_ykind;
 
 typedef struct ns_ynode ns_ynode;
@@ -19,6 +23,7 @@ struct ns_ynode {
     int quoted;         /* scalar written in quotes: always a string */
     char *text;         /* scalar text */
     size_t n;           /* items (SEQ) or pairs (MAP) */
+    size_t cap;         /* room for this many in items (and keys, used) */
     ns_ynode **items;   /* SEQ: values; MAP: values */
     ns_ynode **keys;    /* MAP: key scalars */
     unsigned char *used;/* MAP: key looked up by the loader */
