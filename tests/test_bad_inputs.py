@@ -244,22 +244,22 @@ def schema_cases():
     bad_yaml("schema", "shedule: in a rule", t, "shedule", "strategies.no_follow_up.rules.everyone.shedule",
              "unknown key 'shedule'")
     t = edit("{every: 2, from: 3, to: 9, tests: [mri]}", "{evry: 2, from: 3, to: 9, tests: [mri]}")
-    bad_yaml("schema", "evry: in a schedule item", t, "evry", "strategies.enets_2023.rules.intermediate.schedule.1.evry",
+    bad_yaml("schema", "evry: in a schedule item", t, "evry", "strategies.enets_2023.rules.intermediate.schedule.2.evry",
              "unknown key 'evry'")
     t = edit("{at: [1], tests: [endoscopy, mri]}", "{at: [1], test: [endoscopy, mri]}")
-    bad_yaml("schema", "test: in a schedule item", t, "test: [endoscopy", "strategies.enets_2023.rules.intermediate.schedule.0.test",
+    bad_yaml("schema", "test: in a schedule item", t, "test: [endoscopy", "strategies.enets_2023.rules.intermediate.schedule.1.test",
              "unknown key 'test'")
     t = edit("{at: [1], tests: [endoscopy, mri]}", "{at: [1], tests: [MRI]}")
-    bad_yaml("schema", "tests: [MRI] lists the known modalities", t, "[MRI]", "strategies.enets_2023.rules.intermediate.schedule.0.tests",
+    bad_yaml("schema", "tests: [MRI] lists the known modalities", t, "[MRI]", "strategies.enets_2023.rules.intermediate.schedule.1.tests",
              "known: endoscopy, eus, ct, mri", skip=1)
     bad_yaml("schema", "a visit without tests", edit("{at: [1], tests: [endoscopy, mri]}", "{at: [1], tests: []}"),
-             "tests: []", "strategies.enets_2023.rules.intermediate.schedule.0.tests", "at least one test", skip=7)
+             "tests: []", "strategies.enets_2023.rules.intermediate.schedule.1.tests", "at least one test", skip=7)
     bad_yaml("schema", "every: 0", edit("{every: 2, from: 3, to: 9, tests: [mri]}", "{every: 0, from: 3, to: 9, tests: [mri]}"),
-             "every: 0", "strategies.enets_2023.rules.intermediate.schedule.1.every", "not a positive interval", skip=7)
+             "every: 0", "strategies.enets_2023.rules.intermediate.schedule.2.every", "not a positive interval", skip=7)
     bad_yaml("schema", "to before from", edit("{every: 2, from: 3, to: 9, tests: [mri]}", "{every: 2, from: 3, to: 1, tests: [mri]}"),
-             "to: 1", "strategies.enets_2023.rules.intermediate.schedule.1.to", "before from", skip=4)
+             "to: 1", "strategies.enets_2023.rules.intermediate.schedule.2.to", "before from", skip=4)
     bad_yaml("schema", "at: and every: together", edit("{at: [1], tests: [endoscopy, mri]}", "{at: [1], every: 1, to: 3, tests: [endoscopy, mri]}"),
-             "[1], every", "strategies.enets_2023.rules.intermediate.schedule.0", "not both")
+             "[1], every", "strategies.enets_2023.rules.intermediate.schedule.1", "not both")
     bad_yaml("schema", "an unknown grade", edit("grade: [G1, G2], margin: [R0], depth: [submucosa]}", "grade: [G4], margin: [R0], depth: [submucosa]}"),
              "G4", "strategies.enets_2023.rules.small_complete.when.grade", "not one of")
     t = edit("treatment: local_reexcision", "treatment: local_rexcision")
