@@ -19,10 +19,20 @@ static const command commands[] = {NS_COMMANDS(NS_COMMAND_ENTRY)};
 static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
-        ns_cli_usage(stderr);
-        return 2;
+        ns_cli_usage(stdout);
+        return 0;
     }
     const char *cmd = argv[1];
+    if (!strcmp(cmd, "--man")) {
+        ns_cli_man(stdout);
+        return 0;
+    }
+    /* COMMAND --help (or -h) anywhere among its arguments */
+    for (int i = 2; i < argc && ns_cli_command_index(cmd) >= 0; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            ns_cli_help(stdout, cmd);
+            return 0;
+        }
     if (!strcmp(cmd, "--version")) {
         printf("netsurv %s (git %s)\n", NETSURV_VERSION, NETSURV_GIT_REVISION);
         return 0;

@@ -1,6 +1,6 @@
-/* The options of every command but merge, and the usage text. */
+/* The options of every command but merge and icer (help.c lists them). */
 #include "options.h"
-#include "commands.h"
+#include "help.h"
 #include "netsurv/output/shard.h"
 
 #include <math.h>
@@ -8,16 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-void ns_cli_usage(FILE *f)
-{
-#define NS_USAGE_LINE(name, usage) "  " usage "\n"
-    fputs("usage:\n" NS_COMMANDS(NS_USAGE_LINE) "  netsurv --version\n"
-          "SCENARIO defaults to " NETSURV_DEFAULT_SCENARIO "\n"
-          "  (or, where that is gone, the installed " NETSURV_INSTALLED_SCENARIO ")\n",
-          f);
-#undef NS_USAGE_LINE
-}
 
 /* Parses a whole number in [0, max]: digits, or a whole number in
  * scientific notation (1e6). 0; -1 if it is not one; -2 if it is above max
@@ -76,10 +66,20 @@ int ns_cli_parse(int argc, char **argv, options *o)
     o->n = 1000000;
     o->argc = argc;
     o->argv = argv;
+    int cmd = ns_cli_command_index(argv[1]);
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         uint64_t x;
+        if (a[0] == '-' && a[1] && !ns_cli_option(cmd, a)) {
+            if (ns_cli_option(-1, a))
+                fprintf(stderr, "netsurv %s: '%s' is not an option of %s (netsurv %s --help)\n",
+                        argv[1], a, argv[1], argv[1]);
+            else
+                fprintf(stderr, "netsurv %s: unknown option '%s' (netsurv %s --help)\n", argv[1],
+                        a, argv[1]);
+            return 2;
+        }
         if (!strcmp(a, "-n") || !strcmp(a, "--patients")) {
             if (number_option(a, v, 1, NS_MAX_PATIENTS, &o->n))
                 return 2;
@@ -169,10 +169,6 @@ int ns_cli_parse(int argc, char **argv, options *o)
             o->csv = 1;
         } else if (!strcmp(a, "--strict")) {
             o->strict = 1;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "netsurv: unknown option '%s'\n", a);
-            ns_cli_usage(stderr);
-            return 2;
         } else if (!o->scenario) {
             o->scenario = a;
         } else {

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "help.h"
 #include "netsurv/scenario/scenario.h"
 
 #define MAX_SETS 4096 /* --set options on one command line */
@@ -37,7 +38,5 @@ typedef struct {
 /* Fills o from argv[2..] (defaults first); prints the problem and returns 2
  * on bad usage, else 0. */
 int ns_cli_parse(int argc, char **argv, options *o);
-/* The usage text of every command. */
-void ns_cli_usage(FILE *f);
 
 #endif

@@ -1,0 +1,250 @@
+/* The help of the command line: one table of every option, which commands
+ * take it, its argument, default and meaning. The parser (options.c) accepts
+ * for a command exactly the options this table gives it, `netsurv COMMAND
+ * --help` prints them, and `netsurv --man` writes the manual page (roff)
+ * from the same table, so none of them can drift from another. */
+#include "help.h"
+#include "commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define NS_COMMAND_BIT(name, usage) NS_CMDI_##name,
+enum { NS_COMMANDS(NS_COMMAND_BIT) NS_NCMDS };
+#undef NS_COMMAND_BIT
+#define B(name) (1u << NS_CMDI_##name)
+
+/* What each command does, in one sentence, and an example. */
+typedef struct {
+    const char *name, *usage, *what, *example;
+} cmd_help;
+
+static const char *const what_is[][3] = {
+    {"bench", "Measures netsurv's speed: patient generation, every strategy with summary and with "
+              "per-patient output, on 1 and 2 threads (best of 3).",
+     "netsurv bench -n 2000000"},
+    {"cohort", "Draws the virtual cohort and prints it by reported group (metastasis rates with "
+               "95 % intervals, synchronous share, timing) beside the scenario's targets.",
+     "netsurv cohort -n 1000000 --csv"},
+    {"run", "Plays every strategy on the same virtual patients and writes costs, QALYs, "
+            "detections, missed metastases and the incremental analysis to an HDF5 file; "
+            "optionally PSA, OWSA, a sweep, one shard of the work.",
+     "netsurv run -n 1000000 -o results/default.h5 --psa 500"},
+    {"merge", "Folds the shards of one run (run --shard K/N) into the file a single run writes.",
+     "netsurv merge all.h5 shard-*.h5"},
+    {"validate", "Loads a scenario (and a sweep) and reports every problem with its "
+                 "FILE:LINE:COLUMN and key, or ok.",
+     "netsurv validate scenarios/default.yaml --sweep scenarios/sweeps/structural.yaml"},
+    {"icer", "The incremental analysis of any table of strategies (CSV: strategy,cost,effect), "
+             "in dampack's layout, without running the model.",
+     "netsurv icer strategies.csv --csv"},
+};
+
+/* The options: name, alias, argument, default, meaning, commands. */
+const ns_opt_help ns_opt_table[] = {
+    {"-n", "--patients", "N", "1000000", "virtual patients (1e6 notation allowed)",
+     B(bench) | B(cohort) | B(run)},
+    {"--seed", NULL, "S", "the scenario's seed:", "random seed (0 to 2^64-1)", B(cohort) | B(run)},
+    {"--threads", NULL, "T", "all cores", "OpenMP threads; results do not depend on it",
+     B(cohort) | B(run)},
+    {"--set", NULL, "path.to.key=value", NULL,
+     "overrides one scenario value (repeatable; list items by index: a.b.0=1)",
+     B(cohort) | B(run) | B(validate)},
+    {"-o", "--output", "FILE", NULL,
+     "the output file (run: HDF5, required; icer: CSV), written to a temporary file and renamed "
+     "into place", B(run) | B(icer)},
+    {"--force", NULL, NULL, NULL, "replace an existing output file", B(run) | B(merge) | B(icer)},
+    {"--quiet", "-q", NULL, NULL, "no progress and no tables", B(run) | B(merge)},
+    {"--per-patient", NULL, NULL, NULL, "also write one row per patient and strategy (/patients)",
+     B(run)},
+    {"--psa", NULL, "K", NULL,
+     "run K probabilistic-sensitivity draws (bench: time K draws) and write /psa", B(bench) | B(run)},
+    {"--owsa", NULL, NULL, NULL, "one-way sensitivity over every parameter with a range: (/owsa)",
+     B(run)},
+    {"--sweep", NULL, "FILE", NULL, "a sweep definition (grid or zip axes over scenario values)",
+     B(run) | B(validate)},
+    {"--resume", NULL, NULL, NULL, "continue a sweep from its checkpoint after a kill", B(run)},
+    {"--shard", NULL, "K/N", NULL, "write only the K-th of N contiguous shares of the work units",
+     B(run)},
+    {"--peak-memory", NULL, NULL, NULL, "print the peak resident memory at the end", B(run)},
+    {"--memory", NULL, NULL, NULL, "also measure peak memory per configuration", B(bench)},
+    {"--csv", NULL, NULL, NULL, "print CSV instead of a table", B(cohort) | B(icer)},
+    {"--strict", NULL, NULL, NULL, "exit 1 when a target is missed", B(cohort)},
+    {"--help", "-h", NULL, NULL, "this help", 0xffffffffu},
+    {NULL, NULL, NULL, NULL, NULL, 0},
+};
+
+#define NS_USAGE_ENTRY(name, usage) {#name, usage},
+static const char *const usages[][2] = {NS_COMMANDS(NS_USAGE_ENTRY)};
+#undef NS_USAGE_ENTRY
+
+int ns_cli_command_index(const char *name)
+{
+    for (int i = 0; i < NS_NCMDS; i++)
+        if (!strcmp(usages[i][0], name))
+            return i;
+    return -1;
+}
+
+const ns_opt_help *ns_cli_option(int cmd, const char *arg)
+{
+    for (const ns_opt_help *o = ns_opt_table; o->name; o++)
+        if ((!strcmp(arg, o->name) || (o->alias && !strcmp(arg, o->alias))) &&
+            (cmd < 0 || (o->commands >> cmd & 1)))
+            return o;
+    return NULL;
+}
+
+static const char *const *what(const char *name)
+{
+    for (size_t i = 0; i < sizeof what_is / sizeof *what_is; i++)
+        if (!strcmp(what_is[i][0], name))
+            return what_is[i];
+    return NULL;
+}
+
+void ns_cli_usage(FILE *f)
+{
+    fputs("usage:\n", f);
+    for (int i = 0; i < NS_NCMDS; i++)
+        fprintf(f, "  %s\n", usages[i][1]);
+    fputs("  netsurv --version | --help | --man\n"
+          "netsurv COMMAND --help describes a command and its options.\n"
+          "SCENARIO defaults to " NETSURV_DEFAULT_SCENARIO "\n"
+          "  (or, where that is gone, the installed " NETSURV_INSTALLED_SCENARIO ")\n",
+          f);
+}
+
+/* Prints text from column `indent` (where the cursor is), broken at spaces
+ * before column `width`, continuation lines indented. */
+static void wrap(FILE *f, const char *text, int indent, int width)
+{
+    int col = indent;
+    const char *p = text;
+    while (*p) {
+        size_t word = strcspn(p, " ");
+        if (col > indent && col + 1 + (int)word > width) {
+            fprintf(f, "\n%*s", indent, "");
+            col = indent;
+        } else if (col > indent) {
+            fputc(' ', f);
+            col++;
+        }
+        fwrite(p, 1, word, f);
+        col += (int)word;
+        p += word;
+        while (*p == ' ')
+            p++;
+    }
+    fputc('\n', f);
+}
+
+int ns_cli_help(FILE *f, const char *name)
+{
+    int c = ns_cli_command_index(name);
+    if (c < 0)
+        return -1;
+    const char *const *w = what(name);
+    fprintf(f, "usage: %s\n\n", usages[c][1]);
+    wrap(f, w ? w[1] : "", 0, 100);
+    fputs("\noptions:\n", f);
+    for (const ns_opt_help *o = ns_opt_table; o->name; o++) {
+        if (!(o->commands >> c & 1))
+            continue;
+        char head[64];
+        snprintf(head, sizeof head, "%s%s%s%s%s", o->name, o->alias ? ", " : "",
+                 o->alias ? o->alias : "", o->arg ? " " : "", o->arg ? o->arg : "");
+        char text[512];
+        snprintf(text, sizeof text, "%s%s%s%s", o->help, o->def ? " (default: " : "",
+                 o->def ? o->def : "", o->def ? ")" : "");
+        fprintf(f, "  %-24s ", head);
+        wrap(f, text, 27, 100);
+    }
+    if (w)
+        fprintf(f, "\nexample:\n  %s\n", w[2]);
+    fputs("\nexit status: 0 success, 1 a run failed (or a missed target with --strict), "
+          "2 bad input\n",
+          f);
+    return 0;
+}
+
+/* roff text with its backslashes and leading dots made harmless. */
+static void roff(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\\')
+            fputs("\\e", f);
+        else if (*s == '-')
+            fputs("\\-", f);
+        else if (*s == '\n') { /* a continued usage line: one line in roff */
+            fputc(' ', f);
+            while (s[1] == ' ')
+                s++;
+        }
+        else
+            fputc(*s, f);
+    }
+}
+
+void ns_cli_man(FILE *f)
+{
+    fprintf(f, ".TH NETSURV 1 \"\" \"netsurv %s\" \"User Commands\"\n.SH NAME\n"
+               "netsurv \\- surveillance after endoscopic resection of rectal neuroendocrine "
+               "tumours, by Monte Carlo\n.SH SYNOPSIS\n",
+            NETSURV_VERSION);
+    for (int i = 0; i < NS_NCMDS; i++) {
+        fputs(".PP\n", f);
+        roff(f, usages[i][1]);
+        fputc('\n', f);
+    }
+    fputs(".SH DESCRIPTION\nnetsurv draws virtual patients from published rates by tumour size "
+          "and risk factor, plays every surveillance strategy of a scenario on the same patients, "
+          "and writes detection times, costs, QALYs and missed metastases to HDF5.\n"
+          ".SH COMMANDS\n",
+          f);
+    for (int i = 0; i < NS_NCMDS; i++) {
+        const char *const *w = what(usages[i][0]);
+        fprintf(f, ".TP\n.B %s\n", usages[i][0]);
+        roff(f, w ? w[1] : "");
+        fputs("\n.RS\n.PP\nOptions:", f);
+        for (const ns_opt_help *o = ns_opt_table; o->name; o++)
+            if (o->commands >> i & 1 && strcmp(o->name, "--help")) {
+                fputc(' ', f);
+                roff(f, o->name);
+            }
+        fputs(".\n.PP\nExample: ", f);
+        roff(f, w ? w[2] : "");
+        fputs("\n.RE\n", f);
+    }
+    fputs(".SH OPTIONS\n", f);
+    for (const ns_opt_help *o = ns_opt_table; o->name; o++) {
+        fputs(".TP\n.B ", f);
+        roff(f, o->name);
+        if (o->alias) {
+            fputs(", ", f);
+            roff(f, o->alias);
+        }
+        if (o->arg) {
+            fputs(" \\fI", f);
+            roff(f, o->arg);
+            fputs("\\fR", f);
+        }
+        fputc('\n', f);
+        roff(f, o->help);
+        if (o->def) {
+            fputs(" (default: ", f);
+            roff(f, o->def);
+            fputc(')', f);
+        }
+        fputc('\n', f);
+    }
+    fputs(".SH FILES\n.TP\n", f);
+    roff(f, NETSURV_INSTALLED_SCENARIO);
+    fputs("\nthe default scenario: every parameter with its source or `assumption'\n"
+          ".SH EXIT STATUS\n0 success; 1 a run failed (or, with cohort \\-\\-strict, a target was "
+          "missed); 2 bad input (a scenario or table error, a bad option, an output that exists "
+          "without \\-\\-force, or another run writing the same output).\n"
+          ".SH SEE ALSO\nThe README, docs/MODEL.md (the model as simulated) and the comments of "
+          "scenarios/default.yaml, installed under share/netsurv.\n",
+          f);
+}
