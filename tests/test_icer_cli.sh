@@ -27,16 +27,8 @@ dir=$(mktemp -d /tmp/netsurv-icer-cli-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 cd "$dir"
 
-fail() {
-  echo "FAIL: $*" >&2
-  for f in out.txt err.txt; do
-    if [[ -s $f ]]; then
-      echo "--- $f:" >&2
-      tail -n 20 "$f" >&2
-    fi
-  done
-  exit 1
-}
+# shellcheck source=tests/lib.sh
+source "$src/tests/lib.sh"
 ok() { echo "ok - $*"; }
 must() { "$@" >out.txt 2>err.txt || fail "exit $? from: $*"; }
 # refused CODE WHAT CMD...: CMD exits CODE with WHAT (a fixed string) in stderr

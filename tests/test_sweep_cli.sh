@@ -40,16 +40,8 @@ trap cleanup EXIT
 cd "$dir"
 start=$SECONDS
 
-fail() {
-  echo "FAIL: $*" >&2
-  for f in out.txt err.txt; do
-    if [[ -s $f ]]; then
-      echo "--- $f:" >&2
-      tail -n 20 "$f" >&2
-    fi
-  done
-  exit 1
-}
+# shellcheck source=tests/lib.sh
+source "$src/tests/lib.sh"
 ok() { echo "ok - $* ($((SECONDS - start)) s)"; }
 
 # runs a command that must succeed; its output in out.txt and err.txt
