@@ -110,6 +110,15 @@ int ns_cli_parse(int argc, char **argv, options *o)
             }
             o->sweep = v;
             i++;
+        } else if (!strcmp(a, "--series")) {
+            if (!v) {
+                fprintf(stderr, "netsurv: --series needs a file\n");
+                return 2;
+            }
+            o->series = v;
+            i++;
+        } else if (!strcmp(a, "--check")) {
+            o->check = 1;
         } else if (!strcmp(a, "--shard")) {
             int k, n, used = 0;
             if (!v || sscanf(v, "%d/%d%n", &k, &n, &used) != 2 || v[used] || n < 1 || k < 1 ||
