@@ -140,6 +140,8 @@ void ns_calib_sim_run(ns_calib_sim *cs, const double *theta, int threads, uint64
             ns_patient p;
             ns_outcome o;
             ns_history_draw(sc, q->seed, q->idx[i], &p);
+            if (!p.has_metastasis && !p.has_residual)
+                continue; /* nothing to find: the protocol cannot change that */
             ns_strategy_play(sc, 0, &p, &o);
             double f = q->fu[i];
             local += o.local_detection_time <= f;

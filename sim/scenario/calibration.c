@@ -204,8 +204,9 @@ static int load_events(ld *L, ns_series *x, ns_ynode *m, const char *path)
             continue;
         }
         if (k > x->n_patients) {
-            ns__join(kp, kp, "value");
-            ns__err_at(L, vn, kp, "%g events is more than the series' %d patients", k,
+            char vp[PATHLEN];
+            ns__join(vp, kp, "value");
+            ns__err_at(L, vn, vp, "%g events is more than the series' %d patients", k,
                        x->n_patients);
             rc = -1;
         }
