@@ -9,6 +9,9 @@
 
 #define NS_COMMANDS(X)                                                                         \
     X(bench, "netsurv bench [SCENARIO] [-n N] [--memory] [--psa K]")                         \
+    X(calibrate, "netsurv calibrate [SCENARIO] [--series FILE] [--check] [-o FILE] [-n M] "    \
+                 "[--seed S]\n"                                                               \
+                 "              [--threads T] [--set k=v]... [--force] [--quiet]")            \
     X(cohort, "netsurv cohort [SCENARIO] [-n N] [--seed S] [--threads T] [--set k=v]... "     \
               "[--csv] [--strict]")                                                          \
     X(run, "netsurv run [SCENARIO] -o FILE [-n N] [--seed S] [--threads T] [--set k=v]...\n"  \

@@ -35,6 +35,10 @@ static const char *const what_is[][3] = {
     {"validate", "Loads a scenario (and a sweep) and reports every problem with its "
                  "FILE:LINE:COLUMN and key, or ok.",
      "netsurv validate scenarios/default.yaml --sweep scenarios/sweeps/structural.yaml"},
+    {"calibrate", "Bayesian calibration (IMIS) of chosen parameters to published follow-up series "
+                  "after endoscopic resection, each simulated as its own cohort under its own "
+                  "follow-up; --check scores the scenario's values against every series.",
+     "netsurv calibrate --check"},
     {"icer", "The incremental analysis of any table of strategies (CSV: strategy,cost,effect), "
              "in dampack's layout, without running the model.",
      "netsurv icer strategies.csv --csv"},
@@ -42,19 +46,26 @@ static const char *const what_is[][3] = {
 
 /* The options: name, alias, argument, default, meaning, commands. */
 const ns_opt_help ns_opt_table[] = {
-    {"-n", "--patients", "N", "1000000", "virtual patients (1e6 notation allowed)",
-     B(bench) | B(cohort) | B(run)},
-    {"--seed", NULL, "S", "the scenario's seed:", "random seed (0 to 2^64-1)", B(cohort) | B(run)},
+    {"-n", "--patients", "N", "1000000 (calibrate: 20000 per series)",
+     "virtual patients (1e6 notation allowed)", B(bench) | B(cohort) | B(run) | B(calibrate)},
+    {"--seed", NULL, "S", "the scenario's seed:", "random seed (0 to 2^64-1)",
+     B(cohort) | B(run) | B(calibrate)},
     {"--threads", NULL, "T", "all cores", "OpenMP threads; results do not depend on it",
-     B(cohort) | B(run)},
+     B(cohort) | B(run) | B(calibrate)},
     {"--set", NULL, "path.to.key=value", NULL,
      "overrides one scenario value (repeatable; list items by index: a.b.0=1)",
-     B(cohort) | B(run) | B(validate)},
+     B(cohort) | B(run) | B(validate) | B(calibrate)},
     {"-o", "--output", "FILE", NULL,
-     "the output file (run: HDF5, required; icer: CSV), written to a temporary file and renamed "
-     "into place", B(run) | B(icer)},
-    {"--force", NULL, NULL, NULL, "replace an existing output file", B(run) | B(merge) | B(icer)},
-    {"--quiet", "-q", NULL, NULL, "no progress and no tables", B(run) | B(merge)},
+     "the output file (run, calibrate: HDF5; icer: CSV), written to a temporary file and "
+     "renamed into place", B(run) | B(icer) | B(calibrate)},
+    {"--force", NULL, NULL, NULL, "replace an existing output file",
+     B(run) | B(merge) | B(icer) | B(calibrate)},
+    {"--quiet", "-q", NULL, NULL, "no progress and no tables", B(run) | B(merge) | B(calibrate)},
+    {"--series", NULL, "FILE", "scenarios/calibration/series.yaml",
+     "the follow-up series and the parameters to calibrate", B(calibrate)},
+    {"--check", NULL, NULL, NULL,
+     "score the scenario's values against every series and print them; no calibration",
+     B(calibrate)},
     {"--per-patient", NULL, NULL, NULL, "also write one row per patient and strategy (/patients)",
      B(run)},
     {"--psa", NULL, "K", NULL,

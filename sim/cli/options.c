@@ -138,6 +138,15 @@ int ns_cli_parse(int argc, char **argv, options *o)
             }
             o->sweep = v;
             i++;
+        } else if (!strcmp(a, "--series")) {
+            if (!v) {
+                fprintf(stderr, "netsurv: --series needs a file\n");
+                return 2;
+            }
+            o->series = v;
+            i++;
+        } else if (!strcmp(a, "--check")) {
+            o->check = 1;
         } else if (!strcmp(a, "--shard")) {
             const char *slash = v ? strchr(v, '/') : NULL;
             char kbuf[32];

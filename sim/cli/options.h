@@ -28,6 +28,8 @@ typedef struct {
     int resume;
     int peak_memory;        /* print the peak resident memory at the end */
     const char *sweep;      /* --sweep FILE */
+    const char *series;     /* calibrate --series FILE */
+    int check;              /* calibrate --check */
     int shard_k, shard_n;   /* --shard K/N (shard_n 0: none) */
     const char *output;
     int force, per_patient, quiet;

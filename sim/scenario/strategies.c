@@ -632,3 +632,15 @@ int ns__load_strategies(ld *L, ns_ynode *root)
     return named_list(L, root, "strategies", NS_MAX_STRATEGIES, &L->s->n_strategies, 1,
                       load_strategy);
 }
+
+/* The `when:` and schedule grammar of rules, for the calibration series
+ * (calibration.c), so that a series' cohort and protocol read as a rule does. */
+int ns__riskgroup(ld *L, ns_ynode *m, const char *path, ns_riskgroup *g)
+{
+    return riskgroup(L, m, path, g);
+}
+
+int ns__schedule_item(ld *L, ns_rule *r, ns_ynode *item, const char *path)
+{
+    return schedule_item(L, r, item, path);
+}

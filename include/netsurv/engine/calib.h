@@ -1,0 +1,51 @@
+/* Calibration series simulated (issue 9): each series as its own cohort of
+ * virtual patients (the scenario's patients whose report matches the series'
+ * cohort), played under the series' own protocol, each followed for a time
+ * drawn from the series' follow-up; an event counts when the protocol, or
+ * presentation, found it within that follow-up. Every candidate parameter
+ * set runs on the same virtual patients (common random numbers); counts are
+ * integers, so the result is the same for any thread count. */
+#ifndef NETSURV_ENGINE_CALIB_H
+#define NETSURV_ENGINE_CALIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netsurv/scenario/calibration.h"
+#include "netsurv/scenario/scenario.h"
+
+typedef struct ns_calib_sim ns_calib_sim;
+
+/* Sets up m virtual patients per series (m = 0: each series' own number of
+ * patients) drawn with `seed`. NULL with a message in err when the cohort of
+ * a series matches too few of the scenario's patients, or memory ran out. */
+ns_calib_sim *ns_calib_sim_new(const ns_scenario *s, const ns_calibration *c, uint64_t seed,
+                               uint64_t m, char *err, size_t errlen);
+void ns_calib_sim_free(ns_calib_sim *cs);
+/* Virtual patients of series j. */
+uint64_t ns_calib_sim_patients(const ns_calib_sim *cs, int j);
+
+/* Runs every series with the calibrated parameters at theta (c's order;
+ * NULL: the scenario's values): found[j * NS_NEVENTS + t] virtual patients of
+ * series j in whom an event of type t was found within follow-up
+ * (metastasis = nodal + distant). No allocation. */
+void ns_calib_sim_run(ns_calib_sim *cs, const double *theta, int threads, uint64_t *found);
+
+/* Probability of an event from `found` of m virtual patients, with half an
+ * event added (found + 0.5) / (m + 1), so that a series with events is never
+ * impossible. */
+double ns_calib_prob(uint64_t found, uint64_t m);
+/* log of the binomial probability of k events among n at probability p. */
+double ns_calib_binom_loglik(int n, int k, double p);
+/* Log-likelihood of every series' reported event types (independent
+ * binomials) given the counts of ns_calib_sim_run; per[j * NS_NEVENTS + t]
+ * gets each term (NaN for types a series does not report) when not NULL. */
+double ns_calib_loglik(const ns_calibration *c, const ns_calib_sim *cs, const uint64_t *found,
+                       double *per);
+
+/* A synthetic series: sets every series' events to what its own number of
+ * patients, drawn with `seed`, show at theta. 0, or -1 with a message. */
+int ns_calib_synthesize(const ns_scenario *s, ns_calibration *c, const double *theta,
+                        uint64_t seed, int threads, char *err, size_t errlen);
+
+#endif

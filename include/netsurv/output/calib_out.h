@@ -1,0 +1,34 @@
+/* The file of `netsurv calibrate` (issue 9): the weighted posterior sample,
+ * every target's simulated value beside the published one, and the
+ * sampler's diagnostics, with the scenario and series file for provenance. */
+#ifndef NETSURV_OUTPUT_CALIB_OUT_H
+#define NETSURV_OUTPUT_CALIB_OUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netsurv/engine/imis.h"
+#include "netsurv/scenario/calibration.h"
+#include "netsurv/scenario/scenario.h"
+
+/* A target: one event type that one series reports. */
+typedef struct {
+    int series, type;
+} ns_calib_target;
+
+typedef struct {
+    const ns_scenario *s;
+    const ns_calibration *c;
+    const ns_imis_result *r;     /* extra[i * n_targets + t]: expected events of target t */
+    int n_targets;
+    const ns_calib_target *target;
+    uint64_t seed;
+    const char *command_line;
+    double wall_seconds;
+} ns_calib_report;
+
+/* Writes the report to path (a new file: give it ns_atomic_tmp()). 0, or -1
+ * with a message in err. */
+int ns_calib_write(const char *path, const ns_calib_report *rep, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,66 @@
+/* Calibration input (issue 9): published follow-up series after endoscopic
+ * resection, each as its own cohort under its own follow-up, and the
+ * parameters to calibrate with the settings of the method.
+ *
+ * A series file (scenarios/calibration/series.yaml is the reference) is read
+ * against a loaded scenario: its parameter paths must be registered
+ * parameters of that scenario with a `psa:` prior, and its protocol names
+ * the scenario's modalities. Every problem is reported as
+ * "FILE:LINE:COLUMN: path: message", as for scenarios. */
+#ifndef NETSURV_SCENARIO_CALIBRATION_H
+#define NETSURV_SCENARIO_CALIBRATION_H
+
+#include <stdint.h>
+
+#include "netsurv/scenario/scenario.h"
+
+#define NS_MAX_SERIES 32
+#define NS_MAX_CALIB_PARAMS 16
+
+/* Event types a series reports. `metastasis` is nodal or distant, for series
+ * that do not split them; a series gives either it or nodal/distant. */
+enum { NS_EV_LOCAL, NS_EV_NODAL, NS_EV_DISTANT, NS_EV_METASTASIS, NS_NEVENTS };
+extern const char *const ns_event_name[NS_NEVENTS];
+
+typedef struct {
+    char name[NS_NAME_LEN];
+    char source[256];
+    ns_riskgroup when;          /* reported attributes of the series' patients */
+    int n_patients;
+    double fu_median;           /* years */
+    double fu_sigma;            /* lognormal spread of follow-up times (0: all at the median) */
+    double fu_max;              /* years: no follow-up longer */
+    ns_rule protocol;           /* the series' visits (tests and interval) */
+    int has_event[NS_NEVENTS];
+    int events[NS_NEVENTS];     /* observed */
+} ns_series;
+
+/* The method's settings: IMIS (incremental mixture importance sampling). */
+typedef struct {
+    int initial;                /* points drawn from the prior */
+    int per_iteration;          /* points added by each mixture component */
+    int max_iterations;
+    double target_ess;          /* stop once the effective sample size reaches it */
+} ns_imis_settings;
+
+typedef struct {
+    char *path, *text;          /* the file as read, for provenance */
+    int n_series;
+    ns_series series[NS_MAX_SERIES];
+    int n_params;
+    int param[NS_MAX_CALIB_PARAMS];          /* indices into the scenario's registry */
+    char param_path[NS_MAX_CALIB_PARAMS][192];
+    uint64_t virtual_patients;  /* simulated per series */
+    ns_imis_settings imis;
+} ns_calibration;
+
+/* Loads and checks a series file against scenario s. Returns 0 with *out
+ * (free with ns_calibration_free), or -1 with every problem in *errs. */
+int ns_calibration_load(const char *path, const ns_scenario *s, ns_calibration **out,
+                        ns_errors *errs);
+/* The same from text in memory (name is used in messages). */
+int ns_calibration_load_string(const char *name, const char *text, const ns_scenario *s,
+                               ns_calibration **out, ns_errors *errs);
+void ns_calibration_free(ns_calibration *c);
+
+#endif

@@ -1,0 +1,202 @@
+/* `netsurv calibrate`: every published follow-up series simulated as its own
+ * cohort under its own follow-up (--check: at the scenario's values, beside
+ * the published events), or a Bayesian calibration of the series file's
+ * parameters by IMIS into an HDF5 file. */
+#include "commands.h"
+#include "common.h"
+#include "netsurv/engine/calib.h"
+#include "netsurv/engine/imis.h"
+#include "netsurv/output/atomic.h"
+#include "netsurv/output/calib_out.h"
+#include "netsurv/scenario/calibration.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    ns_calib_sim *sim;
+    const ns_calibration *c;
+    int threads, n_targets;
+    ns_calib_target target[NS_MAX_SERIES * NS_NEVENTS];
+    uint64_t found[NS_MAX_SERIES * NS_NEVENTS];
+    int quiet;
+} context;
+
+/* The targets: every event type each series reports. */
+static void list_targets(context *x)
+{
+    x->n_targets = 0;
+    for (int j = 0; j < x->c->n_series; j++)
+        for (int t = 0; t < NS_NEVENTS; t++)
+            if (x->c->series[j].has_event[t])
+                x->target[x->n_targets++] = (ns_calib_target){j, t};
+}
+
+/* Expected events of target t in its series' patients. */
+static double expected(const context *x, int t)
+{
+    int j = x->target[t].series;
+    return x->c->series[j].n_patients *
+           (double)x->found[(size_t)j * NS_NEVENTS + (size_t)x->target[t].type] /
+           (double)ns_calib_sim_patients(x->sim, j);
+}
+
+static double loglik(void *ctx, const double *theta, double *extra)
+{
+    context *x = ctx;
+    ns_calib_sim_run(x->sim, theta, x->threads, x->found);
+    for (int t = 0; t < x->n_targets; t++)
+        extra[t] = expected(x, t);
+    return ns_calib_loglik(x->c, x->sim, x->found, NULL);
+}
+
+static void progress(void *ctx, int iteration, int points, double ess)
+{
+    const context *x = ctx;
+    if (!x->quiet)
+        fprintf(stderr, "netsurv: IMIS iteration %d: %d points, effective sample size %.1f\n",
+                iteration, points, ess);
+}
+
+static int check(context *x, const ns_scenario *s, uint64_t seed)
+{
+    double per[NS_MAX_SERIES * NS_NEVENTS];
+    ns_calib_sim_run(x->sim, NULL, x->threads, x->found);
+    double ll = ns_calib_loglik(x->c, x->sim, x->found, per);
+    printf("netsurv %s calibrate --check: %s\nseries %s, seed %llu, %llu virtual patients per "
+           "series\n\n", NETSURV_VERSION, s->name, x->c->path, (unsigned long long)seed,
+           (unsigned long long)ns_calib_sim_patients(x->sim, 0));
+    printf("%-26s %-10s %8s %8s %9s %9s %9s\n", "series", "event", "patients", "observed",
+           "expected", "share", "loglik");
+    for (int t = 0; t < x->n_targets; t++) {
+        int j = x->target[t].series, ty = x->target[t].type;
+        const ns_series *r = &x->c->series[j];
+        size_t at = (size_t)j * NS_NEVENTS + (size_t)ty;
+        printf("%-26s %-10s %8d %8d %9.3f %8.3f%% %9.3f\n", r->name, ns_event_name[ty],
+               r->n_patients, r->events[ty], expected(x, t),
+               100.0 * (double)x->found[at] / (double)ns_calib_sim_patients(x->sim, j), per[at]);
+    }
+    printf("\nlog-likelihood %.4f (binomial per series and event type; found = detected "
+           "within the series' follow-up, by its protocol or by presentation)\n", ll);
+    return 0;
+}
+
+static void print_posterior(const ns_scenario *s, const ns_calibration *c,
+                            const ns_imis_result *r, const context *x)
+{
+    printf("%-40s %10s %10s %10s %10s %10s\n", "parameter", "scenario", "mean", "2.5%",
+           "median", "97.5%");
+    for (int j = 0; j < r->d; j++) {
+        double m = 0;
+        for (int i = 0; i < r->n; i++)
+            m += r->weight[i] * r->theta[(size_t)i * r->d + j];
+        printf("%-40s %10.4g %10.4g %10.4g %10.4g %10.4g\n", c->param_path[j],
+               *(const double *)((const char *)s + s->param[c->param[j]].offset), m,
+               ns_weighted_quantile(r->theta + j, r->d, r->weight, r->n, 0.025),
+               ns_weighted_quantile(r->theta + j, r->d, r->weight, r->n, 0.5),
+               ns_weighted_quantile(r->theta + j, r->d, r->weight, r->n, 0.975));
+    }
+    printf("\n%-26s %-10s %8s %8s %10s %21s\n", "series", "event", "patients", "observed",
+           "expected", "95 % interval");
+    for (int t = 0; t < x->n_targets; t++) {
+        const ns_series *q = &c->series[x->target[t].series];
+        double m = 0;
+        for (int i = 0; i < r->n; i++)
+            m += r->weight[i] * r->extra[(size_t)i * x->n_targets + t];
+        printf("%-26s %-10s %8d %8d %10.3f %10.3f - %8.3f\n", q->name,
+               ns_event_name[x->target[t].type], q->n_patients, q->events[x->target[t].type], m,
+               ns_weighted_quantile(r->extra + t, x->n_targets, r->weight, r->n, 0.025),
+               ns_weighted_quantile(r->extra + t, x->n_targets, r->weight, r->n, 0.975));
+    }
+}
+
+static int calibrate(context *x, const ns_scenario *s, const options *o, uint64_t seed)
+{
+    char err[512];
+    if (ns_atomic_begin(o->output, o->force, err, sizeof err)) {
+        fprintf(stderr, "netsurv: %s\n", err);
+        return 2;
+    }
+    ns_cli_guard_output();
+    double t0 = ns_cli_now();
+    ns_imis_result r;
+    if (ns_imis_run(s, x->c->param, x->c->n_params, &x->c->imis, seed, loglik, x, x->n_targets,
+                    progress, x, &r)) {
+        fprintf(stderr, "netsurv: the calibration failed (a prior that cannot be drawn within "
+                        "its range, or out of memory)\n");
+        ns_atomic_finish(0, err, sizeof err);
+        return 1;
+    }
+    double wall = ns_cli_now() - t0;
+    char *cl = ns_cli_join_args(o->argc, o->argv);
+    ns_calib_report rep = {s, x->c, &r, x->n_targets, x->target, seed, cl, wall};
+    int bad = ns_calib_write(ns_atomic_tmp(), &rep, err, sizeof err);
+    if (bad)
+        fprintf(stderr, "netsurv: %s\n", err);
+    if (ns_atomic_finish(!bad, err, sizeof err)) {
+        fprintf(stderr, "netsurv: %s\n", err);
+        bad = 1;
+    }
+    free(cl);
+    if (!bad) {
+        printf("netsurv %s calibrate: %s\nseries %s, seed %llu, %llu virtual patients per "
+               "series, IMIS\n\n", NETSURV_VERSION, s->name, x->c->path,
+               (unsigned long long)seed, (unsigned long long)ns_calib_sim_patients(x->sim, 0));
+        print_posterior(s, x->c, &r, x);
+        printf("\n%d points, %d iterations, effective sample size %.1f, %.1f s; written to %s\n",
+               r.n, r.n_iter - 1, r.ess[r.n_iter - 1], wall, o->output);
+    }
+    ns_imis_result_free(&r);
+    return bad ? 1 : 0;
+}
+
+int ns_cmd_calibrate(int argc, char **argv)
+{
+    options o;
+    ns_scenario *s;
+    int rc = ns_cli_start(argc, argv, &o, &s);
+    if (rc)
+        return rc;
+    if (!o.check && !o.output) {
+        fprintf(stderr, "netsurv: calibrate needs -o FILE (or --check)\n");
+        ns_scenario_free(s);
+        return 2;
+    }
+    ns_errors *e = malloc(sizeof *e);
+    ns_calibration *c = NULL;
+    const char *path = o.series ? o.series : NETSURV_DEFAULT_SERIES;
+    if (!e || ns_calibration_load(path, s, &c, e)) {
+        if (e)
+            ns_cli_print_errors("", e);
+        free(e);
+        ns_scenario_free(s);
+        return 2;
+    }
+    free(e);
+    if (o.n_given)
+        c->virtual_patients = o.n;
+    uint64_t seed = o.seed_given ? o.seed : s->seed;
+    char err[256];
+    context *x = calloc(1, sizeof *x);
+    if (x) {
+        x->c = c;
+        x->threads = o.threads;
+        x->quiet = o.quiet;
+        x->sim = ns_calib_sim_new(s, c, seed, c->virtual_patients, err, sizeof err);
+    }
+    if (!x || !x->sim) {
+        fprintf(stderr, "netsurv: %s\n", x ? err : "out of memory");
+        rc = 1;
+    } else {
+        list_targets(x);
+        rc = o.check ? check(x, s, seed) : calibrate(x, s, &o, seed);
+    }
+    if (x)
+        ns_calib_sim_free(x->sim);
+    free(x);
+    ns_calibration_free(c);
+    ns_scenario_free(s);
+    return rc;
+}

@@ -1,0 +1,212 @@
+/* Calibration series as cohorts under their own follow-up, and their
+ * likelihood (engine/calib.h). */
+#include "netsurv/engine/calib.h"
+#include "netsurv/model/history.h"
+#include "netsurv/model/strategy.h"
+#include "netsurv/numeric/rng.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* One series: a scenario copy whose only strategy is the series' protocol,
+ * the indices of the patients that match its cohort, their follow-up. */
+typedef struct {
+    ns_scenario *sc;
+    uint64_t seed, m;
+    uint64_t *idx;
+    double *fu;
+} series_sim;
+
+struct ns_calib_sim {
+    const ns_calibration *c;
+    int n;
+    series_sim x[NS_MAX_SERIES];
+};
+
+static int matches(const ns_riskgroup *g, const ns_patient *p)
+{
+    return p->size_mm >= g->size_lo && p->size_mm < g->size_hi && (g->grades >> p->grade & 1) &&
+           (g->margins >> p->margin & 1) && (g->lvi >> p->lvi_reported & 1) &&
+           (g->depth >> p->muscularis & 1);
+}
+
+/* Follow-up of a patient: lognormal about the median, at most the longest. */
+static double follow_up(const ns_series *x, uint64_t key)
+{
+    uint64_t h = ns_rng_mix64(key ^ 0x666f6c6c6f777570ULL);
+    double u = ((double)(h >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+    double t = x->fu_median * exp(x->fu_sigma * ns_norm_quantile(u));
+    return t < x->fu_max ? t : x->fu_max;
+}
+
+uint64_t ns_calib_sim_patients(const ns_calib_sim *cs, int j)
+{
+    return cs->x[j].m;
+}
+
+void ns_calib_sim_free(ns_calib_sim *cs)
+{
+    if (!cs)
+        return;
+    for (int j = 0; j < cs->n; j++) {
+        free(cs->x[j].sc);
+        free(cs->x[j].idx);
+        free(cs->x[j].fu);
+    }
+    free(cs);
+}
+
+ns_calib_sim *ns_calib_sim_new(const ns_scenario *s, const ns_calibration *c, uint64_t seed,
+                               uint64_t m, char *err, size_t errlen)
+{
+    ns_calib_sim *cs = calloc(1, sizeof *cs);
+    if (!cs) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    cs->c = c;
+    for (int j = 0; j < c->n_series; j++) {
+        const ns_series *x = &c->series[j];
+        series_sim *q = &cs->x[j];
+        cs->n = j + 1;
+        q->m = m ? m : (uint64_t)x->n_patients;
+        q->seed = ns_rng_mix64(seed ^ ns_rng_mix64((uint64_t)j + 0x7365726965730000ULL));
+        q->sc = malloc(sizeof *q->sc);
+        q->idx = malloc(q->m * sizeof *q->idx);
+        q->fu = malloc(q->m * sizeof *q->fu);
+        if (!q->sc || !q->idx || !q->fu) {
+            snprintf(err, errlen, "out of memory");
+            ns_calib_sim_free(cs);
+            return NULL;
+        }
+        /* a shallow copy: shares s's path and text, never freed through it */
+        memcpy(q->sc, s, sizeof *s);
+        q->sc->n_strategies = 1;
+        memset(&q->sc->strategy[0], 0, sizeof q->sc->strategy[0]);
+        snprintf(q->sc->strategy[0].name, sizeof q->sc->strategy[0].name, "%s", x->name);
+        q->sc->strategy[0].n_rules = 1;
+        q->sc->strategy[0].rule[0] = x->protocol;
+        ns_scenario_derive(q->sc);
+        uint64_t got = 0, tries = 0, limit = q->m * 100000 + 1000000;
+        ns_patient p;
+        while (got < q->m && tries < limit) {
+            ns_history_draw(q->sc, q->seed, tries, &p);
+            if (matches(&x->when, &p)) {
+                q->idx[got] = tries;
+                q->fu[got] = follow_up(x, p.key);
+                got++;
+            }
+            tries++;
+        }
+        if (got < q->m) {
+            snprintf(err, errlen, "series '%s': its cohort matches fewer than 1 in 100,000 of the "
+                     "scenario's patients", x->name);
+            ns_calib_sim_free(cs);
+            return NULL;
+        }
+    }
+    return cs;
+}
+
+/* The calibrated parameters of q's scenario set to theta, re-derived. */
+static void set_theta(const ns_calibration *c, ns_scenario *sc, const double *theta)
+{
+    if (!theta)
+        return;
+    for (int k = 0; k < c->n_params; k++)
+        *ns_param_ptr(sc, c->param[k]) = theta[k];
+    ns_scenario_derive(sc);
+}
+
+void ns_calib_sim_run(ns_calib_sim *cs, const double *theta, int threads, uint64_t *found)
+{
+    (void)threads;
+    for (int j = 0; j < cs->n; j++) {
+        series_sim *q = &cs->x[j];
+        const ns_scenario *sc = q->sc;
+        set_theta(cs->c, q->sc, theta);
+        uint64_t local = 0, nodal = 0, distant = 0;
+        const int64_t m = (int64_t)q->m;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) reduction(+ : local, nodal, distant) \
+    num_threads(threads > 0 ? threads : omp_get_max_threads())
+#endif
+        for (int64_t i = 0; i < m; i++) {
+            ns_patient p;
+            ns_outcome o;
+            ns_history_draw(sc, q->seed, q->idx[i], &p);
+            if (!p.has_metastasis && !p.has_residual)
+                continue; /* nothing to find: the protocol cannot change that */
+            ns_strategy_play(sc, 0, &p, &o);
+            double f = q->fu[i];
+            local += o.local_detection_time <= f;
+            if (o.detection_time > 0 && o.detection_time <= f) {
+                nodal += p.site != NS_SITE_LIVER;
+                distant += p.site == NS_SITE_LIVER;
+            }
+        }
+        uint64_t *out = found + (size_t)j * NS_NEVENTS;
+        out[NS_EV_LOCAL] = local;
+        out[NS_EV_NODAL] = nodal;
+        out[NS_EV_DISTANT] = distant;
+        out[NS_EV_METASTASIS] = nodal + distant;
+    }
+}
+
+double ns_calib_prob(uint64_t found, uint64_t m)
+{
+    return ((double)found + 0.5) / ((double)m + 1);
+}
+
+double ns_calib_binom_loglik(int n, int k, double p)
+{
+    return lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0) + k * log(p) +
+           (n - k) * log1p(-p);
+}
+
+double ns_calib_loglik(const ns_calibration *c, const ns_calib_sim *cs, const uint64_t *found,
+                       double *per)
+{
+    double ll = 0;
+    for (int j = 0; j < c->n_series; j++) {
+        const ns_series *x = &c->series[j];
+        for (int t = 0; t < NS_NEVENTS; t++) {
+            size_t at = (size_t)j * NS_NEVENTS + (size_t)t;
+            double v = NAN;
+            if (x->has_event[t]) {
+                v = ns_calib_binom_loglik(x->n_patients, x->events[t],
+                                          ns_calib_prob(found[at], cs->x[j].m));
+                ll += v;
+            }
+            if (per)
+                per[at] = v;
+        }
+    }
+    return ll;
+}
+
+int ns_calib_synthesize(const ns_scenario *s, ns_calibration *c, const double *theta,
+                        uint64_t seed, int threads, char *err, size_t errlen)
+{
+    ns_calib_sim *cs = ns_calib_sim_new(s, c, seed, 0, err, errlen);
+    uint64_t *found = malloc((size_t)c->n_series * NS_NEVENTS * sizeof *found);
+    if (!cs || !found) {
+        if (cs)
+            snprintf(err, errlen, "out of memory");
+        ns_calib_sim_free(cs);
+        free(found);
+        return -1;
+    }
+    ns_calib_sim_run(cs, theta, threads, found);
+    for (int j = 0; j < c->n_series; j++)
+        for (int t = 0; t < NS_NEVENTS; t++)
+            c->series[j].events[t] = (int)found[(size_t)j * NS_NEVENTS + (size_t)t];
+    ns_calib_sim_free(cs);
+    free(found);
+    return 0;
+}

@@ -1,0 +1,177 @@
+/* The calibration file (output/calib_out.h). */
+#include "netsurv/output/calib_out.h"
+#include "h5util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int provenance(hid_t f, const ns_calib_report *rep)
+{
+    char created[32], hv[32];
+    unsigned maj, min, rel;
+    H5get_libversion(&maj, &min, &rel);
+    snprintf(hv, sizeof hv, "%u.%u.%u", maj, min, rel);
+    ns__h5_utc_now(created);
+    int rc = ns__h5_attr_str(f, "netsurv_version", NETSURV_VERSION) |
+             ns__h5_attr_str(f, "git_revision", NETSURV_GIT_REVISION) |
+             ns__h5_attr_u64(f, "seed", rep->seed) |
+             ns__h5_attr_str(f, "command_line", rep->command_line ? rep->command_line : "") |
+             ns__h5_attr_str(f, "created", created) | ns__h5_attr_str(f, "hdf5_version", hv) |
+             ns__h5_attr_str(f, "compiler", __VERSION__) |
+             ns__h5_attr_str(f, "method", "IMIS (incremental mixture importance sampling)") |
+             ns__h5_attr_u64(f, "virtual_patients_per_series", rep->c->virtual_patients) |
+             ns__h5_attr_f64(f, "wall_seconds", rep->wall_seconds) |
+             ns__h5_attr_str(f, "scenario_path", rep->s->path ? rep->s->path : "") |
+             ns__h5_attr_str(f, "series_path", rep->c->path);
+    rc |= ns__h5_write_text(f, "scenario", rep->s->text ? rep->s->text : "",
+                            "the scenario file's text");
+    rc |= ns__h5_write_text(f, "series_file", rep->c->text, "the calibration series file's text");
+    return rc;
+}
+
+/* /posterior: the weighted points and each parameter's summary. */
+static int posterior(hid_t f, const ns_calib_report *rep)
+{
+    const ns_imis_result *r = rep->r;
+    const ns_calibration *c = rep->c;
+    int d = r->d, rc = 0;
+    hid_t g = H5Gcreate2(f, "posterior", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return -1;
+    const char *names[NS_MAX_CALIB_PARAMS];
+    double base[NS_MAX_CALIB_PARAMS], mean[NS_MAX_CALIB_PARAMS], q[3][NS_MAX_CALIB_PARAMS];
+    for (int j = 0; j < d; j++) {
+        names[j] = c->param_path[j];
+        base[j] = *(const double *)((const char *)rep->s + rep->s->param[c->param[j]].offset);
+        mean[j] = 0;
+        for (int i = 0; i < r->n; i++)
+            mean[j] += r->weight[i] * r->theta[(size_t)i * d + j];
+        static const double p[3] = {0.025, 0.5, 0.975};
+        for (int k = 0; k < 3; k++)
+            q[k][j] = ns_weighted_quantile(r->theta + j, d, r->weight, r->n, p[k]);
+    }
+    hsize_t nd[2] = {(hsize_t)r->n, (hsize_t)d}, dd = (hsize_t)d, nn = (hsize_t)r->n;
+    rc |= ns__h5_write_strings(g, "parameter", names, dd, "calibrated parameters (scenario paths)");
+    rc |= ns__h5_write_f64(NULL, g, "theta", 2, nd, r->theta,
+                           "every point the sampler ran [point, parameter]", "parameter units");
+    rc |= ns__h5_write_f64(NULL, g, "weight", 1, &nn, r->weight,
+                           "importance weight of each point: the posterior sample (adds up to 1)",
+                           "1");
+    rc |= ns__h5_write_f64(NULL, g, "loglik", 1, &nn, r->loglik,
+                           "log-likelihood of every series at the point", "log probability");
+    rc |= ns__h5_write_f64(NULL, g, "log_prior", 1, &nn, r->log_prior,
+                           "log prior density on the sampler's scale (log for gamma and "
+                           "lognormal, logit for beta and uniform)", "log density");
+    rc |= ns__h5_write_i32(NULL, g, "iteration", nn, r->iteration,
+                           "0: drawn from the prior; k: added by IMIS iteration k", NULL);
+    rc |= ns__h5_write_f64(NULL, g, "scenario_value", 1, &dd, base,
+                           "the parameter's value in the scenario", "parameter units");
+    rc |= ns__h5_write_f64(NULL, g, "mean", 1, &dd, mean, "posterior mean", "parameter units");
+    rc |= ns__h5_write_f64(NULL, g, "q025", 1, &dd, q[0], "posterior 2.5 % quantile",
+                           "parameter units");
+    rc |= ns__h5_write_f64(NULL, g, "median", 1, &dd, q[1], "posterior median", "parameter units");
+    rc |= ns__h5_write_f64(NULL, g, "q975", 1, &dd, q[2], "posterior 97.5 % quantile",
+                           "parameter units");
+    H5Gclose(g);
+    return rc;
+}
+
+/* /targets: each series' reported event type, published and simulated. */
+static int targets(hid_t f, const ns_calib_report *rep)
+{
+    const ns_imis_result *r = rep->r;
+    int T = rep->n_targets, rc = 0;
+    hid_t g = H5Gcreate2(f, "targets", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    char **names = calloc((size_t)T + 1, sizeof *names);
+    const char **src = calloc((size_t)T + 1, sizeof *src);
+    double *buf = calloc((size_t)T * 6 + 1, sizeof *buf);
+    if (g < 0 || !names || !src || !buf)
+        rc = -1;
+    for (int t = 0; t < T && !rc; t++) {
+        const ns_series *x = &rep->c->series[rep->target[t].series];
+        names[t] = malloc(NS_NAME_LEN + 16);
+        if (!names[t]) {
+            rc = -1;
+            break;
+        }
+        snprintf(names[t], NS_NAME_LEN + 16, "%s/%s", x->name, ns_event_name[rep->target[t].type]);
+        src[t] = x->source;
+        buf[t] = x->n_patients;
+        buf[T + t] = x->events[rep->target[t].type];
+        double m = 0;
+        for (int i = 0; i < r->n; i++)
+            m += r->weight[i] * r->extra[(size_t)i * T + t];
+        buf[2 * T + t] = m;
+        buf[3 * T + t] = ns_weighted_quantile(r->extra + t, T, r->weight, r->n, 0.025);
+        buf[4 * T + t] = ns_weighted_quantile(r->extra + t, T, r->weight, r->n, 0.975);
+    }
+    hsize_t n = (hsize_t)T;
+    if (!rc) {
+        rc |= ns__h5_write_strings(g, "name", (const char *const *)names, n, "series/event type");
+        rc |= ns__h5_write_strings(g, "source", src, n, "the series' source");
+        rc |= ns__h5_write_f64(NULL, g, "patients", 1, &n, buf, "patients in the series",
+                               "patients");
+        rc |= ns__h5_write_f64(NULL, g, "observed", 1, &n, buf + T, "published events",
+                               "patients with the event");
+        rc |= ns__h5_write_f64(NULL, g, "expected_mean", 1, &n, buf + 2 * T,
+                               "simulated expected events (patients x found share), posterior "
+                               "mean", "patients with the event");
+        rc |= ns__h5_write_f64(NULL, g, "expected_q025", 1, &n, buf + 3 * T,
+                               "simulated expected events, posterior 2.5 % quantile",
+                               "patients with the event");
+        rc |= ns__h5_write_f64(NULL, g, "expected_q975", 1, &n, buf + 4 * T,
+                               "simulated expected events, posterior 97.5 % quantile",
+                               "patients with the event");
+        hsize_t nt[2] = {(hsize_t)r->n, n};
+        rc |= ns__h5_write_f64(NULL, g, "expected_by_point", 2, nt, r->extra,
+                               "simulated expected events at every point [point, target]",
+                               "patients with the event");
+    }
+    for (int t = 0; names && t < T; t++)
+        free(names[t]);
+    free(names);
+    free(src);
+    free(buf);
+    if (g >= 0)
+        H5Gclose(g);
+    return rc;
+}
+
+static int diagnostics(hid_t f, const ns_calib_report *rep)
+{
+    const ns_imis_result *r = rep->r;
+    hid_t g = H5Gcreate2(f, "diagnostics", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return -1;
+    hsize_t k = (hsize_t)r->n_iter;
+    int rc = ns__h5_write_f64(NULL, g, "ess", 1, &k, r->ess,
+                              "effective sample size 1 / sum(w^2) after each iteration (0: the "
+                              "prior sample)", "points");
+    rc |= ns__h5_write_f64(NULL, g, "max_weight", 1, &k, r->max_weight,
+                           "largest importance weight after each iteration", "1");
+    rc |= ns__h5_write_f64(NULL, g, "log_evidence", 1, &k, r->log_evidence,
+                           "log of the mean unnormalised weight: the marginal likelihood "
+                           "estimate", "log probability");
+    rc |= ns__h5_write_i32(NULL, g, "n_points", k, r->n_points,
+                           "points after each iteration", NULL);
+    rc |= ns__h5_attr_f64(g, "final_ess", r->n_iter ? r->ess[r->n_iter - 1] : 0);
+    H5Gclose(g);
+    return rc;
+}
+
+int ns_calib_write(const char *path, const ns_calib_report *rep, char *err, size_t errlen)
+{
+    hid_t f = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+    if (f < 0) {
+        snprintf(err, errlen, "%s: cannot create the file", path);
+        return -1;
+    }
+    int rc = provenance(f, rep) | posterior(f, rep) | targets(f, rep) | diagnostics(f, rep);
+    if (H5Fclose(f) < 0)
+        rc = -1;
+    if (rc)
+        snprintf(err, errlen, "%s: writing the calibration failed", path);
+    return rc ? -1 : 0;
+}

@@ -1,0 +1,410 @@
+/* The calibration series file (issue 9): series, their cohorts, follow-up,
+ * protocol and events, and the parameters to calibrate; checked against a
+ * loaded scenario with the scenario loader's vocabulary (params.c) and the
+ * rules' `when:` and schedule grammar (strategies.c). */
+#include "netsurv/scenario/calibration.h"
+#include "netsurv/scenario/yamltree.h"
+#include "params.h"
+#include "strategies.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const ns_event_name[NS_NEVENTS] = {"local", "nodal", "distant", "metastasis"};
+
+/* Reports every mapping key the loader never looked at, below n. */
+static void unknown_keys(ld *L, const ns_ynode *n, const char *path)
+{
+    char p[PATHLEN];
+    if (n->kind == NS_Y_SEQ)
+        for (size_t i = 0; i < n->n; i++) {
+            snprintf(p, sizeof p, "%s.%zu", path, i);
+            unknown_keys(L, n->items[i], p);
+        }
+    if (n->kind != NS_Y_MAP)
+        return;
+    for (size_t i = 0; i < n->n; i++) {
+        ns__join(p, path, n->keys[i]->text);
+        if (!n->used[i])
+            ns__err_at(L, n->keys[i], p, "unknown key '%s'", n->keys[i]->text);
+        else
+            unknown_keys(L, n->items[i], p);
+    }
+}
+
+/* The source or assumption of mapping m (required): copied into out if given. */
+static int why(ld *L, ns_ynode *m, const char *path, char *out, size_t len)
+{
+    ns_ynode *src = ns_ymap_get(m, "source"), *as = ns_ymap_get(m, "assumption");
+    const ns_ynode *w = src ? src : as;
+    if (!w) {
+        ns__err_at(L, m, path, "needs 'source:' or 'assumption:'");
+        return -1;
+    }
+    if (w->kind != NS_Y_SCALAR || !w->text[0]) {
+        ns__err_at(L, w, path, "'%s' must be a non-empty text", src ? "source" : "assumption");
+        return -1;
+    }
+    if (out)
+        snprintf(out, len, "%s%s", src ? "" : "assumption: ", w->text);
+    return 0;
+}
+
+/* A documented number {value: V, source|assumption: "..."} in [lo, hi];
+ * whole when `whole`. *vn gets the value node (for later messages). */
+static int field(ld *L, ns_ynode *map, const char *parent, const char *key, double lo, double hi,
+                 int whole, double *out, ns_ynode **vn)
+{
+    char path[PATHLEN], vpath[PATHLEN];
+    ns__join(path, parent, key);
+    ns_ynode *m = ns__child(L, map, parent, key, NS_Y_MAP, 1);
+    if (!m)
+        return -1;
+    int rc = why(L, m, path, NULL, 0);
+    ns_ymap_get(m, "note");
+    ns_ynode *v = ns_ymap_get(m, "value");
+    ns__join(vpath, path, "value");
+    if (!v) {
+        ns__err_at(L, m, path, "missing required key 'value'");
+        return -1;
+    }
+    if (ns__to_number(L, v, vpath, out) || ns__check_range(L, v, vpath, *out, lo, hi))
+        return -1;
+    if (whole && *out != floor(*out)) {
+        ns__err_at(L, v, vpath, "%g is not a whole number", *out);
+        return -1;
+    }
+    if (vn)
+        *vn = v;
+    return rc;
+}
+
+/* A plain number setting (no source: a setting of the method). */
+static int setting(ld *L, ns_ynode *map, const char *parent, const char *key, double lo,
+                   double hi, double fallback, double *out)
+{
+    char path[PATHLEN];
+    ns__join(path, parent, key);
+    ns_ynode *n = ns_ymap_get(map, key);
+    *out = fallback;
+    if (!n)
+        return 0;
+    if (ns__to_number(L, n, path, out) || ns__check_range(L, n, path, *out, lo, hi))
+        return -1;
+    if (*out != floor(*out)) {
+        ns__err_at(L, n, path, "%g is not a whole number", *out);
+        return -1;
+    }
+    return 0;
+}
+
+/* calibrate.parameters: registered parameters with a univariate prior. */
+static int load_parameters(ld *L, ns_calibration *c, ns_ynode *cal)
+{
+    const ns_scenario *s = L->s;
+    ns_ynode *list = ns__child(L, cal, "calibrate", "parameters", NS_Y_SEQ, 1);
+    if (!list)
+        return -1;
+    if (list->n == 0 || list->n > NS_MAX_CALIB_PARAMS) {
+        ns__err_at(L, list, "calibrate.parameters", "give 1 to %d parameter paths",
+                   NS_MAX_CALIB_PARAMS);
+        return -1;
+    }
+    int rc = 0;
+    for (size_t k = 0; k < list->n; k++) {
+        ns_ynode *n = list->items[k];
+        char path[PATHLEN];
+        snprintf(path, sizeof path, "calibrate.parameters.%zu", k);
+        if (n->kind != NS_Y_SCALAR) {
+            ns__err_at(L, n, path, "expected a parameter path such as metastasis.intercept");
+            rc = -1;
+            continue;
+        }
+        int found = -1;
+        for (int i = 0; i < s->n_params && found < 0; i++)
+            if (!strcmp(s->param[i].path, n->text))
+                found = i;
+        if (found < 0) {
+            ns__err_at(L, n, path, "unknown parameter path '%s' (not a parameter of the scenario)",
+                       n->text);
+            rc = -1;
+            continue;
+        }
+        const ns_param *q = &s->param[found];
+        if (!strncmp(n->text, "cohort.", 7)) {
+            ns__err_at(L, n, path, "'%s' decides who is in a series; cohort parameters are not "
+                                   "calibrated", n->text);
+            rc = -1;
+        } else if (q->psa == NS_PSA_DIRICHLET) {
+            ns__err_at(L, n, path, "'%s' is a Dirichlet share; only single values are calibrated",
+                       n->text);
+            rc = -1;
+        } else if (q->psa <= NS_PSA_FIXED) {
+            ns__err_at(L, n, path, "'%s' has no prior: give it a psa: distribution in the scenario",
+                       n->text);
+            rc = -1;
+        }
+        for (int j = 0; j < c->n_params; j++)
+            if (c->param[j] == found) {
+                ns__err_at(L, n, path, "'%s' is listed twice", n->text);
+                rc = -1;
+            }
+        if (!rc) {
+            c->param[c->n_params] = found;
+            snprintf(c->param_path[c->n_params], sizeof c->param_path[0], "%s", n->text);
+            c->n_params++;
+        }
+    }
+    return rc;
+}
+
+static int load_settings(ld *L, ns_calibration *c, ns_ynode *root)
+{
+    ns_ynode *cal = ns__child(L, root, "", "calibrate", NS_Y_MAP, 1);
+    if (!cal)
+        return -1;
+    int rc = load_parameters(L, c, cal);
+    double v;
+    rc |= setting(L, cal, "calibrate", "virtual_patients", 100, 1e8, 20000, &v);
+    c->virtual_patients = (uint64_t)v;
+    ns_ynode *m = ns__child(L, cal, "calibrate", "imis", NS_Y_MAP, 0);
+    ns_imis_settings *im = &c->imis;
+    double a = 1000, b = 100, it = 30, ess = 500;
+    if (m) {
+        rc |= setting(L, m, "calibrate.imis", "initial", 10, 1e6, a, &a);
+        rc |= setting(L, m, "calibrate.imis", "per_iteration", 2, 1e5, b, &b);
+        rc |= setting(L, m, "calibrate.imis", "iterations", 0, 1000, it, &it);
+        rc |= setting(L, m, "calibrate.imis", "target_ess", 1, 1e7, ess, &ess);
+    }
+    im->initial = (int)a, im->per_iteration = (int)b, im->max_iterations = (int)it;
+    im->target_ess = ess;
+    return rc;
+}
+
+/* events: {local|nodal|distant|metastasis: {value: k, source: ...}}, k <= patients. */
+static int load_events(ld *L, ns_series *x, ns_ynode *m, const char *path)
+{
+    char ep[PATHLEN];
+    ns__join(ep, path, "events");
+    ns_ynode *ev = ns__child(L, m, path, "events", NS_Y_MAP, 1);
+    if (!ev)
+        return -1;
+    int rc = 0, any = 0;
+    for (int t = 0; t < NS_NEVENTS; t++) {
+        if (!ns_ymap_get(ev, ns_event_name[t]))
+            continue;
+        double k;
+        ns_ynode *vn = NULL;
+        char kp[PATHLEN];
+        ns__join(kp, ep, ns_event_name[t]);
+        if (field(L, ev, ep, ns_event_name[t], 0, 1e9, 1, &k, &vn)) {
+            rc = -1;
+            continue;
+        }
+        if (k > x->n_patients) {
+            char vp[PATHLEN];
+            ns__join(vp, kp, "value");
+            ns__err_at(L, vn, vp, "%g events is more than the series' %d patients", k,
+                       x->n_patients);
+            rc = -1;
+        }
+        x->has_event[t] = 1;
+        x->events[t] = (int)k;
+        any = 1;
+    }
+    if (!any && !rc) {
+        ns__err_at(L, ev, ep, "give at least one of local, nodal, distant, metastasis");
+        rc = -1;
+    }
+    if (x->has_event[NS_EV_METASTASIS] && (x->has_event[NS_EV_NODAL] || x->has_event[NS_EV_DISTANT])) {
+        ns__err_at(L, ev, ep, "give metastasis (nodal or distant) or nodal/distant, not both");
+        rc = -1;
+    }
+    return rc;
+}
+
+/* follow_up: median (and spread, longest) follow-up, and the protocol. */
+static int load_follow_up(ld *L, ns_series *x, ns_ynode *m, const char *path)
+{
+    char fp[PATHLEN], p[PATHLEN];
+    ns__join(fp, path, "follow_up");
+    ns_ynode *f = ns__child(L, m, path, "follow_up", NS_Y_MAP, 1);
+    if (!f)
+        return -1;
+    double med, sig = 0, mx = NS_HORIZON_YEARS * 12;
+    ns_ynode *mn = NULL, *xn = NULL;
+    int rc = field(L, f, fp, "median_months", 0.1, 1e6, 0, &med, &mn);
+    if (ns_ymap_get(f, "spread"))
+        rc |= field(L, f, fp, "spread", 0, 3, 0, &sig, NULL);
+    if (ns_ymap_get(f, "max_months"))
+        rc |= field(L, f, fp, "max_months", 0.1, 1e6, 0, &mx, &xn);
+    if (rc)
+        return -1;
+    x->fu_median = med / 12, x->fu_sigma = sig, x->fu_max = mx / 12;
+    if (x->fu_median > NS_HORIZON_YEARS || x->fu_max > NS_HORIZON_YEARS) {
+        int on_max = x->fu_max > NS_HORIZON_YEARS;
+        ns__join(p, fp, on_max ? "max_months.value" : "median_months.value");
+        ns__err_at(L, on_max ? xn : mn, p, "follow-up of %g years is longer than the horizon (%g "
+                   "years)", on_max ? x->fu_max : x->fu_median, NS_HORIZON_YEARS);
+        return -1;
+    }
+    if (x->fu_max < x->fu_median) {
+        ns__join(p, fp, "max_months.value");
+        ns__err_at(L, xn, p, "the longest follow-up is shorter than the median");
+        return -1;
+    }
+    ns__join(p, fp, "protocol");
+    ns_ynode *pr = ns__child(L, f, fp, "protocol", NS_Y_MAP, 1);
+    if (!pr || why(L, pr, p, NULL, 0))
+        return -1;
+    char sp[PATHLEN];
+    ns__join(sp, p, "schedule");
+    ns_ynode *sch = ns__child(L, pr, p, "schedule", NS_Y_SEQ, 1);
+    if (!sch)
+        return -1;
+    memset(&x->protocol, 0, sizeof x->protocol);
+    snprintf(x->protocol.name, sizeof x->protocol.name, "%s", x->name);
+    x->protocol.treatment = -1;
+    x->protocol.otherwise = 1;
+    for (size_t i = 0; i < sch->n; i++) {
+        char ip[PATHLEN + 24];
+        snprintf(ip, sizeof ip, "%s.%zu", sp, i);
+        rc |= ns__schedule_item(L, &x->protocol, sch->items[i], ip);
+    }
+    return rc;
+}
+
+static int load_series(ld *L, ns_calibration *c, ns_ynode *root)
+{
+    ns_ynode *list = ns__child(L, root, "", "series", NS_Y_SEQ, 1);
+    if (!list)
+        return -1;
+    if (list->n == 0 || list->n > NS_MAX_SERIES) {
+        ns__err_at(L, list, "series", "give 1 to %d series", NS_MAX_SERIES);
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < list->n; i++) {
+        ns_ynode *m = list->items[i];
+        ns_series *x = &c->series[c->n_series++];
+        char path[PATHLEN];
+        snprintf(path, sizeof path, "series.%zu", i);
+        if (m->kind != NS_Y_MAP) {
+            ns__err_at(L, m, path, "expected a mapping with name, source, patients, cohort, "
+                                   "follow_up and events");
+            rc = -1;
+            continue;
+        }
+        ns_ynode *nm = ns__child(L, m, path, "name", NS_Y_SCALAR, 1);
+        if (nm) {
+            snprintf(x->name, sizeof x->name, "%s", nm->text);
+            for (int j = 0; j + 1 < c->n_series; j++)
+                if (!strcmp(c->series[j].name, x->name)) {
+                    ns__err_at(L, nm, path, "a second series named '%s'", x->name);
+                    rc = -1;
+                }
+        } else
+            rc = -1;
+        rc |= why(L, m, path, x->source, sizeof x->source);
+        double n;
+        if (field(L, m, path, "patients", 1, 1e8, 1, &n, NULL)) {
+            rc = -1;
+            continue;
+        }
+        x->n_patients = (int)n;
+        char cp[PATHLEN];
+        ns__join(cp, path, "cohort");
+        ns_ynode *co = ns__child(L, m, path, "cohort", NS_Y_MAP, 1);
+        if (co)
+            rc |= why(L, co, cp, NULL, 0) | ns__riskgroup(L, co, cp, &x->when);
+        else
+            rc = -1;
+        rc |= load_follow_up(L, x, m, path) | load_events(L, x, m, path);
+    }
+    return rc;
+}
+
+int ns_calibration_load_string(const char *name, const char *text, const ns_scenario *s,
+                               ns_calibration **out, ns_errors *errs)
+{
+    *out = NULL;
+    errs->n = 0;
+    ns_ytree t;
+    char msg[320];
+    if (ns_ytree_load_string(&t, name, text, strlen(text), msg, sizeof msg)) {
+        ns_errors_add(errs, "%s", msg);
+        return -1;
+    }
+    ns_calibration *c = calloc(1, sizeof *c);
+    if (!c) {
+        ns_ytree_free(&t);
+        ns_errors_add(errs, "%s: out of memory", name);
+        return -1;
+    }
+    /* the scenario is only read: its registry and modalities */
+    ld L = {(ns_scenario *)s, errs};
+    if (t.root->kind != NS_Y_MAP)
+        ns__err_at(&L, t.root, "", "expected a mapping with calibrate: and series:");
+    else {
+        ns_ymap_get(t.root, "netsurv_calibration");
+        ns_ymap_get(t.root, "description");
+        load_settings(&L, c, t.root);
+        load_series(&L, c, t.root);
+        if (errs->n == 0)
+            unknown_keys(&L, t.root, "");
+    }
+    ns_ytree_free(&t);
+    c->path = strdup(name);
+    c->text = strdup(text);
+    if (errs->n || !c->path || !c->text) {
+        if (!errs->n)
+            ns_errors_add(errs, "%s: out of memory", name);
+        ns_calibration_free(c);
+        return -1;
+    }
+    *out = c;
+    return 0;
+}
+
+int ns_calibration_load(const char *path, const ns_scenario *s, ns_calibration **out,
+                        ns_errors *errs)
+{
+    *out = NULL;
+    errs->n = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        ns_errors_add(errs, "%s: cannot open the series file", path);
+        return -1;
+    }
+    size_t cap = 1 << 16, len = 0, k;
+    char *buf = malloc(cap);
+    while (buf && (k = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += k;
+        if (len + 1 == cap) {
+            char *b = realloc(buf, cap *= 2);
+            if (!b)
+                free(buf);
+            buf = b;
+        }
+    }
+    fclose(f);
+    if (!buf) {
+        ns_errors_add(errs, "%s: out of memory", path);
+        return -1;
+    }
+    buf[len] = '\0';
+    int rc = ns_calibration_load_string(path, buf, s, out, errs);
+    free(buf);
+    return rc;
+}
+
+void ns_calibration_free(ns_calibration *c)
+{
+    if (!c)
+        return;
+    free(c->path);
+    free(c->text);
+    free(c);
+}
