@@ -17,9 +17,10 @@
  *  6. the structural alternatives of scenarios/sweeps/structural.yaml: point 0
  *     is the default scenario bit for bit, and the QALYs that lifelong imaging
  *     gains over no follow-up rank pessimistic < default < optimistic;
- *  8. unresectable disease: the analogue, and second-line therapy for the
- *     share given it, stretch the remaining time to the lethal burden by
- *     their hazard ratios, and only the treated pay for second-line therapy;
+ *  8. unresectable disease: the analogue stretches the remaining time to the
+ *     lethal burden by its hazard ratio, and second-line therapy, from
+ *     progression (RECIST: 20 % wider) for the share given it, the time left
+ *     then by its own;
  *  9. deposits: their count is 1 + Poisson(mean) per site, moves no other
  *     draw, and with a factor 0 per extra deposit only single deposits are
  *     resectable;
@@ -391,13 +392,17 @@ static void test_unresectable(void **state)
         ns_strategy_play(s, none, &p, &o);
         if (!(o.detection_time < o.death_time) || o.resectable || o.death_cause != NS_DEATH_METASTASIS)
             continue;
-        double t = o.detection_time, hr = f->ssa_hr * (o.second_line ? f->second_line_hr : 1);
-        double want = t + (p.lethal_time - t) / hr;
+        /* on the analogue the time left is stretched by 1 / h; progression when the
+         * largest deposit is 20 % wider (RECIST), then by 1 / h2 for second line */
+        double t = o.detection_time, on_ssa = t + (p.lethal_time - t) / f->ssa_hr;
+        double tp = t + p.doubling_years * log2(1 + f->progression_increase) / f->ssa_hr;
+        double want = o.second_line ? tp + (on_ssa - tp) / f->second_line_hr : on_ssa;
         if (fabs(o.metastasis_death - want) > 1e-9 * want)
             fail_msg("patient %llu: metastasis death %.9f, expected %.9f", (unsigned long long)i,
                      o.metastasis_death, want);
-        assert_int_equal(o.second_line, p.u_second_line < f->second_line_share);
-        n++;
+        assert_int_equal(o.second_line, p.u_second_line < f->second_line_share && tp < on_ssa);
+        assert_true(o.second_line ? o.second_line_time == tp : isinf(o.second_line_time));
+        n += tp < on_ssa; /* progressed before the lethal burden: offered second line */
         second += o.second_line;
     }
     assert_true(n > 200);

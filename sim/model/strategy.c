@@ -187,7 +187,9 @@ double ns_discounted_years(double r, double a, double b)
  * leaves a fraction of the volume that regrows to the lethal burden;
  * unresectable disease on a somatostatin analogue progresses more slowly
  * (its remaining time to the lethal burden divided by the hazard ratio, and
- * by that of second-line therapy, PRRT or everolimus, for the share given it).
+ * after progression (the largest deposit wider by the RECIST fraction, on the
+ * analogue), the time left then divided by that of second-line therapy, PRRT
+ * or everolimus, for the share given it).
  * Returns the death from the metastasis (INFINITY: cured, or killed by the
  * operation, with *surgery_death set). A treatment without effect returns
  * the untreated death, bit for bit: no lead time by construction. */
@@ -197,9 +199,13 @@ static double treat_metastasis(const ns_scenario *s, const ns_patient *p, double
     const ns_followup_params *f = &s->follow;
     *surgery_death = INFINITY;
     if (!o->resectable) {
-        o->second_line = p->u_second_line < f->second_line_share;
-        double hr = f->ssa_hr * (o->second_line ? f->second_line_hr : 1);
-        return hr == 1 ? p->lethal_time : t + (p->lethal_time - t) / hr;
+        double on_ssa = f->ssa_hr == 1 ? p->lethal_time : t + (p->lethal_time - t) / f->ssa_hr;
+        double tp = t + p->doubling_years * log2(1 + f->progression_increase) / f->ssa_hr;
+        o->second_line = p->u_second_line < f->second_line_share && tp < on_ssa;
+        if (!o->second_line)
+            return on_ssa;
+        o->second_line_time = tp;
+        return f->second_line_hr == 1 ? on_ssa : tp + (on_ssa - tp) / f->second_line_hr;
     }
     if (p->u_surgery < f->surgery_mortality) {
         *surgery_death = t + 30 / 365.25;
@@ -217,10 +223,14 @@ static void treatment_costs(const ns_scenario *s, double t, double death, ns_out
 {
     const ns_followup_params *f = &s->follow;
     double rc = s->derived.rate_costs;
-    double c0 = o->resectable ? f->resection_cost : o->second_line ? f->second_line_cost : 0;
-    o->cost_treatment += c0;
-    o->cost_discounted += c0 * exp(-rc * t);
-    if (!o->resectable) {
+    if (o->resectable) {
+        o->cost_treatment += f->resection_cost;
+        o->cost_discounted += f->resection_cost * exp(-rc * t);
+    } else {
+        if (o->second_line && o->second_line_time < death) { /* at progression, if alive */
+            o->cost_treatment += f->second_line_cost;
+            o->cost_discounted += f->second_line_cost * exp(-rc * o->second_line_time);
+        }
         o->cost_treatment += f->systemic_cost * (death - t);
         o->cost_discounted += f->systemic_cost * ns_discounted_years(rc, t, death);
     }
@@ -353,6 +363,7 @@ void ns_strategy_play(const ns_scenario *s, int k, const ns_patient *p, ns_outco
     memset(o, 0, sizeof *o);
     o->rule = (uint8_t)ri;
     o->detection_time = o->detection_delay = o->local_detection_time = INFINITY;
+    o->second_line_time = INFINITY;
     disease d = {p->has_metastasis, p->has_residual, p->onset, p->death_time, 0};
     treat(s, r, p, &d, o);
     visit_log log = {INFINITY, 0};

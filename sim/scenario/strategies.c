@@ -89,6 +89,7 @@ static int load_treatment_effect(ld *L, ns_ynode *follow)
     rc |= ns__param(L, n, p, "residual_volume_fraction", &f->residual_fraction, 1e-9, 1);
     rc |= ns__param(L, n, p, "somatostatin_hazard_ratio", &f->ssa_hr, 0.01, 1);
     rc |= ns__param(L, n, p, "second_line_survival_hazard_ratio", &f->second_line_hr, 0.01, 2);
+    rc |= ns__param(L, n, p, "progression_diameter_increase", &f->progression_increase, 0.01, 10);
     rc |= ns__param(L, n, p, "surgery_mortality", &f->surgery_mortality, 0, 1);
     return rc;
 }

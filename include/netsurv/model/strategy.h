@@ -32,6 +32,7 @@ extern const char *const ns_qaly_part_name[NS_NQPARTS];
  * resection; INFINITY where the event never happened. */
 typedef struct ns_outcome {
     double detection_time;   /* metastasis found (any route) */
+    double second_line_time; /* progression on the analogue, second-line therapy (if given) */
     double detection_delay;  /* detection_time - time it became detectable */
     double burden_mm;        /* largest deposit at detection; 0 if none */
     double local_detection_time; /* local regrowth found by a surveillance visit */
@@ -53,7 +54,7 @@ typedef struct ns_outcome {
     uint8_t missed_reason;   /* NS_MISS_* */
     uint8_t resectable;      /* resectable when found */
     uint8_t cured;           /* cured by the resection */
-    uint8_t second_line;     /* unresectable, given PRRT or everolimus */
+    uint8_t second_line;     /* unresectable, given PRRT or everolimus at progression */
     uint8_t overdiagnosed;   /* found by surveillance; would not have presented in life */
     uint8_t metastasis_surgery_death; /* died of the operation on the metastasis */
     uint8_t operative_death; /* died of the additional treatment at time 0 */

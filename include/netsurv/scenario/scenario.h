@@ -165,6 +165,7 @@ typedef struct {
     double second_line_cost;    /* PRRT / everolimus, once, for a share of unresectable */
     double second_line_share;
     double second_line_hr;      /* its hazard ratio of death, on top of the analogue */
+    double progression_increase;/* progression: the largest deposit this much wider */
     double local_treatment_cost;/* re-resection of a local recurrence */
     double discount_costs;      /* annual rate */
     double discount_effects;
