@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define NS_COMMAND_BIT(name, usage) NS_CMDI_##name,
 enum { NS_COMMANDS(NS_COMMAND_BIT) NS_NCMDS };
@@ -89,6 +90,28 @@ const ns_opt_help ns_opt_table[] = {
 static const char *const usages[][2] = {NS_COMMANDS(NS_USAGE_ENTRY)};
 #undef NS_USAGE_ENTRY
 
+const char *ns_cli_default_scenario(void)
+{
+    /* an installed tree, wherever it was moved: <prefix>/bin/netsurv and
+     * <prefix>/share/netsurv/scenarios/default.yaml */
+    static char path[4096];
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            int len = snprintf(path, sizeof path, "%s/../share/netsurv/scenarios/default.yaml", exe);
+            if (len > 0 && (size_t)len < sizeof path && access(path, R_OK) == 0)
+                return path;
+        }
+    }
+    if (access(NETSURV_DEFAULT_SCENARIO, R_OK) == 0) /* the source tree of this build */
+        return NETSURV_DEFAULT_SCENARIO;
+    return NETSURV_INSTALLED_SCENARIO;
+}
+
 int ns_cli_command_index(const char *name)
 {
     for (int i = 0; i < NS_NCMDS; i++)
@@ -121,9 +144,10 @@ void ns_cli_usage(FILE *f)
         fprintf(f, "  %s\n", usages[i][1]);
     fputs("  netsurv --version | --help | --man\n"
           "netsurv COMMAND --help describes a command and its options.\n"
-          "SCENARIO defaults to " NETSURV_DEFAULT_SCENARIO "\n"
-          "  (or, where that is gone, the installed " NETSURV_INSTALLED_SCENARIO ")\n",
+          "SCENARIO defaults to the scenarios/default.yaml installed beside the program\n"
+          "  (<prefix>/share/netsurv/scenarios), else the source tree's; here:\n  ",
           f);
+    fprintf(f, "%s\n", ns_cli_default_scenario());
 }
 
 /* Prints text from column `indent` (where the cursor is), broken at spaces
@@ -250,8 +274,9 @@ void ns_cli_man(FILE *f)
         fputc('\n', f);
     }
     fputs(".SH FILES\n.TP\n", f);
-    roff(f, NETSURV_INSTALLED_SCENARIO);
-    fputs("\nthe default scenario: every parameter with its source or `assumption'\n"
+    fputs("<prefix>/share/netsurv/scenarios/default.yaml", f);
+    fputs("\nthe default scenario, found beside the installed program (share/netsurv/analysis "
+          "holds the analysis package): every parameter with its source or `assumption'\n"
           ".SH EXIT STATUS\n0 success; 1 a run failed (or, with cohort \\-\\-strict, a target was "
           "missed); 2 bad input (a scenario or table error, a bad option, an output that exists "
           "without \\-\\-force, or another run writing the same output).\n"

@@ -15,6 +15,10 @@ typedef struct {
 /* Every option, ended by a NULL name. */
 extern const ns_opt_help ns_opt_table[];
 
+/* The default scenario: the one installed beside the program (found from
+ * /proc/self/exe, so a moved tree still finds it), else this build's source
+ * tree's, else the configured prefix's. */
+const char *ns_cli_default_scenario(void);
 /* Index of a command in commands.h, or -1. */
 int ns_cli_command_index(const char *name);
 /* The option `arg` (its name or alias) if command `cmd` takes it (cmd < 0:

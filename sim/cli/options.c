@@ -186,7 +186,6 @@ int ns_cli_parse(int argc, char **argv, options *o)
         }
     }
     if (!o->scenario)
-        o->scenario = access(NETSURV_DEFAULT_SCENARIO, R_OK) == 0 ? NETSURV_DEFAULT_SCENARIO
-                                                                  : NETSURV_INSTALLED_SCENARIO;
+        o->scenario = ns_cli_default_scenario();
     return 0;
 }
