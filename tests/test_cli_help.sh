@@ -18,7 +18,8 @@ build=${2:-$(dirname "$bin")}
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dir=$(mktemp -d /tmp/netsurv-help-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
 cmds=$(grep -o '^ *X([a-z]*,' "$src/sim/cli/commands.h" | tr -d ' X(,')
 [ -n "$cmds" ] || fail "no commands read from commands.h"

@@ -9,7 +9,8 @@ set -euo pipefail
 build=$1
 dir=$(mktemp -d /tmp/netsurv-install-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
 cmake --install "$build" --prefix "$dir/first" > "$dir/install.log" ||
   fail "cmake --install: $(tail -5 "$dir/install.log")"

@@ -10,40 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NS_COMMAND_BIT(name, usage) NS_CMDI_##name,
+#define NS_COMMAND_BIT(name, ...) NS_CMDI_##name,
 enum { NS_COMMANDS(NS_COMMAND_BIT) NS_NCMDS };
 #undef NS_COMMAND_BIT
 #define B(name) (1u << NS_CMDI_##name)
-
-/* What each command does, in one sentence, and an example. */
-typedef struct {
-    const char *name, *usage, *what, *example;
-} cmd_help;
-
-static const char *const what_is[][3] = {
-    {"bench", "Measures netsurv's speed: patient generation, every strategy with summary and with "
-              "per-patient output, on 1 and 2 threads (best of 3).",
-     "netsurv bench -n 2000000"},
-    {"cohort", "Draws the virtual cohort and prints it by reported group (metastasis rates with "
-               "95 % intervals, synchronous share, timing) beside the scenario's targets.",
-     "netsurv cohort -n 1000000 --csv"},
-    {"run", "Plays every strategy on the same virtual patients and writes costs, QALYs, "
-            "detections, missed metastases and the incremental analysis to an HDF5 file; "
-            "optionally PSA, OWSA, a sweep, one shard of the work.",
-     "netsurv run -n 1000000 -o results/default.h5 --psa 500"},
-    {"merge", "Folds the shards of one run (run --shard K/N) into the file a single run writes.",
-     "netsurv merge all.h5 shard-*.h5"},
-    {"validate", "Loads a scenario (and a sweep) and reports every problem with its "
-                 "FILE:LINE:COLUMN and key, or ok.",
-     "netsurv validate scenarios/default.yaml --sweep scenarios/sweeps/structural.yaml"},
-    {"calibrate", "Bayesian calibration (IMIS) of chosen parameters to published follow-up series "
-                  "after endoscopic resection, each simulated as its own cohort under its own "
-                  "follow-up; --check scores the scenario's values against every series.",
-     "netsurv calibrate --check"},
-    {"icer", "The incremental analysis of any table of strategies (CSV: strategy,cost,effect), "
-             "in dampack's layout, without running the model.",
-     "netsurv icer strategies.csv --csv"},
-};
 
 /* The options: name, alias, argument, default, meaning, commands. */
 const ns_opt_help ns_opt_table[] = {
@@ -86,8 +56,9 @@ const ns_opt_help ns_opt_table[] = {
     {NULL, NULL, NULL, NULL, NULL, 0},
 };
 
-#define NS_USAGE_ENTRY(name, usage) {#name, usage},
-static const char *const usages[][2] = {NS_COMMANDS(NS_USAGE_ENTRY)};
+/* Per command: name, usage, what it does, an example (commands.h). */
+#define NS_USAGE_ENTRY(name, usage, what, example) {#name, usage, what, example},
+static const char *const usages[][4] = {NS_COMMANDS(NS_USAGE_ENTRY)};
 #undef NS_USAGE_ENTRY
 
 const char *ns_cli_default_scenario(void)
@@ -126,14 +97,6 @@ const ns_opt_help *ns_cli_option(int cmd, const char *arg)
         if ((!strcmp(arg, o->name) || (o->alias && !strcmp(arg, o->alias))) &&
             (cmd < 0 || (o->commands >> cmd & 1)))
             return o;
-    return NULL;
-}
-
-static const char *const *what(const char *name)
-{
-    for (size_t i = 0; i < sizeof what_is / sizeof *what_is; i++)
-        if (!strcmp(what_is[i][0], name))
-            return what_is[i];
     return NULL;
 }
 
@@ -179,9 +142,8 @@ int ns_cli_help(FILE *f, const char *name)
     int c = ns_cli_command_index(name);
     if (c < 0)
         return -1;
-    const char *const *w = what(name);
     fprintf(f, "usage: %s\n\n", usages[c][1]);
-    wrap(f, w ? w[1] : "", 0, 100);
+    wrap(f, usages[c][2], 0, 100);
     fputs("\noptions:\n", f);
     for (const ns_opt_help *o = ns_opt_table; o->name; o++) {
         if (!(o->commands >> c & 1))
@@ -195,8 +157,7 @@ int ns_cli_help(FILE *f, const char *name)
         fprintf(f, "  %-24s ", head);
         wrap(f, text, 27, 100);
     }
-    if (w)
-        fprintf(f, "\nexample:\n  %s\n", w[2]);
+    fprintf(f, "\nexample:\n  %s\n", usages[c][3]);
     fputs("\nexit status: 0 success, 1 a run failed (or a missed target with --strict), "
           "2 bad input\n",
           f);
@@ -238,9 +199,8 @@ void ns_cli_man(FILE *f)
           ".SH COMMANDS\n",
           f);
     for (int i = 0; i < NS_NCMDS; i++) {
-        const char *const *w = what(usages[i][0]);
         fprintf(f, ".TP\n.B %s\n", usages[i][0]);
-        roff(f, w ? w[1] : "");
+        roff(f, usages[i][2]);
         fputs("\n.RS\n.PP\nOptions:", f);
         for (const ns_opt_help *o = ns_opt_table; o->name; o++)
             if (o->commands >> i & 1 && strcmp(o->name, "--help")) {
@@ -248,7 +208,7 @@ void ns_cli_man(FILE *f)
                 roff(f, o->name);
             }
         fputs(".\n.PP\nExample: ", f);
-        roff(f, w ? w[2] : "");
+        roff(f, usages[i][3]);
         fputs("\n.RE\n", f);
     }
     fputs(".SH OPTIONS\n", f);

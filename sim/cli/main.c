@@ -12,7 +12,7 @@ typedef struct {
     int (*run)(int argc, char **argv);
 } command;
 
-#define NS_COMMAND_ENTRY(name, usage) {#name, ns_cmd_##name},
+#define NS_COMMAND_ENTRY(name, ...) {#name, ns_cmd_##name},
 static const command commands[] = {NS_COMMANDS(NS_COMMAND_ENTRY)};
 #undef NS_COMMAND_ENTRY
 
