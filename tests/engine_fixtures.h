@@ -80,7 +80,7 @@ static inline int strategy_index(const ns_scenario *s, const char *name)
 
 static inline ns_strategy_tally *run_engine(const ns_scenario *s, uint64_t n, int threads)
 {
-    ns_strategy_tally *t = calloc((size_t)s->n_strategies, sizeof *t);
+    ns_strategy_tally *t = calloc((size_t)ns_tally_count(s), sizeof *t);
     assert_non_null(t);
     ns_engine_opts o = {.seed = SEED, .n = n, .threads = threads};
     assert_int_equal(ns_engine_run(s, &o, t), 0);

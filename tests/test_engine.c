@@ -349,7 +349,7 @@ static void test_thread_invariance(void **state)
         c.seen = calloc((size_t)NS_BLOCK * NS_WAVE_BLOCKS, 1);
         c.bad = calloc((size_t)NS_BLOCK * NS_WAVE_BLOCKS, 1);
         assert_true(c.seen && c.bad);
-        ns_strategy_tally *tf = calloc((size_t)S, sizeof *tf);
+        ns_strategy_tally *tf = calloc((size_t)ns_tally_count(s), sizeof *tf);
         assert_non_null(tf);
         ns_engine_opts eo = {.seed = SEED, .n = N_THREADS, .threads = threads,
                              .fill = sink_fill, .flush = sink_flush, .sink_ctx = &c};
@@ -383,7 +383,7 @@ static void test_engine_stop(void **state)
 {
     (void)state;
     ns_scenario *s = load_default();
-    ns_strategy_tally *t = calloc((size_t)s->n_strategies, sizeof *t);
+    ns_strategy_tally *t = calloc((size_t)ns_tally_count(s), sizeof *t);
     assert_non_null(t);
     stop_flag = 1;
     progress_done = 0;

@@ -356,7 +356,7 @@ static void test_discounted_survival(void **state)
     for (int k = 0; k < S; k++)
         if (!strcmp(s->strategy[k].name, "no_follow_up"))
             none = k;
-    ns_strategy_tally *tally = calloc((size_t)S, sizeof *tally);
+    ns_strategy_tally *tally = calloc((size_t)ns_tally_count(s), sizeof *tally);
     ns_engine_opts o = {.seed = 21, .n = 200000, .threads = 2};
     assert_int_equal(ns_engine_run(s, &o, tally), 0);
     double r = log1p(s->follow.discount_effects), m, lo, hi;

@@ -294,7 +294,7 @@ static void test_output_layout(void **state)
     }
 
     /* the same numbers as the library's engine */
-    ns_strategy_tally *t = calloc((size_t)S, sizeof *t);
+    ns_strategy_tally *t = calloc((size_t)ns_tally_count(s), sizeof *t);
     assert_non_null(t);
     ns_engine_opts eo = {.seed = SEED_LAYOUT, .n = N_LAYOUT, .threads = 1};
     assert_int_equal(ns_engine_run(s, &eo, t), 0);

@@ -53,7 +53,7 @@ static double bench_cohort(const ns_scenario *s, uint64_t n, int threads)
 /* One engine run; per_patient writes to a temporary file that is removed. */
 static double bench_engine(const ns_scenario *s, uint64_t n, int threads, int per_patient)
 {
-    ns_strategy_tally *t = calloc((size_t)s->n_strategies, sizeof *t);
+    ns_strategy_tally *t = calloc((size_t)ns_tally_count(s), sizeof *t);
     char path[256], err[256];
     const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     snprintf(path, sizeof path, "%s/netsurv-bench-%ld.h5", dir, (long)getpid());

@@ -57,7 +57,7 @@ static ns_job job_of(const options *o, const char *cmdline, run_view *v)
 /* The base case or sweep in this process; prints the tables. */
 static int run_here(const ns_scenario *s, ns_job *j, ns_errors *e)
 {
-    ns_strategy_tally *t = calloc((size_t)s->n_strategies, sizeof *t);
+    ns_strategy_tally *t = calloc((size_t)ns_tally_count(s), sizeof *t);
     double cost[NS_MAX_STRATEGIES], effect[NS_MAX_STRATEGIES];
     if (!t) {
         fprintf(stderr, "netsurv run: out of memory\n");

@@ -87,6 +87,7 @@ ns_calib_sim *ns_calib_sim_new(const ns_scenario *s, const ns_calibration *c, ui
         /* a shallow copy: shares s's path and text, never freed through it */
         memcpy(q->sc, s, sizeof *s);
         q->sc->n_strategies = 1;
+        q->sc->n_groups = 0;
         memset(&q->sc->strategy[0], 0, sizeof q->sc->strategy[0]);
         snprintf(q->sc->strategy[0].name, sizeof q->sc->strategy[0].name, "%s", x->name);
         q->sc->strategy[0].n_rules = 1;

@@ -24,7 +24,7 @@ struct ns_checkpoint {
     FILE *f;
     char *path;
     uint64_t fingerprint, n_points, n_patients, done;
-    int S;
+    int S, n_whole;                 /* tallies per point; of them, whole-cohort ones */
     unsigned char *have;            /* per point */
     ns_strategy_tally *tallies;     /* n_points x S, filled where have */
 };
@@ -65,8 +65,15 @@ static int ck_read(ns_checkpoint *c, FILE *f, uint64_t fingerprint, uint64_t *ba
     while (fread(&p, sizeof p, 1, f) == 1 && fread(t, sizeof *t, (size_t)c->S, f) == (size_t)c->S &&
            fread(&sum, sizeof sum, 1, f) == 1) {
         int fits = p < c->n_points && sum == record_sum(fingerprint, p, t, c->S);
-        for (int k = 0; fits && k < c->S; k++)
-            fits = t[k].n_patients == c->n_patients;
+        /* each strategy's whole-cohort tally counts every patient, and its
+         * risk groups' tallies add up to them */
+        int W = c->n_whole, G = W ? c->S / W - 1 : 0;
+        for (int k = 0; fits && k < W; k++) {
+            uint64_t in_groups = 0;
+            for (int g = 0; g < G; g++)
+                in_groups += t[W + k * G + g].n_patients;
+            fits = t[k].n_patients == c->n_patients && (!G || in_groups == c->n_patients);
+        }
         if (!fits) {
             *bad_point = p;
             rc = -1;
@@ -90,18 +97,20 @@ static int put_record(ns_checkpoint *c, uint64_t p, const ns_strategy_tally *t)
 }
 
 ns_checkpoint *ns_checkpoint_open(const char *path, uint64_t fingerprint, uint64_t n_points,
-                                  int n_strategies, uint64_t n_patients, int resume, char *err,
-                                  size_t errlen)
+                                  int n_tallies, int n_strategies, uint64_t n_patients,
+                                  int resume, char *err, size_t errlen)
 {
     ns_checkpoint *c = calloc(1, sizeof *c);
     if (!c || !(c->path = strdup(path)) || !(c->have = calloc(n_points, 1)) ||
-        !(c->tallies = calloc(n_points * (uint64_t)n_strategies, sizeof *c->tallies))) {
+        n_strategies < 1 || n_tallies % n_strategies ||
+        !(c->tallies = calloc(n_points * (uint64_t)n_tallies, sizeof *c->tallies))) {
         snprintf(err, errlen, "%s: out of memory", path);
         ns_checkpoint_close(c, 0);
         return NULL;
     }
     c->n_points = n_points;
-    c->S = n_strategies;
+    c->S = n_tallies;
+    c->n_whole = n_strategies;
     c->fingerprint = fingerprint;
     c->n_patients = n_patients;
     FILE *old = resume ? fopen(path, "rb") : NULL;
@@ -131,7 +140,7 @@ ns_checkpoint *ns_checkpoint_open(const char *path, uint64_t fingerprint, uint64
     ck_header h;
     memset(&h, 0, sizeof h); /* padding too: the checksum covers the bytes */
     memcpy(h.magic, ck_magic, 8);
-    h.fingerprint = fingerprint, h.n_points = n_points, h.n_strategies = (uint32_t)n_strategies;
+    h.fingerprint = fingerprint, h.n_points = n_points, h.n_strategies = (uint32_t)n_tallies;
     h.tally_size = (uint32_t)sizeof(ns_strategy_tally), h.n_patients = n_patients;
     h.checksum = header_sum(&h);
     /* written beside and renamed over, so a kill never leaves a torn header */

@@ -121,23 +121,29 @@ void ns_tally_merge(ns_strategy_tally *a, const ns_strategy_tally *b)
 }
 
 /* Patients [first, first + count) of one block: draw, play every strategy,
- * tally into bt[0..S); with a fill callback, hand the rows on from the
- * thread's scratch (pats, outs). */
+ * tally into bt[0..T) (by group when there are groups, then the whole
+ * cohort as the fold of the groups); with a fill callback, hand the rows on
+ * from the thread's scratch (pats, outs). */
 static void run_block(const ns_scenario *s, const ns_engine_opts *o, uint64_t first, int row,
                       int count, ns_strategy_tally *bt, ns_patient *pats, ns_outcome *outs)
 {
-    int S = s->n_strategies;
-    memset(bt, 0, sizeof *bt * (size_t)S);
+    int S = s->n_strategies, G = s->n_groups;
+    memset(bt, 0, sizeof *bt * (size_t)ns_tally_count(s));
     for (int i = 0; i < count; i++) {
         ns_patient *p = &pats[o->fill ? i : 0];
         ns_history_draw(s, o->seed, first + (uint64_t)i, p);
+        ns_strategy_tally *into = G ? bt + ns_tally_index(s, 0, ns_group_of(s, p)) : bt;
         for (int k = 0; k < S; k++) {
             ns_outcome *out = &outs[o->fill ? (size_t)i * S + k : 0];
             ns_strategy_play(s, k, p, out);
-            ns_tally_add_outcome(&bt[k], out);
-            bt[k].n_residual += p->has_residual;
+            ns_strategy_tally *t = into + (size_t)k * (G ? G : 1);
+            ns_tally_add_outcome(t, out);
+            t->n_residual += p->has_residual;
         }
     }
+    for (int k = 0; k < S && G; k++)
+        for (int g = 0; g < G; g++)
+            ns_tally_merge(&bt[k], &bt[ns_tally_index(s, k, g)]);
     if (o->fill)
         o->fill(o->sink_ctx, row, count, pats, outs);
 }
@@ -176,13 +182,13 @@ void ns_engine_fold(int S, const ns_strategy_tally *units, uint64_t nu, ns_strat
 int ns_engine_run_units(const ns_scenario *s, const ns_engine_opts *o, uint64_t u0, uint64_t nu,
                         ns_strategy_tally *units, ns_strategy_tally *out)
 {
-    int S = s->n_strategies, rc = 0, threads = thread_count(o->threads);
+    int S = ns_tally_count(s), rc = 0, threads = thread_count(o->threads);
     size_t rows = o->fill ? NS_BLOCK : 1;
     ns_strategy_tally *bt = calloc((size_t)(NS_WAVE_BLOCKS + 1) * S, sizeof *bt);
     ns_strategy_tally *wt = bt ? bt + (size_t)NS_WAVE_BLOCKS * S : NULL;
     /* per-thread scratch, each thread's on pages of its own (no false sharing) */
     size_t pat_bytes = (sizeof(ns_patient) * rows + 4095) / 4096 * 4096;
-    size_t out_bytes = (sizeof(ns_outcome) * rows * (size_t)S + 4095) / 4096 * 4096;
+    size_t out_bytes = (sizeof(ns_outcome) * rows * (size_t)s->n_strategies + 4095) / 4096 * 4096;
     char *scratch = aligned_alloc(4096, (pat_bytes + out_bytes) * (size_t)threads);
     if (out)
         memset(out, 0, sizeof *out * (size_t)S);
@@ -229,4 +235,35 @@ int ns_engine_run_units(const ns_scenario *s, const ns_engine_opts *o, uint64_t 
 int ns_engine_run(const ns_scenario *s, const ns_engine_opts *o, ns_strategy_tally *out)
 {
     return ns_engine_run_units(s, o, 0, ns_engine_units(o->n), NULL, out);
+}
+
+void ns_tally_means(const ns_strategy_tally *t, double *cost, double *effect)
+{
+    double lo, hi;
+    ns_acc_mean(&t->cost_discounted, cost, &lo, &hi);
+    ns_acc_mean(&t->qaly_discounted, effect, &lo, &hi);
+}
+
+void ns_group_best(const ns_scenario *s, const ns_strategy_tally *t, double wtp, int *best)
+{
+    for (int g = 0; g < s->n_groups; g++) {
+        best[g] = -1;
+        double top = -INFINITY;
+        for (int k = 0; k < s->n_strategies; k++) {
+            double c, e;
+            ns_tally_means(&t[ns_tally_index(s, k, g)], &c, &e);
+            double nmb = wtp * e - c;
+            if (isfinite(nmb) && nmb > top) /* ties: the first strategy */
+                top = nmb, best[g] = k;
+        }
+    }
+}
+
+void ns_group_composite(const ns_scenario *s, const ns_strategy_tally *t, const int *best,
+                        ns_strategy_tally *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int g = 0; g < s->n_groups; g++)
+        if (best[g] >= 0)
+            ns_tally_merge(out, &t[ns_tally_index(s, best[g], g)]);
 }

@@ -107,7 +107,7 @@ int ns_psa_run(const ns_scenario *base, const ns_engine_opts *o, int K, double *
 {
     int S = base->n_strategies, rc = 0;
     ns_scenario *s = malloc(sizeof *s);
-    ns_strategy_tally *t = calloc((size_t)S, sizeof *t);
+    ns_strategy_tally *t = calloc((size_t)ns_tally_count(base), sizeof *t);
     if (!s || !t)
         rc = -1;
     for (int k = 0; k < K && !rc; k++) {
@@ -132,7 +132,7 @@ int ns_owsa_run(const ns_scenario *base, const ns_engine_opts *o, double *cost_l
 {
     int S = base->n_strategies, Q = ns_owsa_count(base), j = 0, rc = 0;
     ns_scenario *s = malloc(sizeof *s);
-    ns_strategy_tally *t = calloc((size_t)S, sizeof *t);
+    ns_strategy_tally *t = calloc((size_t)ns_tally_count(base), sizeof *t);
     if (!s || !t)
         rc = -1;
     for (int i = 0; i < base->n_params && !rc; i++) {

@@ -22,7 +22,7 @@ int ns_work_run(const ns_scenario *base, const ns_engine_opts *o, uint64_t w0, u
                 ns_strategy_tally *units, ns_errors *errs)
 {
     uint64_t U = ns_engine_units(o->n), w = w0, end = w0 + nw;
-    int S = base->n_strategies;
+    int S = ns_tally_count(base);
     errs->n = 0;
     while (w < end) {
         uint64_t p = w / U, u0 = w % U, cnt = U - u0 < end - w ? U - u0 : end - w;

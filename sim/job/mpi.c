@@ -69,7 +69,7 @@ static int write_folded(const ns_scenario *s, const ns_job *j, const ns_strategy
                         ns_errors *e)
 {
     uint64_t P = s->sweep.n_points, U = ns_engine_units(j->n);
-    int S = s->n_strategies;
+    int S = ns_tally_count(s);
     ns_strategy_tally *pts = calloc(P * (uint64_t)S, sizeof *pts);
     for (uint64_t p = 0; pts && all && p < P; p++)
         ns_engine_fold(S, all + p * U * (uint64_t)S, U, pts + p * (uint64_t)S);
@@ -86,7 +86,7 @@ static int run_and_gather(const ns_scenario *s, const ns_job *j, ns_strategy_tal
                           ns_errors *e)
 {
     uint64_t total = ns_work_total(s, j->n), w0, nw;
-    int S = s->n_strategies;
+    int S = ns_tally_count(s);
     ns_work_share(total, mpi_rank, mpi_size, &w0, &nw);
     ns_strategy_tally *units = calloc(nw * (uint64_t)S + 1, sizeof *units);
     ns_engine_opts eo = {.seed = j->seed, .n = j->n, .threads = j->threads, .stop = j->stop};

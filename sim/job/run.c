@@ -165,7 +165,8 @@ static int run_sweep(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_strateg
     checkpoint_path(j->output, ck, sizeof ck);
     uint64_t P = s->sweep.n_points;
     ns_checkpoint *c = ns_checkpoint_open(ck, ns_run_fingerprint(s, j->seed, j->n), P,
-                                          s->n_strategies, j->n, j->resume, err, sizeof err);
+                                          ns_tally_count(s), s->n_strategies, j->n, j->resume, err,
+                                          sizeof err);
     if (!c) {
         ns_errors_add(e, "%s", err);
         return -1;
@@ -218,7 +219,7 @@ int ns__job_write_results(ns_h5 *h, const ns_scenario *s, const ns_strategy_tall
     for (uint64_t p = 0; p < s->sweep.n_points && !rc; p++) {
         ns_scenario *pt;
         rc = ns_scenario_load_point(s, p, &pt, e) ||
-             write_point(h, p, pt, all + p * (uint64_t)s->n_strategies);
+             write_point(h, p, pt, all + p * (uint64_t)ns_tally_count(s));
         if (!rc)
             ns_scenario_free(pt);
     }

@@ -15,7 +15,7 @@ int ns_job_shard(const ns_scenario *s, const ns_job *j, ns_job_units *u, ns_erro
     uint64_t total = ns_work_total(s, j->n), w0, nw;
     ns_work_share(total, j->shard_k, j->shard_n, &w0, &nw);
     *u = (ns_job_units){w0, nw, total};
-    uint64_t S = (uint64_t)s->n_strategies;
+    uint64_t S = (uint64_t)ns_tally_count(s);
     ns_strategy_tally *units = nw <= (SIZE_MAX / sizeof *units - 1) / S
                                    ? calloc(nw * S + 1, sizeof *units) : NULL;
     if (!units) {
@@ -55,6 +55,7 @@ static int read_all(char *const *paths, int n, ns_shard_info *in, ns_strategy_ta
         if (in[i].fingerprint != in[0].fingerprint || in[i].n_shards != in[0].n_shards ||
             in[i].total_units != in[0].total_units || in[i].n_patients != in[0].n_patients ||
             in[i].seed != in[0].seed || in[i].n_strategies != in[0].n_strategies ||
+            in[i].n_tallies != in[0].n_tallies ||
             strcmp(in[i].version, in[0].version) != 0) {
             ns_errors_add(e, "%s and %s are shards of different runs (scenario, overrides, "
                              "seed, patients, shard count or netsurv version differ)",
@@ -96,7 +97,7 @@ static ns_strategy_tally *read_shards(char *const *paths, int n, ns_shard_info *
     ns_shard_info *in = calloc((size_t)n, sizeof *in);
     ns_strategy_tally **u = calloc((size_t)n, sizeof *u), *all = NULL;
     int bad = !in || !u || read_all(paths, n, in, u, e) || check_complete(paths, n, in, e);
-    int S = bad ? 0 : in[0].n_strategies;
+    int S = bad ? 0 : in[0].n_tallies;
     if (!bad && (all = calloc(in[0].total_units * (uint64_t)S + 1, sizeof *all)))
         for (int i = 0; i < n; i++)
             memcpy(all + in[i].unit_first * (uint64_t)S, u[i],
@@ -121,16 +122,16 @@ static int units_fit(const ns_scenario *s, const ns_shard_info *in, const ns_str
                      ns_errors *e)
 {
     uint64_t U = ns_engine_units(in->n_patients);
-    int S = s->n_strategies;
+    int S = s->n_strategies, T = ns_tally_count(s);
     for (uint64_t w = 0; w < in->total_units; w++) {
         uint64_t u = w % U, want = u + 1 < U ? NS_UNIT_PATIENTS
                                              : in->n_patients - u * NS_UNIT_PATIENTS;
         for (int k = 0; k < S; k++)
-            if (units[w * (uint64_t)S + (uint64_t)k].n_patients != want) {
+            if (units[w * (uint64_t)T + (uint64_t)k].n_patients != want) {
                 ns_errors_add(e, "work unit %llu of the shards holds a tally of %llu patients "
                                  "for strategy %s, not %llu: a damaged shard",
                               (unsigned long long)w,
-                              (unsigned long long)units[w * (uint64_t)S + (uint64_t)k].n_patients,
+                              (unsigned long long)units[w * (uint64_t)T + (uint64_t)k].n_patients,
                               s->strategy[k].name, (unsigned long long)want);
                 return -1;
             }
@@ -154,7 +155,7 @@ static ns_scenario *shard_scenario(const ns_shard_info *in, const ns_strategy_ta
         ns_scenario_free(s);
         return NULL;
     }
-    if (in->n_strategies != s->n_strategies ||
+    if (in->n_strategies != s->n_strategies || in->n_tallies != ns_tally_count(s) ||
         in->total_units != ns_work_total(s, in->n_patients)) {
         ns_errors_add(e, "the shards claim %llu work units of %d strategies, but their run "
                          "(%llu points x %llu patients, %d strategies) has %llu: damaged shards",
@@ -183,7 +184,7 @@ int ns_job_merge(const ns_job *j, char *const *shards, int n, ns_job_merged *m, 
     rc = NS_JOB_BAD_INPUT;
     if (s) {
         uint64_t P = s->sweep.n_points, U = ns_engine_units(in.n_patients);
-        int S = s->n_strategies;
+        int S = ns_tally_count(s);
         pts = calloc(P * (uint64_t)S, sizeof *pts);
         for (uint64_t p = 0; pts && p < P; p++)
             ns_engine_fold(S, units + p * U * (uint64_t)S, U, pts + p * (uint64_t)S);

@@ -59,6 +59,18 @@ int ns_strategy_match(const ns_strategy *st, const ns_patient *p)
     return other;
 }
 
+int ns_group_of(const ns_scenario *s, const ns_patient *p)
+{
+    int other = 0;
+    for (int g = 0; g < s->n_groups; g++) {
+        if (s->group[g].otherwise)
+            other = g;
+        else if (group_matches(&s->group[g].when, p))
+            return g;
+    }
+    return other;
+}
+
 /* The hidden disease as this strategy leaves it after any treatment at 0. */
 typedef struct {
     int met, residual;

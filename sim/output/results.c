@@ -8,123 +8,163 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One summary dataset: a count per strategy. */
-#define COUNT(name, expr, desc)                                                                \
-    do {                                                                                       \
-        for (int k = 0; k < S; k++)                                                            \
-            v[k] = (double)(t[k].expr);                                                        \
-        rc |= ns__h5_write_array(h, g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n, v, desc, "patients"); \
-    } while (0)
+/* The datasets of one tally array laid out by lead dims: [strategy] for
+ * the whole cohort, [strategy, group] by risk group. */
+typedef struct {
+    const ns_h5 *h;
+    hid_t g;
+    const ns_strategy_tally *t;
+    int rank, n;                /* lead rank (1 or 2) and the number of tallies */
+    hsize_t dims[4];            /* the lead dims, then room for one more */
+    const char *lead;           /* "strategy" or "strategy, group", for descriptions */
+    double *v, *lo, *hi;        /* n values each */
+} tally_set;
+
+/* One count per tally, stored as unsigned integers. */
+static int write_count(tally_set *ts, const char *name, size_t offset, const char *desc)
+{
+    uint64_t *u = (uint64_t *)ts->v;
+    for (int i = 0; i < ts->n; i++)
+        u[i] = *(const uint64_t *)((const char *)&ts->t[i] + offset);
+    char d[320];
+    snprintf(d, sizeof d, "%s [%s]", desc, ts->lead);
+    return ns__h5_write_array(ts->h, ts->g, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, ts->rank,
+                              ts->dims, u, d, "patients");
+}
 
 /* A mean with its 95 % interval as three datasets. */
-static int write_mean(const ns_h5 *h, hid_t g, const char *name, const ns_strategy_tally *t, int S,
-                      size_t offset, const char *desc, const char *units)
+static int write_mean(tally_set *ts, const char *name, size_t offset, const char *desc,
+                      const char *units)
 {
-    double m[NS_MAX_STRATEGIES], lo[NS_MAX_STRATEGIES], hi[NS_MAX_STRATEGIES];
-    for (int k = 0; k < S; k++)
-        ns_acc_mean((const ns_acc *)((const char *)&t[k] + offset), &m[k], &lo[k], &hi[k]);
-    hsize_t n = (hsize_t)S;
-    char nm[96], d[256];
-    int rc = ns__h5_write_array(h, g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n, m, desc, units);
+    for (int i = 0; i < ts->n; i++)
+        ns_acc_mean((const ns_acc *)((const char *)&ts->t[i] + offset), &ts->v[i], &ts->lo[i],
+                    &ts->hi[i]);
+    char nm[96], d[320];
+    snprintf(d, sizeof d, "%s [%s]", desc, ts->lead);
+    int rc = ns__h5_write_array(ts->h, ts->g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, ts->rank,
+                                ts->dims, ts->v, d, units);
     snprintf(nm, sizeof nm, "%s_ci_low", name);
-    snprintf(d, sizeof d, "%s: lower end of the 95 %% interval", desc);
-    rc |= ns__h5_write_array(h, g, nm, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n, lo, d, units);
+    snprintf(d, sizeof d, "%s: lower end of the 95 %% interval [%s]", desc, ts->lead);
+    rc |= ns__h5_write_array(ts->h, ts->g, nm, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, ts->rank,
+                             ts->dims, ts->lo, d, units);
     snprintf(nm, sizeof nm, "%s_ci_high", name);
-    snprintf(d, sizeof d, "%s: upper end of the 95 %% interval", desc);
-    rc |= ns__h5_write_array(h, g, nm, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n, hi, d, units);
+    snprintf(d, sizeof d, "%s: upper end of the 95 %% interval [%s]", desc, ts->lead);
+    rc |= ns__h5_write_array(ts->h, ts->g, nm, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, ts->rank,
+                             ts->dims, ts->hi, d, units);
+    return rc;
+}
+
+/* A per-tally array of `len` values (a histogram, a row by modality or
+ * part) as one dataset with one more dimension. */
+static int write_rows(tally_set *ts, const char *name, const char *axis, hid_t ft, hid_t mt,
+                      const void *data, hsize_t len, const char *desc, const char *units)
+{
+    char d[400];
+    snprintf(d, sizeof d, "%s [%s, %s]", desc, ts->lead, axis);
+    ts->dims[ts->rank] = len;
+    int rc = ns__h5_write_array(ts->h, ts->g, name, ft, mt, ts->rank + 1, ts->dims, data, d, units);
+    ts->dims[ts->rank] = 0;
     return rc;
 }
 
 /* Histograms and their bin edges. */
-static int write_histograms(const ns_h5 *h, hid_t g, const ns_strategy_tally *t, int S)
+static int write_histograms(tally_set *ts)
 {
-    uint64_t *buf = malloc(sizeof *buf * (size_t)S * (NS_DELAY_BINS + NS_TIME_BINS + 2));
+    const ns_h5 *h = ts->h;
+    uint64_t *buf = malloc(sizeof *buf * (size_t)ts->n * (NS_TIME_BINS + 1));
     double edges[NS_DELAY_BINS + NS_TIME_BINS + 2];
     if (!buf)
         return -1;
-    hsize_t d2[2] = {(hsize_t)S, NS_TIME_BINS + 1}, ne = NS_TIME_BINS + 1;
-    for (int k = 0; k < S; k++)
-        memcpy(buf + (size_t)k * (NS_TIME_BINS + 1), t[k].hist_detection, sizeof t[k].hist_detection);
+    hsize_t ne = NS_TIME_BINS + 1;
+    for (int k = 0; k < ts->n; k++)
+        memcpy(buf + (size_t)k * (NS_TIME_BINS + 1), ts->t[k].hist_detection,
+               sizeof ts->t[k].hist_detection);
     for (int i = 0; i <= NS_TIME_BINS; i++)
         edges[i] = i * NS_TIME_BIN_WIDTH;
-    int rc = ns__h5_write_array(h, g, "detection_time_histogram", H5T_STD_U64LE, H5T_NATIVE_UINT64, 2, d2,
-                         buf, "metastases detected, by detection time; the last bin holds all "
-                         "later", "patients") |
+    int rc = write_rows(ts, "detection_time_histogram", "bin", H5T_STD_U64LE, H5T_NATIVE_UINT64, buf, ne,
+                        "metastases detected, by detection time; the last bin holds all later",
+                        "patients") |
              (h->point ? 0
-                       : ns__h5_write_array(NULL, g, "detection_time_bin_start", H5T_IEEE_F64LE,
+                       : ns__h5_write_array(NULL, ts->g, "detection_time_bin_start", H5T_IEEE_F64LE,
                                      H5T_NATIVE_DOUBLE, 1, &ne, edges,
                                      "start of each detection time bin", "years after resection"));
-    d2[1] = ne = NS_DELAY_BINS + 1;
-    for (int k = 0; k < S; k++)
-        memcpy(buf + (size_t)k * (NS_DELAY_BINS + 1), t[k].hist_delay, sizeof t[k].hist_delay);
+    ne = NS_DELAY_BINS + 1;
+    for (int k = 0; k < ts->n; k++)
+        memcpy(buf + (size_t)k * (NS_DELAY_BINS + 1), ts->t[k].hist_delay,
+               sizeof ts->t[k].hist_delay);
     for (int i = 0; i <= NS_DELAY_BINS; i++)
         edges[i] = i * NS_DELAY_BIN_WIDTH;
-    rc |= ns__h5_write_array(h, g, "detection_delay_histogram", H5T_STD_U64LE, H5T_NATIVE_UINT64, 2, d2,
-                      buf, "metastases detected, by delay from detectable to detected; the last "
-                      "bin holds all longer", "patients") |
+    rc |= write_rows(ts, "detection_delay_histogram", "bin", H5T_STD_U64LE, H5T_NATIVE_UINT64, buf, ne,
+                     "metastases detected, by delay from detectable to detected; the last bin "
+                     "holds all longer", "patients") |
           (h->point ? 0
-                    : ns__h5_write_array(NULL, g, "detection_delay_bin_start", H5T_IEEE_F64LE,
+                    : ns__h5_write_array(NULL, ts->g, "detection_delay_bin_start", H5T_IEEE_F64LE,
                                   H5T_NATIVE_DOUBLE, 1, &ne, edges, "start of each delay bin",
                                   "years"));
     free(buf);
     return rc;
 }
 
-/* Tests per patient by modality: [strategy, modality]. */
-static int write_tests_by_modality(const ns_h5 *h, hid_t g, const ns_scenario *s,
-                                   const ns_strategy_tally *t, int S)
+/* Tests per patient by modality: [..., modality]. */
+static int write_tests_by_modality(tally_set *ts, const ns_scenario *s)
 {
     int M = s->n_modalities;
-    double v[NS_MAX_STRATEGIES * NS_MAX_MODALITIES];
+    double *v = malloc(sizeof *v * (size_t)ts->n * (size_t)M + 1);
     const char *names[NS_MAX_MODALITIES];
-    for (int k = 0; k < S; k++)
+    if (!v)
+        return -1;
+    for (int k = 0; k < ts->n; k++)
         for (int m = 0; m < M; m++)
-            v[k * M + m] = (double)t[k].tests_by_modality[m] / (double)t[k].n_patients;
+            v[k * M + m] = ts->t[k].n_patients ? (double)ts->t[k].tests_by_modality[m] /
+                                                     (double)ts->t[k].n_patients
+                                               : NAN;
     for (int m = 0; m < M; m++)
         names[m] = s->modality[m].name;
-    hsize_t d2[2] = {(hsize_t)S, (hsize_t)M};
-    return (h->point ? 0
-                     : ns__h5_write_strings(g, "modality", names, (hsize_t)M,
-                                     "modality names (columns of mean_tests_by_modality)")) |
-           ns__h5_write_array(h, g, "mean_tests_by_modality", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, v,
-                       "tests per patient by modality [strategy, modality]", "tests per patient");
+    int rc = (ts->h->point ? 0
+                           : ns__h5_write_strings(ts->g, "modality", names, (hsize_t)M,
+                                                  "modality names (columns of "
+                                                  "mean_tests_by_modality)")) |
+             write_rows(ts, "mean_tests_by_modality", "modality", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v,
+                        (hsize_t)M, "tests per patient by modality", "tests per patient");
+    free(v);
+    return rc;
 }
 
-/* Discounted QALYs per patient by part: [strategy, part]. */
-static int write_qaly_parts(const ns_h5 *h, hid_t g, const ns_strategy_tally *t, int S)
+/* Discounted QALYs per patient by part: [..., part]. */
+static int write_qaly_parts(tally_set *ts)
 {
-    double v[NS_MAX_STRATEGIES * NS_NQPARTS], lo, hi;
-    for (int k = 0; k < S; k++)
+    double *v = malloc(sizeof *v * (size_t)ts->n * NS_NQPARTS), lo, hi;
+    if (!v)
+        return -1;
+    for (int k = 0; k < ts->n; k++)
         for (int q = 0; q < NS_NQPARTS; q++)
-            ns_acc_mean(&t[k].qaly_part[q], &v[k * NS_NQPARTS + q], &lo, &hi);
-    hsize_t d2[2] = {(hsize_t)S, NS_NQPARTS};
-    return (h->point ? 0
-                     : ns__h5_write_strings(g, "qaly_part", ns_qaly_part_name, NS_NQPARTS,
-                                            "parts of the discounted QALYs (columns of "
-                                            "mean_qaly_discounted_by_part)")) |
-           ns__h5_write_array(h, g, "mean_qaly_discounted_by_part", H5T_IEEE_F64LE,
-                              H5T_NATIVE_DOUBLE, 2, d2, v,
-                              "discounted QALYs per patient by part: life in each state, and "
-                              "the losses to tests and to treatment (negative); the parts add up "
-                              "to mean_qaly_discounted [strategy, part]", "QALY");
+            ns_acc_mean(&ts->t[k].qaly_part[q], &v[k * NS_NQPARTS + q], &lo, &hi);
+    int rc = (ts->h->point ? 0
+                           : ns__h5_write_strings(ts->g, "qaly_part", ns_qaly_part_name, NS_NQPARTS,
+                                                  "parts of the discounted QALYs (columns of "
+                                                  "mean_qaly_discounted_by_part)")) |
+             write_rows(ts, "mean_qaly_discounted_by_part", "part", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v,
+                        NS_NQPARTS,
+                        "discounted QALYs per patient by part: life in each state, and the losses "
+                        "to tests and to treatment (negative); the parts add up to "
+                        "mean_qaly_discounted", "QALY");
+    free(v);
+    return rc;
 }
 
-int ns_h5_write_summary(ns_h5 *h, const ns_strategy_tally *t)
+int ns__h5_write_tallies(const ns_h5 *h, hid_t g, const ns_strategy_tally *t, int rank,
+                         const hsize_t *lead)
 {
     const ns_scenario *s = h->s;
-    int S = s->n_strategies, rc = 0;
-    hid_t g = ns__h5_group(h, "summary");
-    if (g < 0)
+    tally_set ts = {h, g, t, rank, 1, {0}, rank == 1 ? "strategy" : "strategy, group", 0, 0, 0};
+    for (int i = 0; i < rank; i++)
+        ts.dims[i] = lead[i], ts.n *= (int)lead[i];
+    double *buf = malloc(sizeof *buf * 3 * (size_t)ts.n);
+    if (!buf)
         return -1;
-    const char *names[NS_MAX_STRATEGIES], *sources[NS_MAX_STRATEGIES];
-    for (int k = 0; k < S; k++)
-        names[k] = s->strategy[k].name, sources[k] = s->strategy[k].source;
-    hsize_t n = (hsize_t)S;
-    double v[NS_MAX_STRATEGIES];
-    if (h->point == 0)
-        rc |= ns__h5_write_strings(g, "strategy", names, n, "strategy names (columns of every summary "
-                                                     "dataset)") |
-              ns__h5_write_strings(g, "strategy_source", sources, n, "where each strategy comes from");
+    ts.v = buf, ts.lo = buf + ts.n, ts.hi = buf + 2 * ts.n;
+    int rc = 0;
+#define COUNT(name, fld, desc) rc |= write_count(&ts, name, offsetof(ns_strategy_tally, fld), desc)
     COUNT("n_patients", n_patients, "patients simulated");
     COUNT("n_metastases", n_metastases, "metastases that became detectable while the patient lived");
     COUNT("n_detected_surveillance", n_route[NS_ROUTE_SURVEILLANCE], "metastases found by a surveillance visit");
@@ -145,8 +185,9 @@ int ns_h5_write_summary(ns_h5 *h, const ns_strategy_tally *t)
     COUNT("n_local_found", n_local_found, "local regrowths found by surveillance");
     COUNT("n_residual", n_residual, "patients with local residual tumour (before any treatment)");
     COUNT("n_metastasis_deaths", n_metastasis_deaths, "deaths from the metastasis");
+#undef COUNT
 #define MEAN(name, fld, desc, units) \
-    rc |= write_mean(h, g, name, t, S, offsetof(ns_strategy_tally, fld), desc, units)
+    rc |= write_mean(&ts, name, offsetof(ns_strategy_tally, fld), desc, units)
     MEAN("mean_detection_time", detection_time, "time to detection, detected metastases", "years after resection");
     MEAN("mean_detection_delay", detection_delay, "delay from detectable to detected, detected metastases", "years");
     MEAN("mean_burden_mm", burden_mm, "largest deposit at detection", "mm");
@@ -163,15 +204,36 @@ int ns_h5_write_summary(ns_h5 *h, const ns_strategy_tally *t)
     MEAN("mean_qaly", qaly, "quality-adjusted life-years (lifetime)", "QALY");
     MEAN("mean_qaly_discounted", qaly_discounted, "quality-adjusted life-years, discounted", "QALY");
 #undef MEAN
-    rc |= write_histograms(h, g, t, S) | write_tests_by_modality(h, g, s, t, S) |
-          write_qaly_parts(h, g, t, S);
+    rc |= write_histograms(&ts) | write_tests_by_modality(&ts, s) | write_qaly_parts(&ts);
+    free(buf);
+    return rc;
+}
+
+int ns_h5_write_summary(ns_h5 *h, const ns_strategy_tally *t)
+{
+    const ns_scenario *s = h->s;
+    int S = s->n_strategies, rc = 0;
+    hid_t g = ns__h5_group(h, "summary");
+    if (g < 0)
+        return -1;
+    const char *names[NS_MAX_STRATEGIES], *sources[NS_MAX_STRATEGIES];
+    for (int k = 0; k < S; k++)
+        names[k] = s->strategy[k].name, sources[k] = s->strategy[k].source;
+    hsize_t n = (hsize_t)S;
+    if (h->point == 0)
+        rc |= ns__h5_write_strings(g, "strategy", names, n, "strategy names (columns of every summary "
+                                                     "dataset)") |
+              ns__h5_write_strings(g, "strategy_source", sources, n, "where each strategy comes from");
+    rc |= ns__h5_write_tallies(h, g, t, 1, &n);
     H5Gclose(g);
+    if (!rc && s->n_groups)
+        rc = ns__h5_write_groups(h, t);
     h->failed |= rc != 0;
     return rc ? -1 : 0;
 }
 
 /* The WTP grid 0, step, ..., max of the scenario; returns its length. */
-static int wtp_grid(const ns_scenario *s, double *grid, int cap)
+int ns__h5_wtp_grid(const ns_scenario *s, double *grid, int cap)
 {
     int w = 0;
     for (double x = 0; x <= s->econ.wtp_max + 1e-9 && w < cap; x += s->econ.wtp_step)
@@ -179,7 +241,6 @@ static int wtp_grid(const ns_scenario *s, double *grid, int cap)
     return w;
 }
 
-#define NS_MAX_WTP 1001
 
 static hid_t group_with_wtp(ns_h5 *h, const char *name)
 {
@@ -198,8 +259,8 @@ int ns_h5_write_economics(ns_h5 *h, const double *cost, const double *effect)
     ns_icer_table t;
     if (ns_econ_icers(cost, effect, S, &t))
         return -1;
-    double nmb[NS_MAX_STRATEGIES], grid[NS_MAX_WTP];
-    int W = wtp_grid(s, grid, NS_MAX_WTP);
+    double nmb[NS_MAX_STRATEGIES], grid[NS_H5_MAX_WTP];
+    int W = ns__h5_wtp_grid(s, grid, NS_H5_MAX_WTP);
     double *nmb_grid = malloc(sizeof *nmb_grid * (size_t)W * S);
     hid_t g = h->point ? ns__h5_group(h, "economics") : group_with_wtp(h, "economics");
     if (!nmb_grid || g < 0) {
@@ -290,8 +351,8 @@ int ns_h5_write_psa(ns_h5 *h, int K, uint64_t n_patients, const double *values,
     int S = s->n_strategies, rc = 0;
     const char **names = malloc(sizeof *names * (size_t)s->n_params);
     int *idx = malloc(sizeof *idx * (size_t)s->n_params);
-    double grid[NS_MAX_WTP];
-    int W = wtp_grid(s, grid, NS_MAX_WTP);
+    double grid[NS_H5_MAX_WTP];
+    int W = ns__h5_wtp_grid(s, grid, NS_H5_MAX_WTP);
     double *ceac = malloc(sizeof *ceac * (size_t)W * S), *evpi = malloc(sizeof *evpi * W);
     int *ceaf = malloc(sizeof *ceaf * W);
     hid_t g = group_with_wtp(h, "psa");

@@ -11,11 +11,12 @@
 
 uint64_t ns_shard_checksum(const ns_shard_info *in, const ns_strategy_tally *units)
 {
-    uint64_t head[10] = {in->fingerprint, in->seed, in->n_patients, (uint64_t)in->shard,
+    uint64_t head[11] = {in->fingerprint, in->seed, in->n_patients, (uint64_t)in->shard,
                          (uint64_t)in->n_shards, in->unit_first, in->unit_count,
-                         in->total_units, (uint64_t)in->n_strategies, sizeof(ns_strategy_tally)};
+                         in->total_units, (uint64_t)in->n_strategies, sizeof(ns_strategy_tally),
+                         (uint64_t)in->n_tallies};
     uint64_t h = ns_hash64(NS_HASH_SEED, head, sizeof head);
-    return ns_hash64(h, units, sizeof *units * in->unit_count * (uint64_t)in->n_strategies);
+    return ns_hash64(h, units, sizeof *units * in->unit_count * (uint64_t)in->n_tallies);
 }
 
 int ns_h5_write_shard(const char *path, const ns_scenario *s, const ns_shard_info *in,
@@ -33,6 +34,7 @@ int ns_h5_write_shard(const char *path, const ns_scenario *s, const ns_shard_inf
     }
     ns_shard_info sum = *in;
     sum.n_strategies = s->n_strategies;
+    sum.n_tallies = ns_tally_count(s);
     char created[32];
     ns__h5_utc_now(created);
     int rc = ns__h5_attr_str(f, "netsurv_version", NETSURV_VERSION) |
@@ -44,6 +46,7 @@ int ns_h5_write_shard(const char *path, const ns_scenario *s, const ns_shard_inf
              ns__h5_attr_u64(f, "unit_first", in->unit_first) | ns__h5_attr_u64(f, "unit_count", in->unit_count) |
              ns__h5_attr_u64(f, "total_units", in->total_units) |
              ns__h5_attr_u64(f, "n_strategies", (uint64_t)s->n_strategies) |
+             ns__h5_attr_u64(f, "n_tallies", (uint64_t)sum.n_tallies) |
              ns__h5_attr_u64(f, "tally_size", sizeof(ns_strategy_tally)) |
              ns__h5_attr_u64(f, "checksum", ns_shard_checksum(&sum, units)) |
              ns__h5_attr_str(f, "scenario_path", s->path) |
@@ -55,7 +58,7 @@ int ns_h5_write_shard(const char *path, const ns_scenario *s, const ns_shard_inf
     if (s->n_sets)
         rc |= ns__h5_write_strings(f, "overrides", (const char *const *)s->sets, (hsize_t)s->n_sets,
                             "--set overrides, in order");
-    hsize_t dims[2] = {in->unit_count, sizeof(ns_strategy_tally) * (hsize_t)s->n_strategies};
+    hsize_t dims[2] = {in->unit_count, sizeof(ns_strategy_tally) * (hsize_t)sum.n_tallies};
     rc |= ns__h5_write_array(NULL, f, "units", H5T_STD_U8LE, H5T_NATIVE_UINT8, 2, dims, units,
                       "unit tallies (opaque: read by `netsurv merge` of the same version)",
                       "bytes");
@@ -92,16 +95,18 @@ static int read_overrides(hid_t f, ns_shard_info *in)
  * anything: its slice is exactly share `shard` of `n_shards` of its units
  * (as `run --shard` cuts them), the units are whole points of n_patients,
  * and the payload's size is what they say. */
-static int claims_fit(const ns_shard_info *in, uint64_t S, const hsize_t dims[2])
+static int claims_fit(const ns_shard_info *in, uint64_t T, const hsize_t dims[2])
 {
     uint64_t U = in->n_patients ? ns_engine_units(in->n_patients) : 0, w0, nw;
-    if (!U || S < 1 || S > NS_MAX_STRATEGIES || in->n_shards < 1 ||
+    int S = in->n_strategies;
+    if (!U || S < 1 || T < (uint64_t)S || T % (uint64_t)S ||
+        T > (uint64_t)NS_MAX_STRATEGIES * (1 + NS_MAX_GROUPS) || in->n_shards < 1 ||
         in->n_shards > NS_MAX_SHARDS || in->shard < 1 || in->shard > in->n_shards ||
         in->total_units % U || in->total_units / U < 1 || in->total_units / U > NS_MAX_POINTS)
         return 0;
     ns_work_share(in->total_units, in->shard - 1, in->n_shards, &w0, &nw);
     return w0 == in->unit_first && nw == in->unit_count && dims[0] == in->unit_count &&
-           dims[1] == sizeof(ns_strategy_tally) * S &&
+           dims[1] == sizeof(ns_strategy_tally) * T &&
            in->unit_count <= SIZE_MAX / 2 / dims[1];
 }
 
@@ -119,7 +124,7 @@ int ns_h5_read_shard(const char *path, ns_shard_info *in, ns_strategy_tally **un
                  ns_h5_reason()[0] ? ns_h5_reason() : "not an HDF5 file");
         return -1;
     }
-    uint64_t shard = 0, n_shards = 0, S = 0, tally = 0, checksum = 0;
+    uint64_t shard = 0, n_shards = 0, S = 0, T = 0, tally = 0, checksum = 0;
     char *version = ns__h5_read_string(f, "netsurv_version", 0), *kind = ns__h5_read_string(f, "kind", 0);
     int not_shard = !kind || strncmp(kind, "netsurv shard", 13) != 0;
     int rc = not_shard || ns__h5_read_u64(f, "fingerprint", &in->fingerprint) ||
@@ -128,13 +133,15 @@ int ns_h5_read_shard(const char *path, ns_shard_info *in, ns_strategy_tally **un
          ns__h5_read_u64(f, "unit_first", &in->unit_first) ||
          ns__h5_read_u64(f, "unit_count", &in->unit_count) ||
          ns__h5_read_u64(f, "total_units", &in->total_units) ||
-         ns__h5_read_u64(f, "n_strategies", &S) || ns__h5_read_u64(f, "tally_size", &tally) ||
+         ns__h5_read_u64(f, "n_strategies", &S) || ns__h5_read_u64(f, "n_tallies", &T) ||
+         ns__h5_read_u64(f, "tally_size", &tally) ||
          ns__h5_read_u64(f, "checksum", &checksum);
     snprintf(in->version, sizeof in->version, "%s", version ? version : "?");
     /* counts that do not fit an int are out of range, not wrapped */
     in->shard = shard <= NS_MAX_SHARDS ? (int)shard : 0;
     in->n_shards = n_shards <= NS_MAX_SHARDS ? (int)n_shards : 0;
     in->n_strategies = S <= NS_MAX_STRATEGIES ? (int)S : 0;
+    in->n_tallies = T <= (uint64_t)NS_MAX_STRATEGIES * (1 + NS_MAX_GROUPS) ? (int)T : 0;
     const char *why = NULL;
     if (!rc && tally != sizeof(ns_strategy_tally)) {
         snprintf(err, errlen, "%s: written by netsurv %s with another tally layout", path,
@@ -151,8 +158,8 @@ int ns_h5_read_shard(const char *path, ns_shard_info *in, ns_strategy_tally **un
         hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
         hsize_t dims[2] = {0, 0};
         int sane = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 2 &&
-                   H5Sget_simple_extent_dims(sp, dims, NULL) == 2 && claims_fit(in, S, dims);
-        *units = sane ? malloc(sizeof **units * (in->unit_count * S + 1)) : NULL;
+                   H5Sget_simple_extent_dims(sp, dims, NULL) == 2 && claims_fit(in, (uint64_t)in->n_tallies, dims);
+        *units = sane ? malloc(sizeof **units * (in->unit_count * (uint64_t)in->n_tallies + 1)) : NULL;
         rc = rc || !sane || !*units ||
              H5Dread(d, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, *units) < 0;
         if (sp >= 0)

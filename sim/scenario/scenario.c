@@ -52,7 +52,8 @@ static int load_tree(ns_ytree *t, ns_scenario *s, ns_errors *e)
     static const section_loader loaders[] = {ns__load_header, ns__load_cohort, ns__load_metastasis,
                                               ns__load_residual, ns__load_course, ns__load_death,
                                               ns__load_targets, ns__load_modalities,
-                                              ns__load_strategies, ns__load_sweep};
+                                              ns__load_strategies, ns__load_groups,
+                                              ns__load_sweep};
     for (size_t i = 0; i < sizeof loaders / sizeof *loaders; i++)
         loaders[i](&L, t->root);
     if (e->n == 0)

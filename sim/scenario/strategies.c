@@ -21,7 +21,7 @@ static int find_named(const void *base, int count, size_t stride, const char *na
 
 /* The `name:` of a list entry, copied to out and appended to the path;
  * checks it is unique among the first `i` names of `names`. */
-static int entry_name(ld *L, ns_ynode *m, const char *list, size_t i, char *out,
+int ns__entry_name(ld *L, ns_ynode *m, const char *list, size_t i, char *out,
                       const void *names, size_t stride, char *path)
 {
     char idx[24];
@@ -125,7 +125,7 @@ static int load_modality(ld *L, ns_ynode *m, size_t i)
     ns_scenario *s = L->s;
     ns_modality *x = &s->modality[i];
     char path[PATHLEN];
-    if (entry_name(L, m, "modalities", i, x->name, s->modality, sizeof *x, path))
+    if (ns__entry_name(L, m, "modalities", i, x->name, s->modality, sizeof *x, path))
         return -1;
     int rc = ns__param(L, m, path, "cost", &x->cost, 0, INFINITY);
     rc |= ns__param(L, m, path, "workup_cost", &x->workup_cost, 0, INFINITY);
@@ -156,7 +156,7 @@ static int load_treatment(ld *L, ns_ynode *m, size_t i)
     ns_scenario *s = L->s;
     ns_treatment *t = &s->treatment[i];
     char path[PATHLEN];
-    if (entry_name(L, m, "treatments", i, t->name, s->treatment, sizeof *t, path))
+    if (ns__entry_name(L, m, "treatments", i, t->name, s->treatment, sizeof *t, path))
         return -1;
     return ns__param(L, m, path, "cost", &t->cost, 0, INFINITY) |
            ns__param(L, m, path, "operative_mortality", &t->mortality, 0, 1) |
@@ -266,6 +266,71 @@ static const char *const grade_words[] = {"G1", "G2", "G3"};
 static const char *const margin_words[] = {"R0", "R1", "Rx"};
 static const char *const lvi_words[] = {"no", "yes"};
 static const char *const depth_words[] = {"submucosa", "muscularis"};
+
+/* The values of one attribute in a mask as "G1 or G2", or "" when all. */
+static void words_in(unsigned mask, const char *const *words, int n, char *out, size_t cap,
+                     const char *sep)
+{
+    out[0] = 0;
+    if (mask == (1u << n) - 1)
+        return;
+    for (int w = 0; w < n; w++)
+        if (mask >> w & 1)
+            snprintf(out + strlen(out), cap - strlen(out), "%s%s", out[0] ? sep : "", words[w]);
+}
+
+void ns__describe_group(const ns_riskgroup *g, char *out, size_t cap)
+{
+    char part[5][64];
+    if (g->size_lo > 0 && isfinite(g->size_hi))
+        snprintf(part[0], sizeof part[0], "size %g to under %g mm", g->size_lo, g->size_hi);
+    else if (g->size_lo > 0)
+        snprintf(part[0], sizeof part[0], "size %g mm or more", g->size_lo);
+    else if (isfinite(g->size_hi))
+        snprintf(part[0], sizeof part[0], "size under %g mm", g->size_hi);
+    else
+        part[0][0] = 0;
+    words_in(g->grades, grade_words, 3, part[1], sizeof part[1], " or ");
+    words_in(g->margins, margin_words, 3, part[2], sizeof part[2], " or ");
+    char lvi[16];
+    words_in(g->lvi, lvi_words, 2, lvi, sizeof lvi, " or ");
+    snprintf(part[3], sizeof part[3], lvi[0] ? "LVI %s" : "%s", lvi);
+    words_in(g->depth, depth_words, 2, part[4], sizeof part[4], " or ");
+    out[0] = 0;
+    for (int i = 0; i < 5; i++)
+        if (part[i][0])
+            snprintf(out + strlen(out), cap - strlen(out), "%s%s", out[0] ? ", " : "", part[i]);
+    if (!out[0])
+        snprintf(out, cap, "every patient");
+}
+
+int ns_riskgroup_yaml(const ns_riskgroup *g, char *out, size_t cap)
+{
+    char list[4][64];
+    const unsigned masks[4] = {g->grades, g->margins, g->lvi, g->depth};
+    const char *const *words[4] = {grade_words, margin_words, lvi_words, depth_words};
+    const char *keys[4] = {"grade", "margin", "lvi", "depth"};
+    const int nw[4] = {3, 3, 2, 2};
+    int len = snprintf(out, cap, "{");
+    if (g->size_lo > 0 || isfinite(g->size_hi)) {
+        len += snprintf(out + len, cap > (size_t)len ? cap - (size_t)len : 0, "size_mm: {");
+        if (g->size_lo > 0)
+            len += snprintf(out + len, cap > (size_t)len ? cap - (size_t)len : 0, "min: %.17g%s",
+                            g->size_lo, isfinite(g->size_hi) ? ", " : "");
+        if (isfinite(g->size_hi))
+            len += snprintf(out + len, cap > (size_t)len ? cap - (size_t)len : 0, "max: %.17g",
+                            g->size_hi);
+        len += snprintf(out + len, cap > (size_t)len ? cap - (size_t)len : 0, "}");
+    }
+    for (int a = 0; a < 4; a++) {
+        words_in(masks[a], words[a], nw[a], list[a], sizeof list[a], ", ");
+        if (list[a][0])
+            len += snprintf(out + len, cap > (size_t)len ? cap - (size_t)len : 0, "%s%s: [%s]",
+                            len > 1 ? ", " : "", keys[a], list[a]);
+    }
+    len += snprintf(out + len, cap > (size_t)len ? cap - (size_t)len : 0, "}");
+    return (size_t)len < cap ? 0 : -1;
+}
 
 /* The `when:` risk group of a rule (absent: everyone). */
 static int riskgroup(ld *L, ns_ynode *rule, const char *path, ns_riskgroup *g)
@@ -471,7 +536,7 @@ static int load_rule(ld *L, ns_strategy *st, ns_ynode *m, size_t i, const char *
     ns_rule *r = &st->rule[i];
     char list[PATHLEN], path[PATHLEN];
     ns__join(list, spath, "rules");
-    if (entry_name(L, m, list, i, r->name, st->rule, sizeof *r, path))
+    if (ns__entry_name(L, m, list, i, r->name, st->rule, sizeof *r, path))
         return -1;
     ns_ynode *src = ns_ymap_get(m, "source"), *as = ns_ymap_get(m, "assumption");
     if (!src && !as) {
@@ -521,29 +586,33 @@ static void describe_cell(char *buf, size_t len, double lo, double hi, int g, in
              margin_words[m], lvi_words[v], depth_words[d]);
 }
 
-/* Every reported patient must match exactly one rule (an `otherwise` rule
- * takes those no other rule matches): no overlaps, no gaps, no empty rule. */
-static int check_partition(ld *L, ns_strategy *st, ns_ynode *rules, const char *spath)
+/* Every reported patient must match exactly one of the n owners (rules of
+ * a strategy, or risk groups; an `otherwise` owner takes those no other
+ * matches): no overlaps, no gaps, no empty owner. `what` names them in
+ * messages ("rule", "group"); items[i] is owner i's node. */
+int ns__check_partition(ld *L, const ns__owner *ow, int n, ns_ynode *list, const char *path,
+                        const char *what)
 {
-    double cut[2 * NS_MAX_RULES + 3];
+    double cut[2 * NS_MAX_OWNERS + 3];
     int nc = 0;
+    if (n > NS_MAX_OWNERS)
+        return -1;
     cut[nc++] = 0;
     cut[nc++] = INFINITY;
-    for (int i = 0; i < st->n_rules; i++) {
-        cut[nc++] = st->rule[i].when.size_lo;
-        cut[nc++] = st->rule[i].when.size_hi;
+    for (int i = 0; i < n; i++) {
+        cut[nc++] = ow[i].when->size_lo;
+        cut[nc++] = ow[i].when->size_hi;
     }
     for (int i = 1; i < nc; i++) /* insertion sort */
         for (int j = i; j > 0 && cut[j] < cut[j - 1]; j--) {
             double x = cut[j]; cut[j] = cut[j - 1]; cut[j - 1] = x;
         }
-    char path[PATHLEN], cell[160];
-    ns__join(path, spath, "rules");
+    char cell[160];
     int other = -1, other_used = 0;
-    for (int i = 0; i < st->n_rules; i++)
-        if (st->rule[i].otherwise) {
+    for (int i = 0; i < n; i++)
+        if (ow[i].otherwise) {
             if (other >= 0) {
-                ns__err_at(L, rules->items[i], path, "only one rule may say otherwise: true");
+                ns__err_at(L, list->items[i], path, "only one %s may say otherwise: true", what);
                 return -1;
             }
             other = i;
@@ -555,16 +624,15 @@ static int check_partition(ld *L, ns_strategy *st, ns_ynode *rules, const char *
         for (int g = 0; g < 3; g++) for (int m = 0; m < 3; m++)
         for (int v = 0; v < 2; v++) for (int d = 0; d < 2; d++) {
             int first = -1;
-            for (int i = 0; i < st->n_rules; i++) {
-                const ns_riskgroup *w = &st->rule[i].when;
+            for (int i = 0; i < n; i++) {
+                const ns_riskgroup *w = ow[i].when;
                 if (i == other || !(mid >= w->size_lo && mid < w->size_hi && (w->grades >> g & 1) &&
                       (w->margins >> m & 1) && (w->lvi >> v & 1) && (w->depth >> d & 1)))
                     continue;
                 if (first >= 0) {
                     describe_cell(cell, sizeof cell, cut[c], cut[c + 1], g, m, v, d);
-                    ns__err_at(L, rules->items[i], path,
-                               "rules '%s' and '%s' overlap (both match %s)",
-                               st->rule[first].name, st->rule[i].name, cell);
+                    ns__err_at(L, list->items[i], path, "%ss '%s' and '%s' overlap (both match %s)",
+                               what, ow[first].name, ow[i].name, cell);
                     return -1;
                 }
                 first = i;
@@ -573,18 +641,28 @@ static int check_partition(ld *L, ns_strategy *st, ns_ynode *rules, const char *
                 other_used = 1;
             else if (first < 0) {
                 describe_cell(cell, sizeof cell, cut[c], cut[c + 1], g, m, v, d);
-                ns__err_at(L, rules, path, "no rule matches patients with %s", cell);
+                ns__err_at(L, list, path, "no %s matches patients with %s", what, cell);
                 return -1;
             }
         }
     }
     if (other >= 0 && !other_used) {
-        ns__err_at(L, rules->items[other], path,
-                   "rule '%s' is empty: the other rules already match every patient",
-                   st->rule[other].name);
+        ns__err_at(L, list->items[other], path,
+                   "%s '%s' is empty: the other %ss already match every patient", what,
+                   ow[other].name, what);
         return -1;
     }
     return 0;
+}
+
+static int check_partition(ld *L, ns_strategy *st, ns_ynode *rules, const char *spath)
+{
+    ns__owner ow[NS_MAX_RULES];
+    char path[PATHLEN];
+    ns__join(path, spath, "rules");
+    for (int i = 0; i < st->n_rules; i++)
+        ow[i] = (ns__owner){st->rule[i].name, &st->rule[i].when, st->rule[i].otherwise};
+    return ns__check_partition(L, ow, st->n_rules, rules, path, "rule");
 }
 
 /* Names of the per-patient columns beside /patients/<strategy>/: a strategy
@@ -599,7 +677,7 @@ static int load_strategy(ld *L, ns_ynode *m, size_t i)
     ns_scenario *s = L->s;
     ns_strategy *st = &s->strategy[i];
     char path[PATHLEN];
-    if (entry_name(L, m, "strategies", i, st->name, s->strategy, sizeof *st, path))
+    if (ns__entry_name(L, m, "strategies", i, st->name, s->strategy, sizeof *st, path))
         return -1;
     for (size_t r = 0; r < sizeof reserved_names / sizeof *reserved_names; r++)
         if (strcmp(st->name, reserved_names[r]) == 0) {

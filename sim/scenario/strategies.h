@@ -15,4 +15,27 @@ int ns__riskgroup(ld *L, ns_ynode *m, const char *path, ns_riskgroup *g);
  * visits, as in a rule's schedule. */
 int ns__schedule_item(ld *L, ns_rule *r, ns_ynode *item, const char *path);
 
+/* The `name:` of list entry i of `list` copied to out, unique among the
+ * first i names of `names` (structs of size stride, name first); path is
+ * set to list.name. */
+int ns__entry_name(ld *L, ns_ynode *m, const char *list, size_t i, char *out, const void *names,
+                   size_t stride, char *path);
+
+/* Owners of cells of the reported attributes: a strategy's rules or the
+ * risk groups. */
+#define NS_MAX_OWNERS 64
+typedef struct {
+    const char *name;
+    const ns_riskgroup *when;
+    int otherwise;
+} ns__owner;
+/* Checks the owners partition every reported patient; messages at list's
+ * items name them as `what`. */
+int ns__check_partition(ld *L, const ns__owner *ow, int n, ns_ynode *list, const char *path,
+                        const char *what);
+/* groups: the risk groups results are reported by (groups.c). */
+int ns__load_groups(ld *L, ns_ynode *root);
+/* "size 10-20 mm, G1 or G2, ..." for a risk group (out[cap]). */
+void ns__describe_group(const ns_riskgroup *g, char *out, size_t cap);
+
 #endif

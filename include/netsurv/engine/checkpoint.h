@@ -12,11 +12,13 @@ typedef struct ns_checkpoint ns_checkpoint;
 
 /* Opens the checkpoint at path: with resume, reads the points already done
  * (which must belong to the same fingerprint, pass their checksums and
- * count n_patients for every strategy); otherwise starts it afresh. NULL
+ * count n_patients in each strategy's whole-cohort tally and in the sum of
+ * its risk groups'); otherwise starts it afresh. A point has n_tallies
+ * tallies (ns_tally_count), of n_strategies strategies. NULL
  * with a message on error (another run's checkpoint, a damaged one). */
 ns_checkpoint *ns_checkpoint_open(const char *path, uint64_t fingerprint, uint64_t n_points,
-                                  int n_strategies, uint64_t n_patients, int resume, char *err,
-                                  size_t errlen);
+                                  int n_tallies, int n_strategies, uint64_t n_patients,
+                                  int resume, char *err, size_t errlen);
 /* Point p's tallies if it is done (copied to t), else 0. */
 int ns_checkpoint_get(const ns_checkpoint *c, uint64_t p, ns_strategy_tally *t);
 /* Records point p as done, on disk (flushed and synced) before returning;

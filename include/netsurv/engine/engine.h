@@ -47,6 +47,20 @@ typedef struct {
     uint64_t hist_delay[NS_DELAY_BINS + 1];
 } ns_strategy_tally;
 
+/* The tallies of a run: out[k] for strategy k over the whole cohort, then,
+ * when the scenario has risk groups, out[S + k * G + g] for strategy k in
+ * group g (S strategies, G groups). The whole-cohort tally of a block is
+ * the fold of its group tallies in group order, so the integer counts of
+ * the groups add up to the whole exactly. */
+static inline int ns_tally_count(const ns_scenario *s)
+{
+    return s->n_strategies * (1 + s->n_groups);
+}
+static inline int ns_tally_index(const ns_scenario *s, int k, int g)
+{
+    return s->n_strategies + k * s->n_groups + g;
+}
+
 /* Per-patient rows leave the engine in two steps. fill is called from the
  * worker threads, once per block, with `count` patients that are rows
  * [row, row + count) of the current wave and their outcomes
@@ -71,27 +85,41 @@ typedef struct {
     volatile sig_atomic_t *stop;/* set (by a signal handler) to stop between waves */
 } ns_engine_opts;
 
-/* Runs every strategy of s on patients [0, o->n) into out[0..n_strategies).
+/* Runs every strategy of s on patients [0, o->n) into out[0..ns_tally_count(s)).
  * Returns 0, or -1 when memory ran out, the sink failed, or *stop was set. */
 int ns_engine_run(const ns_scenario *s, const ns_engine_opts *o, ns_strategy_tally *out);
 
 /* Number of work units of n patients. */
 uint64_t ns_engine_units(uint64_t n);
 
-/* Runs work units [u0, u0 + nu) of patients [0, o->n): each unit's tally
- * (blocks folded in block order) into units[(u - u0) * S + k] when units is
- * given, and the fold of these units into out[0..S) when out is given.
+/* Runs work units [u0, u0 + nu) of patients [0, o->n): each unit's tallies
+ * (blocks folded in block order) into units[(u - u0) * T + i] when units is
+ * given (T = ns_tally_count(s)), and the fold of these units into
+ * out[0..T) when out is given.
  * Returns 0 or -1 as ns_engine_run. */
 int ns_engine_run_units(const ns_scenario *s, const ns_engine_opts *o, uint64_t u0, uint64_t nu,
                         ns_strategy_tally *units, ns_strategy_tally *out);
 
-/* out += units[0], units[1], ... in order (out[k] += units[u * S + k]). */
+/* out += units[0], units[1], ... in order (out[k] += units[u * S + k]);
+ * S is the number of tallies per unit. */
 void ns_engine_fold(int S, const ns_strategy_tally *units, uint64_t nu, ns_strategy_tally *out);
 
 /* Adds one outcome to a tally. */
 void ns_tally_add_outcome(ns_strategy_tally *t, const ns_outcome *o);
 /* into += t, field by field (the order of calls fixes the floating-point result). */
 void ns_tally_merge(ns_strategy_tally *into, const ns_strategy_tally *t);
+
+/* Mean discounted cost and QALYs per patient of a tally (NaN when empty). */
+void ns_tally_means(const ns_strategy_tally *t, double *cost, double *effect);
+
+/* For each risk group g of s, best[g] = the strategy with the highest mean
+ * net monetary benefit wtp * QALYs - cost among the group's patients (ties:
+ * the first; -1 for a group without patients); t as ns_engine_run's. */
+void ns_group_best(const ns_scenario *s, const ns_strategy_tally *t, double wtp, int *best);
+/* *out = the tally of the policy that gives each group g the strategy
+ * best[g]: the fold of those groups' tallies in group order. */
+void ns_group_composite(const ns_scenario *s, const ns_strategy_tally *t, const int *best,
+                        ns_strategy_tally *out);
 
 /* Mean of an accumulator and its normal-approximation 95 % interval. */
 void ns_acc_mean(const ns_acc *a, double *mean, double *lo, double *hi);

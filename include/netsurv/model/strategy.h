@@ -71,6 +71,10 @@ double ns_discounted_years(double r, double a, double b);
 /* Index of the rule of strategy st that patient p's report matches. */
 int ns_strategy_match(const ns_strategy *st, const ns_patient *p);
 
+/* Index of the risk group (s->group) patient p's report falls in; 0 when
+ * the scenario has no groups. */
+int ns_group_of(const ns_scenario *s, const ns_patient *p);
+
 /* Plays strategy index k of s on patient p into *o. */
 void ns_strategy_play(const ns_scenario *s, int k, const ns_patient *p, ns_outcome *o);
 

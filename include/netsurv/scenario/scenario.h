@@ -99,7 +99,7 @@ typedef struct {
 /* ---- surveillance (MODEL.md section 3) ---- */
 #define NS_MAX_MODALITIES 16
 #define NS_MAX_STRATEGIES 32
-#define NS_MAX_RULES 16
+#define NS_MAX_RULES 64        /* a composite policy has a rule per group and schedule */
 #define NS_MAX_VISITS 128       /* visits per rule, after expanding repeats */
 #define NS_MAX_TREATMENTS 8
 #define NS_HORIZON_YEARS 60.0   /* "lifelong" schedules stop here (or at death) */
@@ -131,6 +131,16 @@ typedef struct {
     double size_lo, size_hi;
     unsigned grades, margins, lvi, depth; /* lvi: bit0 no, bit1 yes; depth: bit0 submucosa, bit1 muscularis */
 } ns_riskgroup;
+
+/* A risk group of the scenario's `groups:` partition: results are reported
+ * per group, and the best schedule is chosen per group. */
+#define NS_MAX_GROUPS 48
+typedef struct {
+    char name[NS_NAME_LEN];
+    ns_riskgroup when;
+    int otherwise;              /* the patients no other group holds */
+    char description[200];      /* the `description:` or, absent, the when: in words */
+} ns_risk_group;
 
 typedef struct {
     char name[NS_NAME_LEN];
@@ -257,6 +267,8 @@ typedef struct ns_scenario {
     ns_treatment treatment[NS_MAX_TREATMENTS];
     int n_strategies;
     ns_strategy strategy[NS_MAX_STRATEGIES];
+    int n_groups;               /* 0: no groups: section */
+    ns_risk_group group[NS_MAX_GROUPS];
     int n_params;
     ns_param param[NS_MAX_PARAMS];
     ns_derived derived;
@@ -309,6 +321,18 @@ int ns_scenario_load_with_sweep(const char *path, const char *sweep_path,
  * the point's values. Returns 0, or -1 with the problems in *errs. */
 int ns_scenario_load_point(const ns_scenario *base, uint64_t p, ns_scenario **out,
                            ns_errors *errs);
+
+/* g in the grammar of a rule's `when:` ("{size_mm: {min: 10, max: 20},
+ * grade: [G1]}"); returns 0, or -1 when out[cap] is too short. */
+int ns_riskgroup_yaml(const ns_riskgroup *g, char *out, size_t cap);
+
+/* The strategy entry (YAML, a list item indented by `indent` spaces, for a
+ * scenario's strategies: list) that applies to each risk group g the rules
+ * of strategy choice[g] as they apply to its patients: replayed by
+ * `netsurv run`, every patient gets the schedule of its group's choice.
+ * Returns malloc'd text, or NULL with the reason in err. */
+char *ns_composite_yaml(const ns_scenario *s, const int *choice, const char *name,
+                        const char *source, int indent, char *err, size_t errlen);
 
 /* Index of a group label, or -1. */
 int ns_group_index(const char *label);

@@ -1,0 +1,223 @@
+/* Results by risk group: /groups, /summary_by_group, /economics_by_group
+ * and /composite (the best strategy's rules for each group at the WTP). */
+#include "h5util.h"
+#include "netsurv/engine/econ.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int write_i32_2d(const ns_h5 *h, hid_t g, const char *name, hsize_t a, hsize_t b,
+                        const int *v, const char *desc, const char *units)
+{
+    hsize_t d[2] = {a, b};
+    return ns__h5_write_array(h, g, name, H5T_STD_I32LE, H5T_NATIVE_INT, 2, d, v, desc, units);
+}
+
+/* Mean discounted cost and QALYs of strategy k in group g. */
+static void group_means(const ns_scenario *s, const ns_strategy_tally *t, int k, int g,
+                        double *cost, double *effect)
+{
+    ns_tally_means(&t[ns_tally_index(s, k, g)], cost, effect);
+}
+
+/* /groups: names, descriptions, the when: of each, and its share. */
+static int write_group_list(ns_h5 *h, const ns_strategy_tally *t)
+{
+    const ns_scenario *s = h->s;
+    int G = s->n_groups, rc = 0;
+    const char *names[NS_MAX_GROUPS], *desc[NS_MAX_GROUPS], *when[NS_MAX_GROUPS];
+    char whens[NS_MAX_GROUPS][512];
+    for (int g = 0; g < G; g++) {
+        names[g] = s->group[g].name, desc[g] = s->group[g].description;
+        if (s->group[g].otherwise)
+            snprintf(whens[g], sizeof whens[g], "otherwise");
+        else
+            ns_riskgroup_yaml(&s->group[g].when, whens[g], sizeof whens[g]);
+        when[g] = whens[g];
+    }
+    hid_t gr = ns__h5_group(h, "groups");
+    if (gr < 0)
+        return -1;
+    if (h->point == 0)
+        rc |= ns__h5_write_strings(gr, "name", names, (hsize_t)G,
+                                   "risk group names (the group axis of /summary_by_group and "
+                                   "/economics_by_group)") |
+              ns__h5_write_strings(gr, "description", desc, (hsize_t)G,
+                                   "each risk group in words") |
+              ns__h5_write_strings(gr, "when", when, (hsize_t)G,
+                                   "each risk group's reported attributes, in the scenario's "
+                                   "when: grammar");
+    double share[NS_MAX_GROUPS];
+    for (int g = 0; g < G; g++)
+        share[g] = t[0].n_patients ? (double)t[ns_tally_index(s, 0, g)].n_patients /
+                                         (double)t[0].n_patients
+                                   : NAN;
+    hsize_t n = (hsize_t)G;
+    rc |= ns__h5_write_f64(h, gr, "share", 1, &n, share, "share of the cohort in each group",
+                           "fraction");
+    H5Gclose(gr);
+    return rc;
+}
+
+/* /economics_by_group: the incremental analysis and NMB within each group. */
+static int write_group_economics(ns_h5 *h, const ns_strategy_tally *t, const double *grid, int W,
+                                 int *best)
+{
+    const ns_scenario *s = h->ps ? h->ps : h->s;
+    int S = s->n_strategies, G = s->n_groups, rc = 0;
+    size_t GS = (size_t)G * S;
+    double *f = malloc(sizeof *f * (6 * GS + (size_t)W * GS));
+    int *iv = malloc(sizeof *iv * 3 * GS);
+    hid_t gr = h->point ? ns__h5_group(h, "economics_by_group")
+                        : H5Gcreate2(h->file, "economics_by_group", H5P_DEFAULT, H5P_DEFAULT,
+                                     H5P_DEFAULT);
+    if (!f || !iv || gr < 0) {
+        free(f);
+        free(iv);
+        if (gr >= 0)
+            H5Gclose(gr);
+        return -1;
+    }
+    double *cost = f, *eff = f + GS, *ic = f + 2 * GS, *ie = f + 3 * GS, *icer = f + 4 * GS;
+    double *nmb = f + 5 * GS, *ng = f + 6 * GS;
+    int *order = iv, *status = iv + GS, *ref = iv + 2 * GS;
+    for (int g = 0; g < G; g++) {
+        double *c = cost + (size_t)g * S, *e = eff + (size_t)g * S;
+        for (int k = 0; k < S; k++)
+            group_means(s, t, k, g, &c[k], &e[k]);
+        ns_icer_table tb;
+        if (ns_econ_icers(c, e, S, &tb)) { /* a group without patients */
+            for (int k = 0; k < S; k++) {
+                size_t i = (size_t)g * S + (size_t)k;
+                order[i] = status[i] = ref[i] = -1;
+                ic[i] = ie[i] = icer[i] = NAN;
+            }
+        } else {
+            memcpy(order + (size_t)g * S, tb.order, sizeof *order * (size_t)S);
+            memcpy(status + (size_t)g * S, tb.status, sizeof *status * (size_t)S);
+            memcpy(ref + (size_t)g * S, tb.reference, sizeof *ref * (size_t)S);
+            memcpy(ic + (size_t)g * S, tb.inc_cost, sizeof *ic * (size_t)S);
+            memcpy(ie + (size_t)g * S, tb.inc_effect, sizeof *ie * (size_t)S);
+            memcpy(icer + (size_t)g * S, tb.icer, sizeof *icer * (size_t)S);
+        }
+        ns_econ_nmb(c, e, S, s->econ.wtp, nmb + (size_t)g * S);
+        for (int w = 0; w < W; w++)
+            ns_econ_nmb(c, e, S, grid[w], ng + ((size_t)g * W + (size_t)w) * S);
+    }
+    ns_group_best(s, t, s->econ.wtp, best);
+    hsize_t d2[2] = {(hsize_t)G, (hsize_t)S}, d3[3] = {(hsize_t)G, (hsize_t)W, (hsize_t)S};
+    hsize_t ng1 = (hsize_t)G;
+    if (h->point == 0)
+        rc |= ns__h5_attr_f64(gr, "wtp", s->econ.wtp);
+    rc |= ns__h5_write_f64(h, gr, "cost", 2, d2, cost, "mean discounted cost per patient of the "
+                           "group [group, strategy]", "USD");
+    rc |= ns__h5_write_f64(h, gr, "effect", 2, d2, eff, "mean discounted QALYs per patient of "
+                           "the group [group, strategy]", "QALY");
+    rc |= write_i32_2d(h, gr, "order", d2[0], d2[1], order, "strategy indices (0-based) sorted "
+                       "by cost within each group [group, rank]", "index");
+    rc |= write_i32_2d(h, gr, "status", d2[0], d2[1], status, "position relative to the group's "
+                       "efficiency frontier: 0 frontier, 1 dominated, 2 extended dominated, 3 "
+                       "duplicate, -1 no patients [group, strategy]", "code");
+    rc |= write_i32_2d(h, gr, "reference", d2[0], d2[1], ref, "frontier strategy (0-based index) "
+                       "each frontier strategy is compared to within its group (-1: none) "
+                       "[group, strategy]", "index");
+    rc |= ns__h5_write_f64(h, gr, "incremental_cost", 2, d2, ic, "cost minus the reference's "
+                           "(NaN: none) [group, strategy]", "USD");
+    rc |= ns__h5_write_f64(h, gr, "incremental_effect", 2, d2, ie, "QALYs minus the reference's "
+                           "(NaN: none) [group, strategy]", "QALY");
+    rc |= ns__h5_write_f64(h, gr, "icer", 2, d2, icer, "ICER along the group's frontier (NaN: "
+                           "none) [group, strategy]", "USD per QALY");
+    rc |= ns__h5_write_f64(h, gr, "nmb", 2, d2, nmb, "net monetary benefit per patient of the "
+                           "group at the wtp [group, strategy]", "USD");
+    rc |= ns__h5_write_f64(h, gr, "nmb_grid", 3, d3, ng, "net monetary benefit per patient of "
+                           "the group over /economics/wtp_grid [group, wtp, strategy]", "USD");
+    rc |= ns__h5_write_array(h, gr, "best", H5T_STD_I32LE, H5T_NATIVE_INT, 1, &ng1, best,
+                             "strategy (0-based index) with the highest net monetary benefit "
+                             "in each group at the wtp; ties go to the first [group]", "index");
+    H5Gclose(gr);
+    free(f);
+    free(iv);
+    return rc;
+}
+
+/* /composite: each group's best strategy at the wtp, the totals of that
+ * policy, and the policy as a strategy in scenario YAML. */
+static int write_composite(ns_h5 *h, const ns_strategy_tally *t, const int *best)
+{
+    const ns_scenario *s = h->ps ? h->ps : h->s;
+    ns_strategy_tally c;
+    ns_group_composite(s, t, best, &c);
+    hid_t gr = h->point ? ns__h5_group(h, "composite")
+                        : H5Gcreate2(h->file, "composite", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (gr < 0)
+        return -1;
+    int rc = 0;
+    hsize_t one = 1, ng = (hsize_t)s->n_groups;
+    rc |= ns__h5_write_array(h, gr, "strategy", H5T_STD_I32LE, H5T_NATIVE_INT, 1, &ng, best,
+                             "strategy (0-based index) the policy applies to each group "
+                             "[group]", "index");
+    struct { const char *name; const ns_acc *a; const char *desc, *units; } m[] = {
+        {"mean_cost_discounted", &c.cost_discounted, "discounted cost per patient", "USD"},
+        {"mean_qaly_discounted", &c.qaly_discounted, "discounted QALYs per patient", "QALY"},
+        {"mean_ly", &c.ly, "life-years per patient", "years"},
+        {"mean_tests", &c.tests, "surveillance tests per patient", "tests"}};
+    for (size_t i = 0; i < sizeof m / sizeof *m; i++) {
+        double v[3];
+        ns_acc_mean(m[i].a, &v[0], &v[1], &v[2]);
+        hsize_t three = 3;
+        char d[200];
+        snprintf(d, sizeof d, "%s under the composite policy: mean, 95 %% interval low, high",
+                 m[i].desc);
+        rc |= ns__h5_write_f64(h, gr, m[i].name, 1, &three, v, d, m[i].units);
+    }
+    uint64_t deaths = c.n_metastasis_deaths, np = c.n_patients;
+    rc |= ns__h5_write_array(h, gr, "n_metastasis_deaths", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1,
+                             &one, &deaths, "deaths from the metastasis under the composite "
+                             "policy", "patients") |
+          ns__h5_write_array(h, gr, "n_patients", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, &one, &np,
+                             "patients simulated", "patients");
+    if (!h->sweep && !rc) {
+        char err[200], src[200];
+        snprintf(src, sizeof src, "netsurv composite policy: the strategy with the highest net "
+                 "monetary benefit in each risk group at %g per QALY", s->econ.wtp);
+        char *y = ns_composite_yaml(s, best, "composite", src, 2, err, sizeof err);
+        rc |= ns__h5_write_text(gr, "yaml", y ? y : err,
+                                y ? "the policy as an entry of a scenario's strategies: list "
+                                    "(netsurv run --composite FILE writes a scenario that "
+                                    "replays it)"
+                                  : "why the policy could not be written as YAML");
+        free(y);
+    }
+    H5Gclose(gr);
+    return rc;
+}
+
+int ns__h5_write_groups(ns_h5 *h, const ns_strategy_tally *t)
+{
+    const ns_scenario *s = h->s;
+    int S = s->n_strategies, G = s->n_groups, rc = 0;
+    hid_t g = ns__h5_group(h, "summary_by_group");
+    if (g < 0)
+        return -1;
+    if (h->point == 0) {
+        const char *names[NS_MAX_STRATEGIES], *gn[NS_MAX_GROUPS];
+        for (int k = 0; k < S; k++)
+            names[k] = s->strategy[k].name;
+        for (int k = 0; k < G; k++)
+            gn[k] = s->group[k].name;
+        rc |= ns__h5_write_strings(g, "strategy", names, (hsize_t)S, "strategy names (first "
+                                   "axis)") |
+              ns__h5_write_strings(g, "group", gn, (hsize_t)G, "risk group names (second axis)");
+    }
+    hsize_t lead[2] = {(hsize_t)S, (hsize_t)G};
+    rc |= ns__h5_write_tallies(h, g, t + S, 2, lead);
+    H5Gclose(g);
+    double grid[NS_H5_MAX_WTP];
+    int W = ns__h5_wtp_grid(h->ps ? h->ps : s, grid, NS_H5_MAX_WTP);
+    int best[NS_MAX_GROUPS];
+    rc = rc || write_group_list(h, t) || write_group_economics(h, t, grid, W, best) ||
+         write_composite(h, t, best);
+    return rc ? -1 : 0;
+}
