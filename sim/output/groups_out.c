@@ -182,7 +182,7 @@ static int write_composite(ns_h5 *h, const ns_strategy_tally *t, const int *best
         char err[200], src[200];
         snprintf(src, sizeof src, "netsurv composite policy: the strategy with the highest net "
                  "monetary benefit in each risk group at %g per QALY", s->econ.wtp);
-        char *y = ns_composite_yaml(s, best, "composite", src, 2, err, sizeof err);
+        char *y = ns_composite_yaml(s, best, "composite", src, 0, err, sizeof err);
         rc |= ns__h5_write_text(gr, "yaml", y ? y : err,
                                 y ? "the policy as an entry of a scenario's strategies: list "
                                     "(netsurv run --composite FILE writes a scenario that "

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "netsurv/scenario/scenario.h"
+#include "netsurv/scenario/yamltree.h"
 
 typedef struct {
     ns_riskgroup box;
@@ -163,10 +164,10 @@ typedef struct {
     char *s;
     size_t n, cap;
     int failed;
-} text;
+} textbuf;
 
-static void put(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(text *t, const char *fmt, ...)
+static void put(textbuf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(textbuf *t, const char *fmt, ...)
 {
     for (;;) {
         va_list ap;
@@ -192,7 +193,7 @@ static void put(text *t, const char *fmt, ...)
 }
 
 /* A rule's schedule: one `at:` list per set of tests. */
-static void put_schedule(text *t, const ns_scenario *s, const ns_rule *r, const char *ind)
+static void put_schedule(textbuf *t, const ns_scenario *s, const ns_rule *r, const char *ind)
 {
     if (r->n_visits == 0) {
         put(t, "%s  schedule: []\n", ind);
@@ -248,7 +249,7 @@ char *ns_composite_yaml(const ns_scenario *s, const int *choice, const char *nam
     }
     char ind[64];
     snprintf(ind, sizeof ind, "%*s", indent < 60 ? indent : 60, "");
-    text t = {0};
+    textbuf t = {0};
     put(&t, "%s- name: %s\n%s  source: \"%s\"\n%s  rules:\n", ind, name, ind, source, ind);
     char sub[80];
     snprintf(sub, sizeof sub, "%s    ", ind);
@@ -272,4 +273,46 @@ char *ns_composite_yaml(const ns_scenario *s, const int *choice, const char *nam
         return NULL;
     }
     return t.s;
+}
+
+char *ns_scenario_add_strategy(const char *name, const char *text, const char *entry, char *err,
+                               size_t errlen)
+{
+    ns_ytree t = {0};
+    if (ns_ytree_load_string(&t, name, text, strlen(text), err, errlen))
+        return NULL;
+    ns_ynode *st = t.root && t.root->kind == NS_Y_MAP ? ns_ymap_get(t.root, "strategies") : NULL;
+    if (!st || st->kind != NS_Y_SEQ || st->n == 0) {
+        snprintf(err, errlen, "%s: no strategies: list to add the strategy to", name);
+        ns_ytree_free(&t);
+        return NULL;
+    }
+    /* the first item's line: its dash sets the indentation of the entry */
+    int line = st->items[0]->line;
+    ns_ytree_free(&t);
+    const char *at = text;
+    for (int l = 1; l < line && at; l++) {
+        at = strchr(at, '\n');
+        at = at ? at + 1 : NULL;
+    }
+    size_t dash = at ? strspn(at, " ") : 0;
+    if (!at || at[dash] != '-') {
+        snprintf(err, errlen, "%s:%d: strategies: must be a block list (\"- name: ...\" lines) "
+                 "to add a strategy to it", name, line);
+        return NULL;
+    }
+    textbuf t2 = {0};
+    put(&t2, "%.*s", (int)(at - text), text);
+    for (const char *p = entry; *p;) {
+        size_t len = strcspn(p, "\n");
+        put(&t2, "%*s%.*s\n", (int)dash, "", (int)len, p);
+        p += len + (p[len] == '\n');
+    }
+    put(&t2, "%s", at);
+    if (t2.failed) {
+        free(t2.s);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    return t2.s;
 }

@@ -334,6 +334,13 @@ int ns_riskgroup_yaml(const ns_riskgroup *g, char *out, size_t cap);
 char *ns_composite_yaml(const ns_scenario *s, const int *choice, const char *name,
                         const char *source, int indent, char *err, size_t errlen);
 
+/* The scenario text `text` (file `name`, for messages) with `entry` (a
+ * strategies: list item written at indentation 0, as ns_composite_yaml
+ * with indent 0 writes it) added as the first strategy. Returns malloc'd
+ * text, or NULL with the reason in err (strategies: is not a block list). */
+char *ns_scenario_add_strategy(const char *name, const char *text, const char *entry, char *err,
+                               size_t errlen);
+
 /* Index of a group label, or -1. */
 int ns_group_index(const char *label);
 
