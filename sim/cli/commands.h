@@ -45,6 +45,12 @@
       "Loads a scenario (and a sweep) and reports every problem with its "                   \
       "FILE:LINE:COLUMN and key, or ok.",                                                    \
       "netsurv validate scenarios/default.yaml --sweep scenarios/sweeps/structural.yaml")    \
+    X(policy,                                                                                \
+      "netsurv policy RESULT.h5 -o SCENARIO.yaml [--force] [--quiet]",                       \
+      "Writes the composite policy of a run with risk groups (each group's best "            \
+      "strategy at the willingness to pay) as a scenario whose first strategy replays it "    \
+      "with netsurv run.",                                                                   \
+      "netsurv policy results/default.h5 -o policy.yaml")                                    \
     X(icer,                                                                                  \
       "netsurv icer TABLE.csv [--csv] [-o FILE] [--force]",                                  \
       "The incremental analysis of any table of strategies (CSV: "                           \

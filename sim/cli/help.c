@@ -28,10 +28,10 @@ const ns_opt_help ns_opt_table[] = {
      B(cohort) | B(run) | B(validate) | B(calibrate)},
     {"-o", "--output", "FILE", NULL,
      "the output file (run, calibrate: HDF5; icer: CSV), written to a temporary file and "
-     "renamed into place", B(run) | B(icer) | B(calibrate)},
+     "renamed into place", B(run) | B(icer) | B(calibrate) | B(policy)},
     {"--force", NULL, NULL, NULL, "replace an existing output file",
-     B(run) | B(merge) | B(icer) | B(calibrate)},
-    {"--quiet", "-q", NULL, NULL, "no progress and no tables", B(run) | B(merge) | B(calibrate)},
+     B(run) | B(merge) | B(icer) | B(calibrate) | B(policy)},
+    {"--quiet", "-q", NULL, NULL, "no progress and no tables", B(run) | B(merge) | B(calibrate) | B(policy)},
     {"--series", NULL, "FILE", "scenarios/calibration/series.yaml",
      "the follow-up series and the parameters to calibrate", B(calibrate)},
     {"--check", NULL, NULL, NULL,

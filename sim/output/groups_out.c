@@ -221,3 +221,30 @@ int ns__h5_write_groups(ns_h5 *h, const ns_strategy_tally *t)
          write_composite(h, t, best);
     return rc ? -1 : 0;
 }
+
+int ns_h5_read_policy(const char *path, char **scenario, char **policy, char **command_line,
+                      char *err, size_t errlen)
+{
+    *scenario = *policy = *command_line = NULL;
+    ns__h5_init();
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) {
+        snprintf(err, errlen, "%s: not an HDF5 file netsurv can read", path);
+        return -1;
+    }
+    int has = H5Lexists(f, "composite", H5P_DEFAULT) > 0 &&
+              H5Lexists(f, "composite/yaml", H5P_DEFAULT) > 0;
+    *scenario = ns__h5_read_string(f, "scenario", 1);
+    *policy = has ? ns__h5_read_string(f, "composite/yaml", 1) : NULL;
+    *command_line = ns__h5_read_string(f, "command_line", 0);
+    H5Fclose(f);
+    if (!*scenario || !*policy) {
+        snprintf(err, errlen, "%s: %s", path,
+                 !*scenario ? "holds no /scenario (not a netsurv result file)"
+                            : "holds no /composite/yaml (a run without groups:, or a sweep)");
+        free(*scenario), free(*policy), free(*command_line);
+        *scenario = *policy = *command_line = NULL;
+        return -1;
+    }
+    return 0;
+}

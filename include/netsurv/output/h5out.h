@@ -63,6 +63,12 @@ void ns_h5_set_point(ns_h5 *h, uint64_t p, const ns_scenario *ps);
  * every point; /sweep/axis names them. */
 int ns_h5_write_sweep(ns_h5 *h);
 
+/* From a result file of a run with risk groups: the scenario text it ran,
+ * its composite policy (/composite/yaml) and its command line (malloc'd;
+ * the command line may be NULL). Returns 0, or -1 with the reason in err. */
+int ns_h5_read_policy(const char *path, char **scenario, char **policy, char **command_line,
+                      char *err, size_t errlen);
+
 /* Flushes and closes the file; frees h. Returns 0 or -1. */
 int ns_h5_close(ns_h5 *h);
 
