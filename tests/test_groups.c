@@ -3,6 +3,7 @@
  * depend on the thread count, and the composite policy written as scenario
  * YAML replays, patient by patient, what the group tallies say it gives. */
 #include "engine_fixtures.h"
+#include "netsurv/engine/psa.h"
 
 #define N_GROUPS_RUN 70000u
 
@@ -263,6 +264,39 @@ static void test_composite_boxes(void **state)
     ns_scenario_free(s);
 }
 
+/* PSA by group: in every draw the groups' means weighted by their shares
+ * give the whole cohort's, and the shares (which move with drawn cohort
+ * parameters) add up to 1. */
+static void test_psa_by_group(void **state)
+{
+    (void)state;
+    ns_scenario *s = load_default();
+    const int K = 3, S = s->n_strategies, G = s->n_groups, P = ns_psa_count(s);
+    double *v = malloc(sizeof *v * (size_t)K * (2 * S + P + 2 * G * S + G));
+    assert_non_null(v);
+    double *cost = v, *eff = cost + K * S, *vals = eff + K * S;
+    ns_psa_groups g = {vals + K * P, vals + K * P + K * G * S, vals + K * P + 2 * K * G * S};
+    ns_engine_opts o = {.seed = SEED, .n = 20000, .threads = 2};
+    assert_int_equal(ns_psa_run(s, &o, K, cost, eff, vals, &g), 0);
+    for (int k = 0; k < K; k++) {
+        double total = 0;
+        for (int j = 0; j < G; j++)
+            total += g.share[k * G + j];
+        close_to(total, 1, "shares");
+        for (int i = 0; i < S; i++) {
+            double c = 0, e = 0;
+            for (int j = 0; j < G; j++) {
+                c += g.share[k * G + j] * g.cost[(k * G + j) * S + i];
+                e += g.share[k * G + j] * g.effect[(k * G + j) * S + i];
+            }
+            close_to(c, cost[k * S + i], "share-weighted group costs");
+            close_to(e, eff[k * S + i], "share-weighted group QALYs");
+        }
+    }
+    free(v);
+    ns_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_groups_add_up),
         cmocka_unit_test(test_composite_replays),
         cmocka_unit_test(test_composite_boxes),
+        cmocka_unit_test(test_psa_by_group),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -103,8 +103,9 @@ static int run_means(const ns_scenario *s, const ns_engine_opts *o, ns_strategy_
 }
 
 int ns_psa_run(const ns_scenario *base, const ns_engine_opts *o, int K, double *cost,
-               double *effect, double *values)
+               double *effect, double *values, ns_psa_groups *g)
 {
+    int G = base->n_groups;
     int S = base->n_strategies, rc = 0;
     ns_scenario *s = malloc(sizeof *s);
     ns_strategy_tally *t = calloc((size_t)ns_tally_count(base), sizeof *t);
@@ -117,6 +118,13 @@ int ns_psa_run(const ns_scenario *base, const ns_engine_opts *o, int K, double *
             if (base->param[i].psa > NS_PSA_FIXED)
                 *v++ = *ns_param_ptr(s, i);
         rc = run_means(s, o, t, cost + (size_t)k * S, effect + (size_t)k * S);
+        for (int j = 0; g && !rc && j < G; j++) {
+            size_t at = ((size_t)k * G + (size_t)j) * S;
+            for (int i = 0; i < S; i++)
+                ns_tally_means(&t[ns_tally_index(s, i, j)], &g->cost[at + i], &g->effect[at + i]);
+            g->share[(size_t)k * G + j] = (double)t[ns_tally_index(s, 0, j)].n_patients /
+                                          (double)t[0].n_patients;
+        }
         if (o->progress)
             o->progress(o->progress_ctx, (uint64_t)k + 1, (uint64_t)K);
         if (o->stop && *o->stop)

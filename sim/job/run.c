@@ -87,9 +87,15 @@ static int run_uncertainty(ns_h5 *h, const ns_scenario *s, const ns_job *j)
         phase_ctx pc = {j, "PSA"};
         begin_phase(j, "PSA", K);
         ns_engine_opts eo = engine_opts(j, &pc);
-        rc = !v || ns_psa_run(s, &eo, j->psa, v + K * P, v + K * P + K * S, v) ||
-             ns_h5_write_psa(h, j->psa, j->n, v, v + K * P, v + K * P + K * S);
+        size_t KG = K * (size_t)s->n_groups;
+        double *gv = KG ? malloc(sizeof *gv * (2 * KG * (size_t)S + KG)) : NULL;
+        ns_psa_groups pg = {gv, gv + KG * S, gv + 2 * KG * S};
+        rc = !v || (KG && !gv) ||
+             ns_psa_run(s, &eo, j->psa, v + K * P, v + K * P + K * S, v, KG ? &pg : NULL) ||
+             ns_h5_write_psa(h, j->psa, j->n, v, v + K * P, v + K * P + K * S) ||
+             (KG && ns_h5_write_psa_groups(h, j->psa, pg.cost, pg.effect, pg.share));
         free(v);
+        free(gv);
     }
     if (j->owsa && !rc) {
         double *v = malloc(sizeof *v * (4 * (size_t)Q * S + 1));

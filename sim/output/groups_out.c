@@ -248,3 +248,73 @@ int ns_h5_read_policy(const char *path, char **scenario, char **policy, char **c
     }
     return 0;
 }
+
+int ns_h5_write_psa_groups(ns_h5 *h, int K, const double *cost, const double *effect,
+                           const double *share)
+{
+    const ns_scenario *s = h->s;
+    int S = s->n_strategies, G = s->n_groups, rc = 0;
+    double grid[NS_H5_MAX_WTP];
+    int W = ns__h5_wtp_grid(s, grid, NS_H5_MAX_WTP);
+    size_t KS = (size_t)K * S;
+    double *c = malloc(sizeof *c * 2 * KS), *e = c ? c + KS : NULL;
+    double *ceac = malloc(sizeof *ceac * (size_t)G * W * S);
+    double *evpi = malloc(sizeof *evpi * (size_t)G * W), *all = malloc(sizeof *all * (size_t)W);
+    double *tmp = malloc(sizeof *tmp * (size_t)W * (S + 1));
+    int *ceaf = malloc(sizeof *ceaf * (size_t)G * W), *tceaf = malloc(sizeof *tceaf * (size_t)W);
+    hid_t g = H5Gcreate2(h->file, "psa_by_group", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (!c || !ceac || !evpi || !all || !tmp || !ceaf || !tceaf || g < 0)
+        rc = -1;
+    for (int w = 0; !rc && w < W; w++)
+        all[w] = 0;
+    for (int j = 0; !rc && j < G; j++) {
+        /* the group's means, then its contribution per patient of the cohort */
+        for (int k = 0; k < K; k++)
+            for (int i = 0; i < S; i++) {
+                size_t at = ((size_t)k * G + (size_t)j) * S + (size_t)i;
+                c[(size_t)k * S + i] = cost[at];
+                e[(size_t)k * S + i] = effect[at];
+            }
+        ns_econ_psa(c, e, K, S, grid, W, ceac + (size_t)j * W * S, ceaf + (size_t)j * W,
+                    evpi + (size_t)j * W);
+        for (int k = 0; k < K; k++)
+            for (int i = 0; i < S; i++) {
+                double w = share[(size_t)k * G + (size_t)j];
+                c[(size_t)k * S + i] *= w;
+                e[(size_t)k * S + i] *= w;
+            }
+        ns_econ_psa(c, e, K, S, grid, W, tmp, tceaf, tmp + (size_t)W * S);
+        for (int w = 0; w < W; w++) /* the decision is separable by group */
+            all[w] += tmp[(size_t)W * S + w];
+    }
+    if (!rc) {
+        hsize_t d3[3] = {(hsize_t)K, (hsize_t)G, (hsize_t)S}, d2[2] = {(hsize_t)K, (hsize_t)G};
+        hsize_t w3[3] = {(hsize_t)G, (hsize_t)W, (hsize_t)S}, w2[2] = {(hsize_t)G, (hsize_t)W};
+        hsize_t nw = (hsize_t)W;
+        rc |= ns__h5_attr_u64(g, "n_draws", (uint64_t)K) |
+              ns__h5_write_f64(NULL, g, "cost", 3, d3, cost, "mean discounted cost per patient "
+                               "of the group [draw, group, strategy]", "USD") |
+              ns__h5_write_f64(NULL, g, "effect", 3, d3, effect, "mean discounted QALYs per "
+                               "patient of the group [draw, group, strategy]", "QALY") |
+              ns__h5_write_f64(NULL, g, "share", 2, d2, share, "share of the cohort in the "
+                               "group [draw, group]", "fraction") |
+              ns__h5_write_f64(NULL, g, "wtp_grid", 1, &nw, grid, "willingness to pay",
+                               "USD per QALY") |
+              ns__h5_write_f64(NULL, g, "ceac", 3, w3, ceac, "probability each strategy has "
+                               "the highest net monetary benefit in the group [group, wtp, "
+                               "strategy]", "probability") |
+              ns__h5_write_array(NULL, g, "ceaf", H5T_STD_I32LE, H5T_NATIVE_INT, 2, w2, ceaf,
+                                 "strategy (0-based index) with the highest expected net "
+                                 "monetary benefit in the group [group, wtp]", "index") |
+              ns__h5_write_f64(NULL, g, "evpi", 2, w2, evpi, "expected value of perfect "
+                               "information per patient of the group [group, wtp]", "USD") |
+              ns__h5_write_f64(NULL, g, "evpi_composite", 1, &nw, all, "expected value of "
+                               "perfect information of the decision by group (a strategy for "
+                               "each group) per patient of the cohort [wtp]", "USD");
+    }
+    if (g >= 0)
+        H5Gclose(g);
+    free(c), free(ceac), free(evpi), free(all), free(tmp), free(ceaf), free(tceaf);
+    h->failed |= rc != 0;
+    return rc ? -1 : 0;
+}

@@ -26,9 +26,15 @@ void ns_owsa_set(const ns_scenario *base, ns_scenario *out, int i, int high);
  * per-patient sink must be NULL): cost[k * S + i] and effect[k * S + i] get
  * strategy i's mean discounted cost and QALYs in draw k, values[k * P + j]
  * the value of the j-th drawn parameter (P = ns_psa_count). o->progress is
- * told draws done of K. Returns 0, or -1 (out of memory, stopped). */
+ * told draws done of K. With risk groups (G = base->n_groups) and g given,
+ * g->cost[(k * G + j) * S + i] and g->effect likewise get the means among
+ * group j's patients, g->share[k * G + j] the group's share of the cohort.
+ * Returns 0, or -1 (out of memory, stopped). */
+typedef struct {
+    double *cost, *effect, *share;
+} ns_psa_groups;
 int ns_psa_run(const ns_scenario *base, const ns_engine_opts *o, int K, double *cost,
-               double *effect, double *values);
+               double *effect, double *values, ns_psa_groups *g);
 
 /* Runs every parameter with a range at its low and high value: for the j-th
  * such parameter, cost_lo[j * S + i] etc. Returns the number of parameters

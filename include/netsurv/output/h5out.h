@@ -49,6 +49,13 @@ int ns_h5_write_economics(ns_h5 *h, const double *cost, const double *effect);
 int ns_h5_write_psa(ns_h5 *h, int K, uint64_t n_patients, const double *values,
                     const double *cost, const double *effect);
 
+/* /psa_by_group: the K draws' means per group (cost and effect
+ * [(k * G + g) * S + i], share [k * G + g], as ns_psa_run gives them); per
+ * group CEAC, CEAF and EVPI per patient of the group, and the EVPI of the
+ * composite decision (a strategy per group) per patient of the cohort. */
+int ns_h5_write_psa_groups(ns_h5 *h, int K, const double *cost, const double *effect,
+                           const double *share);
+
 /* /owsa: every parameter with a range at its low and high value: cost and
  * effect [j * S + i]; NMB at the scenario's WTP. */
 int ns_h5_write_owsa(ns_h5 *h, int Q, const double *cost_lo, const double *cost_hi,
