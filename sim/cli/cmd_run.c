@@ -75,6 +75,8 @@ static int run_here(const ns_scenario *s, ns_job *j, ns_errors *e)
             ns_cli_print_outcome_table(s, t);
             ns_cli_print_qaly_parts(s, t);
             ns_cli_print_icer_table(s, cost, effect);
+            if (s->n_groups)
+                ns_cli_print_group_table(s, t);
         }
     }
     free(t);

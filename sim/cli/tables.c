@@ -195,3 +195,46 @@ int ns_cli_print_dampack_table(FILE *f, const char *const *names, const double *
     fflush(f);
     return ferror(f) ? -1 : 0;
 }
+
+void ns_cli_print_group_table(const ns_scenario *s, const ns_strategy_tally *t)
+{
+    int best[NS_MAX_GROUPS], none = -1;
+    for (int k = 0; k < s->n_strategies; k++)
+        if (none < 0 && s->strategy[k].rule[0].n_visits == 0 && s->strategy[k].n_rules == 1 &&
+            s->strategy[k].rule[0].treatment < 0)
+            none = k; /* the comparator: a strategy that follows no one */
+    if (none < 0)
+        none = 0;
+    ns_group_best(s, t, s->econ.wtp, best);
+    printf("\nBy risk group: the strategy with the highest NMB at %.0f USD per QALY, against "
+           "%s\n%-31s %6s  %-24s %10s %9s %9s %8s\n", s->econ.wtp, s->strategy[none].name,
+           "group", "share", "best", "NMB gain", "met.dead", "(vs)", "tests");
+    for (int g = 0; g < s->n_groups; g++) {
+        const ns_strategy_tally *b = best[g] >= 0 ? &t[ns_tally_index(s, best[g], g)] : NULL;
+        const ns_strategy_tally *c = &t[ns_tally_index(s, none, g)];
+        double cb, eb, cc, ec, tests = NAN, lo, hi;
+        if (!b || !c->n_patients) {
+            printf("%-31s %6s  (no patients)\n", s->group[g].name, "0");
+            continue;
+        }
+        ns_tally_means(b, &cb, &eb);
+        ns_tally_means(c, &cc, &ec);
+        ns_acc_mean(&b->tests, &tests, &lo, &hi);
+        double per = 1000.0 / (double)c->n_patients;
+        printf("%-31s %5.1f%%  %-24s %10.0f %9.1f %9.1f %8.2f\n", s->group[g].name,
+               100.0 * (double)c->n_patients / (double)t[0].n_patients, s->strategy[best[g]].name,
+               s->econ.wtp * (eb - ec) - (cb - cc), (double)b->n_metastasis_deaths * per,
+               (double)c->n_metastasis_deaths * per, tests);
+    }
+    ns_strategy_tally comp;
+    ns_group_composite(s, t, best, &comp);
+    double cp, ep, c0, e0;
+    ns_tally_means(&comp, &cp, &ep);
+    ns_tally_means(&t[none], &c0, &e0);
+    printf("NMB gain: USD per patient of the group over %s; met.dead: metastasis deaths per "
+           "1,000 patients under the best strategy and under %s; tests per patient.\n"
+           "The composite policy (each group its best): cost %.0f, QALYs %.4f, NMB gain %.0f "
+           "per patient over %s (netsurv policy FILE.h5 -o policy.yaml writes it as a "
+           "scenario).\n", s->strategy[none].name, s->strategy[none].name, cp, ep,
+           s->econ.wtp * (ep - e0) - (cp - c0), s->strategy[none].name);
+}

@@ -16,6 +16,10 @@ void ns_cli_print_outcome_table(const ns_scenario *s, const ns_strategy_tally *t
 /* The discounted QALY difference of each strategy against the first, split
  * into its parts. */
 void ns_cli_print_qaly_parts(const ns_scenario *s, const ns_strategy_tally *t);
+/* With risk groups: each group's share, its best strategy at the WTP, the
+ * NMB gain and metastasis deaths per 1,000 against a strategy that follows
+ * no one, and the composite policy's totals. */
+void ns_cli_print_group_table(const ns_scenario *s, const ns_strategy_tally *t);
 /* The incremental analysis of mean discounted cost and effect. */
 void ns_cli_print_icer_table(const ns_scenario *s, const double *cost, const double *effect);
 /* The incremental analysis t of n named strategies in the layout of
