@@ -220,10 +220,10 @@ void ns_cli_print_group_table(const ns_scenario *s, const ns_strategy_tally *t)
         ns_tally_means(b, &cb, &eb);
         ns_tally_means(c, &cc, &ec);
         ns_acc_mean(&b->tests, &tests, &lo, &hi);
-        double per = 1000.0 / (double)c->n_patients;
+        double per = 1000.0 / (double)c->n_patients, g0 = s->econ.wtp * (eb - ec) - (cb - cc);
         printf("%-31s %5.1f%%  %-24s %10.0f %9.1f %9.1f %8.2f\n", s->group[g].name,
                100.0 * (double)c->n_patients / (double)t[0].n_patients, s->strategy[best[g]].name,
-               s->econ.wtp * (eb - ec) - (cb - cc), (double)b->n_metastasis_deaths * per,
+               fabs(g0) < 0.5 ? 0.0 : g0, (double)b->n_metastasis_deaths * per,
                (double)c->n_metastasis_deaths * per, tests);
     }
     ns_strategy_tally comp;
@@ -231,10 +231,11 @@ void ns_cli_print_group_table(const ns_scenario *s, const ns_strategy_tally *t)
     double cp, ep, c0, e0;
     ns_tally_means(&comp, &cp, &ep);
     ns_tally_means(&t[none], &c0, &e0);
+    double gain = s->econ.wtp * (ep - e0) - (cp - c0);
     printf("NMB gain: USD per patient of the group over %s; met.dead: metastasis deaths per "
            "1,000 patients under the best strategy and under %s; tests per patient.\n"
            "The composite policy (each group its best): cost %.0f, QALYs %.4f, NMB gain %.0f "
            "per patient over %s (netsurv policy FILE.h5 -o policy.yaml writes it as a "
            "scenario).\n", s->strategy[none].name, s->strategy[none].name, cp, ep,
-           s->econ.wtp * (ep - e0) - (cp - c0), s->strategy[none].name);
+           fabs(gain) < 0.5 ? 0.0 : gain, s->strategy[none].name);
 }
