@@ -277,7 +277,7 @@ static void test_psa_by_group(void **state)
     double *cost = v, *eff = cost + K * S, *vals = eff + K * S;
     ns_psa_groups g = {vals + K * P, vals + K * P + K * G * S, vals + K * P + 2 * K * G * S};
     ns_engine_opts o = {.seed = SEED, .n = 20000, .threads = 2};
-    assert_int_equal(ns_psa_run(s, &o, K, cost, eff, vals, &g), 0);
+    assert_int_equal(ns_psa_run(s, &o, K, cost, eff, vals, &g, NULL), 0);
     for (int k = 0; k < K; k++) {
         double total = 0;
         for (int j = 0; j < G; j++)

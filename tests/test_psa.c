@@ -228,9 +228,9 @@ static void test_psa_run_threads(void **state)
     double *a = calloc((size_t)K * (2 * S + P), sizeof *a);
     double *b = calloc((size_t)K * (2 * S + P), sizeof *b);
     ns_engine_opts o = {.seed = 11, .n = N, .threads = 1};
-    assert_int_equal(ns_psa_run(s, &o, K, a, a + K * S, a + 2 * K * S, NULL), 0);
+    assert_int_equal(ns_psa_run(s, &o, K, a, a + K * S, a + 2 * K * S, NULL, NULL), 0);
     o.threads = 2;
-    assert_int_equal(ns_psa_run(s, &o, K, b, b + K * S, b + 2 * K * S, NULL), 0);
+    assert_int_equal(ns_psa_run(s, &o, K, b, b + K * S, b + 2 * K * S, NULL, NULL), 0);
     assert_memory_equal(a, b, sizeof *a * (size_t)K * (2 * S + P));
     /* draws differ from one another */
     assert_true(a[0] != a[S]);

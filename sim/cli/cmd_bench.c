@@ -137,7 +137,7 @@ static void bench_psa(const ns_scenario *s, int K, uint64_t n, const int *counts
     for (int c = 0; c < 2 && v; c++) {
         ns_engine_opts eo = {.seed = s->seed, .n = n, .threads = counts[c]};
         double t0 = ns_cli_now();
-        int rc = ns_psa_run(s, &eo, K, v + (size_t)K * P, v + (size_t)K * (P + S), v, NULL);
+        int rc = ns_psa_run(s, &eo, K, v + (size_t)K * P, v + (size_t)K * (P + S), v, NULL, NULL);
         double dt = ns_cli_now() - t0;
         if (rc)
             printf("%8d %10s\n", counts[c], "failed");

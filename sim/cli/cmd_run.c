@@ -6,6 +6,7 @@
 #include "progress.h"
 #include "tables.h"
 #include "netsurv/job/job.h"
+#include "netsurv/output/calib_out.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,9 +122,19 @@ static int run_once(const options *o, ns_job *j, run_view *v, ns_errors *e)
         return 2;
     v->s = s;
     j->seed = o->seed_given ? o->seed : s->seed;
-    rc = ns_job_check(s, j, e);
+    ns_posterior post = {0};
+    char err[1200];
+    if (o->posterior && ns_calib_read_posterior(o->posterior, s, &post, err, sizeof err)) {
+        ns_errors_add(e, "--posterior: %s", err);
+        rc = NS_JOB_BAD_INPUT;
+    }
+    j->posterior = o->posterior && !rc ? &post : NULL;
+    if (!rc)
+        rc = ns_job_check(s, j, e);
     if (!rc)
         rc = j->shard_n ? run_shard(s, j, e) : run_here(s, j, e);
+    ns_posterior_free(&post);
+    j->posterior = NULL;
     ns_scenario_free(s);
     return rc;
 }

@@ -41,6 +41,9 @@ const ns_opt_help ns_opt_table[] = {
      B(run)},
     {"--psa", NULL, "K", NULL,
      "run K probabilistic-sensitivity draws (bench: time K draws) and write /psa", B(bench) | B(run)},
+    {"--posterior", NULL, "FILE", NULL,
+     "with --psa: draw the calibrated parameters jointly from the posterior of a netsurv "
+     "calibrate file (the others from their priors)", B(run)},
     {"--owsa", NULL, NULL, NULL, "one-way sensitivity over every parameter with a range: (/owsa)",
      B(run)},
     {"--sweep", NULL, "FILE", NULL, "a sweep definition (grid or zip axes over scenario values)",

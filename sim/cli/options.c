@@ -145,6 +145,13 @@ int ns_cli_parse(int argc, char **argv, options *o)
             }
             o->series = v;
             i++;
+        } else if (!strcmp(a, "--posterior")) {
+            if (!v) {
+                fprintf(stderr, "netsurv: --posterior needs a calibration file\n");
+                return 2;
+            }
+            o->posterior = v;
+            i++;
         } else if (!strcmp(a, "--check")) {
             o->check = 1;
         } else if (!strcmp(a, "--shard")) {

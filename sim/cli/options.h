@@ -29,6 +29,7 @@ typedef struct {
     int peak_memory;        /* print the peak resident memory at the end */
     const char *sweep;      /* --sweep FILE */
     const char *series;     /* calibrate --series FILE */
+    const char *posterior;  /* run --posterior FILE */
     int check;              /* calibrate --check */
     int shard_k, shard_n;   /* --shard K/N (shard_n 0: none) */
     const char *output;

@@ -67,6 +67,57 @@ void ns_psa_draw(const ns_scenario *base, ns_scenario *out, uint64_t seed, uint6
     ns_scenario_derive(out);
 }
 
+int ns_posterior_prepare(ns_posterior *post)
+{
+    free(post->cum);
+    post->cum = malloc(sizeof *post->cum * (size_t)(post->n > 0 ? post->n : 1));
+    if (!post->cum || post->n < 1 || post->d < 1)
+        return -1;
+    double sum = 0;
+    for (int i = 0; i < post->n; i++) {
+        double w = post->weight[i];
+        if (!isfinite(w) || w < 0)
+            return -1;
+        post->cum[i] = sum += w;
+    }
+    return fabs(sum - 1) <= 1e-6 ? 0 : -1;
+}
+
+void ns_posterior_free(ns_posterior *post)
+{
+    free(post->theta);
+    free(post->weight);
+    free(post->cum);
+    free(post->path);
+    memset(post, 0, sizeof *post);
+}
+
+int ns_psa_draw_posterior(const ns_scenario *base, const ns_posterior *post, ns_scenario *out,
+                          uint64_t seed, uint64_t draw)
+{
+    ns_psa_draw(base, out, seed, draw);
+    if (!post)
+        return -1;
+    /* the stream index past every parameter's: never one of theirs */
+    ns_rng r = ns_rng_for(seed, draw, NS_RNG_PSA, (uint64_t)NS_MAX_PARAMS + 1);
+    double u = ns_rng_uniform(&r) * post->cum[post->n - 1];
+    int lo = 0, hi = post->n - 1;
+    while (lo < hi) { /* the first point whose cumulative weight exceeds u */
+        int mid = (lo + hi) / 2;
+        if (post->cum[mid] > u)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    for (int j = 0; j < post->d; j++) {
+        const ns_param *q = &base->param[post->param[j]];
+        *ns_param_ptr(out, post->param[j]) = clamp(post->theta[(size_t)lo * post->d + j], q->lo,
+                                                   q->hi);
+    }
+    ns_scenario_derive(out);
+    return lo;
+}
+
 void ns_owsa_set(const ns_scenario *base, ns_scenario *out, int i, int high)
 {
     if (out != base)
@@ -103,7 +154,7 @@ static int run_means(const ns_scenario *s, const ns_engine_opts *o, ns_strategy_
 }
 
 int ns_psa_run(const ns_scenario *base, const ns_engine_opts *o, int K, double *cost,
-               double *effect, double *values, ns_psa_groups *g)
+               double *effect, double *values, ns_psa_groups *g, const ns_posterior *post)
 {
     int G = base->n_groups;
     int S = base->n_strategies, rc = 0;
@@ -112,7 +163,7 @@ int ns_psa_run(const ns_scenario *base, const ns_engine_opts *o, int K, double *
     if (!s || !t)
         rc = -1;
     for (int k = 0; k < K && !rc; k++) {
-        ns_psa_draw(base, s, o->seed, (uint64_t)k);
+        ns_psa_draw_posterior(base, post, s, o->seed, (uint64_t)k);
         double *v = values + (size_t)k * (size_t)ns_psa_count(base);
         for (int i = 0; i < base->n_params; i++)
             if (base->param[i].psa > NS_PSA_FIXED)

@@ -2,6 +2,7 @@
  * OWSA on the same patients, into a file that appears whole or not at all. */
 #include "netsurv/job/job.h"
 #include "run.h"
+#include "netsurv/output/calib_out.h"
 #include "netsurv/engine/checkpoint.h"
 #include "netsurv/engine/psa.h"
 #include "netsurv/engine/work.h"
@@ -51,6 +52,9 @@ int ns_job_check(const ns_scenario *s, const ns_job *j, ns_errors *e)
                       (unsigned long long)s->sweep.n_points);
     else if (j->resume && !s->sweep.n_axes && !j->shard_n)
         ns_errors_add(e, "--resume is for sweeps (a run without one has nothing to resume)");
+    else if (j->posterior && !j->psa)
+        ns_errors_add(e, "--posterior %s needs --psa K: the posterior is what the PSA draws "
+                         "from", j->posterior->path ? j->posterior->path : "");
     else if (j->owsa && ns_owsa_count(s) == 0)
         ns_errors_add(e, "--owsa: no parameter of %s has a range:", s->path);
     else
@@ -91,8 +95,10 @@ static int run_uncertainty(ns_h5 *h, const ns_scenario *s, const ns_job *j)
         double *gv = KG ? malloc(sizeof *gv * (2 * KG * (size_t)S + KG)) : NULL;
         ns_psa_groups pg = {gv, gv + KG * S, gv + 2 * KG * S};
         rc = !v || (KG && !gv) ||
-             ns_psa_run(s, &eo, j->psa, v + K * P, v + K * P + K * S, v, KG ? &pg : NULL) ||
+             ns_psa_run(s, &eo, j->psa, v + K * P, v + K * P + K * S, v, KG ? &pg : NULL,
+                        j->posterior) ||
              ns_h5_write_psa(h, j->psa, j->n, v, v + K * P, v + K * P + K * S) ||
+             (j->posterior && ns_h5_note_posterior(h, j->posterior)) ||
              (KG && ns_h5_write_psa_groups(h, j->psa, pg.cost, pg.effect, pg.share));
         free(v);
         free(gv);

@@ -131,7 +131,6 @@ static int targets(hid_t f, const ns_calib_report *rep)
     }
     for (int t = 0; names && t < T; t++)
         free(names[t]);
-    free(names);
     free(src);
     free(buf);
     if (g >= 0)
@@ -173,5 +172,119 @@ int ns_calib_write(const char *path, const ns_calib_report *rep, char *err, size
         rc = -1;
     if (rc)
         snprintf(err, errlen, "%s: writing the calibration failed", path);
+    return rc ? -1 : 0;
+}
+
+/* A 1- or 2-dimensional float64 dataset: its values (malloc'd) and dims. */
+static double *read_f64(hid_t f, const char *name, int rank, hsize_t *dims)
+{
+    if (H5Lexists(f, name, H5P_DEFAULT) <= 0)
+        return NULL;
+    hid_t d = H5Dopen2(f, name, H5P_DEFAULT), sp = d >= 0 ? H5Dget_space(d) : -1;
+    double *v = NULL;
+    if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == rank &&
+        H5Sget_simple_extent_dims(sp, dims, NULL) == rank) {
+        hsize_t n = rank == 2 ? dims[0] * dims[1] : dims[0];
+        if (n > 0 && n < ((hsize_t)1 << 32) && (v = malloc(sizeof *v * n)) &&
+            H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
+            free(v);
+            v = NULL;
+        }
+    }
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (d >= 0)
+        H5Dclose(d);
+    return v;
+}
+
+int ns_calib_read_posterior(const char *path, const ns_scenario *s, ns_posterior *out, char *err,
+                            size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    ns__h5_init();
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) {
+        snprintf(err, errlen, "%s: not an HDF5 file netsurv can read", path);
+        return -1;
+    }
+    hsize_t td[2] = {0, 0}, wd[1] = {0};
+    int rc = 0;
+    const char *why = NULL;
+    if (H5Lexists(f, "posterior", H5P_DEFAULT) <= 0) {
+        why = "holds no /posterior (not a file of netsurv calibrate)";
+    } else {
+        out->theta = read_f64(f, "posterior/theta", 2, td);
+        out->weight = read_f64(f, "posterior/weight", 1, wd);
+        if (!out->theta || !out->weight || td[0] != wd[0] || td[1] < 1 ||
+            td[1] > NS_MAX_POSTERIOR_PARAMS)
+            why = "/posterior/theta and /posterior/weight are missing or do not fit together";
+    }
+    if (!why) {
+        out->n = (int)td[0], out->d = (int)td[1];
+        hid_t d = H5Dopen2(f, "posterior/parameter", H5P_DEFAULT);
+        hid_t sp = d >= 0 ? H5Dget_space(d) : -1, t = ns__h5_str_type();
+        char **v = calloc((size_t)out->d, sizeof *v);
+        if (!v || sp < 0 || H5Sget_simple_extent_npoints(sp) != (hssize_t)out->d ||
+            H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
+            why = "/posterior/parameter is missing or has the wrong length";
+        for (int j = 0; !why && j < out->d; j++) {
+            out->param[j] = -1;
+            for (int i = 0; i < s->n_params && v[j]; i++)
+                if (!strcmp(s->param[i].path, v[j]))
+                    out->param[j] = i;
+            if (out->param[j] < 0) {
+                snprintf(err, errlen, "%s: calibrated parameter '%s' is not a parameter of %s",
+                         path, v[j] ? v[j] : "?", s->path);
+                rc = -1;
+                break;
+            }
+        }
+        if (v && sp >= 0 && !why)
+            H5Dvlen_reclaim(t, sp, H5P_DEFAULT, v);
+        free(v);
+        H5Tclose(t);
+        if (sp >= 0)
+            H5Sclose(sp);
+        if (d >= 0)
+            H5Dclose(d);
+    }
+    for (size_t i = 0; !why && !rc && i < (size_t)out->n * out->d; i++)
+        if (!isfinite(out->theta[i]))
+            why = "a posterior point is not finite";
+    if (!why && !rc && ns_posterior_prepare(out))
+        why = "the posterior weights are negative, not finite or do not add up to 1";
+    H5Fclose(f);
+    if (why) {
+        snprintf(err, errlen, "%s: %s", path, why);
+        rc = -1;
+    }
+    if (rc)
+        ns_posterior_free(out);
+    else if (!(out->path = strdup(path))) {
+        snprintf(err, errlen, "out of memory");
+        ns_posterior_free(out);
+        rc = -1;
+    }
+    return rc;
+}
+
+int ns_h5_note_posterior(ns_h5 *h, const ns_posterior *post)
+{
+    hid_t g = H5Gopen2(h->file, "psa", H5P_DEFAULT);
+    if (g < 0)
+        return -1;
+    char names[4096] = "";
+    for (int j = 0; j < post->d; j++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", j ? "," : "",
+                 h->s->param[post->param[j]].path);
+    int rc = ns__h5_attr_str(g, "posterior", post->path ? post->path : "") |
+             ns__h5_attr_str(g, "posterior_parameters", names) |
+             ns__h5_attr_u64(g, "posterior_points", (uint64_t)post->n) |
+             ns__h5_attr_str(g, "draws", "calibrated parameters jointly from the posterior "
+                                         "(a point drawn by its weight), the others from their "
+                                         "psa: priors");
+    H5Gclose(g);
+    h->failed |= rc != 0;
     return rc ? -1 : 0;
 }

@@ -17,6 +17,30 @@ int ns_psa_count(const ns_scenario *s);
  * re-derived. Shares drawn from a Dirichlet add up to 1. */
 void ns_psa_draw(const ns_scenario *base, ns_scenario *out, uint64_t seed, uint64_t draw);
 
+/* A calibration's posterior as PSA draws: n weighted points (weights add
+ * up to 1) of d parameters (indices into the scenario's registry). */
+#define NS_MAX_POSTERIOR_PARAMS 64
+typedef struct {
+    int d, n;
+    int param[NS_MAX_POSTERIOR_PARAMS];
+    double *theta;              /* [point * d + j] */
+    double *weight;             /* [point] */
+    double *cum;                /* derived by ns_posterior_prepare: cumulative weights */
+    char *path;                 /* the file it was read from */
+} ns_posterior;
+/* Fills post->cum; 0, or -1 when the weights are not finite, negative or
+ * do not add up to 1 within 1e-6 (out of memory too). */
+int ns_posterior_prepare(ns_posterior *post);
+void ns_posterior_free(ns_posterior *post);
+
+/* ns_psa_draw, then the posterior's parameters set together to one point
+ * of post drawn with probability its weight (from the stream of (seed,
+ * draw), so a draw is the same whatever K, thread or process): the joint
+ * posterior keeps the calibrated parameters' correlations; the others come
+ * from their psa: priors. post NULL: ns_psa_draw. Returns the point. */
+int ns_psa_draw_posterior(const ns_scenario *base, const ns_posterior *post, ns_scenario *out,
+                          uint64_t seed, uint64_t draw);
+
 /* out = base with parameter i at its low (high = 0) or high value, re-derived.
  * For both functions out is a shallow copy: it shares base's path and text, so
  * free it with free(), never ns_scenario_free(). */
@@ -26,7 +50,8 @@ void ns_owsa_set(const ns_scenario *base, ns_scenario *out, int i, int high);
  * per-patient sink must be NULL): cost[k * S + i] and effect[k * S + i] get
  * strategy i's mean discounted cost and QALYs in draw k, values[k * P + j]
  * the value of the j-th drawn parameter (P = ns_psa_count). o->progress is
- * told draws done of K. With risk groups (G = base->n_groups) and g given,
+ * told draws done of K. With post, draws come from the posterior
+ * (ns_psa_draw_posterior). With risk groups (G = base->n_groups) and g given,
  * g->cost[(k * G + j) * S + i] and g->effect likewise get the means among
  * group j's patients, g->share[k * G + j] the group's share of the cohort.
  * Returns 0, or -1 (out of memory, stopped). */
@@ -34,7 +59,7 @@ typedef struct {
     double *cost, *effect, *share;
 } ns_psa_groups;
 int ns_psa_run(const ns_scenario *base, const ns_engine_opts *o, int K, double *cost,
-               double *effect, double *values, ns_psa_groups *g);
+               double *effect, double *values, ns_psa_groups *g, const ns_posterior *post);
 
 /* Runs every parameter with a range at its low and high value: for the j-th
  * such parameter, cost_lo[j * S + i] etc. Returns the number of parameters

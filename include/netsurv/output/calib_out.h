@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #include "netsurv/engine/imis.h"
+#include "netsurv/engine/psa.h"
+#include "netsurv/output/h5out.h"
 #include "netsurv/scenario/calibration.h"
 #include "netsurv/scenario/scenario.h"
 
@@ -30,5 +32,15 @@ typedef struct {
 /* Writes the report to path (a new file: give it ns_atomic_tmp()). 0, or -1
  * with a message in err. */
 int ns_calib_write(const char *path, const ns_calib_report *rep, char *err, size_t errlen);
+
+/* The posterior sample of a calibration file (path), its parameters mapped
+ * to s's registry: 0, or -1 with the reason in err (not a calibration
+ * file, a parameter s does not have, weights that do not add up to 1).
+ * Free with ns_posterior_free. */
+int ns_calib_read_posterior(const char *path, const ns_scenario *s, ns_posterior *out, char *err,
+                            size_t errlen);
+
+/* Notes on /psa of h that its draws came from post. */
+int ns_h5_note_posterior(ns_h5 *h, const ns_posterior *post);
 
 #endif
