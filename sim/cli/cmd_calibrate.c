@@ -5,6 +5,9 @@
 #include "commands.h"
 #include "common.h"
 #include "netsurv/engine/calib.h"
+#include "netsurv/engine/evalcache.h"
+#include "netsurv/engine/work.h"
+#include "netsurv/numeric/hash.h"
 #include "netsurv/engine/imis.h"
 #include "netsurv/output/atomic.h"
 #include "netsurv/output/calib_out.h"
@@ -22,6 +25,9 @@ typedef struct {
     ns_calib_target target[NS_MAX_SERIES * NS_NEVENTS];
     uint64_t found[NS_MAX_SERIES * NS_NEVENTS];
     int quiet;
+    ns_evalcache *cache;        /* the checkpoint of evaluations (NULL for --check) */
+    uint64_t calls;             /* likelihood evaluations so far */
+    int cache_failed;           /* a replayed point differed, or a record could not be written */
 } context;
 
 /* The targets: every event type each series reports. */
@@ -46,10 +52,29 @@ static double expected(const context *x, int t)
 static double loglik(void *ctx, const double *theta, double *extra)
 {
     context *x = ctx;
+    uint64_t call = x->calls++;
+    double ll;
+    int got = x->cache ? ns_evalcache_get(x->cache, call, theta, &ll, extra) : 0;
+    if (got > 0)
+        return ll; /* replayed from the checkpoint */
+    if (got < 0)
+        x->cache_failed = 1;
     ns_calib_sim_run(x->sim, theta, x->threads, x->found);
     for (int t = 0; t < x->n_targets; t++)
         extra[t] = expected(x, t);
-    return ns_calib_loglik(x->c, x->sim, x->found, NULL);
+    ll = ns_calib_loglik(x->c, x->sim, x->found, NULL);
+    if (x->cache && !x->cache_failed && ns_evalcache_put(x->cache, call, theta, ll, extra))
+        x->cache_failed = 1;
+    return ll;
+}
+
+/* "DIR/.NAME.netsurv-calibration-checkpoint" beside the output. */
+static void checkpoint_path(const char *out, char *buf, size_t len)
+{
+    const char *slash = strrchr(out, '/');
+    int dirlen = slash ? (int)(slash - out + 1) : 0;
+    snprintf(buf, len, "%.*s.%s.netsurv-calibration-checkpoint", dirlen, out,
+             slash ? slash + 1 : out);
 }
 
 static void progress(void *ctx, int iteration, int points, double ess)
@@ -120,12 +145,32 @@ static int calibrate(context *x, const ns_scenario *s, const options *o, uint64_
         return 2;
     }
     ns_cli_guard_output();
+    char ck[4300];
+    checkpoint_path(o->output, ck, sizeof ck);
+    uint64_t fp = ns_hash64(ns_run_fingerprint(s, seed, x->c->virtual_patients), x->c->text,
+                            strlen(x->c->text));
+    x->cache = ns_evalcache_open(ck, fp, x->c->n_params, x->n_targets, o->resume, err,
+                                 sizeof err);
+    if (!x->cache) {
+        fprintf(stderr, "netsurv: %s\n", err);
+        ns_atomic_finish(0, err, sizeof err);
+        return 2;
+    }
+    if (o->resume)
+        fprintf(stderr, "netsurv: resuming: %llu evaluations recorded in %s\n",
+                (unsigned long long)ns_evalcache_recorded(x->cache), ck);
     double t0 = ns_cli_now();
     ns_imis_result r;
     if (ns_imis_run(s, x->c->param, x->c->n_params, &x->c->imis, seed, loglik, x, x->n_targets,
-                    progress, x, &r)) {
-        fprintf(stderr, "netsurv: the calibration failed (a prior that cannot be drawn within "
-                        "its range, or out of memory)\n");
+                    progress, x, &r) || x->cache_failed) {
+        fprintf(stderr, x->cache_failed
+                            ? "netsurv: the calibration checkpoint %s does not match this run "
+                              "or cannot be written; remove it or run without --resume\n"
+                            : "netsurv: the calibration failed (a prior that cannot be drawn "
+                              "within its range, or out of memory)\n", ck);
+        if (!x->cache_failed)
+            ns_imis_result_free(&r);
+        ns_evalcache_close(x->cache, 0);
         ns_atomic_finish(0, err, sizeof err);
         return 1;
     }
@@ -140,6 +185,8 @@ static int calibrate(context *x, const ns_scenario *s, const options *o, uint64_
         bad = 1;
     }
     free(cl);
+    ns_evalcache_close(x->cache, !bad); /* kept for --resume when the file was not written */
+    x->cache = NULL;
     if (!bad) {
         printf("netsurv %s calibrate: %s\nseries %s, seed %llu, %llu virtual patients per "
                "series, IMIS\n\n", NETSURV_VERSION, s->name, x->c->path,

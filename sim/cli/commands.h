@@ -16,7 +16,7 @@
       "netsurv bench -n 2000000")                                                            \
     X(calibrate,                                                                             \
       "netsurv calibrate [SCENARIO] [--series FILE] [--check] [-o FILE] [-n M] [--seed S]\n" \
-      "              [--threads T] [--set k=v]... [--force] [--quiet]",                      \
+      "              [--threads T] [--set k=v]... [--force] [--resume] [--quiet]",           \
       "Bayesian calibration (IMIS) of chosen parameters to published follow-up "             \
       "series after endoscopic resection, each simulated as its own cohort under its "       \
       "own follow-up; --check scores the scenario's values against every series.",           \

@@ -48,7 +48,9 @@ const ns_opt_help ns_opt_table[] = {
      B(run)},
     {"--sweep", NULL, "FILE", NULL, "a sweep definition (grid or zip axes over scenario values)",
      B(run) | B(validate)},
-    {"--resume", NULL, NULL, NULL, "continue a sweep from its checkpoint after a kill", B(run)},
+    {"--resume", NULL, NULL, NULL,
+     "continue after a kill from the checkpoint beside the output (run: a sweep; calibrate: "
+     "the evaluations done)", B(run) | B(calibrate)},
     {"--shard", NULL, "K/N", NULL, "write only the K-th of N contiguous shares of the work units",
      B(run)},
     {"--peak-memory", NULL, NULL, NULL, "print the peak resident memory at the end", B(run)},
