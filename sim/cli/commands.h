@@ -45,6 +45,12 @@
       "Loads a scenario (and a sweep) and reports every problem with its "                   \
       "FILE:LINE:COLUMN and key, or ok.",                                                    \
       "netsurv validate scenarios/default.yaml --sweep scenarios/sweeps/structural.yaml")    \
+    X(reference,                                                                             \
+      "netsurv reference [--format md]",                                                     \
+      "Prints the scenario reference: every key of a scenario, sweep and series file "       \
+      "with its type, unit, allowed range, default and whether it takes a psa: "             \
+      "distribution, from the loader's table (docs/scenario-reference.md is this output).",   \
+      "netsurv reference > docs/scenario-reference.md")                                      \
     X(icer,                                                                                  \
       "netsurv icer TABLE.csv [--csv] [-o FILE] [--force]",                                  \
       "The incremental analysis of any table of strategies (CSV: "                           \

@@ -52,6 +52,7 @@ const ns_opt_help ns_opt_table[] = {
     {"--memory", NULL, NULL, NULL, "also measure peak memory per configuration", B(bench)},
     {"--csv", NULL, NULL, NULL, "print CSV instead of a table", B(cohort) | B(icer)},
     {"--strict", NULL, NULL, NULL, "exit 1 when a target is missed", B(cohort)},
+    {"--format", NULL, "md", "md", "output format: md (Markdown)", B(reference)},
     {"--help", "-h", NULL, NULL, "this help", 0xffffffffu},
     {NULL, NULL, NULL, NULL, NULL, 0},
 };
