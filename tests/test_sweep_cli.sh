@@ -81,7 +81,8 @@ run() { "$bin" run "$scen" -n "$n" --quiet "$@"; }
 # ---------- 1. a sweep run ----------
 must run --sweep "$sweep" -o sweep.h5
 grep -q "highest NMB" out.txt || fail "no table of points"
-[[ $(grep -cE '^ +[0-9]+  ' out.txt) == 9 ]] || fail "not 9 rows in the table of points"
+[[ $(grep -cE '^point [1-9]/9  strategies\.risk_stratified\.rules\.intermediate\.schedule\.1\.every=[234]  modalities\.mri\.cost=[469]00  highest NMB: ' out.txt) == 9 ]] ||
+  fail "not 9 rows, each naming the swept paths and values"
 must run -o single.h5
 "$py" "$check" sweep.h5 single.h5 >check.txt 2>&1 || { cat check.txt >&2; fail "sweep_check.py"; }
 [[ ! -e .sweep.h5.netsurv-checkpoint ]] || fail "a finished sweep left its checkpoint"
