@@ -31,7 +31,9 @@ const ns_opt_help ns_opt_table[] = {
      "renamed into place", B(run) | B(icer) | B(calibrate)},
     {"--force", NULL, NULL, NULL, "replace an existing output file",
      B(run) | B(merge) | B(icer) | B(calibrate)},
-    {"--quiet", "-q", NULL, NULL, "no progress on stderr (on a terminal: a redrawn line; off one: a line every NETSURV_PROGRESS_INTERVAL seconds, default 20)", B(run) | B(merge) | B(calibrate)},
+    {"--quiet", "-q", NULL, NULL,
+     "no progress on stderr (without it: on a terminal one redrawn line; off one a line every "
+     "NETSURV_PROGRESS_INTERVAL seconds, default 20)", B(run) | B(merge) | B(calibrate)},
     {"--series", NULL, "FILE", "scenarios/calibration/series.yaml",
      "the follow-up series and the parameters to calibrate", B(calibrate)},
     {"--check", NULL, NULL, NULL,
