@@ -166,7 +166,7 @@ int ns_cmd_calibrate(int argc, char **argv)
     }
     ns_errors *e = malloc(sizeof *e);
     ns_calibration *c = NULL;
-    const char *path = o.series ? o.series : NETSURV_DEFAULT_SERIES;
+    const char *path = o.series ? o.series : ns_cli_default_series();
     int bad = !e || ns_calibration_load(path, s, &c, e);
     if (e)
         ns_cli_print_warnings(e);

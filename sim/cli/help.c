@@ -64,26 +64,39 @@ const ns_opt_help ns_opt_table[] = {
 static const char *const usages[][4] = {NS_COMMANDS(NS_USAGE_ENTRY)};
 #undef NS_USAGE_ENTRY
 
-const char *ns_cli_default_scenario(void)
+/* <prefix>/share/netsurv/scenarios/REL beside the running program (found
+ * from /proc/self/exe, so a moved tree still finds it) in buf, or NULL. */
+static const char *installed(const char *rel, char *buf, size_t len)
 {
-    /* an installed tree, wherever it was moved: <prefix>/bin/netsurv and
-     * <prefix>/share/netsurv/scenarios/default.yaml */
-    static char path[4096];
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = 0;
-            int len = snprintf(path, sizeof path, "%s/../share/netsurv/scenarios/default.yaml", exe);
-            if (len > 0 && (size_t)len < sizeof path && access(path, R_OK) == 0)
-                return path;
-        }
-    }
+    if (n <= 0)
+        return NULL;
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = 0;
+    int k = snprintf(buf, len, "%s/../share/netsurv/scenarios/%s", exe, rel);
+    return k > 0 && (size_t)k < len && access(buf, R_OK) == 0 ? buf : NULL;
+}
+
+const char *ns_cli_default_scenario(void)
+{
+    static char path[4096];
+    if (installed("default.yaml", path, sizeof path))
+        return path;
     if (access(NETSURV_DEFAULT_SCENARIO, R_OK) == 0) /* the source tree of this build */
         return NETSURV_DEFAULT_SCENARIO;
     return NETSURV_INSTALLED_SCENARIO;
+}
+
+const char *ns_cli_default_series(void)
+{
+    static char path[4096];
+    if (installed("calibration/series.yaml", path, sizeof path))
+        return path;
+    return NETSURV_DEFAULT_SERIES; /* the source tree of this build */
 }
 
 int ns_cli_command_index(const char *name)
