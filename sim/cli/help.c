@@ -253,6 +253,10 @@ void ns_cli_man(FILE *f)
     fputs("<prefix>/share/netsurv/scenarios/default.yaml", f);
     fputs("\nthe default scenario, found beside the installed program (share/netsurv/analysis "
           "holds the analysis package): every parameter with its source or `assumption'\n"
+          ".SH ENVIRONMENT\n.TP\n.B NETSURV_PROGRESS_INTERVAL\nseconds between progress lines "
+          "when stderr is not a terminal (0.05 to 3600; default 20)\n.TP\n.B OMP_NUM_THREADS\n"
+          "threads when \\-\\-threads is not given\n.TP\n.B HDF5_USE_FILE_LOCKING\nFALSE on "
+          "network file systems that do not support HDF5's file locks\n"
           ".SH EXIT STATUS\n0 success; 1 a run failed (or, with cohort \\-\\-strict, a target was "
           "missed); 2 bad input (a scenario or table error, a bad option, an output that exists "
           "without \\-\\-force, or another run writing the same output).\n"

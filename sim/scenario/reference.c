@@ -2,7 +2,16 @@
  * a sweep file and a calibration series file, as the loaders read them.
  * The ranges of parameters are the loader's (tests/test_reference.c checks
  * every registered parameter against them); the rest is the grammar. To add
- * a section: one entry in ns_ref_sections and its keys. */
+ * a section: one entry in ns_ref_sections and its keys. A `groups:` list of
+ * {name, when: {...} | otherwise: true, description}, for example, is
+ *     {"groups", SC, "groups", "", groups}
+ * with the keys
+ *     L("groups", "list of mappings", "none", "..."),
+ *     V("groups.*.name", "name", "", 1, 0, NULL, "..."),
+ *     G("groups.*.when", NS_REF_MAP, "when", "", "everyone", "when", "..."),
+ *     V("groups.*.otherwise", "true", "", 1, 0, "false", "..."),
+ *     V("groups.*.description", "text", "", 1, 0, "none", "..."), END
+ * and the rules' `when` grammar below groups.*.when comes with it. */
 #include "netsurv/scenario/reference.h"
 #include "netsurv/numeric/dist.h"
 #include "netsurv/scenario/calibration.h"
