@@ -24,6 +24,7 @@
 #define NONE 1, 0 /* no range (in V and F rows: lo 1, hi 0) */
 /* a parameter and a list parameter */
 #define P(key, unit, lo, hi, meaning) {key, NS_REF_PARAM, "parameter", unit, lo, hi, NULL, "parameter", meaning}
+#define PD(key, unit, lo, hi, def, meaning) {key, NS_REF_PARAM, "parameter", unit, lo, hi, def, "parameter", meaning}
 #define PL(key, type, unit, lo, hi, meaning) {key, NS_REF_PARAMS, type, unit, lo, hi, NULL, "parameter", meaning}
 /* a mapping, a list, a single value */
 #define M(key, def, meaning) {key, NS_REF_MAP, "mapping", "", NONE, def, NULL, meaning}
@@ -153,8 +154,8 @@ static const ns_ref_key death[] = {
        "annual death probability of women at each age"),
     PL("other_cause_death.life_table.qx_male", "list parameter, as many values", "probability", 0, 1,
        "the same, men"),
-    P("other_cause_death.life_table.hazard_ratio", "hazard ratio", 0.01, 100,
-      "the table's hazard multiplied by this at every age (optional: 1)"),
+    PD("other_cause_death.life_table.hazard_ratio", "hazard ratio", 0.01, 100, "1",
+       "the table's hazard multiplied by this at every age"),
     M("other_cause_death.gompertz", "required with model: gompertz", "hazard a*exp(b*age) per sex"),
     M("other_cause_death.gompertz.*", NULL, "`female` and `male`, both required"),
     P("other_cause_death.gompertz.*.a", "per year", 1e-12, 1, "a"),
