@@ -21,7 +21,7 @@ cd "$dir"
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 scen=$src/scenarios/default.yaml
 
-NETSURV_PROGRESS_INTERVAL=0.05 "$bin" run "$scen" -n 400000 --psa 2 -o a.h5 >out.txt 2>err.txt ||
+NETSURV_PROGRESS_INTERVAL=0.05 "$bin" run "$scen" -n 1000000 --psa 2 -o a.h5 >out.txt 2>err.txt ||
   fail "run --psa 2 exited $?"
 (($(grep -c '^netsurv run: patients .* patients/s, .* elapsed, .* left$' err.txt) >= 2)) ||
   fail "fewer than 2 progress lines for the patients"
