@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages netsurv needs to build, test and analyse.
 # Runs apt-get only when something is missing; needs root (or sudo) then.
 set -euo pipefail
-packages=(build-essential cmake pkg-config libdeflate-dev libhdf5-dev hdf5-tools libyaml-dev
+packages=(build-essential dpkg-dev cmake pkg-config libdeflate-dev libhdf5-dev hdf5-tools libyaml-dev
           libcmocka-dev python3-numpy python3-h5py python3-matplotlib r-base-core r-cran-hdf5r
           python3-yaml chromium libopenmpi-dev openmpi-bin libhdf5-openmpi-dev
           clang libclang-rt-dev)  # clang + libFuzzer: scripts/fuzz.sh

@@ -10,7 +10,9 @@
 #      refused as unknown or as another command's), and an option of another
 #      command is refused with exit 2;
 #   4. `netsurv` alone prints the usage (exit 0); `--man` writes a manual
-#      page naming every option; the built netsurv.1 is that page.
+#      page naming every option; the built netsurv.1 is that page;
+#   5. `netsurv --version` names the git revision of the source tree's HEAD
+#      (the build configures again when HEAD moves).
 # usage: test_cli_help.sh NETSURV_BINARY [BUILD_DIR]
 set -euo pipefail
 bin=$1
@@ -50,6 +52,7 @@ check_named() { # FILE COMMANDS...: each option of FILE's parser named in one of
 check_named options.c bench calibrate cohort run validate
 check_named cmd_merge.c merge
 check_named cmd_icer.c icer
+check_named cmd_reference.c reference
 echo "ok - every option a parser accepts is named in a help"
 
 # what a help names, its command accepts
@@ -82,4 +85,15 @@ if [ -f "$build/netsurv.1" ]; then
   cmp -s "$dir/man" "$build/netsurv.1" || fail "$build/netsurv.1 is not netsurv --man"
 fi
 echo "ok - usage, and a manual page of every option"
+
+version=$("$bin" --version) || fail "--version exits $?"
+[[ $version =~ ^netsurv\ [0-9]+\.[0-9]+\.[0-9]+\ \(git\ ([0-9a-f]{12}|unknown)\)$ ]] ||
+  fail "--version prints '$version'"
+if head=$(git -C "$src" rev-parse --short=12 HEAD 2>/dev/null); then
+  [[ $version == "netsurv "*" (git $head)" ]] ||
+    fail "--version prints '$version', but HEAD is $head (rebuild: cmake --build)"
+  echo "ok - --version names HEAD ($head)"
+else
+  echo "ok - --version: $version (no git checkout to compare with)"
+fi
 echo "test_cli_help: all passed"

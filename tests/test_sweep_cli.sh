@@ -81,7 +81,8 @@ run() { "$bin" run "$scen" -n "$n" --quiet "$@"; }
 # ---------- 1. a sweep run ----------
 must run --sweep "$sweep" -o sweep.h5
 grep -q "highest NMB" out.txt || fail "no table of points"
-[[ $(grep -cE '^ +[0-9]+  ' out.txt) == 9 ]] || fail "not 9 rows in the table of points"
+[[ $(grep -cE '^point [1-9]/9  strategies\.risk_stratified\.rules\.intermediate\.schedule\.1\.every=[234]  modalities\.mri\.cost=[469]00  highest NMB: ' out.txt) == 9 ]] ||
+  fail "not 9 rows, each naming the swept paths and values"
 must run -o single.h5
 "$py" "$check" sweep.h5 single.h5 >check.txt 2>&1 || { cat check.txt >&2; fail "sweep_check.py"; }
 [[ ! -e .sweep.h5.netsurv-checkpoint ]] || fail "a finished sweep left its checkpoint"
@@ -230,9 +231,9 @@ done
 [[ $(ls "$SHARD_DIR") == $'shard-1.h5\nshard-2.h5\nshard-3.h5' ]] || fail "shards: $(ls "$SHARD_DIR")"
 bash "$slurm/netsurv-merge.sbatch" >out.txt 2>err.txt || fail "merge script"
 same sweep.h5 "$OUT"
-[[ $(grep -c "^HDF5_USE_FILE_LOCKING=FALSE run $scen --sweep $sweep -n $n --shard [123]/3 -o $SHARD_DIR/shard-[123].h5 --threads [12] --quiet$" netsurv.log) == 3 ]] ||
+[[ $(grep -c "^HDF5_USE_FILE_LOCKING=FALSE run $scen --sweep $sweep -n $n --shard [123]/3 -o $SHARD_DIR/shard-[123].h5 --threads [12]$" netsurv.log) == 3 ]] ||
   fail "the array script ran: $(cat netsurv.log)"
-grep -q -- "--shard 2/3 .* --threads 2 " netsurv.log || fail "SLURM_CPUS_PER_TASK not used"
+grep -q -- "--shard 2/3 .* --threads 2$" netsurv.log || fail "SLURM_CPUS_PER_TASK not used"
 grep -q "^HDF5_USE_FILE_LOCKING=FALSE merge $OUT $SHARD_DIR/shard-1.h5 $SHARD_DIR/shard-2.h5 $SHARD_DIR/shard-3.h5$" netsurv.log ||
   fail "the merge script ran: $(tail -n 1 netsurv.log)"
 # the merge refuses to replace OUT; a lost task is named

@@ -213,8 +213,11 @@ int ns_cmd_calibrate(int argc, char **argv)
     }
     ns_errors *e = malloc(sizeof *e);
     ns_calibration *c = NULL;
-    const char *path = o.series ? o.series : NETSURV_DEFAULT_SERIES;
-    if (!e || ns_calibration_load(path, s, &c, e)) {
+    const char *path = o.series ? o.series : ns_cli_default_series();
+    int bad = !e || ns_calibration_load(path, s, &c, e);
+    if (e)
+        ns_cli_print_warnings(e);
+    if (bad) {
         if (e)
             ns_cli_print_errors("", e);
         free(e);

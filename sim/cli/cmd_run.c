@@ -5,6 +5,7 @@
 #include "common.h"
 #include "progress.h"
 #include "tables.h"
+#include "netsurv/engine/psa.h"
 #include "netsurv/job/job.h"
 #include "netsurv/output/calib_out.h"
 
@@ -16,6 +17,7 @@
 typedef struct {
     const ns_scenario *s;
     ns_cli_progress_state progress;
+    char phase[64];
 } run_view;
 
 static void progress(void *ctx, const char *phase, uint64_t done, uint64_t total)
@@ -23,25 +25,31 @@ static void progress(void *ctx, const char *phase, uint64_t done, uint64_t total
     ns_cli_progress(&((run_view *)ctx)->progress, phase, done, total);
 }
 
-/* A sweep point's line: its values and the strategy with the highest NMB. */
+/* A sweep point's row, printed after the progress line is cleared: its
+ * number, every swept path with its value, and the strategy with the
+ * highest NMB. */
 static void point_done(void *ctx, uint64_t p, const ns_scenario *pt, const ns_strategy_tally *t,
                        int best)
 {
-    const ns_sweep *w = &((run_view *)ctx)->s->sweep;
+    run_view *v = ctx;
+    const ns_sweep *w = &v->s->sweep;
     int idx[NS_MAX_AXES];
-    char vals[256] = "";
+    char vals[4096] = "";
     (void)t;
     ns_sweep_indices(w, p, idx);
-    for (int a = 0; a < w->n_axes; a++)
-        snprintf(vals + strlen(vals), sizeof vals - strlen(vals), "%s%g", a ? " " : "",
+    for (int a = 0; a < w->n_axes; a++) {
+        size_t used = strlen(vals);
+        snprintf(vals + used, sizeof vals - used, "  %s=%g", w->axis[a].path,
                  w->axis[a].values[idx[a]]);
-    printf("%8llu  %-40s %s\n", (unsigned long long)p, vals, pt->strategy[best].name);
+    }
+    ns_cli_progress_print(&v->progress, stdout, "point %llu/%llu%s  highest NMB: %s\n",
+                          (unsigned long long)p + 1, (unsigned long long)w->n_points, vals,
+                          pt->strategy[best].name);
 }
 
 static void note(void *ctx, const char *message)
 {
-    (void)ctx;
-    fprintf(stderr, "netsurv run: %s\n", message);
+    ns_cli_progress_print(&((run_view *)ctx)->progress, stderr, "netsurv run: %s\n", message);
 }
 
 static ns_job job_of(const options *o, const char *cmdline, run_view *v)
@@ -51,12 +59,34 @@ static ns_job job_of(const options *o, const char *cmdline, run_view *v)
                 .per_patient = o->per_patient, .psa = o->psa, .owsa = o->owsa,
                 .resume = o->resume, .shard_k = o->shard_k, .shard_n = o->shard_n,
                 .progress = progress, .point_done = point_done, .note = note, .ctx = v};
-    ns_cli_progress_init(&v->progress, o->quiet, o->n);
+    ns_cli_progress_init(&v->progress, "netsurv run", o->quiet, o->n);
     return j;
 }
 
+/* What the file holds, group by group. */
+static void print_written(const ns_scenario *s, const ns_job *j)
+{
+    printf("wrote %s:\n", j->output);
+    if (s->sweep.n_axes)
+        printf("  /sweep: %llu points over %d swept paths; /summary and /economics of %d "
+               "strategies at every point\n", (unsigned long long)s->sweep.n_points,
+               s->sweep.n_axes, s->n_strategies);
+    else
+        printf("  /summary and /economics: %d strategies, %llu patients\n", s->n_strategies,
+               (unsigned long long)j->n);
+    if (j->per_patient)
+        printf("  /patients: %llu rows, and one group per strategy\n", (unsigned long long)j->n);
+    if (j->psa)
+        printf("  /psa: %d draws of %d parameters; cost and effect per draw and strategy; CEAC, "
+               "CEAF and EVPI over willingness to pay 0-%g by %g\n", j->psa, ns_psa_count(s),
+               s->econ.wtp_max, s->econ.wtp_step);
+    if (j->owsa)
+        printf("  /owsa: %d parameters, each at its range's low and high value; cost, effect "
+               "and NMB per strategy\n", ns_owsa_count(s));
+}
+
 /* The base case or sweep in this process; prints the tables. */
-static int run_here(const ns_scenario *s, ns_job *j, ns_errors *e)
+static int run_here(const ns_scenario *s, ns_job *j, run_view *v, ns_errors *e)
 {
     ns_strategy_tally *t = calloc((size_t)ns_tally_count(s), sizeof *t);
     double cost[NS_MAX_STRATEGIES], effect[NS_MAX_STRATEGIES];
@@ -65,12 +95,17 @@ static int run_here(const ns_scenario *s, ns_job *j, ns_errors *e)
         return 1;
     }
     if (s->sweep.n_axes)
-        printf("%8s  %-40s %s\n", "point", "values", "highest NMB");
+        ns_cli_progress_print(&v->progress, stdout, "sweep: %llu points over %d paths, %llu "
+                              "patients each\n", (unsigned long long)s->sweep.n_points,
+                              s->sweep.n_axes, (unsigned long long)j->n);
     int rc = ns_job_run(s, j, t, cost, effect, e);
+    ns_cli_progress_end(&v->progress);
     if (!rc) {
-        printf("netsurv %s: %s\n%llu patients, seed %llu, %d strategies -> %s\n\n",
-               NETSURV_VERSION, s->name, (unsigned long long)j->n,
+        printf("%snetsurv %s: %s\n%llu patients, seed %llu, %d strategies -> %s\n",
+               s->sweep.n_axes ? "\n" : "", NETSURV_VERSION, s->name, (unsigned long long)j->n,
                (unsigned long long)j->seed, s->n_strategies, j->output);
+        print_written(s, j);
+        putchar('\n');
         if (!s->sweep.n_axes) {
             ns_cli_print_run_table(s, t);
             ns_cli_print_outcome_table(s, t);
@@ -84,10 +119,13 @@ static int run_here(const ns_scenario *s, ns_job *j, ns_errors *e)
     return rc;
 }
 
-static int run_shard(const ns_scenario *s, ns_job *j, ns_errors *e)
+static int run_shard(const ns_scenario *s, ns_job *j, run_view *v, ns_errors *e)
 {
     ns_job_units u;
+    snprintf(v->phase, sizeof v->phase, "shard %d/%d", j->shard_k + 1, j->shard_n);
+    ns_cli_progress(&v->progress, v->phase, 0, 0); /* the heartbeat names it */
     int rc = ns_job_shard(s, j, &u, e);
+    ns_cli_progress_end(&v->progress);
     if (!rc)
         printf("shard %d/%d: work units %llu-%llu of %llu -> %s\n", j->shard_k + 1, j->shard_n,
                (unsigned long long)u.unit_first, (unsigned long long)(u.unit_first + u.unit_count),
@@ -102,6 +140,7 @@ static int run_ranks(const options *o, ns_job *j, run_view *v, ns_errors *e)
     if (s)
         j->seed = o->seed_given ? o->seed : s->seed;
     int rc = ns_job_run_mpi(s, j, e);
+    ns_cli_progress_end(&v->progress);
     if (!rc)
         printf("netsurv %s: %llu points x %llu patients on %d ranks -> %s\n", NETSURV_VERSION,
                (unsigned long long)s->sweep.n_points, (unsigned long long)o->n,
@@ -132,7 +171,7 @@ static int run_once(const options *o, ns_job *j, run_view *v, ns_errors *e)
     if (!rc)
         rc = ns_job_check(s, j, e);
     if (!rc)
-        rc = j->shard_n ? run_shard(s, j, e) : run_here(s, j, e);
+        rc = j->shard_n ? run_shard(s, j, v, e) : run_here(s, j, v, e);
     ns_posterior_free(&post);
     j->posterior = NULL;
     ns_scenario_free(s);
@@ -155,6 +194,7 @@ int ns_cmd_run(int argc, char **argv)
     ns_job j = job_of(&o, cmdline ? cmdline : "", &v);
     ns_cli_guard_output();
     rc = e ? run_once(&o, &j, &v, e) : 1;
+    ns_cli_progress_end(&v.progress); /* if the run did not get to it */
     if (e)
         ns_cli_print_errors("netsurv run: ", e);
     if (o.peak_memory)

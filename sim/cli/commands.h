@@ -51,6 +51,12 @@
       "strategy at the willingness to pay) as a scenario whose first strategy replays it "    \
       "with netsurv run.",                                                                   \
       "netsurv policy results/default.h5 -o policy.yaml")                                    \
+    X(reference,                                                                             \
+      "netsurv reference [--format md]",                                                     \
+      "Prints the scenario reference: every key of a scenario, sweep and series file "       \
+      "with its type, unit, allowed range, default and whether it takes a psa: "             \
+      "distribution, from the loader's table (docs/scenario-reference.md is this output).",   \
+      "netsurv reference > docs/scenario-reference.md")                                      \
     X(icer,                                                                                  \
       "netsurv icer TABLE.csv [--csv] [-o FILE] [--force]",                                  \
       "The incremental analysis of any table of strategies (CSV: "                           \

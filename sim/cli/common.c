@@ -14,12 +14,14 @@
 ns_scenario *ns_cli_load(const options *o)
 {
     ns_scenario *s;
-    ns_errors *e = malloc(sizeof *e);
+    ns_errors *e = calloc(1, sizeof *e);
     if (!e) {
         fprintf(stderr, "netsurv: out of memory\n");
         return NULL;
     }
-    if (ns_scenario_load_with_sweep(o->scenario, o->sweep, o->sets, o->n_sets, &s, e)) {
+    int rc = ns_scenario_load_with_sweep(o->scenario, o->sweep, o->sets, o->n_sets, &s, e);
+    ns_cli_print_warnings(e);
+    if (rc) {
         for (int i = 0; i < e->n; i++)
             fprintf(stderr, "%s\n", e->msg[i]);
         s = NULL;
@@ -99,4 +101,10 @@ void ns_cli_print_errors(const char *prefix, const ns_errors *e)
 {
     for (int i = 0; i < e->n; i++)
         fprintf(stderr, "%s%s\n", prefix, e->msg[i]);
+}
+
+void ns_cli_print_warnings(const ns_errors *e)
+{
+    for (int i = 0; i < e->n_warnings; i++)
+        fprintf(stderr, "%s (warning)\n", e->warning[i]);
 }

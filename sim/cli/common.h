@@ -20,6 +20,8 @@ char *ns_cli_join_args(int argc, char **argv);
 void ns_cli_guard_output(void);
 /* Peak resident memory of this process image (VmHWM, KiB), or -1. */
 long ns_cli_peak_rss_kib(void);
+/* Each warning of e on stderr ("FILE:LINE:COLUMN: path: ... (warning)"). */
+void ns_cli_print_warnings(const ns_errors *e);
 /* Each message of e on stderr after prefix. */
 void ns_cli_print_errors(const char *prefix, const ns_errors *e);
 

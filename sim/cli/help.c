@@ -31,7 +31,10 @@ const ns_opt_help ns_opt_table[] = {
      "renamed into place", B(run) | B(icer) | B(calibrate) | B(policy)},
     {"--force", NULL, NULL, NULL, "replace an existing output file",
      B(run) | B(merge) | B(icer) | B(calibrate) | B(policy)},
-    {"--quiet", "-q", NULL, NULL, "no progress and no tables", B(run) | B(merge) | B(calibrate) | B(policy)},
+    {"--quiet", "-q", NULL, NULL,
+     "no progress on stderr (without it: on a terminal one redrawn line; off one a line every "
+     "NETSURV_PROGRESS_INTERVAL seconds, default 20)",
+     B(run) | B(merge) | B(calibrate) | B(policy)},
     {"--series", NULL, "FILE", "scenarios/calibration/series.yaml",
      "the follow-up series and the parameters to calibrate", B(calibrate)},
     {"--check", NULL, NULL, NULL,
@@ -57,6 +60,7 @@ const ns_opt_help ns_opt_table[] = {
     {"--memory", NULL, NULL, NULL, "also measure peak memory per configuration", B(bench)},
     {"--csv", NULL, NULL, NULL, "print CSV instead of a table", B(cohort) | B(icer)},
     {"--strict", NULL, NULL, NULL, "exit 1 when a target is missed", B(cohort)},
+    {"--format", NULL, "md", "md", "output format: md (Markdown)", B(reference)},
     {"--help", "-h", NULL, NULL, "this help", 0xffffffffu},
     {NULL, NULL, NULL, NULL, NULL, 0},
 };
@@ -66,26 +70,39 @@ const ns_opt_help ns_opt_table[] = {
 static const char *const usages[][4] = {NS_COMMANDS(NS_USAGE_ENTRY)};
 #undef NS_USAGE_ENTRY
 
-const char *ns_cli_default_scenario(void)
+/* <prefix>/share/netsurv/scenarios/REL beside the running program (found
+ * from /proc/self/exe, so a moved tree still finds it) in buf, or NULL. */
+static const char *installed(const char *rel, char *buf, size_t len)
 {
-    /* an installed tree, wherever it was moved: <prefix>/bin/netsurv and
-     * <prefix>/share/netsurv/scenarios/default.yaml */
-    static char path[4096];
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = 0;
-            int len = snprintf(path, sizeof path, "%s/../share/netsurv/scenarios/default.yaml", exe);
-            if (len > 0 && (size_t)len < sizeof path && access(path, R_OK) == 0)
-                return path;
-        }
-    }
+    if (n <= 0)
+        return NULL;
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = 0;
+    int k = snprintf(buf, len, "%s/../share/netsurv/scenarios/%s", exe, rel);
+    return k > 0 && (size_t)k < len && access(buf, R_OK) == 0 ? buf : NULL;
+}
+
+const char *ns_cli_default_scenario(void)
+{
+    static char path[4096];
+    if (installed("default.yaml", path, sizeof path))
+        return path;
     if (access(NETSURV_DEFAULT_SCENARIO, R_OK) == 0) /* the source tree of this build */
         return NETSURV_DEFAULT_SCENARIO;
     return NETSURV_INSTALLED_SCENARIO;
+}
+
+const char *ns_cli_default_series(void)
+{
+    static char path[4096];
+    if (installed("calibration/series.yaml", path, sizeof path))
+        return path;
+    return NETSURV_DEFAULT_SERIES; /* the source tree of this build */
 }
 
 int ns_cli_command_index(const char *name)
@@ -242,6 +259,10 @@ void ns_cli_man(FILE *f)
     fputs("<prefix>/share/netsurv/scenarios/default.yaml", f);
     fputs("\nthe default scenario, found beside the installed program (share/netsurv/analysis "
           "holds the analysis package): every parameter with its source or `assumption'\n"
+          ".SH ENVIRONMENT\n.TP\n.B NETSURV_PROGRESS_INTERVAL\nseconds between progress lines "
+          "when stderr is not a terminal (0.05 to 3600; default 20)\n.TP\n.B OMP_NUM_THREADS\n"
+          "threads when \\-\\-threads is not given\n.TP\n.B HDF5_USE_FILE_LOCKING\nFALSE on "
+          "network file systems that do not support HDF5's file locks\n"
           ".SH EXIT STATUS\n0 success; 1 a run failed (or, with cohort \\-\\-strict, a target was "
           "missed); 2 bad input (a scenario or table error, a bad option, an output that exists "
           "without \\-\\-force, or another run writing the same output).\n"

@@ -19,6 +19,8 @@ extern const ns_opt_help ns_opt_table[];
  * /proc/self/exe, so a moved tree still finds it), else this build's source
  * tree's, else the configured prefix's. */
 const char *ns_cli_default_scenario(void);
+/* The same for the calibration series file (scenarios/calibration/series.yaml). */
+const char *ns_cli_default_series(void);
 /* Index of a command in commands.h, or -1. */
 int ns_cli_command_index(const char *name);
 /* The option `arg` (its name or alias) if command `cmd` takes it (cmd < 0:

@@ -330,7 +330,7 @@ int ns_calibration_load_string(const char *name, const char *text, const ns_scen
                                ns_calibration **out, ns_errors *errs)
 {
     *out = NULL;
-    errs->n = 0;
+    errs->n = errs->n_warnings = 0;
     ns_ytree t;
     char msg[320];
     if (ns_ytree_load_string(&t, name, text, strlen(text), msg, sizeof msg)) {
@@ -372,7 +372,7 @@ int ns_calibration_load(const char *path, const ns_scenario *s, ns_calibration *
                         ns_errors *errs)
 {
     *out = NULL;
-    errs->n = 0;
+    errs->n = errs->n_warnings = 0;
     FILE *f = fopen(path, "rb");
     if (!f) {
         ns_errors_add(errs, "%s: cannot open the series file", path);

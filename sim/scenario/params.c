@@ -35,6 +35,19 @@ void ns__err_at(ld *L, const ns_ynode *n, const char *path, const char *fmt, ...
              n->col, path, msg);
 }
 
+void ns__warn_at(ld *L, const ns_ynode *n, const char *path, const char *fmt, ...)
+{
+    if (L->e->n_warnings >= NS_MAX_WARNINGS)
+        return;
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(L->e->warning[L->e->n_warnings++], sizeof L->e->warning[0], "%s:%d:%d: %s: %s",
+             n->file, n->line, n->col, path, msg);
+}
+
 /* out = parent.key (truncated to PATHLEN). */
 void ns__join(char *out, const char *parent, const char *key)
 {

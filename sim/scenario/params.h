@@ -19,6 +19,9 @@ typedef struct {
 /* Records "FILE:LINE:COLUMN: path: message" at node n. */
 void ns__err_at(ld *L, const ns_ynode *n, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Records the warning "FILE:LINE:COLUMN: path: message" at node n. */
+void ns__warn_at(ld *L, const ns_ynode *n, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* out = parent.key (truncated to PATHLEN). */
 void ns__join(char *out, const char *parent, const char *key);
 const char *ns__kind_name(ns_ykind k);

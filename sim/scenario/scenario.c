@@ -92,7 +92,7 @@ static int load_with(const char *name, const char *text, const char *const *sets
     if (extra)
         all[n_sets] = extra;
     ns_ytree t;
-    errs->n = 0;
+    errs->n = errs->n_warnings = 0;
     int rc = ns_ytree_load_string(&t, name, text, strlen(text), errs->msg[0], sizeof errs->msg[0]);
     if (rc)
         errs->n = 1;
@@ -211,7 +211,7 @@ int ns_scenario_load(const char *path, const char *const *sets, int n_sets, ns_s
                      ns_errors *errs)
 {
     ns_ytree t;
-    errs->n = 0;
+    errs->n = errs->n_warnings = 0;
     int rc = ns_ytree_load_file(&t, path, errs->msg[0], sizeof errs->msg[0]);
     if (rc)
         errs->n = 1;
@@ -247,7 +247,7 @@ int ns_scenario_load_with_sweep(const char *path, const char *sweep_path,
     if (!sweep_path)
         return ns_scenario_load(path, sets, n_sets, out, errs);
     ns_ytree t, w;
-    errs->n = 0;
+    errs->n = errs->n_warnings = 0;
     int rc_w = ns_ytree_load_file(&w, sweep_path, errs->msg[0], sizeof errs->msg[0]);
     int rc_t = rc_w ? -1 : ns_ytree_load_file(&t, path, errs->msg[0], sizeof errs->msg[0]);
     errs->n = rc_t || rc_w;
@@ -261,7 +261,7 @@ int ns_scenario_load_texts(const char *name, const char *text, const char *sweep
     if (!sweep_text)
         return ns_scenario_load_string(name, text, sets, n_sets, out, errs);
     ns_ytree t, w;
-    errs->n = 0;
+    errs->n = errs->n_warnings = 0;
     int rc_w = ns_ytree_load_string(&w, sweep_name, sweep_text, strlen(sweep_text), errs->msg[0],
                                     sizeof errs->msg[0]);
     int rc_t = rc_w ? -1
@@ -275,7 +275,7 @@ int ns_scenario_load_string(const char *name, const char *text, const char *cons
                             int n_sets, ns_scenario **out, ns_errors *errs)
 {
     ns_ytree t;
-    errs->n = 0;
+    errs->n = errs->n_warnings = 0;
     int rc = ns_ytree_load_string(&t, name, text, strlen(text), errs->msg[0], sizeof errs->msg[0]);
     if (rc)
         errs->n = 1;
@@ -300,7 +300,7 @@ int ns_scenario_load_point(const ns_scenario *base, uint64_t p, ns_scenario **ou
             sets[base->n_sets + a] = buf[a];
         }
         ns_ytree t;
-        errs->n = 0;
+        errs->n = errs->n_warnings = 0;
         rc = ns_ytree_load_string(&t, base->path, base->text, strlen(base->text), errs->msg[0],
                                   sizeof errs->msg[0]);
         if (rc)

@@ -332,6 +332,22 @@ int ns_riskgroup_yaml(const ns_riskgroup *g, char *out, size_t cap)
     return (size_t)len < cap ? 0 : -1;
 }
 
+/* `max: 19.9` (a round number less 0.1 or 0.01) where `max: 20` was
+ * likely meant: max is exclusive, so 19.9-20 mm falls out of the group. */
+static void exclusive_max_warning(ld *L, const ns_ynode *n, const char *path, double max)
+{
+    static const double gaps[] = {0.1, 0.01};
+    for (size_t i = 0; i < sizeof gaps / sizeof *gaps; i++) {
+        double up = round(max + gaps[i]);
+        if (max != floor(max) && up >= 1 && fabs(max + gaps[i] - up) < 1e-9) {
+            ns__warn_at(L, n, path, "%g is exclusive; tumours of %g-%g mm match no group that "
+                        "ends here (min is inclusive, max exclusive): write max: %g for "
+                        "'under %g mm'", max, max, up, up, up);
+            return;
+        }
+    }
+}
+
 /* The `when:` risk group of a rule (absent: everyone). */
 static int riskgroup(ld *L, ns_ynode *rule, const char *path, ns_riskgroup *g)
 {
@@ -358,9 +374,11 @@ static int riskgroup(ld *L, ns_ynode *rule, const char *path, ns_riskgroup *g)
             rc |= ns__to_number(L, lo, kpath, &g->size_lo) ||
                   ns__check_range(L, lo, kpath, g->size_lo, 0, 1000);
         ns__join(kpath, spath, "max");
-        if (hi)
-            rc |= ns__to_number(L, hi, kpath, &g->size_hi) ||
-                  ns__check_range(L, hi, kpath, g->size_hi, 0, 1000);
+        if (hi && !(ns__to_number(L, hi, kpath, &g->size_hi) ||
+                    ns__check_range(L, hi, kpath, g->size_hi, 0, 1000)))
+            exclusive_max_warning(L, hi, kpath, g->size_hi);
+        else if (hi)
+            rc = -1;
         if (!lo && !hi) {
             ns__err_at(L, size, spath, "give min (inclusive) and/or max (exclusive)");
             rc = -1;
@@ -374,7 +392,11 @@ static int riskgroup(ld *L, ns_ynode *rule, const char *path, ns_riskgroup *g)
     /* a misspelt attribute (`size:`) would widen the group to everyone */
     if (ns__unknown_here(L, w, wpath))
         return -1;
-    if (!rc && (g->size_lo >= g->size_hi || !g->grades || !g->margins || !g->lvi || !g->depth)) {
+    if (!rc && g->size_lo >= g->size_hi) {
+        ns__err_at(L, w, wpath, "this risk group is empty: no patient can match it (size_mm "
+                   "min %g is inclusive, max %g exclusive)", g->size_lo, g->size_hi);
+        rc = -1;
+    } else if (!rc && (!g->grades || !g->margins || !g->lvi || !g->depth)) {
         ns__err_at(L, w, wpath, "this risk group is empty: no patient can match it");
         rc = -1;
     }
@@ -582,8 +604,11 @@ static int load_rule(ld *L, ns_strategy *st, ns_ynode *m, size_t i, const char *
 /* "size 10-20 mm, G2, R0, LVI no, submucosa" for messages. */
 static void describe_cell(char *buf, size_t len, double lo, double hi, int g, int m, int v, int d)
 {
-    snprintf(buf, len, "size %g-%g mm, %s, %s, LVI %s, %s", lo, hi, grade_words[g],
-             margin_words[m], lvi_words[v], depth_words[d]);
+    int k = isinf(hi) ? snprintf(buf, len, "size %g mm or more", lo)
+                      : snprintf(buf, len, "size %g-%g mm (from %g, under %g)", lo, hi, lo, hi);
+    if (k > 0 && (size_t)k < len)
+        snprintf(buf + k, len - (size_t)k, ", %s, %s, LVI %s, %s", grade_words[g], margin_words[m],
+                 lvi_words[v], depth_words[d]);
 }
 
 /* Every reported patient must match exactly one of the n owners (rules of

@@ -286,10 +286,15 @@ void ns_sweep_indices(const ns_sweep *w, uint64_t p, int *idx);
 /* Recomputes s->derived (and the life table's cumulative hazards). */
 void ns_scenario_derive(ns_scenario *s);
 
-/* Messages about bad input, each "FILE:LINE:COLUMN: path: problem". */
+/* Messages about bad input, each "FILE:LINE:COLUMN: path: problem"; and
+ * warnings, in the same form, about input that loads but is likely not
+ * what was meant (a rule's `max: 19.9`). The loaders reset both. */
+#define NS_MAX_WARNINGS 16
 typedef struct {
     int n;
     char msg[NS_MAX_ERRORS][320];
+    int n_warnings;
+    char warning[NS_MAX_WARNINGS][320];
 } ns_errors;
 
 /* Adds a message to e (dropped when e is full). */
