@@ -420,7 +420,7 @@ def hash64(h, data):
 def shard_checksum(a, payload):
     head = b"".join(int(a[k]).to_bytes(8, "little") for k in (
         "fingerprint", "seed", "n_patients", "shard", "n_shards", "unit_first", "unit_count",
-        "total_units", "n_strategies", "tally_size"))
+        "total_units", "n_strategies", "tally_size", "n_tallies"))
     return hash64(hash64(0x6e65747375727631, head), payload)
 
 
@@ -449,7 +449,8 @@ def merge_cases():
     mg("unit_count=total_units=1 with one row (read past the buffer)", one_unit, "", shards=("s1.h5",))
     for attr, v in [("unit_count", 0), ("unit_count", 1 << 62), ("total_units", 1), ("total_units", 1 << 63),
                     ("unit_first", 1), ("unit_first", 1 << 62), ("n_patients", 0), ("n_patients", 1),
-                    ("n_strategies", 0), ("n_strategies", 1 << 40), ("shard", 0), ("shard", 3),
+                    ("n_strategies", 0), ("n_strategies", 1 << 40), ("n_tallies", 0), ("n_tallies", 7),
+                    ("n_tallies", 1 << 40), ("shard", 0), ("shard", 3),
                     ("shard", 1 << 33), ("n_shards", 0), ("n_shards", 1 << 33), ("seed", 1),
                     ("fingerprint", 7), ("tally_size", 8), ("checksum", 1)]:
         mg(f"shard 1 with {attr}={v}", lambda d, a=attr, x=v: set_attr(os.path.join(d, "s1.h5"), a, x), "")
@@ -472,7 +473,7 @@ def merge_cases():
             f["units"][...] = u
             a = {k: int(f.attrs[k]) for k in ("fingerprint", "seed", "n_patients", "shard", "n_shards",
                                             "unit_first", "unit_count", "total_units", "n_strategies",
-                                            "tally_size")}
+                                            "tally_size", "n_tallies")}
             f.attrs.modify("checksum", np.uint64(shard_checksum(a, u.tobytes())))
     mg("a unit tallying 0 patients, with a valid checksum", zero_patients, "tally of 0 patients")
     def resum(d):
@@ -483,7 +484,7 @@ def merge_cases():
             f["units"][...] = u
             a = {k: int(f.attrs[k]) for k in ("fingerprint", "seed", "n_patients", "shard", "n_shards",
                                             "unit_first", "unit_count", "total_units", "n_strategies",
-                                            "tally_size")}
+                                            "tally_size", "n_tallies")}
             f.attrs.modify("checksum", np.uint64(shard_checksum(a, u.tobytes())))
     bad_run("merge", "the Python checksum equals netsurv's (an edit with a fitting checksum merges)",
             ["merge", "out.h5", "s1.h5", "s2.h5"], 0, "", out=None,

@@ -179,7 +179,7 @@ static void test_moments_uniform_lognormal(void **state)
     char *b = strdup(a);
     /* the incidental-imaging rate's gamma prior switched to a lognormal */
     char *c = malloc(strlen(b) + 16);
-    char *q = strstr(b, "incidental_imaging_per_year: {value: 0.03,");
+    char *q = strstr(b, "incidental_imaging_per_year: {value: 0.027,");
     assert_non_null(q);
     char *g = strstr(q, "distribution: gamma");
     size_t off = (size_t)(g - b);

@@ -68,16 +68,16 @@ static void test_default_loads(void **state)
     assert_int_equal(s->cohort.n_methods, 5);
     assert_string_equal(s->cohort.method[3].name, "esd");
     assert_true(s->cohort.method[3].share == 0.25 && s->cohort.method[3].incomplete == 0.147);
-    assert_true(s->met.intercept == -4.75);
+    assert_true(s->met.intercept == -4.88);
     assert_int_equal(s->met.size_logit.n, 6);
     assert_true(s->met.size_logit.y[4] == 4.1);
-    assert_true(s->met.grade[NS_G1] == 0 && s->met.grade[NS_G2] == 1.84);
+    assert_true(s->met.grade[NS_G1] == 0 && s->met.grade[NS_G2] == 1.73);
     assert_true(s->met.margin[NS_R0] == 0 && s->met.margin[NS_RX] == 0.2);
     assert_true(s->residual.prob_by_margin[NS_R1] == 0.08);
     assert_int_equal(s->residual.onset.kind, NS_DIST_LOGNORMAL);
-    assert_true(s->course.onset.a == 6 && s->course.onset.b == 0.85);
+    assert_true(s->course.onset.a == 6.43 && s->course.onset.b == 0.83);
     assert_true(s->course.doubling_months.a == 26);
-    assert_true(s->course.incidental_rate == 0.03);
+    assert_true(s->course.incidental_rate == 0.027);
     assert_int_equal(s->death.model, NS_DEATH_LIFE_TABLE);
     assert_int_equal(s->death.n_ages, 90);
     assert_true(s->death.ages[0] == 30 && s->death.qx[NS_SEX_MALE][10] == 0.003780);
@@ -300,9 +300,9 @@ static void test_out_of_range(void **state)
              "cohort.male_share.value", "1.5 is outside [0, 1]");
     bad_edit("male_share: {value: 0.55,", "male_share: {value: -0.1,", "-0.1,", 0,
              "cohort.male_share.value", "-0.1 is outside [0, 1]");
-    bad_edit("median: {value: 6,", "median: {value: -1,", "-1,", 0,
+    bad_edit("median: {value: 6.43,", "median: {value: -1,", "-1,", 0,
              "timing.years_to_detectable.median.value", "-1 is below the minimum");
-    bad_edit("median: {value: 6,", "median: {value: 0,", "0, source: \"recurrences", 0,
+    bad_edit("median: {value: 6.43,", "median: {value: 0,", "0, source: \"posterior", 0,
              "timing.years_to_detectable.median.value", "0 is below the minimum");
     bad_edit("median: {value: 26,", "median: {value: -26,", "-26,", 0,
              "growth.volume_doubling_months.median.value", "is below the minimum");
@@ -373,9 +373,7 @@ static void test_missing_keys(void **state)
     bad_edit("    - name: esd\n      share:", "    - share:", "    - share: {value: 0.25", 6,
              "cohort.resection_methods.3.name", "missing required key 'name'");
     /* a distribution without its sigma */
-    bad_edit("    sigma: {value: 0.85, source: \"spread to place about a quarter of metastases "
-             "after 10 years (seed 000) and few before 2 years\", psa: {distribution: gamma, "
-             "sd: 0.1}}\n",
+    bad_edit("    sigma: {value: 0.83, source: \"posterior median of scenarios/calibration/default-posterior.h5 (netsurv calibrate on scenarios/calibration/series.yaml, 9 follow-up series, IMIS, seed 20261122, 20,000 virtual patients per series, 3,000 points, ESS 1,023; commit 13c7bb7; 95 % 0.66-1.04); prior: spread to place about a quarter of metastases after 10 years (seed 000) and few before 2 years\", psa: {distribution: gamma, sd: 0.1}}\n",
              "", "    distribution: lognormal\n    median: {value: 6", 4,
              "timing.years_to_detectable.sigma", "missing required key 'sigma'");
 }
