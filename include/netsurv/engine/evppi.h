@@ -1,0 +1,29 @@
+/* Expected value of partial perfect information by regression (Strong,
+ * Oakley and Brennan 2014, the method of the R packages voi and SAVI): the
+ * PSA draws' costs and effects of each strategy regressed on the values of
+ * the parameters of interest; EVPPI = mean over draws of the largest fitted
+ * net benefit, less the largest mean net benefit. The regression is an
+ * additive penalised cubic regression spline (one smooth per parameter,
+ * knots at quantiles, the penalty chosen by generalised cross-validation),
+ * so interactions between the parameters of a group are not captured (voi
+ * uses tensor-product GAMs or Gaussian processes there). Standard errors by
+ * simulation from the fitted coefficients' approximate posterior, as voi
+ * and mgcv do. Pure: no I/O. */
+#ifndef NETSURV_ENGINE_EVPPI_H
+#define NETSURV_ENGINE_EVPPI_H
+
+#include <stdint.h>
+
+#define NS_EVPPI_MAX_PARAMS 64
+#define NS_EVPPI_SE_DRAWS 200
+
+/* EVPPI of the parameters cols[0..p) of x (K draws x P values, row-major)
+ * for S strategies with cost[k * S + i] and effect[k * S + i], at each of W
+ * willingness-to-pay values: evppi[w] and its standard error se[w] (either
+ * may be NULL). seed drives the standard-error simulation. Returns 0, or -1
+ * (out of memory, K too small for the basis, or no parameter that varies). */
+int ns_evppi(const double *x, int K, int P, const int *cols, int p, const double *cost,
+             const double *effect, int S, const double *wtp, int W, uint64_t seed, double *evppi,
+             double *se);
+
+#endif

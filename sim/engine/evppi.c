@@ -1,0 +1,267 @@
+/* Regression EVPPI (engine/evppi.h). */
+#include "netsurv/engine/evppi.h"
+#include "netsurv/numeric/rng.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NKNOTS 6 /* interior knots per parameter: a basis of 3 + NKNOTS columns */
+#define PER (3 + NKNOTS)
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Cholesky of the m x m symmetric positive definite a (lower, in place); -1 if not. */
+static int cholesky(double *a, int m)
+{
+    for (int j = 0; j < m; j++) {
+        double d = a[j * m + j];
+        for (int k = 0; k < j; k++)
+            d -= a[j * m + k] * a[j * m + k];
+        if (!(d > 0))
+            return -1;
+        d = sqrt(d);
+        a[j * m + j] = d;
+        for (int i = j + 1; i < m; i++) {
+            double s = a[i * m + j];
+            for (int k = 0; k < j; k++)
+                s -= a[i * m + k] * a[j * m + k];
+            a[i * m + j] = s / d;
+        }
+    }
+    return 0;
+}
+
+/* Solves L L' z = b in place. */
+static void chol_solve(const double *l, int m, double *b)
+{
+    for (int i = 0; i < m; i++) {
+        double s = b[i];
+        for (int k = 0; k < i; k++)
+            s -= l[i * m + k] * b[k];
+        b[i] = s / l[i * m + i];
+    }
+    for (int i = m - 1; i >= 0; i--) {
+        double s = b[i];
+        for (int k = i + 1; k < m; k++)
+            s -= l[k * m + i] * b[k];
+        b[i] = s / l[i * m + i];
+    }
+}
+
+/* The basis: an intercept, then per parameter x, x^2, x^3 and (x - knot)^3_+
+ * on x scaled to [0, 1]; pen[j] = 1 for the columns the penalty shrinks. */
+static int build_basis(const double *x, int K, int P, const int *cols, int p, double *B, int *m,
+                       double *pen, double *sorted)
+{
+    int c = 1;
+    for (int k = 0; k < K; k++)
+        B[(size_t)k * (size_t)*m] = 1;
+    pen[0] = 0;
+    for (int j = 0; j < p; j++) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (int k = 0; k < K; k++) {
+            double v = x[(size_t)k * P + cols[j]];
+            lo = v < lo ? v : lo, hi = v > hi ? v : hi;
+        }
+        if (!(hi > lo))
+            continue; /* a parameter that does not vary explains nothing */
+        for (int k = 0; k < K; k++)
+            sorted[k] = (x[(size_t)k * P + cols[j]] - lo) / (hi - lo);
+        qsort(sorted, (size_t)K, sizeof *sorted, cmp_double);
+        double knot[NKNOTS];
+        for (int q = 0; q < NKNOTS; q++)
+            knot[q] = sorted[(size_t)((double)(q + 1) / (NKNOTS + 1) * (K - 1))];
+        for (int k = 0; k < K; k++) {
+            double u = (x[(size_t)k * P + cols[j]] - lo) / (hi - lo);
+            double *row = B + (size_t)k * (size_t)*m + c;
+            row[0] = u - 0.5, row[1] = (u - 0.5) * (u - 0.5), row[2] = row[1] * (u - 0.5);
+            for (int q = 0; q < NKNOTS; q++) {
+                double d = u > knot[q] ? u - knot[q] : 0;
+                row[3 + q] = d * d * d;
+            }
+        }
+        for (int q = 0; q < PER; q++)
+            pen[c + q] = q >= 1; /* the linear term unpenalised */
+        c += PER;
+    }
+    if (c == 1)
+        return -1;
+    *m = c;
+    return 0;
+}
+
+/* Fits y on the first m columns of B (row stride ld) by penalised least
+ * squares, lambda by GCV; fitted into f, coefficients into beta, the
+ * Cholesky factor of (B'B + lambda P) into l and the residual variance. */
+static int fit(const double *B, int ld, int K, int m, const double *pen, const double *btb,
+               const double *y, double *f, double *beta, double *l, double *sigma2, double *work)
+{
+    double *bty = work, *tmp = work + m;
+    for (int j = 0; j < m; j++) {
+        double s = 0;
+        for (int k = 0; k < K; k++)
+            s += B[(size_t)k * ld + j] * y[k];
+        bty[j] = s;
+    }
+    double scale = 0;
+    for (int j = 0; j < m; j++)
+        scale += btb[j * m + j] / m;
+    double best = INFINITY, best_lambda = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int e = -9; e <= 3; e++) {
+            double lambda = pass ? best_lambda : scale * pow(10, e);
+            if (pass && e > -9)
+                break;
+            for (int i = 0; i < m * m; i++)
+                l[i] = btb[i];
+            for (int j = 0; j < m; j++)
+                l[j * m + j] += lambda * pen[j] + 1e-12 * scale;
+            if (cholesky(l, m))
+                continue;
+            memcpy(beta, bty, sizeof *beta * (size_t)m);
+            chol_solve(l, m, beta);
+            /* df = trace((B'B + lambda P)^-1 B'B) */
+            double df = 0;
+            for (int j = 0; j < m; j++) {
+                for (int i = 0; i < m; i++)
+                    tmp[i] = btb[i * m + j];
+                chol_solve(l, m, tmp);
+                df += tmp[j];
+            }
+            double rss = 0;
+            for (int k = 0; k < K; k++) {
+                double s = 0;
+                for (int j = 0; j < m; j++)
+                    s += B[(size_t)k * ld + j] * beta[j];
+                f[k] = s;
+                rss += (y[k] - s) * (y[k] - s);
+            }
+            if (pass) {
+                *sigma2 = rss / (K - df > 1 ? K - df : 1);
+                return 0;
+            }
+            double gcv = K * rss / ((K - df) * (K - df));
+            if (K - df > 1 && gcv < best)
+                best = gcv, best_lambda = lambda;
+        }
+        if (!isfinite(best))
+            return -1;
+    }
+    return -1;
+}
+
+/* mean_k max_i (wtp e_ki - c_ki) - max_i mean_k (wtp e_ki - c_ki) */
+static double value_of(const double *fc, const double *fe, int K, int S, double wtp,
+                       double *mean)
+{
+    for (int i = 0; i < S; i++)
+        mean[i] = 0;
+    double top = 0;
+    for (int k = 0; k < K; k++) {
+        double mx = -INFINITY;
+        for (int i = 0; i < S; i++) {
+            double v = wtp * fe[(size_t)i * K + k] - fc[(size_t)i * K + k];
+            mean[i] += v;
+            mx = v > mx ? v : mx;
+        }
+        top += mx;
+    }
+    double mm = -INFINITY;
+    for (int i = 0; i < S; i++)
+        mm = mean[i] > mm ? mean[i] : mm;
+    double v = (top - mm) / K;
+    return v > 0 ? v : 0;
+}
+
+int ns_evppi(const double *x, int K, int P, const int *cols, int p, const double *cost,
+             const double *effect, int S, const double *wtp, int W, uint64_t seed, double *evppi,
+             double *se)
+{
+    if (p < 1 || p > NS_EVPPI_MAX_PARAMS || S < 1 || W < 1)
+        return -1;
+    int mmax = 1 + PER * p;
+    if (K < 2 * mmax)
+        return -1;
+    int m = mmax, rc = 0;
+    size_t Ks = (size_t)K;
+    double *B = malloc(sizeof *B * Ks * (size_t)mmax), *pen = malloc(sizeof *pen * (size_t)mmax);
+    double *sorted = malloc(sizeof *sorted * Ks), *btb = malloc(sizeof *btb * (size_t)mmax * mmax);
+    double *fc = malloc(sizeof *fc * Ks * (size_t)S * 2), *fe = fc ? fc + Ks * S : NULL;
+    double *y = malloc(sizeof *y * Ks), *work = malloc(sizeof *work * (size_t)(2 * mmax));
+    double *beta = malloc(sizeof *beta * (size_t)mmax * S * 2);
+    double *chol = malloc(sizeof *chol * (size_t)mmax * mmax * S * 2);
+    double *sig = malloc(sizeof *sig * (size_t)S * 2), *mean = malloc(sizeof *mean * (size_t)S);
+    if (!B || !pen || !sorted || !btb || !fc || !y || !work || !beta || !chol || !sig || !mean ||
+        build_basis(x, K, P, cols, p, B, &m, pen, sorted))
+        rc = -1;
+    if (!rc) { /* B was written with row stride mmax; m columns are used */
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < m; j++) {
+                double s = 0;
+                for (int k = 0; k < K; k++)
+                    s += B[(size_t)k * mmax + i] * B[(size_t)k * mmax + j];
+                btb[i * m + j] = s;
+            }
+    }
+    for (int t = 0; !rc && t < 2 * S; t++) { /* cost of each strategy, then effect */
+        const double *src = t < S ? cost : effect;
+        int i = t % S;
+        for (int k = 0; k < K; k++)
+            y[k] = src[(size_t)k * S + i];
+        rc = fit(B, mmax, K, m, pen, btb, y, (t < S ? fc : fe) + (size_t)i * K,
+                 beta + (size_t)t * m, chol + (size_t)t * m * m, &sig[t], work);
+    }
+    for (int w = 0; !rc && w < W; w++)
+        if (evppi)
+            evppi[w] = value_of(fc, fe, K, S, wtp[w], mean);
+    if (!rc && se) {
+        /* coefficients drawn from N(beta, sigma^2 (B'B + lambda P)^-1) */
+        double *sum = calloc((size_t)W, sizeof *sum), *sq = calloc((size_t)W, sizeof *sq);
+        double *bb = malloc(sizeof *bb * (size_t)m), *z = malloc(sizeof *z * (size_t)m);
+        double *gc = malloc(sizeof *gc * Ks * S * 2), *ge = gc ? gc + Ks * S : NULL;
+        rc = !sum || !sq || !bb || !z || !gc;
+        ns_rng r = ns_rng_for(seed, 0, NS_RNG_PSA, 0x65767070ULL);
+        for (int d = 0; !rc && d < NS_EVPPI_SE_DRAWS; d++) {
+            for (int t = 0; t < 2 * S; t++) {
+                const double *l = chol + (size_t)t * m * m;
+                for (int j = 0; j < m; j++)
+                    z[j] = ns_rng_normal(&r, 0, 1);
+                /* L' u = z gives u ~ N(0, (L L')^-1) */
+                for (int i = m - 1; i >= 0; i--) {
+                    double s = z[i];
+                    for (int k = i + 1; k < m; k++)
+                        s -= l[k * m + i] * z[k];
+                    z[i] = s / l[i * m + i];
+                }
+                double sd = sqrt(sig[t]);
+                for (int j = 0; j < m; j++)
+                    bb[j] = beta[(size_t)t * m + j] + sd * z[j];
+                double *g = (t < S ? gc : ge) + (size_t)(t % S) * K;
+                for (int k = 0; k < K; k++) {
+                    double s = 0;
+                    for (int j = 0; j < m; j++)
+                        s += B[(size_t)k * mmax + j] * bb[j];
+                    g[k] = s;
+                }
+            }
+            for (int w = 0; w < W; w++) {
+                double v = value_of(gc, ge, K, S, wtp[w], mean);
+                sum[w] += v, sq[w] += v * v;
+            }
+        }
+        for (int w = 0; !rc && w < W; w++) {
+            double mu = sum[w] / NS_EVPPI_SE_DRAWS;
+            double var = sq[w] / NS_EVPPI_SE_DRAWS - mu * mu;
+            se[w] = var > 0 ? sqrt(var) : 0;
+        }
+        free(sum), free(sq), free(bb), free(z), free(gc);
+    }
+    free(B), free(pen), free(sorted), free(btb), free(fc), free(y), free(work), free(beta);
+    free(chol), free(sig), free(mean);
+    return rc ? -1 : 0;
+}
