@@ -56,10 +56,37 @@ def run_report(args, prog):
 
 
 def run_summary(args, prog):
-    """Print the summary table of the file (CSV with --csv); returns the exit status."""
-    run = reader.read_run(args.file)
-    rows = tables.summary_rows(run.summary)
-    lines = tables.summary_csv(rows) if args.csv else tables.summary_text(rows, run.attrs)
+    """Print the summary table of the file (CSV with --csv): one block per point of a sweep
+    (CSV: one table with the point and the swept values in front), the posterior of a
+    calibration file; returns the exit status."""
+    try:
+        kind = reader.file_kind(args.file)
+        if kind == "calibration":
+            print("\n".join(tables.calibration_text(reader.read_calibration(args.file),
+                                                    args.csv)))
+            return 0
+        runs = reader.read_points(args.file)
+    except (OSError, KeyError) as err:
+        print("%s: cannot read %s: %s" % (prog, args.file, err), file=sys.stderr)
+        return 2
+    from .scenario_text import currency_of, load_scenario
+    cur, _ = currency_of(runs[0], load_scenario(runs[0].scenario_text))
+    cols = tables.summary_columns(cur)
+    lines = []
+    for run in runs:
+        rows = tables.summary_rows(run.summary)
+        if run.point is None:
+            lines += (tables.summary_csv(rows, cols) if args.csv
+                      else tables.summary_text(rows, run.attrs, cols))
+            continue
+        front = [run.point] + [run.point_values[k] for k in run.point_values]
+        if args.csv:
+            head = ["point"] + list(run.point_values) + list(cols)
+            lines += tables.summary_csv([front + r for r in rows], head, run.point == 0)
+        else:
+            where = ", ".join("%s = %g" % kv for kv in run.point_values.items())
+            lines += tables.summary_text(rows, run.attrs, cols, "sweep point %d of %d: %s" % (
+                run.point, run.n_points, where)) + [""]
     print("\n".join(lines))
     return 0
 

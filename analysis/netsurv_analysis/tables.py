@@ -123,29 +123,83 @@ def detection_table_html(summary):
 
 # ---------------------------------------------------------------- the summary table
 
+def summary_columns(currency="USD"):
+    """The column names of the summary table (summary.py): counts, then means, each mean with
+    its 95 % interval ends as two numeric columns."""
+    cur = currency.lower()
+    return (("strategy", "metastases", "found_by_surveillance", "missed")
+            + tuple("missed_" + r for r in reader.MISSED_REASONS)
+            + ("mean_delay_y", "mean_cost_%s" % cur, "mean_cost_%s_ci_low" % cur,
+               "mean_cost_%s_ci_high" % cur, "mean_cost_discounted_%s" % cur,
+               "mean_cost_discounted_%s_ci_low" % cur, "mean_cost_discounted_%s_ci_high" % cur,
+               "mean_ly_discounted", "mean_ly_discounted_ci_low", "mean_ly_discounted_ci_high",
+               "mean_qaly_discounted", "mean_qaly_discounted_ci_low",
+               "mean_qaly_discounted_ci_high", "mean_tests", "mean_radiation_msv"))
+
+
+SUMMARY_COLUMNS = summary_columns()
+_MEANS = (("mean_detection_delay", "%.2f", False), ("mean_cost", "%.0f", True),
+          ("mean_cost_discounted", "%.0f", True), ("mean_ly_discounted", "%.4f", True),
+          ("mean_qaly_discounted", "%.4f", True), ("mean_tests", "%.2f", False),
+          ("mean_radiation_msv", "%.2f", False))
+
+
 def summary_rows(summary):
-    """The summary table, one row (a list of int and str cells) per strategy, in file order."""
+    """The summary table, one row (a list of int and str cells) per strategy, in file order;
+    a missing dataset or value is an empty cell."""
     d = summary
-    return [[name, int(d["n_metastases"][k]), int(d["n_detected_surveillance"][k]),
-             int(d["n_missed"][k])]
-            + [int(d["missed_" + r][k]) for r in reader.MISSED_REASONS]
-            + ["%.2f" % d["mean_detection_delay"][k], "%.0f" % d["mean_cost"][k],
-               "%.0f-%.0f" % (d["mean_cost_ci_low"][k], d["mean_cost_ci_high"][k]),
-               "%.2f" % d["mean_tests"][k], "%.2f" % d["mean_radiation_msv"][k]]
-            for k, name in enumerate(d["strategy"])]
+
+    def count(key, k):
+        return int(d[key][k]) if key in d and np.isfinite(float(d[key][k])) else ""
+
+    def mean(key, k, fmt):
+        return fmt % d[key][k] if key in d and finite(d[key][k]) else ""
+
+    rows = []
+    for k, name in enumerate(d["strategy"]):
+        row = [name, count("n_metastases", k), count("n_detected_surveillance", k),
+               count("n_missed", k)] + [count("missed_" + r, k) for r in reader.MISSED_REASONS]
+        for key, fmt, interval in _MEANS:
+            row.append(mean(key, k, fmt))
+            if interval:
+                row += [mean(key + "_ci_low", k, fmt), mean(key + "_ci_high", k, fmt)]
+        rows.append(row)
+    return rows
 
 
-def summary_csv(rows):
-    """The summary table as CSV lines, the column names first."""
-    return [",".join(SUMMARY_COLUMNS)] + [",".join(str(x) for x in r) for r in rows]
+def summary_csv(rows, columns=SUMMARY_COLUMNS, header=True):
+    """The summary table as CSV lines, the column names first (unless header is False)."""
+    return ([",".join(columns)] if header else []) + [
+        ",".join(csv_text(x) for x in r) for r in rows]
 
 
-def summary_text(rows, attrs):
+def csv_text(x):
+    """A CSV cell of text or a number, quoted when it holds a comma or a quote."""
+    t = str(x)
+    return '"%s"' % t.replace('"', '""') if any(c in t for c in ',"\n') else t
+
+
+def summary_text(rows, attrs, columns=SUMMARY_COLUMNS, title=None):
     """The summary table as right-aligned text lines under a line naming the run."""
-    lines = ["netsurv %s, %d patients, seed %d" % (attrs["netsurv_version"], attrs["n_patients"],
-                                                   attrs["seed"])]
-    widths = [max(len(str(c)), *(len(str(r[i])) for r in rows))
-              for i, c in enumerate(SUMMARY_COLUMNS)]
-    for r in (SUMMARY_COLUMNS,) + tuple(rows):
+    lines = [title or "netsurv %s, %s patients, seed %s" % (
+        attrs.get("netsurv_version", "?"), attrs.get("n_patients", "?"), attrs.get("seed", "?"))]
+    widths = [max(len(str(c)), *(len(str(r[i])) for r in rows)) for i, c in enumerate(columns)]
+    for r in (columns,) + tuple(rows):
         lines.append("  ".join(str(x).rjust(w) for x, w in zip(r, widths)))
     return lines
+
+
+def calibration_text(cal, as_csv=False):
+    """The posterior of a calibration file, one row per parameter: scenario value, posterior
+    mean, 2.5 %, median, 97.5 %; then the diagnostics' last ESS."""
+    p = cal["posterior"]
+    cols = ("parameter", "scenario_value", "mean", "q025", "median", "q975")
+    rows = [[name] + ["%.6g" % p[c][i] for c in cols[1:]] for i, name in enumerate(p["parameter"])]
+    if as_csv:
+        return summary_csv(rows, cols)
+    d = cal.get("diagnostics") or {}
+    ess = d.get("ess")
+    title = ("netsurv calibrate (%s), %s points, seed %s%s"
+             % (cal["attrs"].get("method", "IMIS"), len(p["weight"]), cal["attrs"].get("seed", "?"),
+                ", final ESS %.0f" % ess[-1] if ess is not None and len(ess) else ""))
+    return summary_text(rows, cal["attrs"], cols, title)
