@@ -16,12 +16,16 @@ def finite(x):
         return False
 
 
-def fmt_money(x, signed=False):
-    """'$1,234' (or '+$1,234' when signed), DASH when missing."""
+def fmt_money(x, signed=False, currency="USD", cents=False):
+    """'$1,234' (or '+$1,234' when signed; '$0.25' with cents), DASH when missing; another
+    currency than USD is written after the number ('1,234 EUR')."""
     if not finite(x):
         return DASH
     sign = "-" if x < 0 else ("+" if signed and x > 0 else "")
-    return "%s$%s" % (sign, format(abs(round(float(x))), ",.0f"))
+    digits = format(abs(float(x)), ",.2f") if cents else format(abs(round(float(x))), ",.0f")
+    if currency in (None, "USD"):
+        return "%s$%s" % (sign, digits)
+    return "%s%s %s" % (sign, digits, currency)
 
 
 def fmt_num(x, digits=2, signed=False):

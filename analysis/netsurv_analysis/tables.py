@@ -6,43 +6,80 @@ import numpy as np
 
 from . import reader
 from .content import CSS, STATUS_TEXT
-from .formatting import DASH, esc, finite, fmt_count, fmt_money, fmt_num
-
-CSV_COLUMNS = ("rank", "strategy", "cost", "effect", "incremental_cost", "incremental_effect",
-               "icer", "status_label", "reference", "nmb")
-SUMMARY_COLUMNS = (("strategy", "metastases", "found_by_surveillance", "missed")
-                   + tuple("missed_" + r for r in reader.MISSED_REASONS)
-                   + ("mean_delay_y", "mean_cost_usd", "mean_cost_ci", "mean_tests",
-                      "mean_radiation_msv"))
-
+from .formatting import DASH, esc, finite, fmt_money, fmt_num
 
 # ---------------------------------------------------------------- the ICER table
 
-def icer_rows(view):
-    """The ICER table as a list of dicts in cost order (raw numbers; NaN where none)."""
+def interval(run, view, key_summary, psa_key):
+    """(low, high) arrays of the 95 % interval of each strategy's mean discounted cost or
+    QALYs, and where they come from: the 2.5 and 97.5 percentiles of the PSA draws when the
+    file has them ('PSA'), else the Monte Carlo interval of the mean ('Monte Carlo'), else
+    NaN."""
+    n = len(view["strategy"])
+    p = run.psa if run is not None else None
+    if p is not None and psa_key in p and np.asarray(p[psa_key]).shape[0] >= 2:
+        draws = np.asarray(p[psa_key], dtype=np.float64)
+        return np.percentile(draws, 2.5, axis=0), np.percentile(draws, 97.5, axis=0), "PSA"
+    s = run.summary if run is not None else {}
+    if key_summary + "_ci_low" in s:
+        return (np.asarray(s[key_summary + "_ci_low"], float),
+                np.asarray(s[key_summary + "_ci_high"], float), "Monte Carlo")
+    return np.full(n, np.nan), np.full(n, np.nan), ""
+
+
+def icer_rows(view, run=None, comparator=None):
+    """The ICER table as a list of dicts in cost order (raw numbers; NaN where none), with
+    life-years, 95 % intervals of cost and QALYs, and the increments against the comparator
+    (a strategy index; the cheapest when None)."""
     names = view["strategy"]
+    n = len(names)
+    c0 = int(view["order"][0]) if comparator is None else int(comparator)
+    s = run.summary if run is not None else {}
+    ly = np.asarray(s.get("mean_ly_discounted", np.full(n, np.nan)), float)
+    c_lo, c_hi, c_src = interval(run, view, "mean_cost_discounted", "cost")
+    e_lo, e_hi, e_src = interval(run, view, "mean_qaly_discounted", "effect")
+    cost, effect = np.asarray(view["cost"], float), np.asarray(view["effect"], float)
     rows = []
     for rank, i in enumerate(view["order"], start=1):
         ref = int(view["reference"][i])
         status = int(view["status"][i])
+        dc, de = cost[i] - cost[c0], effect[i] - effect[c0]
         rows.append({"rank": rank, "index": int(i), "strategy": names[i],
-                     "cost": float(view["cost"][i]), "effect": float(view["effect"][i]),
+                     "cost": float(cost[i]), "effect": float(effect[i]),
+                     "cost_low": float(c_lo[i]), "cost_high": float(c_hi[i]),
+                     "effect_low": float(e_lo[i]), "effect_high": float(e_hi[i]),
+                     "interval_source": c_src or e_src, "life_years": float(ly[i]),
                      "incremental_cost": float(view["incremental_cost"][i]),
                      "incremental_effect": float(view["incremental_effect"][i]),
                      "icer": float(view["icer"][i]),
                      "status": STATUS_TEXT.get(status, DASH), "status_code": status,
                      "status_label": reader.STATUS_LABELS[status] if 0 <= status < 4 else "",
                      "reference": names[ref] if 0 <= ref < len(names) else "",
-                     "nmb": float(view["nmb"][i])})
+                     "nmb": float(view["nmb"][i]), "comparator": names[c0],
+                     "vs_cost": float(dc), "vs_effect": float(de),
+                     "vs_icer": float(dc / de) if i != c0 and de != 0 else float("nan")})
     return rows
 
 
-def write_icer_csv(rows, path, wtp):
+CSV_COLUMNS = ("rank", "strategy", "cost", "cost_low", "cost_high", "effect", "effect_low",
+               "effect_high", "life_years", "incremental_cost", "incremental_effect", "icer",
+               "status_label", "reference", "nmb", "comparator", "vs_cost", "vs_effect",
+               "vs_icer")
+
+
+def write_icer_csv(rows, path, wtp, currency="USD"):
     """icer_table.csv: one row per strategy in cost order; missing numbers are empty."""
-    header = {"cost": "mean_discounted_cost_usd", "effect": "mean_discounted_qalys",
-              "incremental_cost": "incremental_cost_usd", "incremental_effect": "incremental_qalys",
-              "icer": "icer_usd_per_qaly", "status_label": "status", "reference": "compared_with",
-              "nmb": "nmb_usd_at_wtp_%d" % round(wtp)}
+    cur = currency.lower()
+    header = {"cost": "mean_discounted_cost_%s" % cur, "cost_low": "cost_95_low",
+              "cost_high": "cost_95_high", "effect": "mean_discounted_qalys",
+              "effect_low": "qalys_95_low", "effect_high": "qalys_95_high",
+              "life_years": "mean_discounted_life_years",
+              "incremental_cost": "incremental_cost_%s" % cur,
+              "incremental_effect": "incremental_qalys", "icer": "icer_%s_per_qaly" % cur,
+              "status_label": "status", "reference": "compared_with",
+              "nmb": "nmb_%s_at_wtp_%d" % (cur, round(wtp)),
+              "vs_cost": "cost_vs_comparator_%s" % cur, "vs_effect": "qalys_vs_comparator",
+              "vs_icer": "icer_vs_comparator_%s_per_qaly" % cur}
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow([header.get(c, c) for c in CSV_COLUMNS])
@@ -57,27 +94,62 @@ def csv_value(x):
     return "" if x == DASH else str(x)
 
 
-def icer_table_html(rows, wtp):
-    """The ICER table as an HTML <table id="icer-table">."""
+def status_cell(r, rows):
+    """The ICER cell of a strategy off the frontier: why it has no ICER, in words."""
+    code = r["status_code"]
+    if code == reader.DOMINATED:
+        better = [q["strategy"] for q in rows if q is not r and q["cost"] <= r["cost"]
+                  and q["effect"] >= r["effect"] and (q["cost"] < r["cost"]
+                                                      or q["effect"] > r["effect"])]
+        return "dominated" + (" by %s" % better[0] if better else "")
+    if code == reader.EXT_DOMINATED:
+        return "extendedly dominated"
+    if code == reader.DUPLICATE:
+        return "same as a frontier strategy"
+    if code == reader.FRONTIER:
+        return "cheapest on the frontier (reference)"
+    return DASH
+
+
+def icer_table_html(rows, wtp, currency="USD"):
+    """The ICER table as an HTML <table id="icer-table">: 12 columns (#, strategy, cost and
+    QALYs with their intervals, life-years, compared with, increments, ICER or why none,
+    status, NMB, and the increments against the comparator)."""
     best = best_row(rows)
-    head = ("<tr><th>#</th><th>strategy</th><th>mean discounted cost per patient</th>"
-            "<th>mean discounted QALYs per patient</th><th>compared with</th>"
-            "<th>incremental cost</th><th>incremental QALYs</th><th>ICER (USD per QALY)</th>"
-            "<th>status</th><th>NMB at %s per QALY</th></tr>" % esc(fmt_money(wtp)))
+    m = lambda x, signed=False: fmt_money(x, signed, currency=currency)  # noqa: E731
+    src = next((r["interval_source"] for r in rows if r["interval_source"]), "")
+    head = ("<tr><th>#</th><th>strategy</th><th>discounted cost per patient%s</th>"
+            "<th>discounted QALYs per patient%s</th><th>discounted life-years</th>"
+            "<th>compared with</th><th>incremental cost</th><th>incremental QALYs</th>"
+            "<th>ICER (%s per QALY)</th><th>status</th><th>NMB at %s per QALY</th>"
+            "<th>vs %s: cost, QALYs</th></tr>"
+            % (" (95 %% %s interval)" % src if src else "",
+               " (95 %% %s interval)" % src if src else "", esc(currency), esc(m(wtp)),
+               esc(rows[0]["comparator"] if rows else "")))
     body = []
     for r in rows:
         cls = " ".join(c for c in ("frontier" if r["status_code"] == reader.FRONTIER else "",
                                    "best" if r is best else "") if c)
-        cells = [(str(r["rank"]), "num"), (r["strategy"], ""), (fmt_money(r["cost"]), "num"),
-                 (fmt_num(r["effect"], 4), "num"), (r["reference"] or DASH, ""),
-                 (fmt_money(r["incremental_cost"], signed=True), "num"),
+        icer = m(r["icer"]) if finite(r["icer"]) else status_cell(r, rows)
+        cost = m(r["cost"]) + (" (%s to %s)" % (m(r["cost_low"]), m(r["cost_high"]))
+                               if finite(r["cost_low"]) else "")
+        qaly = fmt_num(r["effect"], 4) + (" (%s to %s)" % (fmt_num(r["effect_low"], 3),
+                                                           fmt_num(r["effect_high"], 3))
+                                          if finite(r["effect_low"]) else "")
+        vs = (DASH if r["strategy"] == r["comparator"] else
+              "%s, %s" % (m(r["vs_cost"], True), fmt_num(r["vs_effect"], 4, signed=True)))
+        cells = [(str(r["rank"]), "num"), (r["strategy"], "name"), (cost, "num"),
+                 (qaly, "num"), (fmt_num(r["life_years"], 3), "num"),
+                 (r["reference"] or DASH, "name"),
+                 (m(r["incremental_cost"], True), "num"),
                  (fmt_num(r["incremental_effect"], 4, signed=True), "num"),
-                 (fmt_money(r["icer"]), "num"), (r["status"], ""), (fmt_money(r["nmb"]), "num")]
+                 (icer, "num" if finite(r["icer"]) else "why"), (r["status"], ""),
+                 (m(r["nmb"]), "num"), (vs, "num")]
         tds = "".join('<td class="%s">%s</td>' % (c, esc(t)) if c else "<td>%s</td>" % esc(t)
                       for t, c in cells)
         body.append('<tr class="%s">%s</tr>' % (cls, tds) if cls else "<tr>%s</tr>" % tds)
-    return ('<div class="scroll"><table id="icer-table"><thead>%s</thead><tbody>\n%s\n'
-            '</tbody></table></div>' % (head, "\n".join(body)))
+    return ('<div class="scroll"><table id="icer-table" class="icer"><thead>%s</thead><tbody>\n'
+            '%s\n</tbody></table></div>' % (head, "\n".join(body)))
 
 
 def best_row(rows):
@@ -86,39 +158,63 @@ def best_row(rows):
     return max(scored, key=lambda r: (r["nmb"], -r["rank"])) if scored else None
 
 
-def write_icer_html(rows, path, wtp, title):
+def write_icer_html(rows, path, wtp, title, currency="USD", note=""):
     """icer_table.html: the ICER table alone, a small self-contained page."""
     page = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>%s</title>"
             "<style>%s</style></head><body><h1>%s</h1><p>Strategies ordered by mean discounted "
             "cost. ICERs compare each frontier strategy with the previous one; NMB at %s per "
-            "QALY.</p>%s</body></html>\n"
-            % (esc(title), CSS, esc(title), esc(fmt_money(wtp)), icer_table_html(rows, wtp)))
+            "QALY. %s</p>%s</body></html>\n"
+            % (esc(title), CSS, esc(title), esc(fmt_money(wtp, currency=currency)), esc(note),
+               icer_table_html(rows, wtp, currency)))
     with open(path, "w", encoding="utf-8") as f:
         f.write(page)
 
 
 # ---------------------------------------------------------------- the detection table
 
-def detection_table_html(summary):
-    """Detection, misses and costs per strategy, one row each."""
-    cols = (("n_metastases", "metastases", fmt_count),
-            ("n_detected_surveillance", "found by surveillance", fmt_count),
-            ("n_detected_symptoms", "by symptoms", fmt_count),
-            ("n_detected_incidental", "incidentally", fmt_count),
-            ("n_never_detected", "never found", fmt_count),
-            ("n_missed", "missed by surveillance", fmt_count),
-            ("mean_detection_delay", "mean delay (years)", lambda x: fmt_num(x, 1)),
-            ("mean_cost", "mean cost (undiscounted)", fmt_money),
-            ("mean_tests", "tests", lambda x: fmt_num(x, 1)),
-            ("mean_false_positives", "false positives", lambda x: fmt_num(x, 2)),
-            ("mean_radiation_msv", "radiation (mSv)", lambda x: fmt_num(x, 1)))
-    cols = [c for c in cols if c[0] in summary]
-    head = "<tr><th>strategy</th>%s</tr>" % "".join("<th>%s</th>" % esc(c[1]) for c in cols)
-    rows = ["<tr><td>%s</td>%s</tr>" % (esc(name), "".join(
-        '<td class="num">%s</td>' % esc(f(summary[k][s])) for k, _, f in cols))
-        for s, name in enumerate(summary["strategy"])]
-    return ('<div class="scroll"><table id="detection-table"><thead>%s</thead><tbody>%s'
-            '</tbody></table></div>' % (head, "".join(rows)))
+def per_thousand(summary, key):
+    """summary[key] per 1,000 patients of each strategy (NaN when missing)."""
+    n = np.asarray(summary.get("n_patients", np.nan), dtype=np.float64)
+    v = np.asarray(summary.get(key, np.full(len(summary["strategy"]), np.nan)), np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 1000.0 * v / n
+
+
+def detection_table_html(summary, currency="USD"):
+    """Detection, misses, deaths and costs per strategy, one row each; counts per 1,000
+    patients."""
+    rate = lambda k: ("rate", k)  # noqa: E731
+    cols = ((rate("n_metastases"), "metastases", 1),
+            (rate("n_detected_surveillance"), "found by surveillance", 1),
+            (rate("n_detected_symptoms"), "by symptoms", 1),
+            (rate("n_detected_incidental"), "incidentally", 1),
+            (rate("n_never_detected"), "never found", 1),
+            (rate("n_missed"), "missed by surveillance", 1),
+            (rate("n_overdiagnosed"), "over-diagnosed", 2),
+            (rate("n_metastasis_deaths"), "metastasis deaths", 2),
+            ("mean_detection_delay", "mean delay (years)", 1),
+            ("mean_cost", "mean cost (%s, undiscounted)" % currency, None),
+            ("mean_tests", "tests per patient", 1),
+            ("mean_false_positives", "false positives per patient", 2),
+            ("mean_radiation_msv", "radiation (mSv)", 1))
+    cols = [c for c in cols if (c[0][1] if isinstance(c[0], tuple) else c[0]) in summary]
+    head = ("<tr><th>strategy</th>%s</tr>"
+            % "".join("<th>%s%s</th>" % (esc(c[1]), " per 1,000 patients"
+                                          if isinstance(c[0], tuple) else "") for c in cols))
+    body = []
+    for s, name in enumerate(summary["strategy"]):
+        cells = []
+        for key, _, digits in cols:
+            if isinstance(key, tuple):
+                text = fmt_num(per_thousand(summary, key[1])[s], digits)
+            elif digits is None:
+                text = fmt_money(summary[key][s], currency=currency)
+            else:
+                text = fmt_num(summary[key][s], digits)
+            cells.append('<td class="num">%s</td>' % esc(text))
+        body.append('<tr><td class="name">%s</td>%s</tr>' % (esc(name), "".join(cells)))
+    return ('<div class="scroll"><table id="detection-table" class="wide"><thead>%s</thead>'
+            '<tbody>%s</tbody></table></div>' % (head, "".join(body)))
 
 
 # ---------------------------------------------------------------- the summary table
