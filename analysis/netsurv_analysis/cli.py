@@ -14,16 +14,37 @@ from . import reader, tables
 
 REPORT_HELP = "Write the cost-effectiveness report of a netsurv HDF5 file."
 SUMMARY_HELP = "Print the per-strategy summary of a netsurv HDF5 file."
+EXPORT_HELP = ("Write a netsurv HDF5 file's ICER table in dampack's layout, its PSA draws in "
+               "the shape of dampack::make_psa_obj and BCEA::bcea, and a long CSV of every "
+               "summary outcome.")
 
 
 def report_arguments(ap):
-    """FILE, OUTDIR and --strict on ap (argparse exits 2 on errors); returns ap."""
-    ap.add_argument("file", help="netsurv HDF5 output")
+    """FILE..., OUTDIR and the report's options on ap (argparse exits 2 on errors); returns ap."""
+    ap.add_argument("files", nargs="+", metavar="FILE",
+                    help="netsurv HDF5 output: a run, a sweep, merged shards, a PSA/OWSA run or a "
+                         "calibration file; several FILEs: a side-by-side comparison")
     ap.add_argument("outdir", help="directory for the tables, figures and report.html")
     ap.add_argument("--strict", action="store_true",
                     help="exit 1 when /economics or /psa disagree with the numbers re-derived "
                          "from the file")
+    ap.add_argument("--comparator", metavar="NAME",
+                    help="the strategy the incremental plane and the ICER table's last column "
+                         "compare with (default: the cheapest)")
+    ap.add_argument("--population", type=float, metavar="N",
+                    help="patients a year who face the decision, for the population EVPI "
+                         "(when the file does not say)")
+    ap.add_argument("--horizon-years", type=float, metavar="T",
+                    help="years over which they do (with --population)")
     ap.set_defaults(command=run_report)
+    return ap
+
+
+def export_arguments(ap):
+    """FILE and OUTDIR of export on ap; returns ap."""
+    ap.add_argument("file", help="netsurv HDF5 output")
+    ap.add_argument("outdir", help="directory for the CSV files")
+    ap.set_defaults(command=run_export)
     return ap
 
 
@@ -37,22 +58,71 @@ def summary_arguments(ap):
 
 
 def run_report(args, prog):
-    """Read the file, check it, write the tables, figures and page; returns the exit status.
-    Messages start with prog."""
-    from . import report  # here, so that summary and the reader never load matplotlib
+    """Read the file(s), check them, write the tables, figures and page; returns the exit
+    status. Messages start with prog."""
+    from . import report, multi  # here, so that summary and the reader never load matplotlib
+    if (args.population is None) != (args.horizon_years is None):
+        print("%s: --population and --horizon-years go together" % prog, file=sys.stderr)
+        return 2
+    options = {"comparator": args.comparator,
+               "population_args": (args.population, args.horizon_years)}
     try:
-        run = reader.read_run(args.file)
+        kinds = [reader.file_kind(f) for f in args.files]
+    except OSError as err:
+        print("%s: cannot read %s" % (prog, err), file=sys.stderr)
+        return 2
+    for f, k in zip(args.files, kinds):
+        if k == "unknown":
+            print("%s: cannot read %s: not a netsurv file (no /summary, no /posterior)"
+                  % (prog, f), file=sys.stderr)
+            return 2
+    problems = []
+    try:
+        if len(args.files) > 1:
+            if "calibration" in kinds:
+                print("%s: a calibration file cannot be compared with runs" % prog,
+                      file=sys.stderr)
+                return 2
+            for f in args.files:
+                for run in reader.read_points(f):
+                    problems += report.check_file(run, reader.economics_view(run))
+            n = multi.write_compare_report(args.files, args.outdir, options)
+        elif kinds[0] == "calibration":
+            n = multi.write_calibration_report(args.files[0], args.outdir, options)
+        elif kinds[0] == "sweep":
+            for run in reader.read_points(args.files[0]):
+                problems += ["point %d: %s" % (run.point, m)
+                             for m in report.check_file(run, reader.economics_view(run))]
+            n = multi.write_sweep_report(args.files[0], args.outdir, options)
+        else:
+            run = reader.read_run(args.files[0])
+            view = reader.economics_view(run)
+            problems = report.check_file(run, view)
+            n = report.write_report(run, view, args.outdir, options)
+    except (OSError, KeyError) as err:
+        print("%s: cannot read %s: %s" % (prog, " ".join(args.files), err), file=sys.stderr)
+        return 2
+    except ValueError as err:
+        print("%s: %s" % (prog, err), file=sys.stderr)
+        return 2
+    for msg in problems:
+        print("%s: warning: %s" % (prog, msg), file=sys.stderr)
+    print("%s: wrote %d figures (SVG and 300 dpi PNG) and report.html to %s"
+          % (prog, n, args.outdir))
+    return 1 if problems and args.strict else 0
+
+
+def run_export(args, prog):
+    """Write the CSV exports of a file (tidy.export); returns the exit status."""
+    from . import tidy
+    try:
+        written = tidy.export(args.file, args.outdir)
     except (OSError, KeyError) as err:
         print("%s: cannot read %s: %s" % (prog, args.file, err), file=sys.stderr)
         return 2
-    view = reader.economics_view(run)
-    problems = report.check_file(run, view)
-    for msg in problems:
-        print("%s: warning: %s" % (prog, msg), file=sys.stderr)
-    n_figures = report.write_report(run, view, args.outdir)
-    print("%s: wrote %d figures, icer_table.csv, icer_table.html and report.html to %s"
-          % (prog, n_figures, args.outdir))
-    return 1 if problems and args.strict else 0
+    for p in written:
+        print(p)
+    return 0
 
 
 def run_summary(args, prog):
@@ -99,6 +169,7 @@ def parser():
     sub = ap.add_subparsers(dest="name", metavar="COMMAND", required=True)
     report_arguments(sub.add_parser("report", help=REPORT_HELP, description=REPORT_HELP))
     summary_arguments(sub.add_parser("summary", help=SUMMARY_HELP, description=SUMMARY_HELP))
+    export_arguments(sub.add_parser("export", help=EXPORT_HELP, description=EXPORT_HELP))
     return ap
 
 

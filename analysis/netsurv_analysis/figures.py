@@ -8,6 +8,7 @@ threshold plots (NMB against each swept value, per strategy).
 Colours are the Okabe-Ito palette (safe for the common colour-vision deficiencies), and every
 strategy also has its own marker, so that no figure relies on colour alone."""
 import os
+import textwrap
 
 import numpy as np
 
@@ -155,12 +156,13 @@ def plot_ce_plane(view, psa, path, comparator=None, currency="USD"):
     ax.axvline(0, color="#777777", lw=0.7, zorder=0)
     ax.margins(x=0.3, y=0.15)
     ax.autoscale_view()
-    x0, x1 = ax.get_xlim()
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     xs = np.linspace(x0, x1, 2)
     wtp = view["wtp"]
     ax.plot(xs, wtp * xs, "--", color="#555555", lw=1.1, zorder=1,
             label="willingness to pay, %s per QALY" % fmt_money(wtp, currency=currency))
     ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)  # the line does not widen the plane
     ax.set_xlabel("incremental discounted QALYs per patient vs %s" % names[c0])
     ax.set_ylabel("incremental discounted cost per patient vs %s (%s)" % (names[c0], currency))
     money_axis(ax.yaxis, currency)
@@ -407,7 +409,7 @@ def plot_tornado(owsa, view, data, path, labels=None, readable=str, currency="US
     return save_figure(fig, path)
 
 
-def threshold_panels(values, axis, max_panels=6):
+def threshold_panels(values, axis, max_panels=6, readable=str):
     """For a sweep's point values {path: [P]}: the panels of the threshold plot for one swept
     axis, a list of (title, [point indices sorted by the axis's value]), one panel per
     combination of the other axes' values (at most max_panels, the rest left out)."""
@@ -420,18 +422,22 @@ def threshold_panels(values, axis, max_panels=6):
     panels = []
     for key, pts in list(keys.items())[:max_panels]:
         pts = sorted(pts, key=lambda p: values[axis][p])
-        title = ", ".join("%s = %g" % (a.split(".")[-1] if len(a) > 40 else a, v)
-                          for a, v in zip(others, key))
+        title = ", ".join("%s = %g" % (readable(a), v) for a, v in zip(others, key))
         panels.append((title, pts))
     return panels, len(keys)
 
 
-def plot_threshold(names, values, axis, nmb, wtp, path, readable=str, currency="USD"):
+def plot_threshold(names, values, axis, nmb, wtp, path, readable=str, currency="USD",
+                   relative_to=None):
     """NMB at the willingness to pay (y) against the value of one swept parameter (x), one
     line per strategy, one panel per combination of the other swept values: where two lines
-    cross, the best strategy changes (the threshold). nmb: [point, strategy]."""
+    cross, the best strategy changes (the threshold). nmb: [point, strategy]; relative_to: a
+    strategy index whose NMB at each point is subtracted (the incremental NMB, which shows
+    the crossings at a readable scale; the best strategy is the same)."""
     nmb = np.asarray(nmb, dtype=np.float64)
-    panels, n_all = threshold_panels(values, axis)
+    if relative_to is not None:
+        nmb = nmb - nmb[:, [relative_to]]
+    panels, n_all = threshold_panels(values, axis, readable=readable)
     cols = min(3, len(panels))
     rows = int(np.ceil(len(panels) / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(9.5, 3.6 * rows + 1.2), squeeze=False,
@@ -446,13 +452,15 @@ def plot_threshold(names, values, axis, nmb, wtp, path, readable=str, currency="
         best = np.argmax(np.where(np.isfinite(nmb[pts]), nmb[pts], -np.inf), axis=1)
         ax.scatter(xs, nmb[pts, best], s=140, facecolors="none", edgecolors="black", lw=1.2,
                    zorder=4)
-        ax.set_title(title or "all points", fontsize=8.5)
+        ax.set_title(textwrap.fill(title or "all points", 45), fontsize=8)
         ax.grid(alpha=0.3)
-        ax.set_xlabel(readable(axis), fontsize=8.5)
-        money_axis(ax.yaxis, currency, thousands=True)
+        money_axis(ax.yaxis, currency)
         if k % cols == 0:
-            ax.set_ylabel("NMB per patient at %s/QALY (%s)" % (
-                fmt_money(wtp, currency=currency), currency), fontsize=8.5)
+            ax.set_ylabel("%sNMB per patient at %s/QALY (%s)%s" % (
+                "incremental " if relative_to is not None else "",
+                fmt_money(wtp, currency=currency), currency,
+                "\nminus that of %s" % names[relative_to] if relative_to is not None else ""),
+                fontsize=8.5)
     for k in range(len(panels), rows * cols):
         axes[k // cols][k % cols].set_visible(False)
     handles = [Line2D([], [], color=colours[s], marker=markers[s], markeredgecolor="black",
@@ -461,10 +469,12 @@ def plot_threshold(names, values, axis, nmb, wtp, path, readable=str, currency="
                           markeredgecolor="black", label="highest NMB at that value"))
     fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=8, frameon=False,
                bbox_to_anchor=(0.5, -0.01))
-    fig.suptitle("Threshold plot: net monetary benefit against %s%s" % (
+    fig.supxlabel(textwrap.fill(readable(axis), 90), fontsize=9, y=0.035 * int(
+        np.ceil(len(handles) / 4)) + 0.06)
+    fig.suptitle(textwrap.fill("Threshold plot: net monetary benefit against %s%s" % (
         readable(axis), "" if n_all <= len(panels) else " (%d of %d panels)" % (
-            len(panels), n_all)), fontsize=11)
-    fig.tight_layout(rect=(0, 0.03 + 0.05 * int(np.ceil(len(handles) / 4)), 1, 0.97))
+            len(panels), n_all)), 80), fontsize=11)
+    fig.tight_layout(rect=(0, 0.06 + 0.05 * int(np.ceil(len(handles) / 4)), 1, 0.95))
     return save_figure(fig, path)
 
 
@@ -478,7 +488,10 @@ def make_figures(run, view, psa, tornado, outdir, options=None, prefix=""):
     figs = []
 
     def add(name, alt, draw, *args, **kw):
-        """Draw one figure into OUTDIR/prefix+name and list it."""
+        """Draw one figure into OUTDIR/prefix+name and list it (unless options' `only` names
+        the figures to draw and not this one)."""
+        if o.get("only") is not None and name not in o["only"]:
+            return
         path = os.path.join(outdir, prefix + name)
         draw(*args, path, **kw)
         figs.append((name, path, alt))
