@@ -66,3 +66,9 @@ def join_words(items, last="and"):
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " %s " % last + items[-1]
+
+
+def breakable(name):
+    """HTML of a snake_case name that may break after each underscore (<wbr>), so that narrow
+    table columns wrap it at word ends rather than anywhere."""
+    return esc(name).replace("_", "_<wbr>")

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import reader
 from .content import STATUS_TEXT
-from .formatting import DASH, esc, finite, fmt_money, fmt_num, join_words, pretty
+from .formatting import DASH, breakable, esc, finite, fmt_money, fmt_num, join_words, pretty
 from .scenario_text import describe_rule, scenario_strategies, scalar
 
 PARTS = {"well": "survival in good health", "undiagnosed_metastatic": "quality of life with an "
@@ -101,7 +101,7 @@ def group_table(run, k, econ, rules, ref, cur):
         nmb = econ["nmb"][k][s] if econ is not None and "nmb" in econ else np.nan
         status = int(econ["status"][k][s]) if econ is not None and "status" in econ else -1
         tpd = tests_per_death_averted(g, s, ref, k) if s != ref else np.nan
-        cells = [esc(name), esc(rules.get(s, DASH)),
+        cells = [breakable(name), esc(rules.get(s, DASH)),
                  fmt_num(group_values(g, "mean_tests", s, k), 1),
                  fmt_num(per_thousand(g, "n_metastasis_deaths", s, k), 2),
                  fmt_num(per_thousand(g, "mean_ly_discounted", s, k), 0),

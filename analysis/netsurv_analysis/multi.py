@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 
 from . import reader
 from .figures import OKABE_ITO, comparator_index, money_axis, plot_threshold, save_figure
-from .formatting import DASH, esc, finite, fmt_count, fmt_money, fmt_num
+from .formatting import DASH, breakable, esc, fmt_count, fmt_money, fmt_num
 from .report import (cite_html, figure_html, glossary_html, page, references_html,
                      resolve_options, run_paragraph, run_sections, technical_html)
 from .scenario_text import load_scenario, readable_path
@@ -273,7 +273,7 @@ def write_compare_report(paths, outdir, options=None):
                              fmt_num(v["effect"][s], 4),
                              reader.STATUS_LABELS[code].replace("_", " ") if 0 <= code < 4
                              else DASH, esc(fmt_money(v["nmb"][s], currency=o["currency"]))))
-        body.append('<tr><td class="name">%s</td>%s</tr>' % (esc(n), "".join(cells)))
+        body.append('<tr><td class="name">%s</td>%s</tr>' % (breakable(n), "".join(cells)))
     sec = ["<h1>%s: comparison of %d files</h1>" % (esc(TITLE), len(paths)),
            '<h2>The files</h2><div class="scroll"><table id="compare-files"><thead><tr><th>file'
            '</th><th>scenario</th><th>patients</th><th>seed</th><th>kind</th><th>WTP per QALY'

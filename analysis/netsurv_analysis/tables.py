@@ -6,7 +6,7 @@ import numpy as np
 
 from . import reader
 from .content import CSS, STATUS_TEXT
-from .formatting import DASH, esc, finite, fmt_money, fmt_num
+from .formatting import DASH, breakable, esc, finite, fmt_money, fmt_num
 
 # ---------------------------------------------------------------- the ICER table
 
@@ -145,8 +145,8 @@ def icer_table_html(rows, wtp, currency="USD"):
                  (fmt_num(r["incremental_effect"], 4, signed=True), "num"),
                  (icer, "num" if finite(r["icer"]) else "why"), (r["status"], ""),
                  (m(r["nmb"]), "num"), (vs, "num")]
-        tds = "".join('<td class="%s">%s</td>' % (c, esc(t)) if c else "<td>%s</td>" % esc(t)
-                      for t, c in cells)
+        tds = "".join('<td class="%s">%s</td>' % (c, breakable(t) if c == "name" else esc(t))
+                      if c else "<td>%s</td>" % esc(t) for t, c in cells)
         body.append('<tr class="%s">%s</tr>' % (cls, tds) if cls else "<tr>%s</tr>" % tds)
     return ('<div class="scroll"><table id="icer-table" class="icer"><thead>%s</thead><tbody>\n'
             '%s\n</tbody></table></div>' % (head, "\n".join(body)))
@@ -181,26 +181,32 @@ def per_thousand(summary, key):
 
 
 def detection_table_html(summary, currency="USD"):
-    """Detection, misses, deaths and costs per strategy, one row each; counts per 1,000
-    patients."""
+    """Two tables, one row per strategy each: what happens to the metastases (per 1,000
+    patients: found by each route, never found, missed, over-diagnosed, metastasis deaths),
+    and the burden per patient (delay, cost, tests, false positives, radiation)."""
     rate = lambda k: ("rate", k)  # noqa: E731
-    cols = ((rate("n_metastases"), "metastases", 1),
-            (rate("n_detected_surveillance"), "found by surveillance", 1),
-            (rate("n_detected_symptoms"), "by symptoms", 1),
-            (rate("n_detected_incidental"), "incidentally", 1),
-            (rate("n_never_detected"), "never found", 1),
-            (rate("n_missed"), "missed by surveillance", 1),
-            (rate("n_overdiagnosed"), "over-diagnosed", 2),
-            (rate("n_metastasis_deaths"), "metastasis deaths", 2),
-            ("mean_detection_delay", "mean delay (years)", 1),
-            ("mean_cost", "mean cost (%s, undiscounted)" % currency, None),
-            ("mean_tests", "tests per patient", 1),
-            ("mean_false_positives", "false positives per patient", 2),
-            ("mean_radiation_msv", "radiation (mSv)", 1))
+    first = ((rate("n_metastases"), "metastases", 1),
+             (rate("n_detected_surveillance"), "found by surveillance", 1),
+             (rate("n_detected_symptoms"), "found after symptoms", 1),
+             (rate("n_detected_incidental"), "found incidentally", 1),
+             (rate("n_never_detected"), "never found", 1),
+             (rate("n_missed"), "missed by surveillance", 1),
+             (rate("n_overdiagnosed"), "over-diagnosed", 2),
+             (rate("n_metastasis_deaths"), "metastasis deaths", 2))
+    second = (("mean_detection_delay", "mean delay from detectable to found (years)", 1),
+              ("mean_cost", "mean cost per patient (%s, undiscounted)" % currency, None),
+              ("mean_tests", "tests per patient", 1),
+              ("mean_false_positives", "false positives per patient", 2),
+              ("mean_radiation_msv", "radiation per patient (mSv)", 1))
+    return (one_table(summary, first, "detection-table", currency)
+            + '<p class="src">Per 1,000 patients of the cohort.</p>'
+            + one_table(summary, second, "burden-table", currency))
+
+
+def one_table(summary, cols, table_id, currency):
+    """A per-strategy table of the given (key, header, digits) columns (HTML)."""
     cols = [c for c in cols if (c[0][1] if isinstance(c[0], tuple) else c[0]) in summary]
-    head = ("<tr><th>strategy</th>%s</tr>"
-            % "".join("<th>%s%s</th>" % (esc(c[1]), " per 1,000 patients"
-                                          if isinstance(c[0], tuple) else "") for c in cols))
+    head = "<tr><th>strategy</th>%s</tr>" % "".join("<th>%s</th>" % esc(c[1]) for c in cols)
     body = []
     for s, name in enumerate(summary["strategy"]):
         cells = []
@@ -212,9 +218,9 @@ def detection_table_html(summary, currency="USD"):
             else:
                 text = fmt_num(summary[key][s], digits)
             cells.append('<td class="num">%s</td>' % esc(text))
-        body.append('<tr><td class="name">%s</td>%s</tr>' % (esc(name), "".join(cells)))
-    return ('<div class="scroll"><table id="detection-table" class="wide"><thead>%s</thead>'
-            '<tbody>%s</tbody></table></div>' % (head, "".join(body)))
+        body.append('<tr><td class="name">%s</td>%s</tr>' % (breakable(name), "".join(cells)))
+    return ('<div class="scroll"><table id="%s" class="wide"><thead>%s</thead><tbody>%s'
+            '</tbody></table></div>' % (table_id, head, "".join(body)))
 
 
 # ---------------------------------------------------------------- the summary table
