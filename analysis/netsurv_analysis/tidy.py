@@ -93,23 +93,25 @@ def summary_frame(path, wide=False):
     ci_high, units, description; one row per number) or, with wide=True, one row per
     strategy (and point) with columns OUTCOME, OUTCOME_ci_low, OUTCOME_ci_high."""
     desc = _descriptions(path, "summary")
-    frames = []
+    frames, ints = [], set()
     for run in reader.read_points(path):
         rows = _long_rows(run.summary, run.strategies, desc)
+        ints |= _integers(run.summary)
         frames.append(_with_points(run, pd.DataFrame(rows, columns=LONG_COLUMNS)))
     long = pd.concat(frames, ignore_index=True)
-    return _widen(long) if wide else long
+    return _widen(long, integer_outcomes=ints) if wide else long
 
 
 def summary_by_group_frame(path, wide=False):
     """The per-risk-group outcomes (/summary_by_group, [strategy, group]) as summary_frame
     with a `group` column; None when the file has no per-group answers."""
     desc = _descriptions(path, "summary_by_group")
-    frames = []
+    frames, ints = [], set()
     for run in reader.read_points(path):
         if run.groups is None:
             return None
         g = run.groups["summary_by_group"]
+        ints |= _integers(g)
         g.setdefault("_units", {})
         for k in ("modality", "qaly_part"):
             g.setdefault(k, run.summary.get(k))
@@ -117,10 +119,15 @@ def summary_by_group_frame(path, wide=False):
         cols = ["strategy", "group"] + LONG_COLUMNS[1:]
         frames.append(_with_points(run, pd.DataFrame(rows, columns=cols)))
     long = pd.concat(frames, ignore_index=True)
-    return _widen(long, ("group",)) if wide else long
+    return _widen(long, ("group",), ints) if wide else long
 
 
-def _widen(long, extra=()):
+def _integers(group):
+    """Names of the integer datasets of a read_group dict (the counts)."""
+    return {k for k, v in group.items() if isinstance(v, np.ndarray) and v.dtype.kind in "iu"}
+
+
+def _widen(long, extra=(), integer_outcomes=None):
     """The long table pivoted to one row per strategy (x extra, x point)."""
     ids = [c for c in long.columns if c not in LONG_COLUMNS] + ["strategy"] + list(extra)
     ids = list(dict.fromkeys(i for i in ids if i not in extra)) + list(extra)
@@ -136,6 +143,9 @@ def _widen(long, extra=()):
         out = p if out is None else out.join(p)
     out = out.reset_index()
     out.columns.name = None
+    for col in integer_outcomes or ():   # counts stay integers
+        if col in out and not out[col].isna().any():
+            out[col] = out[col].astype("int64")
     order = list(dict.fromkeys(long["strategy"]))
     out["_o"] = out["strategy"].map({s: i for i, s in enumerate(order)})
     out = out.sort_values([c for c in ids if c != "strategy"] + ["_o"], kind="stable")
