@@ -15,7 +15,7 @@ GLOSSARY = (
                     "uses undiscounted ones."),
     ("ICER", "Incremental cost-effectiveness ratio: the extra cost of a strategy divided by the "
              "extra QALYs it gives, compared with the next cheaper strategy on the frontier "
-             "(USD per QALY gained)."),
+             "(money per QALY gained, in the currency of the costs)."),
     ("Dominance", "A strategy is dominated when another costs no more and gives no fewer QALYs "
                   "(and is better in at least one). It is never the right choice."),
     ("Extended dominance", "A strategy is extendedly dominated when a mix of two other strategies "
@@ -38,7 +38,7 @@ GLOSSARY = (
              "highest expected (mean) NMB across draws, the one to choose on current evidence, and "
              "its probability of being cost-effective."),
     ("EVPI", "Expected value of perfect information: how much better, on average, the decision "
-             "would be (in USD per patient) if all parameter uncertainty were removed. It bounds "
+             "would be (per patient, in money) if all parameter uncertainty were removed. It bounds "
              "what further research could be worth."),
     ("One-way sensitivity analysis", "Each parameter in turn is set to its low and then its high "
                                      "value, the others staying at their base case."),

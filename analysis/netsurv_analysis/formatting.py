@@ -16,9 +16,19 @@ def finite(x):
         return False
 
 
-def fmt_money(x, signed=False, currency="USD", cents=False):
+_CURRENCY = ["USD"]
+
+
+def set_currency(currency):
+    """The currency fmt_money uses when it is given none (the report sets the file's)."""
+    _CURRENCY[0] = currency or "USD"
+
+
+def fmt_money(x, signed=False, currency=None, cents=False):
     """'$1,234' (or '+$1,234' when signed; '$0.25' with cents), DASH when missing; another
-    currency than USD is written after the number ('1,234 EUR')."""
+    currency than USD is written after the number ('1,234 EUR'). currency None: the one of
+    set_currency (USD unless the report set another)."""
+    currency = currency or _CURRENCY[0]
     if not finite(x):
         return DASH
     sign = "-" if x < 0 else ("+" if signed and x > 0 else "")

@@ -15,7 +15,7 @@ from . import reader
 from .content import CSS, GLOSSARY, QUESTION, REASONS, SELF_CHECK_JS
 from .figures import MAX_TORNADO, comparator_index, make_figures, population_factor
 from .findings import key_findings, psa_sentence, strategy_results
-from .formatting import DASH, esc, finite, fmt_count, fmt_money, fmt_pct
+from .formatting import DASH, esc, finite, fmt_count, fmt_money, fmt_pct, set_currency
 from .groups import groups_html
 from .references import KEY, cited_keys, format_entry, read_bib
 from .scenario_text import (currency_of, discount_rates, load_scenario, money_note,
@@ -43,6 +43,7 @@ def resolve_options(run, view, scenario, options):
     o = dict(default_options())
     o.update(options or {})
     o["currency"], o["price_year"] = currency_of(run, scenario)
+    set_currency(o["currency"])
     o["labels"] = parameter_labels(scenario)
     o["readable"] = lambda p: o["labels"].get(p) or readable_path(p)
     o["money_note"] = money_note(run, scenario, view["wtp"])
