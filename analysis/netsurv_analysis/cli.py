@@ -1,11 +1,13 @@
-"""The command lines: `python3 -m netsurv_analysis report|summary ...` (main), and the same
-two commands as analysis/report.py (report_main) and analysis/summary.py (summary_main).
+"""The command lines: `python3 -m netsurv_analysis report|summary|export ...` (main), and the
+first two as analysis/report.py (report_main) and analysis/summary.py (summary_main).
 
-report FILE.h5 OUTDIR [--strict] writes the ICER table, the figures and report.html; a
-disagreement between the file's /economics or /psa and the numbers re-derived from its
-means and draws is a warning on stderr, and with --strict exit status 1. summary FILE.h5
-[--csv] prints the per-strategy summary table. Exit status 2: bad arguments, or (report)
-an unreadable file.
+report FILE.h5 [FILE.h5...] OUTDIR [--strict] [--comparator NAME] [--population N
+--horizon-years T] writes the ICER table, the figures and report.html of a run, a sweep or a
+calibration file, or a comparison of several files; a disagreement between a file's /economics
+or /psa and the numbers re-derived from its means and draws is a warning on stderr, and with
+--strict exit status 1. summary FILE.h5 [--csv] prints the per-strategy summary table (every
+point of a sweep; the posterior of a calibration file). export FILE.h5 OUTDIR writes the CSV
+exports. Exit status 2: bad arguments, or an unreadable file.
 """
 import argparse
 import sys
