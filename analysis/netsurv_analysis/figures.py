@@ -172,7 +172,52 @@ def plot_ce_plane(view, psa, path, comparator=None, currency="USD"):
         names[c0], " (%d PSA draws)" % np.asarray(psa["cost"]).shape[0] if psa is not None
         else ""))
     place_labels(ax, de, dc, names, colours)
+    extra = ((), ())
+    if psa is not None:
+        keep = [s for s in range(len(names)) if s != c0]
+        extra = ((pe[:, keep] - pe[:, [c0]]).ravel(), (pc[:, keep] - pc[:, [c0]]).ravel())
+    zoom_on_frontier(ax, de, dc, frontier, names, colours, markers, wtp, extra)
     return save_figure(fig, path)
+
+
+def zoom_on_frontier(ax, de, dc, frontier, names, colours, markers, wtp, extra=((), ())):
+    """When the frontier's strategies crowd a small corner of the plane (less than a fifth of
+    either axis), an inset at the lower right shows them enlarged, with the strategies near
+    them, the frontier and the WTP line, and a box on the plane marks where it is."""
+    if len(frontier) < 2:
+        return None
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    fx, fy = de[frontier], dc[frontier]
+    wx, wy = fx.max() - fx.min(), fy.max() - fy.min()
+    if (wx > 0.2 * (x1 - x0) and wy > 0.2 * (y1 - y0)) or wx <= 0 or wy <= 0:
+        return None
+    bx = (fx.min() - 0.35 * wx, fx.max() + 0.35 * wx)
+    by = (fy.min() - 0.35 * wy, fy.max() + 0.35 * wy)
+    # the corner of the plane that covers the fewest strategies and PSA draws
+    pts = np.column_stack([(np.r_[de, extra[0]] - x0) / (x1 - x0),
+                           (np.r_[dc, extra[1]] - y0) / (y1 - y0)])
+    corners = ([0.6, 0.05], [0.6, 0.55], [0.05, 0.05], [0.05, 0.55])
+    busy = [np.sum((pts[:, 0] >= cx) & (pts[:, 0] <= cx + 0.38) & (pts[:, 1] >= cy)
+                   & (pts[:, 1] <= cy + 0.4)) for cx, cy in corners]
+    cx, cy = corners[int(np.argmin(busy))]
+    inset = ax.inset_axes([cx, cy, 0.38, 0.4])
+    near = [s for s in range(len(names)) if bx[0] <= de[s] <= bx[1] and by[0] <= dc[s] <= by[1]]
+    inset.plot(fx, fy, "-", color="black", lw=1.2)
+    xs = np.linspace(bx[0], bx[1], 2)
+    inset.plot(xs, wtp * xs, "--", color="#555555", lw=1)
+    for s in near:
+        inset.scatter(de[s], dc[s], s=40, color=colours[s], marker=markers[s],
+                      edgecolors="black", linewidths=0.6, zorder=3)
+    inset.set_xlim(*bx)
+    inset.set_ylim(*by)
+    place_labels(inset, de[near], dc[near], [names[s] for s in near],
+                 [colours[s] for s in near], fontsize=6.5)
+    inset.tick_params(labelsize=6.5)
+    inset.yaxis.set_major_formatter(ax.yaxis.get_major_formatter())
+    inset.set_title("the frontier enlarged", fontsize=7)
+    inset.grid(alpha=0.3)
+    ax.indicate_inset_zoom(inset, edgecolor="#555555")
+    return inset
 
 
 def plot_costs_only(view, path, currency="USD"):

@@ -20,8 +20,8 @@ from .groups import groups_html
 from .references import KEY, cited_keys, format_entry, read_bib
 from .scenario_text import (currency_of, discount_rates, load_scenario, money_note,
                             parameter_labels, readable_path, scalar, scenario_strategies)
-from .tables import (detection_table_html, icer_rows, icer_table_html, write_icer_csv,
-                     write_icer_html)
+from .tables import (detection_table_html, icer_rows, icer_table_html, qaly_parts_html,
+                     write_icer_csv, write_icer_html)
 from .tidy import icer_frame_of, write_frame
 from .uncertainty import psa_summary, tornado_data
 
@@ -133,6 +133,15 @@ def run_sections(run, view, scenario, outdir, o, prefix="", compact=False):
                   " (the cheapest)" if o.get("comparator") is None else " (chosen with "
                   "--comparator)", esc(o["money_note"]), icer_table_html(rows, view["wtp"], cur)))
     sec.append(figs.get("ce_plane.png", ""))
+    parts = qaly_parts_html(run.summary, c0, cur)
+    if parts and not compact:
+        sec.append("<h2>Where the QALY differences come from</h2><p>The discounted QALYs per "
+                   "patient of each strategy minus those of %s, split into their parts: life "
+                   "in good health (longer survival shows here), the quality of life in each "
+                   "disease state, and the losses from tests and treatment harms; beside them "
+                   "the metastases found by surveillance that would never have presented "
+                   "(over-diagnosis) and the metastasis deaths, per 1,000 patients.</p>%s"
+                   % (esc(names[c0]), parts))
     sec.append("<h2>Detection and missed metastases</h2><p>Per 1,000 patients of the cohort, "
                "so that strategies and runs of any size compare directly; costs in %s.</p>%s%s%s"
                % (esc(cur), detection_table_html(run.summary, cur),
@@ -285,7 +294,8 @@ def captions(view, psa, tornado, names, o, c0):
             "(%s per QALY): a strategy below it is cost-effective against the comparator, one "
             "above it is not. The black line joins the strategies on the efficiency frontier; "
             "a strategy above or to the left of it is dominated or extendedly dominated, and "
-            "the slope of each frontier segment is the ICER between neighbours.%s %s"
+            "the slope of each frontier segment is the ICER between neighbours. Where the "
+            "frontier's strategies crowd one corner, an inset shows them enlarged.%s %s"
             % (esc(names[c0]), wtp, cloud, note)
             if view["has_effects"] else
             "This file has no QALYs, so the cost-effectiveness plane cannot be drawn; the bars "

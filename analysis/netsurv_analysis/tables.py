@@ -305,3 +305,48 @@ def calibration_text(cal, as_csv=False):
              % (cal["attrs"].get("method", "IMIS"), len(p["weight"]), cal["attrs"].get("seed", "?"),
                 ", final ESS %.0f" % ess[-1] if ess is not None and len(ess) else ""))
     return summary_text(rows, cal["attrs"], cols, title)
+
+
+# ---------------------------------------------------------------- where QALYs come from
+
+QALY_PARTS = {"well": "life in good health (survival)",
+              "undiagnosed_metastatic": "life with an undiagnosed metastasis",
+              "after_resection": "life after resection of a metastasis",
+              "metastatic": "life with known metastatic disease",
+              "tests": "burden of tests", "treatment_harms": "treatment harms"}
+
+
+def qaly_parts_html(summary, c0, currency="USD"):
+    """The discounted QALY difference of every strategy against strategy c0, split into the
+    parts of /summary/mean_qaly_discounted_by_part (HTML), with the over-diagnosed and
+    metastasis deaths per 1,000 patients beside it; '' when the file has no parts."""
+    parts = summary.get("mean_qaly_discounted_by_part")
+    labels = summary.get("qaly_part")
+    if parts is None or labels is None:
+        return ""
+    parts = np.asarray(parts, dtype=np.float64)
+    if parts.ndim != 2 or parts.shape[1] != len(labels):
+        return ""
+    names = summary["strategy"]
+    diff = parts - parts[c0]
+    over = per_thousand(summary, "n_overdiagnosed") if "n_overdiagnosed" in summary else None
+    deaths = (per_thousand(summary, "n_metastasis_deaths")
+              if "n_metastasis_deaths" in summary else None)
+    head = ("<tr><th>strategy</th><th>QALYs vs %s</th>%s%s%s</tr>"
+            % (breakable(names[c0]), "".join("<th>%s</th>" % esc(QALY_PARTS.get(l, l))
+                                              for l in labels),
+               "<th>over-diagnosed per 1,000</th>" if over is not None else "",
+               "<th>metastasis deaths per 1,000 (vs %s)</th>" % breakable(names[c0])
+               if deaths is not None else ""))
+    body = []
+    for s, name in enumerate(names):
+        cells = ['<td class="num">%s</td>' % fmt_num(diff[s].sum(), 4, signed=True)]
+        cells += ['<td class="num">%s</td>' % fmt_num(x, 4, signed=True) for x in diff[s]]
+        if over is not None:
+            cells.append('<td class="num">%s</td>' % fmt_num(over[s], 2))
+        if deaths is not None:
+            cells.append('<td class="num">%s (%s)</td>' % (
+                fmt_num(deaths[s], 2), fmt_num(deaths[s] - deaths[c0], 2, signed=True)))
+        body.append('<tr><td class="name">%s</td>%s</tr>' % (breakable(name), "".join(cells)))
+    return ('<div class="scroll"><table id="qaly-parts-table" class="wide"><thead>%s</thead>'
+            '<tbody>%s</tbody></table></div>' % (head, "".join(body)))
