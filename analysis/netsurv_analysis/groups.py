@@ -3,6 +3,7 @@
 
     /groups/name                      [G] group names
     /groups/rule (optional)           [strategy, group] the rule of each strategy for the group
+    /groups/definition (optional)     [G] who is in each group, in words
     /summary_by_group/*               the datasets of /summary, [strategy, group] (histograms
                                       [strategy, group, bin], QALY parts [strategy, group, part])
     /economics_by_group/              nmb, status, icer, inc_cost, inc_effect [group, strategy]
@@ -20,7 +21,8 @@ import numpy as np
 from . import reader
 from .content import STATUS_TEXT
 from .formatting import DASH, breakable, esc, finite, fmt_money, fmt_num, join_words, pretty
-from .scenario_text import describe_rule, scenario_strategies, scalar
+from .references import cite_html
+from .scenario_text import describe_rule, scalar
 
 PARTS = {"well": "survival in good health", "undiagnosed_metastatic": "quality of life with an "
          "undiagnosed metastasis", "after_resection": "quality of life after resection",
@@ -101,7 +103,7 @@ def group_table(run, k, econ, rules, ref, cur):
         nmb = econ["nmb"][k][s] if econ is not None and "nmb" in econ else np.nan
         status = int(econ["status"][k][s]) if econ is not None and "status" in econ else -1
         tpd = tests_per_death_averted(g, s, ref, k) if s != ref else np.nan
-        cells = [breakable(name), esc(rules.get(s, DASH)),
+        cells = [breakable(name), cite_html(rules.get(s, DASH)),
                  fmt_num(group_values(g, "mean_tests", s, k), 1),
                  fmt_num(per_thousand(g, "n_metastasis_deaths", s, k), 2),
                  fmt_num(per_thousand(g, "mean_ly_discounted", s, k), 0),
@@ -201,8 +203,12 @@ def groups_html(run, scenario, o):
         best = int(econ["best"][k]) if econ is not None and "best" in econ else ref
         why = qaly_parts_sentence(run, k, best, ref)
         n = group_values(g, "n_patients", 0, k)
-        out.append('<h3 class="group" id="group-%d">%s</h3><p>%s%s%s</p>%s'
-                   % (k, esc(name), "%s patients of the cohort. " % fmt_num(n, 0)
+        define = next((run.groups[key][k] for key in ("definition", "when", "description")
+                       if isinstance(run.groups.get(key), list)
+                       and len(run.groups[key]) > k), "")
+        out.append('<h3 class="group" id="group-%d">%s</h3><p>%s%s%s%s</p>%s'
+                   % (k, esc(name), "Who: %s. " % esc(define) if define else "",
+                      "%s patients of the cohort. " % fmt_num(n, 0)
                       if finite(n) else "", esc(rec), esc(why),
                       group_table(run, k, econ, rules, ref, cur)))
     return "\n".join(out)

@@ -152,7 +152,8 @@ def read_groups(f, point=None):
     with /summary_by_group, and optionally /economics_by_group and /composite)."""
     if "groups" not in f or "name" not in f["groups"] or "summary_by_group" not in f:
         return None
-    out = {"name": read_dataset(f["groups/name"])}
+    out = {k: read_dataset(d) for k, d in f["groups"].items() if isinstance(d, h5py.Dataset)}
+    out["name"] = read_dataset(f["groups/name"])
     for part in GROUP_PARTS:
         out[part] = at_point(read_group(f[part]), point) if part in f else None
     return out

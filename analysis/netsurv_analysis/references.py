@@ -6,6 +6,7 @@ A scenario's `source:` strings start with the keys of the works they cite in squ
 a scenario text, find_sources lists every source string of a text with its keys, and
 format_entry writes an entry as a reference list prints it.
 """
+import html
 import os
 import re
 
@@ -172,3 +173,10 @@ def problems(texts, bib=None):
                 if k not in bib:
                     out.append("%s:%d: key [%s] is not in the bibliography" % (name, lineno, k))
     return out
+
+
+def cite_html(text):
+    """Text as HTML with every citation key ([kojima2016]) linked to its reference
+    (#ref-KEY)."""
+    return KEY.sub(lambda m: '<a class="cite" href="#ref-%s">[%s]</a>' % (m.group(1), m.group(1)),
+                   html.escape(text or "", quote=True))

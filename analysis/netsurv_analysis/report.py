@@ -17,7 +17,7 @@ from .figures import MAX_TORNADO, comparator_index, make_figures, population_fac
 from .findings import key_findings, psa_sentence, strategy_results
 from .formatting import DASH, esc, finite, fmt_count, fmt_money, fmt_pct, set_currency
 from .groups import groups_html
-from .references import KEY, cited_keys, format_entry, read_bib
+from .references import cite_html, cited_keys, format_entry, read_bib
 from .scenario_text import (currency_of, discount_rates, load_scenario, money_note,
                             parameter_labels, readable_path, scalar, scenario_strategies)
 from .tables import (detection_table_html, icer_rows, icer_table_html, qaly_parts_html,
@@ -179,12 +179,6 @@ def references_html(*texts):
     return ('<h2>References</h2><p>Every work the scenario of this file cites (its '
             '<code>source:</code> strings name them by key), from the project\'s bibliography '
             '(docs/references.bib).</p><ol id="references">%s</ol>' % "".join(items))
-
-
-def cite_html(text):
-    """Text as HTML with every citation key ([kojima2016]) linked to its reference."""
-    return KEY.sub(lambda m: '<a class="cite" href="#ref-%s">[%s]</a>' % (m.group(1), m.group(1)),
-                   esc(text or ""))
 
 
 def run_paragraph(run, scenario, view, o):
