@@ -119,7 +119,7 @@ def run_sections(run, view, scenario, outdir, o, prefix="", compact=False):
                       else "", run_paragraph(run, scenario, view, o)))
         sec.append('<h2>Key findings</h2><div class="key">%s</div>'
                    % "".join("<div class=\"para\">%s</div>" % p
-                             for p in key_findings(run, view, psa, tornado)))
+                             for p in key_findings(run, view, psa, tornado, o["readable"])))
         groups = groups_html(run, scenario, o)
         if groups:
             sec.append(groups)

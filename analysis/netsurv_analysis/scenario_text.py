@@ -182,4 +182,4 @@ def readable_path(path):
     last = words[-1]
     if last.startswith("[") and head:
         last = head.pop() + " " + last
-    return (", ".join(head) + ": " + last) if head else last
+    return (" / ".join(head) + ": " + last) if head else last
