@@ -294,7 +294,7 @@ class Dom(HTMLParser):
         attrs = dict(attrs)
         if tag == "body":
             self.body = attrs
-        elif tag == "table" and attrs.get("id") == "icer-table":
+        elif tag == "table" and "icer" in (attrs.get("class") or "").split():
             self.in_table = True
         elif tag == "tr" and self.in_table:
             self.rows.append([])
@@ -322,7 +322,10 @@ class Dom(HTMLParser):
 
 dom_path, n_rows, n_png = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 d = Dom()
-d.feed(open(dom_path, encoding="utf-8").read())
+page = open(dom_path, encoding="utf-8").read()
+d.feed(page)
+ids = re.findall(r'\bid="([^"]+)"', page)
+assert len(ids) == len(set(ids)), "repeated ids: %s" % sorted({i for i in ids if ids.count(i) > 1})
 b = d.body
 assert b.get("data-self-check") == "done", "the page's self-check did not run: %s" % b
 total, ok = int(b["data-images-total"]), int(b["data-images-ok"])

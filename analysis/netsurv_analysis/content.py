@@ -102,7 +102,7 @@ window.addEventListener('load', function () {
   b.setAttribute('data-images-total', String(imgs.length));
   b.setAttribute('data-images-ok', String(ok));
   b.setAttribute('data-table-rows',
-                 String(document.querySelectorAll('#icer-table tbody tr').length));
+                 String(document.querySelectorAll('table.icer tbody tr').length));
   b.setAttribute('data-tables', String(tables.length));
   b.setAttribute('data-empty-tables', empty.join(' '));
   b.setAttribute('data-view-width', String(view));

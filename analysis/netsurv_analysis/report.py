@@ -99,6 +99,7 @@ def run_sections(run, view, scenario, outdir, o, prefix="", compact=False):
     writes the ICER table files and the figures; returns (list of HTML, number of figures)."""
     c0 = comparator_index(view, o.get("comparator"))
     rows = icer_rows(view, run, c0)
+    suffix = "-" + prefix.rstrip("_") if prefix else ""   # unique table ids per sweep point
     cur = o["currency"]
     write_icer_csv(rows, os.path.join(outdir, prefix + "icer_table.csv"), view["wtp"], cur)
     write_icer_html(rows, os.path.join(outdir, prefix + "icer_table.html"), view["wtp"],
@@ -131,7 +132,8 @@ def run_sections(run, view, scenario, outdir, o, prefix="", compact=False):
                "compares every strategy with %s%s. %s</p>%s"
                % (esc(fmt_money(view["wtp"], currency=cur)), esc(names[c0]),
                   " (the cheapest)" if o.get("comparator") is None else " (chosen with "
-                  "--comparator)", esc(o["money_note"]), icer_table_html(rows, view["wtp"], cur)))
+                  "--comparator)", esc(o["money_note"]),
+                  icer_table_html(rows, view["wtp"], cur, "icer-table" + suffix)))
     sec.append(figs.get("ce_plane.png", ""))
     parts = qaly_parts_html(run.summary, c0, cur)
     if parts and not compact:
@@ -144,7 +146,7 @@ def run_sections(run, view, scenario, outdir, o, prefix="", compact=False):
                    % (esc(names[c0]), parts))
     sec.append("<h2>Detection and missed metastases</h2><p>Per 1,000 patients of the cohort, "
                "so that strategies and runs of any size compare directly; costs in %s.</p>%s%s%s"
-               % (esc(cur), detection_table_html(run.summary, cur),
+               % (esc(cur), detection_table_html(run.summary, cur, suffix),
                   figs.get("cumulative_detection.png", ""), figs.get("missed_by_reason.png", "")))
     sec.append("<h2>Costs</h2><p>%s</p>%s" % (esc(o["money_note"]),
                                              figs.get("costs_by_component.png", "")))

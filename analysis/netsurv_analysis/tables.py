@@ -111,8 +111,9 @@ def status_cell(r, rows):
     return DASH
 
 
-def icer_table_html(rows, wtp, currency="USD"):
-    """The ICER table as an HTML <table id="icer-table">: 12 columns (#, strategy, cost and
+def icer_table_html(rows, wtp, currency="USD", table_id="icer-table"):
+    """The ICER table as an HTML <table id="icer-table" class="icer"> (another id for the
+    points of a sweep): 12 columns (#, strategy, cost and
     QALYs with their intervals, life-years, compared with, increments, ICER or why none,
     status, NMB, and the increments against the comparator)."""
     best = best_row(rows)
@@ -148,8 +149,8 @@ def icer_table_html(rows, wtp, currency="USD"):
         tds = "".join('<td class="%s">%s</td>' % (c, breakable(t) if c == "name" else esc(t))
                       if c else "<td>%s</td>" % esc(t) for t, c in cells)
         body.append('<tr class="%s">%s</tr>' % (cls, tds) if cls else "<tr>%s</tr>" % tds)
-    return ('<div class="scroll"><table id="icer-table" class="icer"><thead>%s</thead><tbody>\n'
-            '%s\n</tbody></table></div>' % (head, "\n".join(body)))
+    return ('<div class="scroll"><table id="%s" class="icer"><thead>%s</thead><tbody>\n'
+            '%s\n</tbody></table></div>' % (table_id, head, "\n".join(body)))
 
 
 def best_row(rows):
@@ -180,7 +181,7 @@ def per_thousand(summary, key):
         return 1000.0 * v / n
 
 
-def detection_table_html(summary, currency="USD"):
+def detection_table_html(summary, currency="USD", suffix=""):
     """Two tables, one row per strategy each: what happens to the metastases (per 1,000
     patients: found by each route, never found, missed, over-diagnosed, metastasis deaths),
     and the burden per patient (delay, cost, tests, false positives, radiation)."""
@@ -198,9 +199,9 @@ def detection_table_html(summary, currency="USD"):
               ("mean_tests", "tests per patient", 1),
               ("mean_false_positives", "false positives per patient", 2),
               ("mean_radiation_msv", "radiation per patient (mSv)", 1))
-    return (one_table(summary, first, "detection-table", currency)
+    return (one_table(summary, first, "detection-table" + suffix, currency)
             + '<p class="src">Per 1,000 patients of the cohort.</p>'
-            + one_table(summary, second, "burden-table", currency))
+            + one_table(summary, second, "burden-table" + suffix, currency))
 
 
 def one_table(summary, cols, table_id, currency):
