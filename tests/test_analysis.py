@@ -153,6 +153,16 @@ assert abs(population_factor({"incidence": 100, "horizon_years": 3, "rate": 0.0}
 f3 = population_factor({"incidence": 100, "horizon_years": 2.5, "rate": 0.03})
 assert abs(f3 - (100 + 100 / 1.03 + 50 / 1.03 ** 2)) < 1e-9
 
+# the population: from the file's /economics attributes, else the report's options
+from netsurv_analysis.report import population_of  # noqa: E402
+with h5py.File(plain, "r+") as f:
+    f["economics"].attrs.update({"population_incidence": 500.0, "population_horizon_years": 4.0})
+pop = population_of(reader.read_run(plain), sc, (None, None))
+assert pop["incidence"] == 500 and pop["horizon_years"] == 4 and pop["source"] == "the file", pop
+pop = population_of(reader.read_run(sweep), bare, (200, 5))
+assert pop["incidence"] == 200 and "--population" in pop["source"], pop
+assert population_of(reader.read_run(sweep), bare, (None, None)) is None
+
 # summary --csv: interval ends as numeric columns, QALYs and life-years; one row per point
 buf = io.StringIO()
 with redirect_stdout(buf):

@@ -192,7 +192,12 @@ with h5py.File(out, "w") as f:
                     "n_patients": 20000, "command_line": "test_report.sh make_fake.py",
                     "created": "2026-01-01T00:00:00Z", "scenario_name": "FAKE layout",
                     "scenario_path": scenario})
-    f.create_dataset("scenario", data=open(scenario).read(), dtype=STR)
+    text = open(scenario).read()
+    if kind == "full":   # a label: names the parameter in the tornado
+        text = text.replace('    cost: {value: 600, assumption: "MRI',
+                            '    cost: {value: 600, label: "MRI scan, cost each", assumption: "MRI', 1)
+        assert "MRI scan, cost each" in text
+    f.create_dataset("scenario", data=text, dtype=STR)
     summary(f)
     if kind == "legacy":
         for k in [k for k in f["summary"] if k.startswith(("mean_ly", "mean_qaly"))]:
@@ -468,6 +473,9 @@ for row in list(csv.reader(open(sys.argv[2])))[1:]:
   [ "$got" = "$want" ] || fail "fake_$kind statuses: got ${got//$'\n'/ }, planted ${want//$'\n'/ }"
   echo "fake_$kind: statuses frontier/dominated/extended_dominated/duplicate as planted"
 done
+grep -q "MRI scan, cost each" "$dir/fake_full/tornado.svg" || fail "the tornado does not use label:"
+grep -q "costs: metastasis resection" "$dir/fake_full/tornado.svg" ||
+  fail "the tornado does not name an unlabelled parameter in words"
 g=$dir/fake_groups/report.html
 [ "$(grep -c '<h3 class="group"' "$g")" -eq 3 ] || fail "not one section per risk group"
 grep -q "the model recommends" "$g" || fail "no recommendation per group"
