@@ -68,11 +68,13 @@ def run_report(args, prog):
         return 2
     options = {"comparator": args.comparator,
                "population_args": (args.population, args.horizon_years)}
-    try:
-        kinds = [reader.file_kind(f) for f in args.files]
-    except OSError as err:
-        print("%s: cannot read %s" % (prog, err), file=sys.stderr)
-        return 2
+    kinds = []
+    for f in args.files:
+        try:
+            kinds.append(reader.file_kind(f))
+        except OSError as err:
+            print("%s: cannot read %s: %s" % (prog, f, err), file=sys.stderr)
+            return 2
     for f, k in zip(args.files, kinds):
         if k == "unknown":
             print("%s: cannot read %s: not a netsurv file (no /summary, no /posterior)"
@@ -134,13 +136,15 @@ def run_summary(args, prog):
     try:
         kind = reader.file_kind(args.file)
         if kind == "calibration":
-            print("\n".join(tables.calibration_text(reader.read_calibration(args.file),
-                                                    args.csv)))
-            return 0
-        runs = reader.read_points(args.file)
+            lines = tables.calibration_text(reader.read_calibration(args.file), args.csv)
+        else:
+            runs = reader.read_points(args.file)
     except (OSError, KeyError) as err:
         print("%s: cannot read %s: %s" % (prog, args.file, err), file=sys.stderr)
         return 2
+    if kind == "calibration":
+        print("\n".join(lines))
+        return 0
     from .scenario_text import currency_of, load_scenario
     cur, _ = currency_of(runs[0], load_scenario(runs[0].scenario_text))
     cols = tables.summary_columns(cur)
