@@ -127,6 +127,9 @@ sw = tidy.summary_frame(sweep, wide=True)
 assert list(sw.columns[:3]) == ["point", "modalities.mri.cost", "strategy"] and len(sw) == 12
 assert sw["n_metastases"].dtype.kind == "i"
 
+# histograms as a long table, when the file has them (this one has none)
+assert len(tidy.histogram_frame(plain)) == 0
+
 # the dampack layout: frontier first, then ED, then D, each by cost; NaN off the frontier
 ice = tidy.icer_frame(plain)
 assert ice["Strategy"].tolist() == ["A", "B", "D", "C"], ice

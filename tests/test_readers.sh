@@ -62,6 +62,10 @@ assert len(bymod) == 9 * len(mods)
 got = [float(bymod[(bymod.strategy == s) & (bymod.part == m)]["value"].iloc[0])
        for s in names for m in mods]   # strategy-major: the file's row-major order
 assert np.array_equal(np.array(got), np.array(dumped("bymod"))), "mean_tests_by_modality"
+hist = tidy.histogram_frame(path)
+dt = hist[hist.histogram == "detection_time"]
+assert dt.groupby("strategy", sort=False)["count"].sum().tolist() == \
+    f["summary/detection_time_histogram"][:].sum(axis=1).astype(int).tolist()
 written = tidy.export(path, d + "/export")
 print("python: h5py and tidy agree with h5dump; exported %d files" % len(written))
 PY

@@ -102,6 +102,26 @@ def summary_frame(path, wide=False):
     return _widen(long, integer_outcomes=ints) if wide else long
 
 
+def histogram_frame(path):
+    """The histograms of /summary (detection time and delay) as a long table: strategy,
+    histogram, bin_start, count (and point for a sweep); the last bin holds everything later."""
+    frames = []
+    for run in reader.read_points(path):
+        rows = []
+        for key in sorted(k for k in run.summary if k.endswith("_histogram")):
+            starts = run.summary.get(key.replace("_histogram", "_bin_start"))
+            hist = np.asarray(run.summary[key])
+            if starts is None or hist.ndim != 2:
+                continue
+            for s, name in enumerate(run.strategies):
+                for b, start in enumerate(np.asarray(starts)):
+                    rows.append({"strategy": name, "histogram": key.replace("_histogram", ""),
+                                 "bin_start": float(start), "count": int(hist[s, b])})
+        frames.append(_with_points(run, pd.DataFrame(
+            rows, columns=["strategy", "histogram", "bin_start", "count"])))
+    return pd.concat(frames, ignore_index=True)
+
+
 def summary_by_group_frame(path, wide=False):
     """The per-risk-group outcomes (/summary_by_group, [strategy, group]) as summary_frame
     with a `group` column; None when the file has no per-group answers."""
@@ -255,8 +275,8 @@ def _cell(v, na="NA"):
 def export(path, outdir):
     """Write the exports of a netsurv file into outdir: icer_dampack.csv (one per point for a
     sweep: icer_dampack_point<K>.csv), psa_cost.csv, psa_effectiveness.csv and
-    psa_parameters.csv (with /psa), summary_long.csv (and summary_by_group_long.csv with
-    per-group answers); returns the paths written."""
+    psa_parameters.csv (with /psa), summary_long.csv, histograms_long.csv (and
+    summary_by_group_long.csv with per-group answers); returns the paths written."""
     os.makedirs(outdir, exist_ok=True)
     written = []
     runs = reader.read_points(path)
@@ -271,6 +291,7 @@ def export(path, outdir):
                                   "psa_parameters.csv")):
             written.append(write_frame(df, os.path.join(outdir, name)))
     written.append(write_frame(summary_frame(path), os.path.join(outdir, "summary_long.csv")))
+    written.append(write_frame(histogram_frame(path), os.path.join(outdir, "histograms_long.csv")))
     by_group = summary_by_group_frame(path)
     if by_group is not None:
         written.append(write_frame(by_group, os.path.join(outdir, "summary_by_group_long.csv")))
