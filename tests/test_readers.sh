@@ -145,6 +145,29 @@ lng <- read.csv(file.path(d, "export", "summary_long.csv"), stringsAsFactors = F
 stopifnot(all(c("strategy", "outcome", "value", "ci_low", "ci_high", "units") %in% names(lng)))
 cat("R: hdf5r and netsurv.R agree with h5dump; the exports load with read.csv\n")
 R
+# per-risk-group datasets ([strategy, group], a synthetic file): R and Python pair each value
+# with the same strategy and group
+"$py" - "$dir/groups.h5" <<'PY'
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "w") as f:
+    s = h5py.string_dtype("utf-8")
+    f.create_group("summary").create_dataset("strategy", data=["A", "B", "C"], dtype=s)
+    f.create_group("groups").create_dataset("name", data=["low", "high"], dtype=s)
+    d = f.create_group("summary_by_group").create_dataset(
+        "n_metastasis_deaths", data=np.array([[1, 2], [3, 4], [5, 6]], dtype=np.uint64))
+    d.attrs["description"] = "metastasis deaths [strategy, group]"
+PY
+Rscript - "$dir/groups.h5" "$src/analysis/R/netsurv.R" <<'R' || fail "R per-group reader"
+args <- commandArgs(trailingOnly = TRUE)
+source(args[2])
+g <- ns_by_group(args[1])
+stopifnot(nrow(g) == 6L)
+v <- function(s, k) g$value[g$strategy == s & g$group == k]
+stopifnot(v("A", "low") == 1, v("A", "high") == 2, v("B", "low") == 3, v("C", "high") == 6)
+stopifnot(identical(dim(ns_read(args[1], "summary_by_group/n_metastasis_deaths")), c(3L, 2L)))
+R
+echo "per-group [strategy, group] datasets: R pairs strategies and groups as the file does"
+
 # summary --csv: interval ends as numeric columns, QALYs present
 "$py" "$src/analysis/summary.py" "$f" --csv >"$dir/summary.csv"
 Rscript -e 'x <- read.csv(commandArgs(TRUE)[1]); stopifnot(is.numeric(x$mean_cost_usd_ci_low),
