@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(build-essential dpkg-dev cmake pkg-config libdeflate-dev libhdf5-dev hdf5-tools libyaml-dev
           libcmocka-dev python3-numpy python3-h5py python3-matplotlib r-base-core r-cran-hdf5r
-          python3-yaml chromium libopenmpi-dev openmpi-bin libhdf5-openmpi-dev
+          python3-yaml python3-pandas python3-setuptools python3-pip python3-venv chromium libopenmpi-dev openmpi-bin libhdf5-openmpi-dev
           clang libclang-rt-dev)  # clang + libFuzzer: scripts/fuzz.sh
 missing=()
 for p in "${packages[@]}"; do

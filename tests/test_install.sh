@@ -18,7 +18,8 @@ mv "$dir/first" "$dir/moved"
 p=$dir/moved
 for f in bin/netsurv share/man/man1/netsurv.1 share/netsurv/scenarios/default.yaml \
          share/netsurv/scenarios/sweeps/structural.yaml share/netsurv/analysis/report.py \
-         share/netsurv/analysis/netsurv_analysis/reader.py share/doc/netsurv/MODEL.md \
+         share/netsurv/analysis/netsurv_analysis/reader.py share/netsurv/analysis/R/netsurv.R \
+         share/netsurv/analysis/setup.py share/doc/netsurv/references.bib share/doc/netsurv/MODEL.md \
          share/doc/netsurv/LICENSE; do
   [ -e "$p/$f" ] || fail "$f is not installed"
 done
@@ -33,7 +34,10 @@ grep -q "the moved tree's own scenario" "$dir/out" ||
   fail "--help does not name the installed default scenario"
 echo "ok - a moved install finds the scenarios beside it"
 
-(cd "$p/share/netsurv/analysis" && /usr/bin/python3 -c "import netsurv_analysis.reader") ||
-  fail "the installed analysis package does not import"
+(cd "$p/share/netsurv/analysis" && /usr/bin/python3 -c "
+import netsurv_analysis.reader
+from netsurv_analysis import references
+assert references.read_bib(), 'the installed package finds no bibliography'") ||
+  fail "the installed analysis package does not import or finds no bibliography"
 echo "ok - the installed analysis package imports"
 echo "test_install: all passed"

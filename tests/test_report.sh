@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # analysis/report.py turns a netsurv file into the ICER table, the figures and one
-# self-contained HTML page, and headless Chromium renders that page with every
-# image loaded and one ICER-table row per strategy.
-# Three files are reported: a real `netsurv run` (with --psa 10 --owsa where this
-# netsurv has them), and two FAKE files with the full documented layout (with and
-# without /psa and /owsa) whose planted costs and QALYs give every status:
-# frontier, dominated, extended dominated, duplicate.
-# usage: test_report.sh NETSURV_BINARY
+# self-contained HTML page, and headless Chromium renders that page at 1,000 px (the
+# run with PSA and OWSA, the sweep and the per-group page also at 1,600 px) with every
+# image loaded, every table filled, one ICER-table row per strategy and point, unique
+# element ids, and nothing wider than the window.
+# Reported: a real `netsurv run --psa --owsa`, a sweep (one section per point and a
+# threshold plot per swept path), merged shards, a calibration file, a comparison of
+# three files, and FAKE files with the full documented layout (with and without
+# /psa and /owsa, without QALYs, and with the per-risk-group datasets) whose planted
+# costs and QALYs give every status: frontier, dominated, extended dominated,
+# duplicate.
+# usage: test_report.sh NETSURV_BINARY   (WIDTHS="1000 1600" by default for every page that
+# does not say otherwise)
 set -euo pipefail
 bin=$1
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -149,13 +154,52 @@ def owsa(f):
         put(g, "nmb_" + side, WTP * e - c, "USD")
 
 
-out, scenario, kind = sys.argv[1:4]   # kind: full, minimal (no /psa, /owsa), legacy (no QALYs)
+def groups(f):
+    """The per-risk-group datasets of the issue "Answers per risk group" (synthetic)."""
+    G = ["low risk", "intermediate", "high risk"]
+    g = f.create_group("groups")
+    put(g, "name", G, dtype=STR)
+    sg = f.create_group("summary_by_group")
+    n = np.array([12000, 6000, 2000], dtype=np.uint64)
+    put(sg, "n_patients", np.tile(n, (S, 1)), "patients")
+    deaths = rng.integers(5, 60, (S, 3)).astype(np.uint64)
+    put(sg, "n_metastasis_deaths", deaths, "patients")
+    put(sg, "n_metastases", deaths * 3, "patients")
+    tests = rng.uniform(0, 12, (S, 3))
+    tests[0] = 0
+    put(sg, "mean_tests", tests, "tests")
+    put(sg, "mean_ly_discounted", rng.uniform(13, 15, (S, 3)), "years")
+    put(sg, "mean_qaly_discounted_by_part", rng.normal(0.1, 0.02, (S, 3, 6)), "QALY")
+    eg = f.create_group("economics_by_group")
+    eg.attrs["wtp"] = WTP
+    c = COST[None, :] * np.array([[0.5], [1.0], [2.5]])
+    e = EFFECT[None, :] + rng.normal(0, 0.01, (3, S))
+    put(eg, "nmb", WTP * e - c, "USD")
+    res = [incremental_analysis(c[k], e[k]) for k in range(3)]
+    put(eg, "status", np.array([r["status"] for r in res], dtype=np.int32))
+    put(eg, "icer", np.array([r["icer"] for r in res]), "USD per QALY")
+    put(eg, "inc_cost", np.array([r["incremental_cost"] for r in res]), "USD")
+    put(eg, "inc_effect", np.array([r["incremental_effect"] for r in res]), "QALY")
+    best = np.argmax(WTP * e - c, axis=1).astype(np.int32)
+    put(eg, "best", best)
+    cg = f.create_group("composite")
+    put(cg, "strategy", best)
+    put(cg, "mean_cost_discounted", float(np.mean(c[np.arange(3), best])), "USD")
+    put(cg, "mean_qaly_discounted", float(np.mean(e[np.arange(3), best])), "QALY")
+
+
+out, scenario, kind = sys.argv[1:4]   # full, minimal (no /psa, /owsa), legacy (no QALYs), groups
 with h5py.File(out, "w") as f:
     f.attrs.update({"netsurv_version": "0.0.0-fake", "git_revision": "fake", "seed": 7,
                     "n_patients": 20000, "command_line": "test_report.sh make_fake.py",
                     "created": "2026-01-01T00:00:00Z", "scenario_name": "FAKE layout",
                     "scenario_path": scenario})
-    f.create_dataset("scenario", data=open(scenario).read(), dtype=STR)
+    text = open(scenario).read()
+    if kind == "full":   # a label: names the parameter in the tornado
+        text = text.replace('    cost: {value: 600, assumption: "MRI',
+                            '    cost: {value: 600, label: "MRI scan, cost each", assumption: "MRI', 1)
+        assert "MRI scan, cost each" in text
+    f.create_dataset("scenario", data=text, dtype=STR)
     summary(f)
     if kind == "legacy":
         for k in [k for k in f["summary"] if k.startswith(("mean_ly", "mean_qaly"))]:
@@ -165,6 +209,8 @@ with h5py.File(out, "w") as f:
     if kind == "full":
         psa(f)
         owsa(f)
+    if kind == "groups":
+        groups(f)
 print(",".join(EXPECTED) if kind != "legacy" else "")
 PY
 
@@ -173,7 +219,7 @@ PY
 groups() {
   "$py" -c 'import sys, h5py
 f = h5py.File(sys.argv[1], "r")
-print("\n".join(g for g in ("economics", "psa", "owsa") if g in f))' "$1"
+print("\n".join(g for g in ("economics", "psa", "owsa", "posterior", "sweep") if g in f))' "$1"
 }
 # n_strategies FILE: rows of /summary/strategy
 n_strategies() {
@@ -182,44 +228,67 @@ n_strategies() {
 # n_png DIR: PNG files in DIR
 n_png() { find "$1" -maxdepth 1 -name '*.png' | wc -l; }
 
-check_files() {  # FILE OUTDIR: every expected file exists, every PNG is a PNG
-  local f=$1 out=$2 g
+check_files() {  # FILE OUTDIR: every expected file exists, every PNG has its SVG
+  local f=$1 out=$2 g x
   g=$(groups "$f")
-  local expect=(icer_table.csv icer_table.html report.html ce_plane.png cumulative_detection.png
-                missed_by_reason.png costs_by_component.png)
-  grep -qx psa <<<"$g" && expect+=(ceac.png evpi.png)
-  grep -qx owsa <<<"$g" && expect+=(tornado.png)
+  local expect=(report.html)
+  if grep -qx posterior <<<"$g"; then
+    expect+=(posterior.png imis_diagnostics.png)
+  elif grep -qx sweep <<<"$g"; then
+    expect+=(threshold_0.png point0_ce_plane.png point0_icer_table.csv point0_icer_dampack.csv)
+  else
+    expect+=(icer_table.csv icer_table.html icer_dampack.csv ce_plane.png
+             cumulative_detection.png missed_by_reason.png costs_by_component.png)
+    grep -qx psa <<<"$g" && expect+=(ceac.png evpi.png)
+    grep -qx owsa <<<"$g" && expect+=(tornado.png)
+    [ "$(wc -l <"$out/icer_table.csv")" -eq $(( $(n_strategies "$f") + 1 )) ] ||
+      fail "$out/icer_table.csv: not one row per strategy"
+  fi
   for x in "${expect[@]}"; do
     [ -s "$out/$x" ] || fail "$out/$x missing or empty"
   done
   for x in "$out"/*.png; do
     [ "$(head -c 8 "$x" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "$x is not a PNG"
+    [ -s "${x%.png}.svg" ] || fail "${x%.png}.svg missing"
+    head -c 400 "${x%.png}.svg" | grep -q "<svg" || fail "${x%.png}.svg is not SVG"
   done
-  [ "$(n_png "$out")" -eq "$(printf '%s\n' "${expect[@]}" | grep -c '\.png$')" ] ||
-    fail "$out: unexpected PNG files: $(ls "$out")"
-  [ "$(wc -l <"$out/icer_table.csv")" -eq $(( $(n_strategies "$f") + 1 )) ] ||
-    fail "$out/icer_table.csv: not one row per strategy"
+  # 300 dpi: the PNG's pHYs chunk says 11811 pixels per metre
+  "$py" - "$out"/*.png <<'PY' || fail "$out: a PNG is not 300 dpi"
+import struct, sys
+for p in sys.argv[1:]:
+    data = open(p, "rb").read()
+    i = data.index(b"pHYs")
+    x, y, unit = struct.unpack(">IIB", data[i + 4:i + 13])
+    assert unit == 1 and round(x * 0.0254) == 300 == round(y * 0.0254), (p, x, y, unit)
+PY
   if grep -Eiq '(src|href)="(https?:)?//|@import|url\(' "$out/report.html"; then
     fail "$out/report.html refers to something outside the page"
   fi
+  if grep -Eq 'seed 0[0-9][0-9]|PARAMETERS\.md|\.\./shared' "$out/report.html"; then
+    fail "$out/report.html shows the reader a seed number or a design-note path"
+  fi
 }
 
-render() {  # HTML DOM_OUT: headless Chromium's DOM after load (+ its log beside)
+render() {  # HTML DOM_OUT WIDTH: headless Chromium's DOM after load (+ its log beside)
   local profile
   profile=$(mktemp -d -p "$dir")
   chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$profile" --virtual-time-budget=5000 --dump-dom "file://$1" \
-    >"$2" 2>"$2.log" || { cat "$2.log" >&2; fail "chromium could not render $1"; }
+    --user-data-dir="$profile" --window-size="$3,1200" --virtual-time-budget=5000 \
+    --dump-dom "file://$1" >"$2" 2>"$2.log" || { cat "$2.log" >&2; fail "chromium could not render $1"; }
 }
 
-check_dom() {  # DOM N_STRATEGIES N_PNG: every image loaded, one table row per strategy, no NaN
+check_dom() {  # DOM ICER_ROWS N_PNG: every image loaded, every table filled, the ICER
+  # tables' rows (ICER_ROWS in all) well formed, no NaN, nothing wider than the window
   "$py" - "$@" <<'PY'
 import re, sys
 from html.parser import HTMLParser
 
 NUMBER = re.compile(r"^[+-]?\$?\d[\d,]*(\.\d+)?$")
-NUMERIC_COLUMNS = (0, 2, 3, 5, 6, 7, 9)   # #, cost, QALYs, incr. cost, incr. QALYs, ICER, NMB
+WITH_INTERVAL = re.compile(r"^[+-]?\$?\d[\d,]*(\.\d+)?( \([+-]?\$?\d[\d,]*(\.\d+)? to "
+                           r"[+-]?\$?\d[\d,]*(\.\d+)?\))?$")
+NUMERIC_COLUMNS = (0, 4, 6, 7, 10)   # #, life-years, incr. cost, incr. QALYs, NMB
+INTERVAL_COLUMNS = (2, 3)            # cost and QALYs with their 95 % intervals
 
 
 class Dom(HTMLParser):
@@ -232,7 +301,7 @@ class Dom(HTMLParser):
         attrs = dict(attrs)
         if tag == "body":
             self.body = attrs
-        elif tag == "table" and attrs.get("id") == "icer-table":
+        elif tag == "table" and "icer" in (attrs.get("class") or "").split():
             self.in_table = True
         elif tag == "tr" and self.in_table:
             self.rows.append([])
@@ -258,73 +327,146 @@ class Dom(HTMLParser):
             self.text.append(data)
 
 
-dom_path, n_strategies, n_png = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+dom_path, n_rows, n_png = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 d = Dom()
-d.feed(open(dom_path, encoding="utf-8").read())
+page = open(dom_path, encoding="utf-8").read()
+d.feed(page)
+ids = re.findall(r'\bid="([^"]+)"', page)
+assert len(ids) == len(set(ids)), "repeated ids: %s" % sorted({i for i in ids if ids.count(i) > 1})
 b = d.body
 assert b.get("data-self-check") == "done", "the page's self-check did not run: %s" % b
 total, ok = int(b["data-images-total"]), int(b["data-images-ok"])
 assert total > 0 and ok == total, "images loaded: %d of %d" % (ok, total)
 assert total == n_png, "%d images on the page, %d PNG files written" % (total, n_png)
-assert int(b["data-table-rows"]) == n_strategies, "table rows %s" % b["data-table-rows"]
+assert int(b["data-tables"]) > 0 and b["data-empty-tables"] == "", \
+    "empty tables: %r" % b["data-empty-tables"]
+assert b["data-too-wide"] == "" and int(b["data-doc-width"]) <= int(b["data-view-width"]), \
+    "wider than the %s px window (page %s px): %s" % (b["data-view-width"], b["data-doc-width"],
+                                                      b["data-too-wide"])
+assert int(b["data-table-rows"]) == n_rows, "ICER rows %s, want %d" % (b["data-table-rows"], n_rows)
 rows = [r for r in d.rows if r]
-assert len(rows) == n_strategies, "ICER table rows parsed: %d" % len(rows)
+assert len(rows) == n_rows, "ICER table rows parsed: %d" % len(rows)
 for r in rows:
-    assert len(r) == 10, r
+    assert len(r) == 12, r
     for k in NUMERIC_COLUMNS:
         cell = r[k].strip()
         assert cell == "\u2014" or NUMBER.match(cell), "ICER table cell %r in %s" % (cell, r)
+    for k in INTERVAL_COLUMNS:
+        cell = r[k].strip()
+        assert cell == "\u2014" or WITH_INTERVAL.match(cell), "ICER table cell %r in %s" % (cell, r)
+    icer = r[8].strip()
+    assert icer == "\u2014" or NUMBER.match(icer) or icer.startswith((
+        "dominated", "extendedly dominated", "cheapest on the frontier", "same as")), r
 text = " ".join(d.text)
 bad = re.findall(r"(?i:\b(?:nan|inf|infinity)\b)|\$None|\bNone (?:years|per|%)", text)
 assert not bad, "the page says %s" % bad
-print("rendered: %d of %d images loaded, %d ICER rows" % (ok, total, len(rows)))
+print("%s px: %d of %d images loaded, %d tables filled, %d ICER rows, page %s px wide"
+      % (b["data-view-width"], ok, total, int(b["data-tables"]), len(rows), b["data-doc-width"]))
 PY
 }
 
-report() {  # FILE OUTDIR: report.py --strict, then every check
-  local f=$1 out=$2 t0 t1 t2
+report() {  # FILE... OUTDIR ICER_ROWS [-- REPORT OPTIONS]: report.py --strict, then every check
+  local args=() out rows t0 t1 t2 w
+  while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do args+=("$1"); shift; done
+  [ "$#" -gt 0 ] && shift
+  rows=${args[-1]}; unset 'args[-1]'
+  out=${args[-1]}
   t0=$(date +%s%N)
-  "$py" "$src/analysis/report.py" "$f" "$out" --strict >"$out.log" 2>&1 ||
-    { cat "$out.log" >&2; fail "report.py $f"; }
+  "$py" "$src/analysis/report.py" "${args[@]}" --strict "$@" >"$out.log" 2>&1 ||
+    { cat "$out.log" >&2; fail "report.py ${args[*]}"; }
   t1=$(date +%s%N)
-  check_files "$f" "$out"
-  render "$out/report.html" "$out.dom"
+  [ "${#args[@]}" -eq 2 ] && check_files "${args[0]}" "$out"
+  for w in ${WIDTHS:-1000 1600}; do
+    render "$out/report.html" "$out.$w.dom" "$w"
+    check_dom "$out.$w.dom" "$rows" "$(n_png "$out")" ||
+      fail "$out/report.html did not render as expected at $w px"
+  done
   t2=$(date +%s%N)
-  check_dom "$out.dom" "$(n_strategies "$f")" "$(n_png "$out")" ||
-    fail "$out/report.html did not render as expected"
-  echo "$(basename "$f"): report.py $(( (t1 - t0) / 1000000 )) ms," \
-       "chromium $(( (t2 - t1) / 1000000 )) ms"
+  echo "$(basename "$out"): report.py $(( (t1 - t0) / 1000000 )) ms," \
+       "chromium (2 widths) $(( (t2 - t1) / 1000000 )) ms"
 }
 
-# ---- 1. a real run
-real=$dir/real.h5
-if "$bin" run -n 20000 --psa 10 --owsa --quiet -o "$real" >/dev/null 2>"$dir/run.err"; then
-  echo "netsurv run -n 20000 --psa 10 --owsa"
-else
-  rc=$?
-  if [ "$rc" -eq 2 ] && grep -q "unknown option" "$dir/run.err"; then
-    echo "note: this netsurv has no --psa/--owsa yet ($(head -1 "$dir/run.err")): plain run"
-    "$bin" run -n 20000 --quiet -o "$real" >/dev/null
-  else
-    cat "$dir/run.err" >&2
-    fail "netsurv run exited $rc"
-  fi
-fi
-echo "real file holds: $(groups "$real" | tr '\n' ' ')"
-report "$real" "$dir/real"
+# status_column CSV: the status column of an icer_table.csv, by its header
+status_column() {
+  "$py" -c 'import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+k = rows[0].index("status")
+print("\n".join(r[k] for r in rows[1:]))' "$1"
+}
 
-# ---- 2. fake files: the full layout, without /psa and /owsa, and without QALYs (legacy)
-for kind in full minimal legacy; do
+# ---- 1. a real run with PSA and OWSA, a sweep, shards merged, a calibration file
+real=$dir/real.h5
+"$bin" run -n 10000 --psa 10 --owsa --quiet -o "$real" >/dev/null ||
+  fail "netsurv run --psa --owsa"
+S=$(n_strategies "$real")
+report "$real" "$dir/real" "$S" -- --population 2500 --horizon-years 10
+grep -q "Population EVPI" "$dir/real/report.html" || fail "no population EVPI"
+grep -q 'id="references"' "$dir/real/report.html" || fail "no references"
+grep -q 'href="#ref-rinke2023"' "$dir/real/report.html" || fail "sources do not link their keys"
+grep -q "Kojima M, Ikeda K" "$dir/real/report.html" || fail "the references are not printed in full"
+grep -q "price year not stated" "$dir/real/report.html" || fail "no note on the price year"
+# an unknown comparator is refused (a known one: the merged file below)
+if "$py" "$src/analysis/report.py" "$real" "$dir/bad" --comparator no_such >"$dir/bad.log" 2>&1; then
+  fail "an unknown --comparator was accepted"
+fi
+grep -q "unknown comparator 'no_such'" "$dir/bad.log" || fail "no message for an unknown comparator"
+
+cat >"$dir/sweep.yaml" <<'YAML'
+sweep:
+  grid:
+    - path: modalities.mri.cost
+      values: [300, 600, 1200]
+YAML
+"$bin" run -n 10000 --sweep "$dir/sweep.yaml" --quiet -o "$dir/sweep.h5" >/dev/null ||
+  fail "netsurv run --sweep"
+report "$dir/sweep.h5" "$dir/sweep" $((3 * S))
+[ "$(grep -c '<section class="point"' "$dir/sweep/report.html")" -eq 3 ] ||
+  fail "the sweep report has not one section per point"
+"$py" "$src/analysis/summary.py" "$dir/sweep.h5" --csv >"$dir/sweep.csv" || fail "summary.py sweep"
+[ "$(wc -l <"$dir/sweep.csv")" -eq $((3 * S + 1)) ] || fail "summary --csv of a sweep: not a row per point and strategy"
+
+for k in 1 2; do
+  "$bin" run -n 10000 --shard $k/2 --quiet -o "$dir/shard$k.h5" >/dev/null || fail "shard $k"
+done
+"$bin" merge "$dir/merged.h5" "$dir/shard1.h5" "$dir/shard2.h5" >/dev/null || fail "netsurv merge"
+WIDTHS=1000 report "$dir/merged.h5" "$dir/merged" "$S" -- --comparator enets_2023
+grep -q "joins the shards of one run" "$dir/merged/report.html" || fail "merged file not named as such"
+grep -q "compares every strategy with enets_2023 (chosen with --comparator)" \
+  "$dir/merged/report.html" || fail "--comparator not used"
+grep -q "against enets_2023" "$dir/merged/ce_plane.svg" || fail "the plane is not against the comparator"
+"$py" "$src/analysis/summary.py" "$dir/merged.h5" >/dev/null || fail "summary.py merged"
+
+"$bin" calibrate -n 300 --quiet -o "$dir/cal.h5" >/dev/null || fail "netsurv calibrate"
+WIDTHS=1000 report "$dir/cal.h5" "$dir/cal" 0
+grep -q 'id="posterior-table"' "$dir/cal/report.html" || fail "no posterior table"
+grep -q 'href="#ref-hane2020"' "$dir/cal/report.html" || fail "the series' sources do not cite"
+"$py" "$src/analysis/summary.py" "$dir/cal.h5" --csv >"$dir/cal.csv" || fail "summary.py cal"
+head -1 "$dir/cal.csv" | grep -q '^parameter,scenario_value,mean,q025,median,q975$' ||
+  fail "summary.py of a calibration file"
+
+# three files side by side
+WIDTHS=1000 report "$real" "$dir/merged.h5" "$dir/sweep.h5" "$dir/compare" 0
+grep -q 'id="compare-table"' "$dir/compare/report.html" || fail "no comparison table"
+
+# ---- 2. fake files: the full layout, without /psa and /owsa, without QALYs (legacy), and
+#         with the per-risk-group datasets
+for kind in full minimal legacy groups; do
   f=$dir/fake_$kind.h5
   expected=$(PYTHONPATH="$src/analysis" "$py" "$dir/make_fake.py" "$f" \
              "$src/scenarios/default.yaml" "$kind")
-  report "$f" "$dir/fake_$kind"
+  # 1,600 px for the real run, the sweep and the per-group page; the rest at 1,000 px, the
+  # narrower and so the stricter width (the page is at most 72 rem wide at any width)
+  if [ "$kind" != groups ]; then
+    WIDTHS=1000 report "$f" "$dir/fake_$kind" 9
+  else
+    report "$f" "$dir/fake_$kind" 9
+  fi
   if [ -z "$expected" ]; then
     grep -q "This file holds no QALYs" "$dir/fake_$kind/report.html" ||
       fail "fake_$kind: no note on QALYs"
     continue
   fi
-  got=$(cut -d, -f8 "$dir/fake_$kind/icer_table.csv" | tail -n +2)
+  got=$(status_column "$dir/fake_$kind/icer_table.csv")
   want=$("$py" -c 'import sys, csv
 names = ["no_follow_up", "enets_2023", "nccn_2025", "planets_2022", "jnets_2019",
          "enets_2012_annual", "lifelong_annual_imaging", "annual_ct_5y", "risk_stratified"]
@@ -334,6 +476,18 @@ for row in list(csv.reader(open(sys.argv[2])))[1:]:
   [ "$got" = "$want" ] || fail "fake_$kind statuses: got ${got//$'\n'/ }, planted ${want//$'\n'/ }"
   echo "fake_$kind: statuses frontier/dominated/extended_dominated/duplicate as planted"
 done
+grep -q "MRI scan, cost each" "$dir/fake_full/tornado.svg" || fail "the tornado does not use label:"
+grep -q "costs: metastasis resection" "$dir/fake_full/tornado.svg" ||
+  fail "the tornado does not name an unlabelled parameter in words"
+g=$dir/fake_groups/report.html
+[ "$(grep -c '<h3 class="group"' "$g")" -eq 3 ] || fail "not one section per risk group"
+grep -q "the model recommends" "$g" || fail "no recommendation per group"
+grep -q "tests per metastasis death averted" "$g" || fail "no tests per death averted"
+grep -q "Choosing each group" "$g" || fail "no composite strategy"
+if grep -q 'id="groups"' "$dir/fake_full/report.html"; then
+  fail "a file without groups got a groups section"
+fi
+echo "per-risk-group answers shown when present, skipped when absent"
 
 # ---- 3. a file whose /economics disagrees with its own means is refused by --strict
 "$py" - "$dir/fake_full.h5" <<'PY'

@@ -270,6 +270,25 @@ static void test_output_layout(void **state)
     for (int k = 0; k < S; k++)
         assert_string_equal(names[k], s->strategy[k].name);
     char p[256];
+    /* counts are stored as unsigned 64-bit integers, and every index dataset says its base */
+    const char *counts[] = {"summary/n_patients", "summary/n_metastases", "summary/n_missed",
+                            "summary/missed_not_followed", "summary/n_metastasis_deaths"};
+    for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
+        hid_t d = H5Dopen2(f, counts[c], H5P_DEFAULT), ty = H5Dget_type(d);
+        if (H5Tget_class(ty) != H5T_INTEGER || H5Tget_size(ty) != 8 || H5Tget_sign(ty) != H5T_SGN_NONE)
+            fail_msg("%s is not stored as uint64", counts[c]);
+        H5Tclose(ty);
+        H5Dclose(d);
+    }
+    const char *indices[] = {"economics/order", "economics/reference"};
+    for (size_t c = 0; c < sizeof indices / sizeof *indices; c++) {
+        hid_t d = H5Dopen2(f, indices[c], H5P_DEFAULT);
+        char *desc = attr_string(d, "description");
+        if (!desc || !strstr(desc, "0-based"))
+            fail_msg("%s: the description does not say 0-based: %s", indices[c], desc ? desc : "");
+        free(desc);
+        H5Dclose(d);
+    }
     double *n_met = read_doubles(f, "summary/n_metastases", (hsize_t)S);
     double *n_surv = read_doubles(f, "summary/n_detected_surveillance", (hsize_t)S);
     double *n_missed = read_doubles(f, "summary/n_missed", (hsize_t)S);

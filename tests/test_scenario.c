@@ -302,7 +302,7 @@ static void test_out_of_range(void **state)
              "cohort.male_share.value", "-0.1 is outside [0, 1]");
     bad_edit("median: {value: 6.43,", "median: {value: -1,", "-1,", 0,
              "timing.years_to_detectable.median.value", "-1 is below the minimum");
-    bad_edit("median: {value: 6.43,", "median: {value: 0,", "0, source: \"posterior", 0,
+    bad_edit("median: {value: 6.43,", "median: {value: 0,", "0, source: \"[netsurvcalibration2026]", 0,
              "timing.years_to_detectable.median.value", "0 is below the minimum");
     bad_edit("median: {value: 26,", "median: {value: -26,", "-26,", 0,
              "growth.volume_doubling_months.median.value", "is below the minimum");
@@ -373,7 +373,7 @@ static void test_missing_keys(void **state)
     bad_edit("    - name: esd\n      share:", "    - share:", "    - share: {value: 0.25", 6,
              "cohort.resection_methods.3.name", "missing required key 'name'");
     /* a distribution without its sigma */
-    bad_edit("    sigma: {value: 0.83, source: \"posterior median of scenarios/calibration/default-posterior.h5 (netsurv calibrate on scenarios/calibration/series.yaml, 9 follow-up series, IMIS, seed 20261122, 20,000 virtual patients per series, 3,000 points, ESS 1,023; commit 13c7bb7; 95 % 0.66-1.04); prior: spread to place about a quarter of metastases after 10 years (seed 000) and few before 2 years\", psa: {distribution: gamma, sd: 0.1}}\n",
+    bad_edit("    sigma: {value: 0.83, source: \"[netsurvcalibration2026][hane2020] posterior median of scenarios/calibration/default-posterior.h5 (netsurv calibrate on scenarios/calibration/series.yaml, 9 follow-up series, IMIS, seed 20261122, 20,000 virtual patients per series, 3,000 points, ESS 1,023; commit 13c7bb7; 95 % 0.66-1.04); prior: spread to place about a quarter of metastases after 10 years (Hane 2020) and few before 2 years\", psa: {distribution: gamma, sd: 0.1}}\n",
              "", "    distribution: lognormal\n    median: {value: 6", 4,
              "timing.years_to_detectable.sigma", "missing required key 'sigma'");
 }

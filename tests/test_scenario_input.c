@@ -155,6 +155,32 @@ static void test_duplicate_key(void **state)
     free(t);
 }
 
+/* A parameter may carry `label:` (a reader's name for it, the tornado's row); it must be a
+ * non-empty text, and a misspelt `lable:` is an unknown key. */
+static void test_param_label(void **state)
+{
+    (void)state;
+    char *t = edit("male_share: {value: 0.55,", "male_share: {value: 0.55, label: \"share of men\",");
+    ns_scenario *s = NULL;
+    ns_errors e;
+    if (ns_scenario_load_string(MEM, t, NULL, 0, &s, &e)) {
+        dump_errors(&e);
+        fail_msg("a parameter with label: did not load");
+    }
+    assert_true(find_param(s, "cohort.male_share") >= 0);
+    ns_scenario_free(s);
+    free(t);
+    t = edit("male_share: {value: 0.55,", "male_share: {value: 0.55, label: \"\",");
+    expect_bad_at(t, NULL, 0, "label: \"\"", 7, 1, "cohort.male_share", "'label' must be a non-empty text");
+    free(t);
+    t = edit("male_share: {value: 0.55,", "male_share: {value: 0.55, label: [a, b],");
+    expect_bad_at(t, NULL, 0, "[a, b]", 0, 1, "cohort.male_share", "'label' must be a non-empty text");
+    free(t);
+    t = edit("male_share: {value: 0.55,", "male_share: {value: 0.55, lable: \"men\",");
+    expect_bad_at(t, NULL, 0, "lable", 0, 1, "cohort.male_share.lable", "unknown key");
+    free(t);
+}
+
 static void test_missing_file(void **state)
 {
     (void)state;
@@ -383,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_life_table),
         cmocka_unit_test(test_syntax_error),
         cmocka_unit_test(test_duplicate_key),
+        cmocka_unit_test(test_param_label),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_many_errors),
         cmocka_unit_test(test_set_values),

@@ -15,7 +15,7 @@ GLOSSARY = (
                     "uses undiscounted ones."),
     ("ICER", "Incremental cost-effectiveness ratio: the extra cost of a strategy divided by the "
              "extra QALYs it gives, compared with the next cheaper strategy on the frontier "
-             "(USD per QALY gained)."),
+             "(money per QALY gained, in the currency of the costs)."),
     ("Dominance", "A strategy is dominated when another costs no more and gives no fewer QALYs "
                   "(and is better in at least one). It is never the right choice."),
     ("Extended dominance", "A strategy is extendedly dominated when a mix of two other strategies "
@@ -38,7 +38,7 @@ GLOSSARY = (
              "highest expected (mean) NMB across draws, the one to choose on current evidence, and "
              "its probability of being cost-effective."),
     ("EVPI", "Expected value of perfect information: how much better, on average, the decision "
-             "would be (in USD per patient) if all parameter uncertainty were removed. It bounds "
+             "would be (per patient, in money) if all parameter uncertainty were removed. It bounds "
              "what further research could be worth."),
     ("One-way sensitivity analysis", "Each parameter in turn is set to its low and then its high "
                                      "value, the others staying at their base case."),
@@ -54,23 +54,31 @@ REASONS = (
 STATUS_TEXT = {reader.FRONTIER: "frontier", reader.DOMINATED: "dominated",
                reader.EXT_DOMINATED: "extended dominated", reader.DUPLICATE: "duplicate"}
 CSS = """
-body{font-family:Georgia,'DejaVu Serif',serif;max-width:66rem;margin:2rem auto;padding:0 1rem;
-color:#222;line-height:1.5}
+body{font-family:Georgia,'DejaVu Serif',serif;max-width:72rem;margin:2rem auto;padding:0 1rem;
+color:#222;line-height:1.5;overflow-wrap:break-word}
 h1{font-size:1.7rem;margin-bottom:.2rem}h2{border-bottom:1px solid #bbb;margin-top:2.2rem}
 h3{margin-bottom:.3rem}.sub{color:#555;margin-top:0}
 table{border-collapse:collapse;margin:1rem 0;font-family:'DejaVu Sans',Arial,sans-serif;
-font-size:.8rem}.scroll{overflow-x:auto}
-th,td{border:1px solid #ccc;padding:.25rem .5rem}th{background:#f0f0f0}
+font-size:.8rem;width:100%}.scroll{max-width:100%}
+table.wide,table.icer{font-size:.7rem}
+th,td{border:1px solid #ccc;padding:.2rem .35rem;vertical-align:top}
+th{background:#f0f0f0;font-weight:600;overflow-wrap:break-word}
+td.name{overflow-wrap:break-word}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.why{font-style:italic;color:#444;overflow-wrap:break-word}
 tr.frontier td{background:#eef6ee}tr.best td{font-weight:bold}
-figure{margin:1.5rem 0}figure img{max-width:100%;height:auto;border:1px solid #ddd}
-figcaption{font-size:.9rem;color:#333;margin-top:.4rem}
-.note{background:#fff8e1;border-left:4px solid #f0c040;padding:.5rem 1rem}
-.key{background:#eef3fb;border-left:4px solid #4a78c2;padding:.5rem 1rem}
+figure{margin:1.5rem 0}figure img{max-width:100%;height:auto;border:1px solid #ddd;
+box-sizing:border-box;display:block}
+figcaption{font-size:.9rem;color:#333;margin-top:.4rem}.files{color:#666;font-size:.8rem}
+.note{background:#fff8e1;border-left:4px solid #E69F00;padding:.5rem 1rem}
+.key{background:#eef3fb;border-left:4px solid #0072B2;padding:.5rem 1rem}
 dt{font-weight:bold;margin-top:.6rem}dd{margin-left:1.5rem}
-code{font-size:.85rem;background:#f4f4f4;padding:0 .2rem}
+code{font-size:.85rem;background:#f4f4f4;padding:0 .2rem;overflow-wrap:anywhere}
 .rule{margin:.3rem 0 .3rem 1rem}.para{margin:.8rem 0}li{margin:.2rem 0}
-.src{color:#555;font-size:.9rem}
+.src{color:#555;font-size:.9rem}a.cite{text-decoration:none;font-size:.85em}
+#references li{margin:.35rem 0;font-size:.9rem}#references .key{background:none;border:0;
+padding:0;font-family:monospace;font-size:.8rem;color:#555}
+section.point{border-top:3px solid #0072B2;margin-top:2.5rem}
 """
 SELF_CHECK_JS = """
 window.addEventListener('load', function () {
@@ -78,11 +86,28 @@ window.addEventListener('load', function () {
   for (var i = 0; i < imgs.length; i++) {
     if (imgs[i].complete && imgs[i].naturalWidth > 0) ok++;
   }
-  var b = document.body;
+  var b = document.body, view = document.documentElement.clientWidth, wide = [], empty = [];
+  var all = document.querySelectorAll('table, figure, img, pre, p, h1, h2, h3, ol, dl');
+  for (var j = 0; j < all.length; j++) {
+    var r = all[j].getBoundingClientRect();
+    if (r.right > view + 0.5 || r.left < -0.5 || all[j].scrollWidth > all[j].clientWidth + 1)
+      wide.push((all[j].id || all[j].tagName.toLowerCase()) + ':' + Math.round(r.right));
+  }
+  var tables = document.querySelectorAll('table');
+  for (var t = 0; t < tables.length; t++) {
+    var cells = tables[t].querySelectorAll('tbody td'), filled = 0;
+    for (var c = 0; c < cells.length; c++) if (cells[c].textContent.trim() !== '') filled++;
+    if (cells.length === 0 || filled === 0) empty.push(tables[t].id || ('table' + t));
+  }
   b.setAttribute('data-images-total', String(imgs.length));
   b.setAttribute('data-images-ok', String(ok));
   b.setAttribute('data-table-rows',
-                 String(document.querySelectorAll('#icer-table tbody tr').length));
+                 String(document.querySelectorAll('table.icer tbody tr').length));
+  b.setAttribute('data-tables', String(tables.length));
+  b.setAttribute('data-empty-tables', empty.join(' '));
+  b.setAttribute('data-view-width', String(view));
+  b.setAttribute('data-doc-width', String(document.documentElement.scrollWidth));
+  b.setAttribute('data-too-wide', wide.join(' '));
   b.setAttribute('data-self-check', 'done');
 });
 """

@@ -7,8 +7,9 @@ from .content import REASONS, STATUS_TEXT
 from .formatting import DASH, esc, finite, fmt_count, fmt_money, fmt_num, fmt_pct, join_words
 
 
-def key_findings(run, view, psa, tornado):
-    """The report's opening findings, as a list of HTML paragraphs."""
+def key_findings(run, view, psa, tornado, readable=str):
+    """The report's opening findings, as a list of HTML paragraphs; readable names a
+    parameter path in words (its label:)."""
     names, s = view["strategy"], run.summary
     out = []
     surv = np.asarray(s["n_detected_surveillance"], dtype=np.float64)
@@ -31,7 +32,7 @@ def key_findings(run, view, psa, tornado):
                    % (esc(names[cheapest]), fmt_money(view["cost"][cheapest])))
     out.append(psa_sentence(psa, names, view["wtp"]))
     if tornado is not None:
-        out.append(tornado_sentence(run.owsa, tornado, names))
+        out.append(tornado_sentence(run.owsa, tornado, names, readable))
     return out
 
 
@@ -141,15 +142,15 @@ def psa_sentence(psa, names, wtp):
                fmt_money(psa["evpi"])))
 
 
-def tornado_sentence(owsa, t, names):
+def tornado_sentence(owsa, t, names, readable=str):
     """The one-way sensitivity analysis in words (HTML)."""
-    top = [esc(owsa["parameter"][q]) for q in t["order"][:3]]
+    top = [esc(readable(owsa["parameter"][q])) for q in t["order"][:3]]
     subject = ("the NMB advantage of %s over %s" % (esc(names[t["best"]]), esc(names[t["runner"]]))
                if t["runner"] is not None else "the NMB of %s" % esc(names[t["best"]]))
     text = "In the one-way sensitivity analysis, %s is most sensitive to %s." % (
         subject, join_words(top))
     if t["changes"]:
-        flips = ["%s at its %s value (%g: %s best)" % (esc(p), side, v, esc(names[w]))
+        flips = ["%s at its %s value (%g: %s best)" % (esc(readable(p)), side, v, esc(names[w]))
                  for p, side, v, w in t["changes"][:5]]
         text += " The best strategy changes with %s%s." % (
             join_words(flips), " and %d more" % (len(t["changes"]) - 5)

@@ -16,12 +16,26 @@ def finite(x):
         return False
 
 
-def fmt_money(x, signed=False):
-    """'$1,234' (or '+$1,234' when signed), DASH when missing."""
+_CURRENCY = ["USD"]
+
+
+def set_currency(currency):
+    """The currency fmt_money uses when it is given none (the report sets the file's)."""
+    _CURRENCY[0] = currency or "USD"
+
+
+def fmt_money(x, signed=False, currency=None, cents=False):
+    """'$1,234' (or '+$1,234' when signed; '$0.25' with cents), DASH when missing; another
+    currency than USD is written after the number ('1,234 EUR'). currency None: the one of
+    set_currency (USD unless the report set another)."""
+    currency = currency or _CURRENCY[0]
     if not finite(x):
         return DASH
     sign = "-" if x < 0 else ("+" if signed and x > 0 else "")
-    return "%s$%s" % (sign, format(abs(round(float(x))), ",.0f"))
+    digits = format(abs(float(x)), ",.2f") if cents else format(abs(round(float(x))), ",.0f")
+    if currency in (None, "USD"):
+        return "%s$%s" % (sign, digits)
+    return "%s%s %s" % (sign, digits, currency)
 
 
 def fmt_num(x, digits=2, signed=False):
@@ -62,3 +76,9 @@ def join_words(items, last="and"):
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " %s " % last + items[-1]
+
+
+def breakable(name):
+    """HTML of a snake_case name that may break after each underscore (<wbr>), so that narrow
+    table columns wrap it at word ends rather than anywhere."""
+    return esc(name).replace("_", "_<wbr>")

@@ -25,9 +25,18 @@ MISSED_REASONS = ("not_followed", "between_visits", "false_negative", "after_sch
                   "missed_visit")  # /summary/missed_<reason>, in the order netsurv writes them
 
 
+# datasets that a sweep does not give a leading point dimension
+SHARED = {"strategy", "strategy_source", "modality", "qaly_part", "detection_time_bin_start",
+          "detection_delay_bin_start", "wtp_grid", "name", "group"}
+GROUP_PARTS = ("summary_by_group", "economics_by_group", "composite")
+
+
 @dataclass
 class Run:
-    """Everything the report needs from one netsurv file; optional groups are None when absent."""
+    """Everything the report needs from one netsurv file (or one point of a sweep); optional
+    groups are None when absent. kind: 'run', 'sweep' (this Run is one point) or 'merged'.
+    groups: None, or {'name': [G names], 'summary_by_group': {...}, 'economics_by_group':
+    {...} or None, 'composite': {...} or None} when the file has per-risk-group answers."""
     path: str
     attrs: dict
     scenario_text: str
@@ -36,6 +45,11 @@ class Run:
     psa: dict = None
     owsa: dict = None
     units: dict = field(default_factory=dict)
+    kind: str = "run"
+    point: int = None
+    n_points: int = 0
+    point_values: dict = None
+    groups: dict = None
 
     @property
     def strategies(self):
@@ -94,16 +108,117 @@ def attr_value(value):
     return value
 
 
-def read_run(path):
-    """Read a netsurv file into a Run. Raises KeyError if /summary is missing."""
+def file_kind(path):
+    """'calibration' (netsurv calibrate -o), 'sweep' (/sweep), 'merged' (netsurv merge),
+    'run', or 'unknown' (no /summary and no /posterior)."""
     with h5py.File(path, "r") as f:
+        if "posterior" in f:
+            return "calibration"
+        if "summary" not in f:
+            return "unknown"
+        if "sweep" in f:
+            return "sweep"
+        cmd = attr_value(f.attrs.get("command_line", ""))
+        return "merged" if " merge " in " %s " % cmd else "run"
+
+
+def n_sweep_points(f):
+    """Points of the sweep in open file f (0 without /sweep)."""
+    if "sweep" not in f:
+        return 0
+    g = f["sweep"]
+    if "n_points" in g.attrs:
+        return int(attr_value(g.attrs["n_points"]))
+    pts = g.get("points")
+    return len(next(iter(pts.values()))) if pts is not None and len(pts) else 0
+
+
+def at_point(data, point):
+    """A read_group dict with every per-point dataset cut to one point (the leading
+    dimension of a sweep file's datasets); names in SHARED and the metadata keep theirs."""
+    if point is None:
+        return data
+    out = {}
+    for k, v in data.items():
+        if k.startswith("_") or k in SHARED or not isinstance(v, np.ndarray) or v.ndim == 0:
+            out[k] = v
+        else:
+            out[k] = v[point]
+    return out
+
+
+def read_groups(f, point=None):
+    """The per-risk-group answers of open file f, or None when it has none (/groups/name
+    with /summary_by_group, and optionally /economics_by_group and /composite)."""
+    if "groups" not in f or "name" not in f["groups"] or "summary_by_group" not in f:
+        return None
+    out = {k: read_dataset(d) for k, d in f["groups"].items() if isinstance(d, h5py.Dataset)}
+    out["name"] = read_dataset(f["groups/name"])
+    for part in GROUP_PARTS:
+        out[part] = at_point(read_group(f[part]), point) if part in f else None
+    return out
+
+
+def read_sweep_points(f):
+    """{swept path: numpy array of its value at each point} of open file f."""
+    if "sweep" not in f or "points" not in f["sweep"]:
+        return {}
+    pts = f["sweep/points"]
+    axes = read_dataset(f["sweep/axis"]) if "axis" in f["sweep"] else sorted(pts)
+    return {a: np.asarray(pts[a][()], dtype=np.float64) for a in axes if a in pts}
+
+
+def read_run(path, point=None):
+    """Read a netsurv file into a Run. For a sweep, the Run of one point (default 0); see
+    read_points for all. Raises KeyError if /summary is missing (a calibration file: see
+    read_calibration)."""
+    with h5py.File(path, "r") as f:
+        if "summary" not in f:
+            raise KeyError("no /summary in %s (%s)" % (
+                path, "a calibration file: netsurv calibrate -o" if "posterior" in f
+                else "not a netsurv run"))
+        P = n_sweep_points(f)
+        if P and point is None:
+            point = 0
+        if point is not None and not 0 <= point < max(P, 1):
+            raise IndexError("point %d: the file has %d" % (point, P))
+        if not P:
+            point = None
         attrs = {k: attr_value(f.attrs[k]) for k in ROOT_ATTRS if k in f.attrs}
         scenario = read_dataset(f["scenario"]) if "scenario" in f else ""
-        summary = read_group(f["summary"])
-        optional = {name: read_group(f[name]) if name in f else None
+        summary = at_point(read_group(f["summary"]), point)
+        optional = {name: at_point(read_group(f[name]), point) if name in f else None
                     for name in ("economics", "psa", "owsa")}
+        cmd = attrs.get("command_line", "")
+        kind = "sweep" if P else ("merged" if " merge " in " %s " % cmd else "run")
+        values = read_sweep_points(f)
+        groups = read_groups(f, point)
     return Run(path=path, attrs=attrs, scenario_text=scenario if isinstance(scenario, str) else "",
-               summary=summary, units=summary["_units"], **optional)
+               summary=summary, units=summary["_units"], kind=kind, point=point, n_points=P,
+               point_values={k: float(v[point]) for k, v in values.items()} if P else None,
+               groups=groups, **optional)
+
+
+def read_points(path):
+    """Every point of a file as a list of Runs (one Run for a file without a sweep)."""
+    with h5py.File(path, "r") as f:
+        P = n_sweep_points(f)
+    return [read_run(path, p) for p in range(P)] if P else [read_run(path)]
+
+
+def read_calibration(path):
+    """The file of `netsurv calibrate -o`: a dict of its root attributes ('attrs'), the
+    scenario and series texts, and the groups posterior, targets and diagnostics (dicts of
+    read_group)."""
+    with h5py.File(path, "r") as f:
+        if "posterior" not in f:
+            raise KeyError("no /posterior in %s: not a calibration file" % path)
+        out = {"path": path, "attrs": {k: attr_value(v) for k, v in f.attrs.items()},
+               "scenario_text": read_dataset(f["scenario"]) if "scenario" in f else "",
+               "series_text": read_dataset(f["series_file"]) if "series_file" in f else ""}
+        for name in ("posterior", "targets", "diagnostics"):
+            out[name] = read_group(f[name]) if name in f else None
+    return out
 
 
 def has_effects(values):

@@ -109,3 +109,77 @@ def discount_rates(run, scenario):
     costs = e.get("discount_costs", scalar(d.get("costs")))
     effects = e.get("discount_effects", scalar(d.get("effects")))
     return costs, effects
+
+
+DEFAULT_CURRENCY = "USD"
+
+
+def currency_of(run, scenario):
+    """(currency, price year or None): from /economics attributes `currency` and
+    `price_year` when the file has them, else the scenario's `economics.currency` and
+    `economics.price_year` (a value or {value: ...}), else ('USD', None)."""
+    attrs = (run.economics or {}).get("_attrs", {}) if run is not None else {}
+    econ = (scenario or {}).get("economics") or {}
+    cur = attrs.get("currency", scalar(econ.get("currency")))
+    year = attrs.get("price_year", scalar(econ.get("price_year")))
+    cur = str(cur).strip() if cur not in (None, "") else DEFAULT_CURRENCY
+    try:
+        year = int(year) if year not in (None, "") else None
+    except (TypeError, ValueError):
+        year = None
+    return cur, year
+
+
+def money_note(run, scenario, wtp):
+    """The sentence on currency, price year and willingness to pay that goes wherever the
+    report shows a cost (plain text)."""
+    cur, year = currency_of(run, scenario)
+    explicit = bool(((run.economics or {}).get("_attrs", {}) if run is not None else {})
+                    .get("currency")) or bool(((scenario or {}).get("economics") or {})
+                                              .get("currency"))
+    text = "Costs in %s%s; willingness to pay %s %s per QALY." % (
+        cur, ", %d prices" % year if year else " (price year not stated in the scenario)",
+        format(round(float(wtp)), ",d"), cur)
+    if not explicit:
+        text += (" The scenario names no currency (economics.currency): %s is assumed, as its "
+                 "sources are US prices." % cur)
+    return text
+
+
+def parameter_labels(scenario):
+    """{dotted parameter path: label} for every parameter of the parsed scenario that carries
+    `label:` (named list entries such as modalities are addressed by name, as --set does)."""
+    out = {}
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            if "value" in node and isinstance(node.get("label"), str) and node["label"].strip():
+                out[path] = node["label"].strip()
+            for k, v in node.items():
+                walk(v, "%s.%s" % (path, k) if path else str(k))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                key = v.get("name") if isinstance(v, dict) and isinstance(v.get("name"), str) \
+                    else str(i)
+                walk(v, "%s.%s" % (path, key) if path else key)
+    walk(scenario or {}, "")
+    return out
+
+
+def readable_path(path):
+    """A dotted parameter path as words when it carries no label:
+    'modalities.mri.specificity' -> 'MRI: specificity'."""
+    parts = [p for p in str(path).split(".") if p]
+    if not parts:
+        return str(path)
+    words = []
+    for p in parts:
+        if p.isdigit():
+            words.append("[%s]" % p)
+        else:
+            words.append(MODALITY_NAMES.get(p, pretty(p)))
+    head = [w for w in words[:-1] if w not in ("modalities", "follow up", "strategies")]
+    last = words[-1]
+    if last.startswith("[") and head:
+        last = head.pop() + " " + last
+    return (" / ".join(head) + ": " + last) if head else last

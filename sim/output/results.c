@@ -284,11 +284,11 @@ int ns_h5_write_economics(ns_h5 *h, const double *cost, const double *effect)
         rc |= ns__h5_write_strings(g, "strategy", names, n, "strategy names (columns)");
     rc |= ns__h5_write_f64(h, g, "cost", 1, &n, cost, "mean discounted cost per patient", "USD");
     rc |= ns__h5_write_f64(h, g, "effect", 1, &n, effect, "mean discounted QALYs per patient", "QALY");
-    rc |= ns__h5_write_i32(h, g, "order", n, t.order, "strategy indices sorted by cost", NULL);
+    rc |= ns__h5_write_i32(h, g, "order", n, t.order, "0-based strategy indices sorted by cost", NULL);
     rc |= ns__h5_write_i32(h, g, "status", n, t.status, "position relative to the efficiency frontier",
                     "frontier,dominated,extended_dominated,duplicate");
     rc |= ns__h5_write_i32(h, g, "reference", n, t.reference,
-                    "frontier strategy each frontier strategy is compared to (-1: none)", NULL);
+                    "0-based index of the frontier strategy each frontier strategy is compared to (-1: none)", NULL);
     rc |= ns__h5_write_f64(h, g, "incremental_cost", 1, &n, t.inc_cost, "cost minus the reference's "
                     "(NaN: not on the frontier, or the first)", "USD");
     rc |= ns__h5_write_f64(h, g, "incremental_effect", 1, &n, t.inc_effect,
@@ -373,8 +373,8 @@ int ns_h5_write_psa(ns_h5 *h, int K, uint64_t n_patients, const double *values,
         rc |= ns__h5_write_f64(NULL, g, "wtp_grid", 1, &nw, grid, "willingness to pay", "USD per QALY");
         rc |= ns__h5_write_f64(NULL, g, "ceac", 2, dw, ceac, "probability each strategy has the highest net "
                         "monetary benefit [wtp, strategy]", "probability");
-        rc |= ns__h5_write_i32(NULL, g, "ceaf", nw, ceaf, "strategy with the highest expected net monetary "
-                        "benefit at each wtp (the acceptability frontier)", NULL);
+        rc |= ns__h5_write_i32(NULL, g, "ceaf", nw, ceaf, "0-based index of the strategy with the highest expected net "
+                        "monetary benefit at each wtp (the acceptability frontier)", NULL);
         rc |= ns__h5_write_f64(NULL, g, "evpi", 1, &nw, evpi, "expected value of perfect information per "
                         "patient", "USD");
     } else

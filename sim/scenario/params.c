@@ -219,6 +219,10 @@ static ns_ynode *param_value(ld *L, ns_ynode *map, const char *parent, const cha
     ns_ymap_get(p, "range");
     ns_ynode *src = ns_ymap_get(p, "source"), *asm_ = ns_ymap_get(p, "assumption");
     ns_ymap_get(p, "note");
+    /* `label:` names the parameter for readers (the report's tornado); netsurv does not use it */
+    const ns_ynode *label = ns_ymap_get(p, "label");
+    if (label && (label->kind != NS_Y_SCALAR || !label->text[0]))
+        ns__err_at(L, label, path, "'label' must be a non-empty text");
     const ns_ynode *why = src ? src : asm_;
     if (!why)
         ns__err_at(L, p, path, "every parameter needs 'source:' or 'assumption:'");

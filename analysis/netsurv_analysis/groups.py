@@ -1,0 +1,214 @@
+"""The report's answers per risk group, from the per-group datasets when the file has them
+(skipped without a word when it has not):
+
+    /groups/name                      [G] group names
+    /groups/rule (optional)           [strategy, group] the rule of each strategy for the group
+    /groups/definition (optional)     [G] who is in each group, in words
+    /summary_by_group/*               the datasets of /summary, [strategy, group] (histograms
+                                      [strategy, group, bin], QALY parts [strategy, group, part])
+    /economics_by_group/              nmb, status, icer, inc_cost, inc_effect [group, strategy]
+                                      at the scenario's WTP; best [group] (0-based strategy)
+    /composite/                       strategy [group] (0-based: the choice for each group),
+                                      mean_cost_discounted, mean_qaly_discounted (scalars)
+
+For each group: what each strategy does for it (its rule, from /groups/rule or, where a rule is
+named after the group, the scenario's strategies), what the model recommends at the
+willingness to pay and how clear the choice is, and why: metastasis deaths and life-years per
+1,000 patients, the QALY difference split into its parts, and the tests per metastasis death
+averted against the strategy with the fewest tests."""
+import numpy as np
+
+from . import reader
+from .content import STATUS_TEXT
+from .formatting import DASH, breakable, esc, finite, fmt_money, fmt_num, join_words, pretty
+from .references import cite_html
+from .scenario_text import describe_rule, scalar
+
+PARTS = {"well": "survival in good health", "undiagnosed_metastatic": "quality of life with an "
+         "undiagnosed metastasis", "after_resection": "quality of life after resection",
+         "metastatic": "quality of life with known metastatic disease",
+         "tests": "the burden of tests", "treatment_harms": "treatment harms"}
+
+
+def group_values(g, key, s, k):
+    """summary_by_group[key][s, k] as a float (NaN when missing)."""
+    v = g.get(key)
+    if v is None:
+        return float("nan")
+    v = np.asarray(v, dtype=np.float64)
+    return float(v[s, k]) if v.ndim >= 2 and s < v.shape[0] and k < v.shape[1] else float("nan")
+
+
+def per_thousand(g, key, s, k):
+    """A per-group count (or a per-patient mean, for mean_* keys) per 1,000 patients."""
+    x = group_values(g, key, s, k)
+    if key.startswith("mean_"):
+        return 1000.0 * x
+    n = group_values(g, "n_patients", s, k)
+    return 1000.0 * x / n if finite(n) and n > 0 else float("nan")
+
+
+def rules_for_group(run, scenario, k, name):
+    """{strategy index: rule in words} for group k: /groups/rule when the file has it, else
+    the rule of each strategy whose name is the group's."""
+    out = {}
+    table = (run.groups or {}).get("rule")
+    strategies = {s.get("name"): s for s in (scenario or {}).get("strategies") or []
+                  if isinstance(s, dict)}
+    treatments = {t.get("name"): t for t in (scenario or {}).get("treatments") or []
+                  if isinstance(t, dict)}
+    for s, sname in enumerate(run.strategies):
+        rule_name = None
+        if table is not None:
+            try:
+                rule_name = table[s][k]
+            except (IndexError, TypeError):
+                rule_name = None
+        rules = (strategies.get(sname) or {}).get("rules") or []
+        for r in rules:
+            if isinstance(r, dict) and (r.get("name") == rule_name or
+                                        (rule_name is None and r.get("name") == name)):
+                try:
+                    who, what, _ = describe_rule(r, treatments)
+                    out[s] = "%s (rule %s: %s)" % (what, r.get("name"), who)
+                except (TypeError, ValueError, AttributeError):
+                    pass
+        if s not in out and rule_name:
+            out[s] = "rule %s" % rule_name
+    return out
+
+
+def tests_per_death_averted(g, s, ref, k):
+    """Tests per metastasis death averted by strategy s against ref in group k, or NaN
+    (no deaths averted)."""
+    n = group_values(g, "n_patients", s, k)
+    tests = group_values(g, "mean_tests", s, k) - group_values(g, "mean_tests", ref, k)
+    d_s = group_values(g, "n_metastasis_deaths", s, k)
+    d_r = group_values(g, "n_metastasis_deaths", ref, k)
+    if not (finite(n) and n > 0 and finite(d_s) and finite(d_r)) or d_r - d_s <= 0:
+        return float("nan")
+    return tests * n / (d_r - d_s)
+
+
+def group_table(run, k, econ, rules, ref, cur):
+    """The per-group table (HTML): one row per strategy."""
+    g, names = run.groups["summary_by_group"], run.strategies
+    best = int(econ["best"][k]) if econ is not None and "best" in econ else None
+    head = ("<tr><th>strategy</th><th>what it does for this group</th><th>tests per patient"
+            "</th><th>metastasis deaths per 1,000</th><th>life-years per 1,000 (discounted)"
+            "</th><th>tests per metastasis death averted (vs %s)</th><th>NMB per patient (%s)"
+            "</th><th>status</th></tr>" % (esc(names[ref]), esc(cur)))
+    body = []
+    for s, name in enumerate(names):
+        nmb = econ["nmb"][k][s] if econ is not None and "nmb" in econ else np.nan
+        status = int(econ["status"][k][s]) if econ is not None and "status" in econ else -1
+        tpd = tests_per_death_averted(g, s, ref, k) if s != ref else np.nan
+        cells = [breakable(name), cite_html(rules.get(s, DASH)),
+                 fmt_num(group_values(g, "mean_tests", s, k), 1),
+                 fmt_num(per_thousand(g, "n_metastasis_deaths", s, k), 2),
+                 fmt_num(per_thousand(g, "mean_ly_discounted", s, k), 0),
+                 fmt_num(tpd, 0) if finite(tpd) else (DASH if s == ref else "none averted"),
+                 fmt_money(nmb, currency=cur), STATUS_TEXT.get(status, DASH)]
+        cls = ' class="best"' if s == best else ""
+        body.append("<tr%s>%s</tr>" % (cls, "".join(
+            '<td class="%s">%s</td>' % ("num" if 2 <= i <= 6 else "name" if i == 0 else "", c)
+            for i, c in enumerate(cells))))
+    return ('<div class="scroll"><table class="group-table wide"><thead>%s</thead><tbody>%s'
+            '</tbody></table></div>' % (head, "".join(body)))
+
+
+def qaly_parts_sentence(run, k, best, ref):
+    """The QALY difference of best over ref in group k split into its parts (plain text)."""
+    g = run.groups["summary_by_group"]
+    parts = g.get("mean_qaly_discounted_by_part")
+    labels = run.summary.get("qaly_part")
+    if parts is None or labels is None or best == ref:
+        return ""
+    parts = np.asarray(parts, dtype=np.float64)
+    if parts.ndim != 3:
+        return ""
+    diff = parts[best, k] - parts[ref, k]
+    words = ["%s %s" % (fmt_num(d, 4, signed=True), PARTS.get(lab, pretty(lab)))
+             for d, lab in zip(diff, labels) if finite(d) and abs(d) >= 5e-5]
+    if not words:
+        return ""
+    return (" Against %s its QALY difference per patient is %s: %s."
+            % (run.strategies[ref], fmt_num(float(np.nansum(diff)), 4, signed=True),
+               join_words(words)))
+
+
+def recommendation(run, k, econ, wtp, cur):
+    """What the model recommends for group k, and how clear the choice is (plain text)."""
+    names = run.strategies
+    if econ is None or "nmb" not in econ:
+        return ""
+    nmb = np.asarray(econ["nmb"][k], dtype=np.float64)
+    best = int(econ["best"][k]) if "best" in econ else reader.best_by_nmb(nmb)
+    order = np.argsort(-np.where(np.isfinite(nmb), nmb, -np.inf), kind="stable")
+    runner = int(order[1]) if len(order) > 1 and int(order[0]) == best else int(order[0])
+    gap = nmb[best] - nmb[runner] if runner != best else np.nan
+    text = ("At %s per QALY the model recommends %s for this group: it has the highest net "
+            "monetary benefit" % (fmt_money(wtp, currency=cur), names[best]))
+    if finite(gap):
+        text += (", %s per patient more than the next best, %s" % (
+            fmt_money(gap, currency=cur), names[runner]))
+        base = max(abs(nmb[best]), 1.0)
+        text += (" (a narrow margin: the choice could turn on the uncertain parameters)"
+                 if gap < 1e-3 * base else "")
+    icer = econ.get("icer")
+    if icer is not None and finite(icer[k][best]):
+        text += "; its ICER along the group's frontier is %s per QALY" % fmt_money(
+            icer[k][best], currency=cur)
+    return text + "."
+
+
+def composite_sentence(run, cur):
+    """The composite strategy (each group its own choice) in words (plain text)."""
+    c = run.groups.get("composite")
+    if not c or "strategy" not in c:
+        return ""
+    names, groups = run.strategies, run.groups["name"]
+    picks = ["%s: %s" % (g, names[int(s)]) for g, s in zip(groups, np.asarray(c["strategy"]))
+             if 0 <= int(s) < len(names)]
+    cost, qaly = scalar(c.get("mean_cost_discounted")), scalar(c.get("mean_qaly_discounted"))
+    text = "Choosing each group's best strategy (%s)" % "; ".join(picks)
+    if finite(cost) and finite(qaly):
+        text += (" costs %s per patient (discounted) for %s discounted QALYs"
+                 % (fmt_money(float(np.asarray(cost)), currency=cur),
+                    fmt_num(float(np.asarray(qaly)), 4)))
+    return text + "."
+
+
+def groups_html(run, scenario, o):
+    """The section 'Answers per risk group' (HTML), or '' when the file has no groups."""
+    if run.groups is None or not run.groups.get("name"):
+        return ""
+    cur = o["currency"]
+    econ = run.groups.get("economics_by_group")
+    wtp = float((econ or {}).get("_attrs", {}).get("wtp", o.get("wtp", reader.DEFAULT_WTP))) \
+        if econ else o.get("wtp", reader.DEFAULT_WTP)
+    g = run.groups["summary_by_group"]
+    tests = np.asarray(g.get("mean_tests", np.zeros((len(run.strategies), 1))), dtype=np.float64)
+    out = ['<h2 id="groups">Answers per risk group</h2><p>The same patients split by risk group: '
+           'for each group what each strategy does, what the model recommends at the '
+           'willingness to pay and why, per 1,000 patients of the group. %s</p>'
+           % esc(o["money_note"])]
+    comp = composite_sentence(run, cur)
+    if comp:
+        out.append('<p class="key">%s</p>' % esc(comp))
+    for k, name in enumerate(run.groups["name"]):
+        ref = int(np.nanargmin(tests[:, k])) if tests.ndim == 2 and tests.shape[1] > k else 0
+        rules = rules_for_group(run, scenario, k, name)
+        rec = recommendation(run, k, econ, wtp, cur)
+        best = int(econ["best"][k]) if econ is not None and "best" in econ else ref
+        why = qaly_parts_sentence(run, k, best, ref)
+        n = group_values(g, "n_patients", 0, k)
+        define = next((run.groups[key][k] for key in ("definition", "when", "description")
+                       if isinstance(run.groups.get(key), list)
+                       and len(run.groups[key]) > k), "")
+        out.append('<h3 class="group" id="group-%d">%s</h3><p>%s%s%s%s</p>%s'
+                   % (k, esc(name), "Who: %s. " % esc(define) if define else "",
+                      "%s patients of the cohort. " % fmt_num(n, 0)
+                      if finite(n) else "", esc(rec), esc(why),
+                      group_table(run, k, econ, rules, ref, cur)))
+    return "\n".join(out)
