@@ -265,3 +265,26 @@ int ns_evppi(const double *x, int K, int P, const int *cols, int p, const double
     free(chol), free(sig), free(mean);
     return rc ? -1 : 0;
 }
+
+const char *const ns_evppi_group_name[NS_EVPPI_NGROUPS] = {
+    "natural_history", "cohort", "test_accuracy", "treatment_effect", "costs", "utilities",
+    "follow_up_other"};
+
+int ns_evppi_group_of(const char *path)
+{
+    if (strstr(path, "cost"))
+        return 4;
+    if (!strncmp(path, "utilities.", 10))
+        return 5;
+    if (!strncmp(path, "modalities.", 11))
+        return 2;
+    if (!strncmp(path, "follow_up.treatment_effect.", 27) || !strncmp(path, "treatments.", 11))
+        return 3;
+    if (!strncmp(path, "cohort.", 7))
+        return 1;
+    if (!strncmp(path, "metastasis.", 11) || !strncmp(path, "residual.", 9) ||
+        !strncmp(path, "timing.", 7) || !strncmp(path, "growth.", 7) ||
+        !strncmp(path, "symptoms.", 9) || !strncmp(path, "other_cause_death.", 18))
+        return 0;
+    return 6;
+}

@@ -99,7 +99,8 @@ static int run_uncertainty(ns_h5 *h, const ns_scenario *s, const ns_job *j)
                         j->posterior) ||
              ns_h5_write_psa(h, j->psa, j->n, v, v + K * P, v + K * P + K * S) ||
              (j->posterior && ns_h5_note_posterior(h, j->posterior)) ||
-             (KG && ns_h5_write_psa_groups(h, j->psa, pg.cost, pg.effect, pg.share));
+             (KG && ns_h5_write_psa_groups(h, j->psa, pg.cost, pg.effect, pg.share)) ||
+             ns__job_evppi(h, s, j->psa, v, v + K * P, v + K * P + K * S, KG ? &pg : NULL);
         free(v);
         free(gv);
     }

@@ -18,4 +18,9 @@ int ns__job_write_file(const ns_scenario *s, const ns_run_info *info,
  * no message). */
 int ns__job_finish(int rc, ns_errors *e);
 
+/* /voi after a PSA of K draws: values [K, P], cost and effect [K, S], and
+ * with risk groups their means pg. 0 or -1. */
+int ns__job_evppi(ns_h5 *h, const ns_scenario *s, int K, const double *x, const double *cost,
+                  const double *effect, const ns_psa_groups *pg);
+
 #endif

@@ -26,4 +26,12 @@ int ns_evppi(const double *x, int K, int P, const int *cols, int p, const double
              const double *effect, int S, const double *wtp, int W, uint64_t seed, double *evppi,
              double *se);
 
+/* Named groups of parameters, by path: natural history (metastasis,
+ * residual, timing, growth, symptoms, other-cause death), the cohort, test
+ * accuracy (modalities' sensitivity and specificity), treatment effect,
+ * costs (any path with "cost"), utilities, other follow-up settings. */
+#define NS_EVPPI_NGROUPS 7
+extern const char *const ns_evppi_group_name[NS_EVPPI_NGROUPS];
+int ns_evppi_group_of(const char *path);
+
 #endif

@@ -1,0 +1,59 @@
+/* /voi (output/voi_out.h). */
+#include "netsurv/output/voi_out.h"
+#include "h5util.h"
+
+int ns_h5_write_evppi(ns_h5 *h, int K, int P, const char *const *names, int W,
+                      const double *wtp, const double *par, const double *par_se, int NG,
+                      const char *const *group_names, const int *n_members, const double *grp,
+                      const double *grp_se, int G, const double *rg, const double *rg_se,
+                      const double *comp, const double *comp_se)
+{
+    hid_t g = H5Gcreate2(h->file, "voi", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return -1;
+    hsize_t nw = (hsize_t)W, dp[2] = {(hsize_t)P, (hsize_t)W}, dg[2] = {(hsize_t)NG, (hsize_t)W};
+    hsize_t dr[3] = {(hsize_t)G, (hsize_t)NG, (hsize_t)W}, ng = (hsize_t)NG;
+    int rc = ns__h5_attr_u64(g, "n_draws", (uint64_t)K) |
+             ns__h5_attr_str(g, "method", "regression (Strong, Oakley and Brennan 2014): each "
+                             "strategy's cost and QALYs over the PSA draws regressed on the "
+                             "parameters by an additive penalised cubic regression spline "
+                             "(knots at quantiles, penalty by GCV; no interactions); standard "
+                             "errors from the fitted coefficients' approximate posterior") |
+             ns__h5_write_f64(NULL, g, "wtp_grid", 1, &nw, wtp, "willingness to pay",
+                              "USD per QALY");
+    if (P > 0)
+        rc |= ns__h5_write_strings(g, "parameter", names, (hsize_t)P,
+                                   "drawn parameters (rows of evppi)") |
+              ns__h5_write_f64(NULL, g, "evppi", 2, dp, par, "EVPPI per patient of each "
+                               "parameter alone [parameter, wtp]", "USD") |
+              ns__h5_write_f64(NULL, g, "evppi_se", 2, dp, par_se, "its standard error "
+                               "[parameter, wtp]", "USD");
+    int counts[64];
+    for (int i = 0; i < NG && i < 64; i++)
+        counts[i] = n_members[i];
+    rc |= ns__h5_write_strings(g, "group", group_names, ng, "named groups of parameters (rows "
+                               "of evppi_group)") |
+          ns__h5_write_array(NULL, g, "group_size", H5T_STD_I32LE, H5T_NATIVE_INT, 1, &ng, counts,
+                             "drawn parameters in each named group", "parameters") |
+          ns__h5_write_f64(NULL, g, "evppi_group", 2, dg, grp, "EVPPI per patient of each named "
+                           "group of parameters together [group, wtp]; NaN: no parameter, or "
+                           "too few draws for the regression", "USD") |
+          ns__h5_write_f64(NULL, g, "evppi_group_se", 2, dg, grp_se, "its standard error "
+                           "[group, wtp]", "USD");
+    if (G > 0)
+        rc |= ns__h5_write_f64(NULL, g, "evppi_group_by_risk_group", 3, dr, rg, "EVPPI per "
+                               "patient of the risk group, of each named group of parameters "
+                               "[risk group, group, wtp]", "USD") |
+              ns__h5_write_f64(NULL, g, "evppi_group_by_risk_group_se", 3, dr, rg_se,
+                               "its standard error", "USD") |
+              ns__h5_write_f64(NULL, g, "evppi_group_composite", 2, dg, comp, "EVPPI per "
+                               "patient of the cohort of the decision by risk group (a "
+                               "strategy per group), of each named group of parameters "
+                               "[group, wtp]", "USD") |
+              ns__h5_write_f64(NULL, g, "evppi_group_composite_se", 2, dg, comp_se,
+                               "its standard error (the groups' combined as independent)",
+                               "USD");
+    H5Gclose(g);
+    h->failed |= rc != 0;
+    return rc ? -1 : 0;
+}

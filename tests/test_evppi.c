@@ -1,0 +1,115 @@
+/* Regression EVPPI (engine/evppi.c) against closed forms: a linear-normal
+ * model where EVPPI is analytic, a parameter that affects nothing (zero
+ * within its standard error), all parameters together (the EVPI), never
+ * above the EVPI. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "netsurv/engine/econ.h"
+#include "netsurv/engine/evppi.h"
+#include "netsurv/numeric/rng.h"
+
+#define K 4000
+#define P 3
+
+/* Two strategies: 0 costs and gains nothing; 1 gains mu + b1 x1 + b2 x2
+ * QALYs (x ~ N(0, 1) each) at no cost; x3 affects nothing. */
+static const double MU = 0.1, B1 = 0.4, B2 = 0.2;
+
+static void draws(double *x, double *cost, double *effect)
+{
+    ns_rng r = ns_rng_for(11, 0, NS_RNG_PSA, 0);
+    for (int k = 0; k < K; k++) {
+        for (int j = 0; j < P; j++)
+            x[k * P + j] = ns_rng_normal(&r, 0, 1);
+        cost[2 * k] = cost[2 * k + 1] = 0;
+        effect[2 * k] = 0;
+        effect[2 * k + 1] = MU + B1 * x[k * P] + B2 * x[k * P + 1];
+    }
+}
+
+/* E[max(0, mu + s Z)] - max(0, mu) for Z ~ N(0, 1). */
+static double closed(double s)
+{
+    double z = MU / s;
+    double phi = exp(-z * z / 2) / 2.5066282746310002, Phi = 0.5 * erfc(-z / sqrt(2));
+    return s * phi + MU * Phi - (MU > 0 ? MU : 0);
+}
+
+static void test_linear_normal(void **state)
+{
+    (void)state;
+    static double x[K * P], cost[K * 2], effect[K * 2];
+    draws(x, cost, effect);
+    double wtp[1] = {1}, v, se, ceac[2], evpi;
+    int ceaf;
+    ns_econ_psa(cost, effect, K, 2, wtp, 1, ceac, &ceaf, &evpi);
+    /* x1 alone: s = B1; x2 alone: s = B2; both: the EVPI */
+    struct { int cols[2], p; double want; const char *what; } c[] = {
+        {{0}, 1, closed(B1), "x1"}, {{1}, 1, closed(B2), "x2"},
+        {{0, 1}, 2, closed(sqrt(B1 * B1 + B2 * B2)), "x1 and x2"}};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(ns_evppi(x, K, P, c[i].cols, c[i].p, cost, effect, 2, wtp, 1, 5, &v, &se), 0);
+        printf("    EVPPI of %s: %.5f (se %.5f), closed form %.5f, EVPI %.5f\n", c[i].what, v, se,
+               c[i].want, evpi);
+        /* the closed form is the population value; the draws' own mean moves it by about
+         * 0.5 / sqrt(K) of its scale */
+        if (!(fabs(v - c[i].want) < 0.1 * c[i].want + 3 * se))
+            fail_msg("EVPPI of %s %.5f, closed form %.5f", c[i].what, v, c[i].want);
+        if (!(v <= evpi + 1e-12))
+            fail_msg("EVPPI of %s %.5f above the EVPI %.5f", c[i].what, v, evpi);
+    }
+    /* x1 and x2 explain everything: the EVPPI is the EVPI of these draws */
+    int both[2] = {0, 1};
+    ns_evppi(x, K, P, both, 2, cost, effect, 2, wtp, 1, 5, &v, &se);
+    if (!(fabs(v - evpi) < 0.02 * evpi))
+        fail_msg("EVPPI of all parameters %.6f, EVPI %.6f", v, evpi);
+}
+
+static void test_irrelevant_parameter(void **state)
+{
+    (void)state;
+    static double x[K * P], cost[K * 2], effect[K * 2];
+    draws(x, cost, effect);
+    double wtp[3] = {0.5, 1, 2}, v[3], se[3];
+    int c3[1] = {2};
+    assert_int_equal(ns_evppi(x, K, P, c3, 1, cost, effect, 2, wtp, 3, 5, v, se), 0);
+    for (int w = 0; w < 3; w++) {
+        printf("    EVPPI of x3 at wtp %g: %.6f (se %.6f)\n", wtp[w], v[w], se[w]);
+        if (!(v[w] <= 3 * se[w] + 1e-4 * closed(B1)))
+            fail_msg("EVPPI of a parameter that affects nothing: %.6f (se %.6f)", v[w], se[w]);
+    }
+    /* a parameter fixed in every draw: refused, nothing to regress on */
+    for (int k = 0; k < K; k++)
+        x[k * P + 2] = 1;
+    assert_int_equal(ns_evppi(x, K, P, c3, 1, cost, effect, 2, wtp, 3, 5, v, se), -1);
+}
+
+static void test_same_for_same_seed(void **state)
+{
+    (void)state;
+    static double x[K * P], cost[K * 2], effect[K * 2];
+    draws(x, cost, effect);
+    double wtp[1] = {1}, a, sa, b, sb;
+    int c1[1] = {0};
+    ns_evppi(x, K, P, c1, 1, cost, effect, 2, wtp, 1, 5, &a, &sa);
+    ns_evppi(x, K, P, c1, 1, cost, effect, 2, wtp, 1, 5, &b, &sb);
+    assert_true(a == b && sa == sb);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_linear_normal),
+        cmocka_unit_test(test_irrelevant_parameter),
+        cmocka_unit_test(test_same_for_same_seed),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
