@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #define POLICY_NAME "optimized_policy"
 
@@ -205,4 +208,43 @@ int ns_cmd_optimize(int argc, char **argv)
     free(e);
     ns_scenario_free(s);
     return rc;
+}
+
+int ns_cli_bench_optimize(const options *o)
+{
+    ns_scenario *s = ns_cli_load(o);
+    if (!s)
+        return 2;
+    if (!s->opt.given) {
+        fprintf(stderr, "netsurv bench: %s has no optimize: section\n", s->path);
+        ns_scenario_free(s);
+        return 2;
+    }
+    uint64_t n = o->n_given ? o->n : 100000;
+    int counts[2] = {1, 0}, nc = 1;
+#ifdef _OPENMP
+    counts[1] = omp_get_max_threads();
+    nc = counts[1] > 1 ? 2 : 1;
+#endif
+    printf("netsurv bench --optimize (%s): %s\nthe scenario's search space, every group, %llu "
+           "patients, screening on; one run per thread count (a shared machine: see the load)\n"
+           "%8s %12s %14s %16s %16s\n",
+           NETSURV_VERSION, s->name, (unsigned long long)n, "threads", "candidates", "seconds",
+           "schedules played", "played/s");
+    int rc = 0;
+    for (int c = 0; c < nc && !rc; c++) {
+        ns_opt_opts oo = {s->seed, n, counts[c], 1, NULL, NULL};
+        ns_opt_result r;
+        char err[256];
+        rc = ns_optimize(s, &s->opt, &oo, &r, err, sizeof err);
+        if (rc)
+            fprintf(stderr, "netsurv bench: %s\n", err);
+        else
+            printf("%8d %12d %14.2f %16llu %16.0f\n", counts[c], r.n_cand, r.seconds,
+                   (unsigned long long)r.plays, (double)r.plays / r.seconds);
+        fflush(stdout);
+        ns_opt_result_free(&r);
+    }
+    ns_scenario_free(s);
+    return rc ? 1 : 0;
 }

@@ -10,7 +10,7 @@
 
 #define NS_COMMANDS(X)                                                                       \
     X(bench,                                                                                 \
-      "netsurv bench [SCENARIO] [-n N] [--memory] [--psa K]",                                \
+      "netsurv bench [SCENARIO] [-n N] [--memory] [--psa K] [--optimize]",                   \
       "Measures netsurv's speed: patient generation, every strategy with summary and "       \
       "with per-patient output, on 1 and 2 threads (best of 3).",                            \
       "netsurv bench -n 2000000")                                                            \

@@ -20,6 +20,9 @@ char *ns_cli_join_args(int argc, char **argv);
 void ns_cli_guard_output(void);
 /* Peak resident memory of this process image (VmHWM, KiB), or -1. */
 long ns_cli_peak_rss_kib(void);
+/* `netsurv bench --optimize` (cmd_optimize.c): the default search timed on
+ * 1 thread and on every core. Returns the exit status. */
+int ns_cli_bench_optimize(const options *o);
 /* Each message of e on stderr after prefix. */
 void ns_cli_print_errors(const char *prefix, const ns_errors *e);
 
