@@ -211,6 +211,33 @@ static void test_threads(void **state)
     ns_scenario_free(s);
 }
 
+/* PSA of the frontier schedules: each group's shares of draws add up to 1. */
+static void test_psa(void **state)
+{
+    (void)state;
+    ns_scenario *s = load_default();
+    ns_opt_space sp = default_small(s);
+    sp.n_tests = 1, sp.first.n = 1, sp.n_treatments = 2;
+    ns_opt_opts o = {SEED, 2000, 2, 0, NULL, NULL};
+    ns_opt_result r;
+    char err[256];
+    assert_int_equal(ns_optimize(s, &sp, &o, &r, err, sizeof err), 0);
+    assert_int_equal(ns_opt_psa(s, &sp, &o, 3, &r, err, sizeof err), 0);
+    for (int g = 0; g < r.n_groups; g++) {
+        const ns_opt_group *x = &r.group[g];
+        assert_int_equal(x->psa_draws, 3);
+        double sum = 0;
+        for (int i = 0; i < x->n_frontier; i++) {
+            assert_true(isfinite(x->psa_nmb[i]));
+            sum += x->psa_prob_best[i];
+        }
+        if (x->n_patients)
+            assert_true(fabs(sum - 1) < 1e-12);
+    }
+    ns_opt_result_free(&r);
+    ns_scenario_free(s);
+}
+
 /* Bad search spaces fail with FILE:LINE:COLUMN and the key. */
 static void test_bad_space(void **state)
 {
@@ -276,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_closed_form_optimum),
         cmocka_unit_test(test_policy_replays),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_psa),
         cmocka_unit_test(test_bad_space),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,6 +44,20 @@ static void print_tables(const ns_scenario *s, const ns_opt_space *sp, const ns_
                s->n_groups ? s->group[gi].name : "everyone", (unsigned long long)g->n_patients,
                g->n_final, g->n_frontier, words, g->cost[b], g->qaly[b], g->nmb_gain[b],
                g->nmb_gain_se[b], g->tests[b], g->met_deaths[b]);
+        if (g->psa_draws && g->n_frontier) {
+            int e = 0, p = 0;
+            for (int i = 1; i < g->n_frontier; i++) {
+                e = g->psa_nmb[i] > g->psa_nmb[e] ? i : e;
+                p = g->psa_prob_best[i] > g->psa_prob_best[p] ? i : p;
+            }
+            ns_opt_describe(s, sp, &r->cand[g->final[g->frontier[e]]], words, sizeof words);
+            printf("  PSA (%d draws): highest expected NMB: %s (P best %.2f)\n", g->psa_draws,
+                   words, g->psa_prob_best[e]);
+            if (p != e) {
+                ns_opt_describe(s, sp, &r->cand[g->final[g->frontier[p]]], words, sizeof words);
+                printf("  most often best: %s (P best %.2f)\n", words, g->psa_prob_best[p]);
+            }
+        }
         printf("  %-26s %10s %9s %14s %10s\n", "strategy", "cost", "QALYs", "extra cost*",
                "NMB gap");
         for (int k = 0; k < s->n_strategies; k++) {
@@ -162,6 +176,15 @@ int ns_cmd_optimize(int argc, char **argv)
         free(e);
         ns_scenario_free(s);
         return 1;
+    }
+    if (o.psa) {
+        double t0 = ns_cli_now();
+        if (ns_opt_psa(s, &sp, &oo, o.psa, &r, err, sizeof err)) {
+            fprintf(stderr, "netsurv optimize: --psa: %s\n", err);
+            rc = 1;
+        } else if (!o.quiet)
+            fprintf(stderr, "netsurv optimize: %d PSA draws of the frontier schedules in %.1f s\n",
+                    o.psa, ns_cli_now() - t0);
     }
     ns_strategy *st = malloc(sizeof *st);
     char *yaml = NULL, *full = NULL;

@@ -37,7 +37,8 @@
       "netsurv run -n 1000000 -o results/default.h5 --psa 500")                              \
     X(optimize,                                                                              \
       "netsurv optimize [SCENARIO] [-o FILE] [-n N] [--seed S] [--threads T] [--set k=v]...\n" \
-      "              [--space FILE] [--policy FILE] [--no-screen] [--force] [--quiet]",     \
+      "              [--space FILE] [--policy FILE] [--no-screen] [--psa K] [--force]\n"  \
+      "              [--quiet]",                                                            \
       "Searches the scenario's space of schedules (optimize: or --space) for the best "     \
       "schedule of each risk group, every candidate on the group's same patients: "        \
       "frontiers, the best at each WTP, the scenario's strategies against them, and the "   \

@@ -53,7 +53,9 @@ const ns_opt_help ns_opt_table[] = {
     {"--per-patient", NULL, NULL, NULL, "also write one row per patient and strategy (/patients)",
      B(run)},
     {"--psa", NULL, "K", NULL,
-     "run K probabilistic-sensitivity draws (bench: time K draws) and write /psa", B(bench) | B(run)},
+     "run K probabilistic-sensitivity draws (bench: time K draws) and write /psa; optimize: "
+     "re-evaluate each group's frontier schedules under K draws",
+     B(bench) | B(run) | B(optimize)},
     {"--owsa", NULL, NULL, NULL, "one-way sensitivity over every parameter with a range: (/owsa)",
      B(run)},
     {"--sweep", NULL, "FILE", NULL, "a sweep definition (grid or zip axes over scenario values)",

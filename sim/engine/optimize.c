@@ -4,6 +4,7 @@
 #include "netsurv/engine/optimize.h"
 #include "netsurv/engine/econ.h"
 #include "netsurv/engine/frontier.h"
+#include "netsurv/engine/psa.h"
 #include "netsurv/model/history.h"
 #include "netsurv/model/strategy.h"
 #include "netsurv/numeric/hash.h"
@@ -519,6 +520,37 @@ out:
 
 /* ---------- the search ---------- */
 
+/* list[start[g] .. start[g + 1]) = the patients of group g, by index. */
+static int group_lists(const ns_scenario *s, const ns_opt_opts *o, int G, uint8_t *grp,
+                       uint32_t *list, uint64_t *start)
+{
+    int threads = o->threads;
+#ifdef _OPENMP
+    if (threads <= 0)
+        threads = omp_get_max_threads();
+#pragma omp parallel for schedule(static, 4096) num_threads(threads)
+#endif
+    for (uint64_t i = 0; i < o->n; i++) {
+        ns_patient p;
+        ns_history_draw(s, o->seed, i, &p);
+        grp[i] = (uint8_t)ns_group_of(s, &p);
+    }
+    (void)threads;
+    memset(start, 0, sizeof *start * ((size_t)G + 1));
+    for (uint64_t i = 0; i < o->n; i++)
+        start[grp[i] + 1]++;
+    for (int g = 0; g < G; g++)
+        start[g + 1] += start[g];
+    uint64_t *fill = malloc(sizeof *fill * (size_t)G);
+    if (!fill)
+        return -1;
+    memcpy(fill, start, sizeof *fill * (size_t)G);
+    for (uint64_t i = 0; i < o->n; i++)
+        list[fill[grp[i]]++] = (uint32_t)i;
+    free(fill);
+    return 0;
+}
+
 int ns_optimize(const ns_scenario *s, const ns_opt_space *sp, const ns_opt_opts *o,
                 ns_opt_result *res, char *err, size_t errlen)
 {
@@ -548,30 +580,7 @@ int ns_optimize(const ns_scenario *s, const ns_opt_space *sp, const ns_opt_opts 
     for (double x = 0; x <= s->econ.wtp_max + 1e-9 && res->n_wtp < NS_OPT_MAX_WTP;
          x += s->econ.wtp_step)
         res->wtp[res->n_wtp++] = x;
-    int threads = o->threads;
-#ifdef _OPENMP
-    if (threads <= 0)
-        threads = omp_get_max_threads();
-#pragma omp parallel for schedule(static, 4096) num_threads(threads)
-#endif
-    for (uint64_t i = 0; i < o->n; i++) {
-        ns_patient p;
-        ns_history_draw(s, o->seed, i, &p);
-        grp[i] = (uint8_t)ns_group_of(s, &p);
-    }
-    (void)threads;
-    for (uint64_t i = 0; i < o->n; i++)
-        start[grp[i] + 1]++;
-    for (int g = 0; g < res->n_groups; g++)
-        start[g + 1] += start[g];
-    uint64_t *fill = malloc(sizeof *fill * (size_t)res->n_groups);
-    int rc = fill ? 0 : -1;
-    if (fill) {
-        memcpy(fill, start, sizeof *fill * (size_t)res->n_groups);
-        for (uint64_t i = 0; i < o->n; i++)
-            list[fill[grp[i]]++] = (uint32_t)i;
-    }
-    free(fill);
+    int rc = group_lists(s, o, res->n_groups, grp, list, start);
     free(grp);
     ctx C = {s, sp, o, res};
     note(&C, "%d candidate schedules per group, %d groups, %llu patients", res->n_cand,
@@ -590,13 +599,71 @@ int ns_optimize(const ns_scenario *s, const ns_opt_space *sp, const ns_opt_opts 
     return rc;
 }
 
+int ns_opt_psa(const ns_scenario *s, const ns_opt_space *sp, const ns_opt_opts *o, int K,
+               ns_opt_result *res, char *err, size_t errlen)
+{
+    int G = res->n_groups, rc = 0;
+    ns_scenario *d = malloc(sizeof *d);
+    uint8_t *grp = malloc(o->n ? o->n : 1);
+    uint32_t *list = malloc(sizeof *list * (o->n ? o->n : 1));
+    uint64_t *start = calloc((size_t)G + 1, sizeof *start);
+    double *acc = NULL;
+    int nmax = 1;
+    for (int g = 0; g < G; g++) {
+        ns_opt_group *x = &res->group[g];
+        nmax = x->n_frontier > nmax ? x->n_frontier : nmax;
+        x->psa_draws = K;
+        x->psa_nmb = calloc((size_t)(x->n_frontier ? x->n_frontier : 1), sizeof *x->psa_nmb);
+        x->psa_prob_best = calloc((size_t)(x->n_frontier ? x->n_frontier : 1),
+                                  sizeof *x->psa_prob_best);
+        rc |= !x->psa_nmb || !x->psa_prob_best;
+    }
+    int *codes = malloc(sizeof *codes * (size_t)nmax);
+    acc = malloc(sizeof *acc * (size_t)nmax * (NBASE + 5));
+    if (rc || !d || !grp || !list || !start || !codes || !acc) {
+        snprintf(err, errlen, "out of memory");
+        rc = -1;
+    }
+    int refs[1] = {0};
+    for (int k = 0; k < K && !rc; k++) {
+        ns_psa_draw(s, d, o->seed, (uint64_t)k);
+        rc = group_lists(d, o, G, grp, list, start);
+        for (int g = 0; g < G && !rc; g++) {
+            ns_opt_group *x = &res->group[g];
+            uint64_t n = start[g + 1] - start[g];
+            if (!n || !x->n_frontier)
+                continue;
+            for (int i = 0; i < x->n_frontier; i++)
+                codes[i] = x->final[x->frontier[i]];
+            pass P = {d, sp, res->cand, o->seed, list + start[g], n, x->n_frontier, codes, 1,
+                      refs, NBASE + 5, o->threads};
+            rc = run_pass(&P, acc);
+            res->plays += n * (uint64_t)(x->n_frontier + 1);
+            int b = 0;
+            double bv = -INFINITY;
+            for (int i = 0; i < x->n_frontier && !rc; i++) {
+                double v = (d->econ.wtp * acc[(size_t)i * P.F + 1] - acc[(size_t)i * P.F]) /
+                           (double)n;
+                x->psa_nmb[i] += v / K;
+                if (v > bv)
+                    bv = v, b = i;
+            }
+            x->psa_prob_best[b] += 1.0 / K;
+        }
+        if (rc)
+            snprintf(err, errlen, "out of memory");
+    }
+    free(d), free(grp), free(list), free(start), free(codes), free(acc);
+    return rc;
+}
+
 void ns_opt_result_free(ns_opt_result *res)
 {
     for (int gi = 0; res->group && gi < res->n_groups; gi++) {
         ns_opt_group *g = &res->group[gi];
         void *p[] = {g->final, g->cost, g->qaly, g->ly, g->tests, g->met_deaths, g->nmb_gain,
                      g->nmb_gain_se, g->status, g->reference, g->icer, g->frontier, g->pareto,
-                     g->best_at_wtp};
+                     g->best_at_wtp, g->psa_nmb, g->psa_prob_best};
         for (size_t i = 0; i < sizeof p / sizeof *p; i++)
             free(p[i]);
     }

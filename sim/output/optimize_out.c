@@ -153,6 +153,14 @@ static int write_group(hid_t top, const ns_scenario *s, const ns_opt_space *sp,
              ns__h5_write_i32(NULL, d, "stage_candidates", nst, sc,
                               "candidates evaluated in each screening stage", NULL) ||
              write_guidelines(d, s, g);
+    if (!rc && g->psa_draws && g->n_frontier)
+        rc = ns__h5_attr_u64(d, "psa_draws", (uint64_t)g->psa_draws) ||
+             ns__h5_write_f64(NULL, d, "psa_expected_nmb", 1, &nf, g->psa_nmb,
+                              "expected NMB at the scenario's WTP over the PSA draws, per "
+                              "frontier row (as in frontier)", "USD") ||
+             ns__h5_write_f64(NULL, d, "psa_prob_best", 1, &nf, g->psa_prob_best,
+                              "share of PSA draws in which the frontier row has the highest NMB "
+                              "of the frontier", "share");
     H5Gclose(d);
     return rc ? -1 : 0;
 }

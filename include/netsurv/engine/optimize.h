@@ -62,6 +62,10 @@ typedef struct {
     double s_extra_cost[NS_MAX_STRATEGIES]; /* over the frontier at equal QALYs */
     int s_where[NS_MAX_STRATEGIES];          /* ns_frontier_cost_at's */
     double s_nmb_gap[NS_MAX_STRATEGIES];     /* best candidate's NMB minus the strategy's */
+    /* ns_opt_psa: per frontier point (frontier[i]), over psa_draws draws */
+    int psa_draws;
+    double *psa_nmb;            /* expected NMB at the scenario's WTP */
+    double *psa_prob_best;      /* share of draws in which it has the highest NMB of the frontier */
 } ns_opt_group;
 
 typedef struct {
@@ -97,6 +101,13 @@ void ns_opt_describe(const ns_scenario *s, const ns_opt_space *sp, const ns_opt_
 int ns_optimize(const ns_scenario *s, const ns_opt_space *sp, const ns_opt_opts *o,
                 ns_opt_result *res, char *err, size_t errlen);
 void ns_opt_result_free(ns_opt_result *res);
+
+/* Re-evaluates each group's frontier schedules under K PSA draws of s
+ * (ns_psa_draw with o's seed; every draw on the patients [0, o->n) as that
+ * draw makes them, each in the group it then falls in): psa_nmb and
+ * psa_prob_best of res's groups. 0, or -1 with the reason in err. */
+int ns_opt_psa(const ns_scenario *s, const ns_opt_space *sp, const ns_opt_opts *o, int K,
+               ns_opt_result *res, char *err, size_t errlen);
 
 /* The composite policy: for each group its best candidate (best[g] indexes
  * res->group[g].final; NULL: the best at the scenario's WTP) as one rule
