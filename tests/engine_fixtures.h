@@ -176,7 +176,10 @@ static inline ns_scenario *closed_form_rules(double sens, double adherence, cons
              "        diameter_mm: {value: [0, 1000], assumption: \"test\"}\n"
              "        sensitivity: {value: [%.17g, %.17g], assumption: \"test\"}\n\n",
              sens, sens, sens, sens);
-    char *t3 = replace_block(t2, NULL, "modalities", buf);
+    char *t3m = replace_block(t2, NULL, "modalities", buf);
+    /* the default search space names the default modalities */
+    char *t3 = replace_block(t3m, NULL, "optimize", "");
+    free(t3m);
     size_t need = strlen(rules) + 200;
     char *strat = malloc(need);
     assert_non_null(strat);

@@ -49,7 +49,7 @@ check_named() { # FILE COMMANDS...: each option of FILE's parser named in one of
   done
   [ $n -gt 0 ] || fail "no options read from $file"
 }
-check_named options.c bench calibrate cohort run validate
+check_named options.c bench calibrate cohort run validate optimize
 check_named cmd_merge.c merge
 check_named cmd_icer.c icer
 check_named cmd_reference.c reference

@@ -153,7 +153,7 @@ int ns_cmd_bench(int argc, char **argv)
 {
     options o;
     int rc = ns_cli_parse(argc, argv, &o);
-    return rc ? rc : bench(&o);
+    return rc ? rc : o.optimize ? ns_cli_bench_optimize(&o) : bench(&o);
 }
 
 static int bench(const options *o)

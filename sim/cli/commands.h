@@ -10,7 +10,7 @@
 
 #define NS_COMMANDS(X)                                                                       \
     X(bench,                                                                                 \
-      "netsurv bench [SCENARIO] [-n N] [--memory] [--psa K]",                                \
+      "netsurv bench [SCENARIO] [-n N] [--memory] [--psa K] [--optimize]",                   \
       "Measures netsurv's speed: patient generation, every strategy with summary and "       \
       "with per-patient output, on 1 and 2 threads (best of 3).",                            \
       "netsurv bench -n 2000000")                                                            \
@@ -35,6 +35,15 @@
       "detections, missed metastases and the incremental analysis to an HDF5 file; "         \
       "optionally PSA, OWSA, a sweep, one shard of the work.",                               \
       "netsurv run -n 1000000 -o results/default.h5 --psa 500")                              \
+    X(optimize,                                                                              \
+      "netsurv optimize [SCENARIO] [-o FILE] [-n N] [--seed S] [--threads T] [--set k=v]...\n" \
+      "              [--space FILE] [--policy FILE] [--no-screen] [--psa K] [--force]\n"  \
+      "              [--quiet]",                                                            \
+      "Searches the scenario's space of schedules (optimize: or --space) for the best "     \
+      "schedule of each risk group, every candidate on the group's same patients: "        \
+      "frontiers, the best at each WTP, the scenario's strategies against them, and the "   \
+      "composite policy as a scenario that netsurv run replays.",                           \
+      "netsurv optimize -n 1000000 -o results/optimize.h5 --policy results/policy.yaml")    \
     X(merge,                                                                                 \
       "netsurv merge OUT.h5 SHARD.h5... [--force] [--quiet]",                                \
       "Folds the shards of one run (run --shard K/N) into the file a single run "            \

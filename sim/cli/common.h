@@ -22,6 +22,9 @@ void ns_cli_guard_output(void);
 long ns_cli_peak_rss_kib(void);
 /* Each warning of e on stderr ("FILE:LINE:COLUMN: path: ... (warning)"). */
 void ns_cli_print_warnings(const ns_errors *e);
+/* `netsurv bench --optimize` (cmd_optimize.c): the default search timed on
+ * 1 thread and on every core. Returns the exit status. */
+int ns_cli_bench_optimize(const options *o);
 /* Each message of e on stderr after prefix. */
 void ns_cli_print_errors(const char *prefix, const ns_errors *e);
 

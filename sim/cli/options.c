@@ -138,6 +138,17 @@ int ns_cli_parse(int argc, char **argv, options *o)
             }
             o->sweep = v;
             i++;
+        } else if (!strcmp(a, "--space") || !strcmp(a, "--policy")) {
+            if (!v || !*v) {
+                fprintf(stderr, "netsurv: %s needs a file\n", a);
+                return 2;
+            }
+            *(a[2] == 's' ? &o->space : &o->policy) = v;
+            i++;
+        } else if (!strcmp(a, "--no-screen")) {
+            o->no_screen = 1;
+        } else if (!strcmp(a, "--optimize")) {
+            o->optimize = 1;
         } else if (!strcmp(a, "--series")) {
             if (!v) {
                 fprintf(stderr, "netsurv: --series needs a file\n");

@@ -28,6 +28,10 @@ typedef struct {
     int resume;
     int peak_memory;        /* print the peak resident memory at the end */
     const char *sweep;      /* --sweep FILE */
+    const char *space;      /* optimize --space FILE */
+    const char *policy;     /* optimize --policy FILE */
+    int no_screen;          /* optimize --no-screen */
+    int optimize;           /* bench --optimize */
     const char *series;     /* calibrate --series FILE */
     const char *posterior;  /* run --posterior FILE */
     int check;              /* calibrate --check */

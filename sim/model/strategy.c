@@ -367,11 +367,9 @@ static void conclude(const ns_scenario *s, const ns_rule *r, const ns_patient *p
     o->cost = o->cost_surveillance + o->cost_workup + o->cost_treatment;
 }
 
-void ns_strategy_play(const ns_scenario *s, int k, const ns_patient *p, ns_outcome *o)
+void ns_rule_play(const ns_scenario *s, const ns_rule *r, int ri, const ns_patient *p,
+                  ns_outcome *o)
 {
-    const ns_strategy *st = &s->strategy[k];
-    int ri = ns_strategy_match(st, p);
-    const ns_rule *r = &st->rule[ri];
     memset(o, 0, sizeof *o);
     o->rule = (uint8_t)ri;
     o->detection_time = o->detection_delay = o->local_detection_time = INFINITY;
@@ -393,4 +391,11 @@ void ns_strategy_play(const ns_scenario *s, int k, const ns_patient *p, ns_outco
             break;
     }
     conclude(s, r, p, &d, &log, o);
+}
+
+void ns_strategy_play(const ns_scenario *s, int k, const ns_patient *p, ns_outcome *o)
+{
+    const ns_strategy *st = &s->strategy[k];
+    int ri = ns_strategy_match(st, p);
+    ns_rule_play(s, &st->rule[ri], ri, p, o);
 }

@@ -275,6 +275,38 @@ char *ns_composite_yaml(const ns_scenario *s, const int *choice, const char *nam
     return t.s;
 }
 
+char *ns_strategy_yaml(const ns_scenario *s, const ns_strategy *st, int indent, char *err,
+                       size_t errlen)
+{
+    char ind[64], sub[80];
+    snprintf(ind, sizeof ind, "%*s", indent < 60 ? indent : 60, "");
+    snprintf(sub, sizeof sub, "%s    ", ind);
+    textbuf t = {0};
+    put(&t, "%s- name: %s\n%s  source: \"%s\"\n%s  rules:\n", ind, st->name, ind, st->source,
+        ind);
+    for (int i = 0; i < st->n_rules; i++) {
+        const ns_rule *r = &st->rule[i];
+        put(&t, "%s- name: %s\n", sub, r->name);
+        put(&t, "%s  assumption: \"%s\"\n", sub, st->source);
+        if (r->otherwise)
+            put(&t, "%s  otherwise: true\n", sub);
+        else {
+            char when[512];
+            ns_riskgroup_yaml(&r->when, when, sizeof when);
+            put(&t, "%s  when: %s\n", sub, when);
+        }
+        if (r->treatment >= 0)
+            put(&t, "%s  treatment: %s\n", sub, s->treatment[r->treatment].name);
+        put_schedule(&t, s, r, sub);
+    }
+    if (t.failed) {
+        free(t.s);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    return t.s;
+}
+
 char *ns_scenario_add_strategy(const char *name, const char *text, const char *entry, char *err,
                                size_t errlen)
 {

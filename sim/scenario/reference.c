@@ -299,6 +299,33 @@ static const ns_ref_key groups[] = {
     V("groups.*.why", "text", "", 1, 0, "none", "why cells were merged into the group (kept in the file, not used)"),
     END};
 
+#define OPT_AXIS(name, type, meaning) \
+    M("optimize." name, NULL, meaning), \
+    L("optimize." name ".choices", type, NULL, "the choices"), \
+    V("optimize." name ".source", "text", "", 1, 0, "give source or assumption", "where they come from"), \
+    V("optimize." name ".assumption", "text", "", 1, 0, "give source or assumption", "what is assumed")
+static const ns_ref_key optimize[] = {
+    M("optimize", "no search space (netsurv optimize needs one, or --space FILE)",
+      "the search space of netsurv optimize: every combination of the choices is a candidate "
+      "schedule for every risk group, de-duplicated by its visit list, plus no follow-up and each "
+      "treatment alone; each axis at most " X(NS_OPT_MAX_CHOICES) " choices"),
+    OPT_AXIS("tests", "list of lists of modality names", "the tests at every visit of a candidate"),
+    OPT_AXIS("first_visit_years", "list of years in [0, 60]", "the first visit"),
+    OPT_AXIS("interval_years", "list of years in [0.25, 60]", "the interval between visits"),
+    OPT_AXIS("change_after_years", "list of years in [0.25, 60] or never",
+             "the year after which the interval changes to later_interval_years"),
+    OPT_AXIS("later_interval_years", "list of years in [0.25, 60]", "the interval after the change"),
+    OPT_AXIS("horizon_years", "list of years in [0, 60] or lifelong", "the last visit"),
+    OPT_AXIS("treatment", "list of treatment names or none", "an additional treatment at time 0"),
+    M("optimize.screening", "z 3, min_patients 2000",
+      "successive-halving screening on subsamples before the full evaluation"),
+    F("optimize.screening.z", "standard errors", 0, 100, "3",
+      "a candidate is dropped only when this many standard errors of paired differences below the "
+      "best at every WTP of the grid (and off the cost-QALY frontier)"),
+    F("optimize.screening.min_patients", "patients", 100, 1e12, "2000",
+      "a screening subsample holds at least this many of a group's patients"),
+    END};
+
 static const ns_ref_key sweep[] = {
     M("sweep", "no sweep", "points over scalars of the scenario, each a full run on the same patients "
       "(in the scenario or in a file of its own, `--sweep FILE`); grid and/or zip; at most "
@@ -439,6 +466,7 @@ const ns_ref_section ns_ref_sections[] = {
     {"treatments", SC, "treatments", "", treatments},
     {"strategies", SC, "strategies", "", strategies},
     {"groups", SC, "groups", "", groups},
+    {"optimize", SC, "optimize", "In the scenario, or alone in a file given with `netsurv optimize --space FILE`.", optimize},
     {"sweep", SC | NS_REF_SWEEP, "sweep",
      "In the scenario, or alone in a sweep file (`--sweep FILE`, which holds only `sweep:`).", sweep},
     {"calibrate", NS_REF_SERIES, "Series file: calibrate",

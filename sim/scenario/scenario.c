@@ -6,6 +6,7 @@
 #include "sections.h"
 #include "strategies.h"
 #include "sweep_section.h"
+#include "optimize_section.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -53,7 +54,7 @@ static int load_tree(ns_ytree *t, ns_scenario *s, ns_errors *e)
                                               ns__load_residual, ns__load_course, ns__load_death,
                                               ns__load_targets, ns__load_modalities,
                                               ns__load_strategies, ns__load_groups,
-                                              ns__load_sweep};
+                                              ns__load_sweep, ns__load_optimize};
     for (size_t i = 0; i < sizeof loaders / sizeof *loaders; i++)
         loaders[i](&L, t->root);
     if (e->n == 0)
@@ -366,13 +367,15 @@ void ns_scenario_derive(ns_scenario *s)
     d->rate_costs = log1p(s->follow.discount_costs);
     d->rate_effects = log1p(s->follow.discount_effects);
     for (int k = 0; k < s->n_strategies; k++)
-        for (int r = 0; r < s->strategy[k].n_rules; r++) {
-            ns_rule *rule = &s->strategy[k].rule[r];
-            for (int v = 0; v < rule->n_visits; v++) {
-                rule->visit_attend[v] = ns_curve_eval(&s->follow.adherence, rule->visit_time[v]);
-                rule->visit_discount[v] = pow(1 + s->follow.discount_costs, -rule->visit_time[v]);
-                rule->visit_discount_eff[v] =
-                    pow(1 + s->follow.discount_effects, -rule->visit_time[v]);
-            }
-        }
+        for (int r = 0; r < s->strategy[k].n_rules; r++)
+            ns_rule_derive(s, &s->strategy[k].rule[r]);
+}
+
+void ns_rule_derive(const ns_scenario *s, ns_rule *rule)
+{
+    for (int v = 0; v < rule->n_visits; v++) {
+        rule->visit_attend[v] = ns_curve_eval(&s->follow.adherence, rule->visit_time[v]);
+        rule->visit_discount[v] = pow(1 + s->follow.discount_costs, -rule->visit_time[v]);
+        rule->visit_discount_eff[v] = pow(1 + s->follow.discount_effects, -rule->visit_time[v]);
+    }
 }

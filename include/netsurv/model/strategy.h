@@ -75,6 +75,14 @@ int ns_strategy_match(const ns_strategy *st, const ns_patient *p);
  * the scenario has no groups. */
 int ns_group_of(const ns_scenario *s, const ns_patient *p);
 
+/* Plays rule r (reported as rule index ri) of any strategy on patient p into
+ * *o: what ns_strategy_play does once it has found the patient's rule, so a
+ * schedule built outside the scenario (netsurv optimize) plays exactly as
+ * the same rule in a strategy. r's derived visit fields must be filled
+ * (ns_rule_derive). */
+void ns_rule_play(const ns_scenario *s, const ns_rule *r, int ri, const ns_patient *p,
+                  ns_outcome *o);
+
 /* Plays strategy index k of s on patient p into *o. */
 void ns_strategy_play(const ns_scenario *s, int k, const ns_patient *p, ns_outcome *o);
 

@@ -238,6 +238,31 @@ typedef struct {
     uint64_t n_points;          /* 1 when there is no sweep */
 } ns_sweep;
 
+/* ---- the search space of `netsurv optimize` (issue 10) ---- */
+#define NS_OPT_MAX_CHOICES 32
+#define NS_OPT_NEVER INFINITY  /* change_after_years: never (one interval throughout) */
+/* One axis of the space: its values (years), where it was written. */
+typedef struct {
+    int n;
+    double v[NS_OPT_MAX_CHOICES];
+} ns_opt_axis;
+
+/* Candidates are every combination of: the tests at each visit (modality
+ * masks), the first visit, the interval, the year after which the interval
+ * changes (NS_OPT_NEVER: it does not) and the interval after it, the last
+ * year of visits (NS_HORIZON_YEARS: lifelong), and a treatment at time 0
+ * (-1: none); visits at first, first + interval, ... up to the horizon. */
+typedef struct {
+    int given;                  /* an optimize: section was read */
+    int n_tests;
+    uint32_t tests[NS_OPT_MAX_CHOICES];
+    ns_opt_axis first, interval, change_after, later_interval, horizon;
+    int n_treatments;
+    int treatment[NS_OPT_MAX_CHOICES];
+    double screen_z;            /* screening keeps candidates within z standard errors */
+    double screen_min;          /* ... on subsamples of at least this many patients */
+} ns_opt_space;
+
 /* Quantities computed from the parameters once, for the per-patient loop.
  * ns_scenario_derive refreshes them after any parameter changes. */
 typedef struct {
@@ -276,6 +301,7 @@ typedef struct ns_scenario {
     int n_sets;                 /* the --set overrides it was loaded with (owned) */
     char **sets;
     char *sweep_path, *sweep_text; /* a sweep given in its own file (--sweep), or NULL */
+    ns_opt_space opt;           /* the optimize: section (opt.given 0: none) */
 } ns_scenario;
 
 /* Value index of each axis at sweep point p (idx[0..n_axes)). */
@@ -285,6 +311,10 @@ void ns_sweep_indices(const ns_sweep *w, uint64_t p, int *idx);
 
 /* Recomputes s->derived (and the life table's cumulative hazards). */
 void ns_scenario_derive(ns_scenario *s);
+
+/* Fills the derived visit fields of rule r (attendance, discount factors)
+ * from s, as ns_scenario_derive does for the scenario's rules. */
+void ns_rule_derive(const ns_scenario *s, ns_rule *r);
 
 /* Messages about bad input, each "FILE:LINE:COLUMN: path: problem"; and
  * warnings, in the same form, about input that loads but is likely not
@@ -345,6 +375,19 @@ char *ns_composite_yaml(const ns_scenario *s, const int *choice, const char *nam
  * text, or NULL with the reason in err (strategies: is not a block list). */
 char *ns_scenario_add_strategy(const char *name, const char *text, const char *entry, char *err,
                                size_t errlen);
+
+/* Strategy st (its rules' when:, otherwise:, treatment and visits) as a
+ * strategies: list item indented by `indent` spaces; each rule's note is
+ * "assumption: <st->source>". Returns malloc'd text, or NULL with the reason
+ * in err. */
+char *ns_strategy_yaml(const ns_scenario *s, const ns_strategy *st, int indent, char *err,
+                       size_t errlen);
+
+/* The optimize: section of the file `path` (which holds only optimize:),
+ * read against s's modalities and treatments into *out: 0, or -1 with every
+ * problem ("FILE:LINE:COLUMN: optimize.key: problem") in *errs. */
+int ns_opt_space_load(const ns_scenario *s, const char *path, ns_opt_space *out,
+                      ns_errors *errs);
 
 /* Index of a group label, or -1. */
 int ns_group_index(const char *label);

@@ -1,0 +1,273 @@
+/* `netsurv optimize`: the best schedule of the search space for each risk
+ * group (engine/optimize.h), written to HDF5 (-o), as a scenario that
+ * `netsurv run` replays (--policy), and printed per group. */
+#include "commands.h"
+#include "common.h"
+#include "netsurv/engine/optimize.h"
+#include "netsurv/output/atomic.h"
+#include "netsurv/output/h5out.h"
+#include "netsurv/output/optimize_out.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#define POLICY_NAME "optimized_policy"
+
+static void progress_line(void *ctx, const char *line)
+{
+    if (!*(const int *)ctx)
+        fprintf(stderr, "netsurv optimize: %s\n", line);
+}
+
+/* The table per group: best schedule, cost, QALYs, NMB gain; then the
+ * scenario's strategies against the group's frontier. */
+static void print_tables(const ns_scenario *s, const ns_opt_space *sp, const ns_opt_result *r)
+{
+    printf("Best schedule per group at %.0f USD/QALY (costs and QALYs discounted, per patient; "
+           "gain: NMB over no follow-up, +- its SE)\n", s->econ.wtp);
+    for (int gi = 0; gi < r->n_groups; gi++) {
+        const ns_opt_group *g = &r->group[gi];
+        char words[300];
+        if (!g->n_final)
+            continue;
+        int b = g->best;
+        ns_opt_describe(s, sp, &r->cand[g->final[b]], words, sizeof words);
+        printf("\n%s (%llu patients; %d candidates on all, %d on the frontier)\n  best: %s\n"
+               "  cost %.2f  QALYs %.5f  NMB gain %.2f +- %.2f  tests %.2f  metastasis deaths "
+               "%.5f\n",
+               s->n_groups ? s->group[gi].name : "everyone", (unsigned long long)g->n_patients,
+               g->n_final, g->n_frontier, words, g->cost[b], g->qaly[b], g->nmb_gain[b],
+               g->nmb_gain_se[b], g->tests[b], g->met_deaths[b]);
+        if (g->psa_draws && g->n_frontier) {
+            int e = 0, p = 0;
+            for (int i = 1; i < g->n_frontier; i++) {
+                e = g->psa_nmb[i] > g->psa_nmb[e] ? i : e;
+                p = g->psa_prob_best[i] > g->psa_prob_best[p] ? i : p;
+            }
+            ns_opt_describe(s, sp, &r->cand[g->final[g->frontier[e]]], words, sizeof words);
+            printf("  PSA (%d draws): highest expected NMB: %s (P best %.2f)\n", g->psa_draws,
+                   words, g->psa_prob_best[e]);
+            if (p != e) {
+                ns_opt_describe(s, sp, &r->cand[g->final[g->frontier[p]]], words, sizeof words);
+                printf("  most often best: %s (P best %.2f)\n", words, g->psa_prob_best[p]);
+            }
+        }
+        printf("  %-26s %10s %9s %14s %10s\n", "strategy", "cost", "QALYs", "extra cost*",
+               "NMB gap");
+        for (int k = 0; k < s->n_strategies; k++) {
+            char extra[40];
+            if (g->s_where[k] > 0)
+                snprintf(extra, sizeof extra, "beyond");
+            else
+                snprintf(extra, sizeof extra, "%.2f%s", g->s_extra_cost[k],
+                         g->s_where[k] < 0 ? " (below)" : "");
+            printf("  %-26.26s %10.2f %9.5f %14s %10.2f\n", s->strategy[k].name, g->s_cost[k],
+                   g->s_qaly[k], extra, g->s_nmb_gap[k]);
+        }
+    }
+    printf("\n* extra cost: above the frontier's cost at the strategy's QALYs; 'beyond': more "
+           "QALYs than any searched schedule; 'below': fewer QALYs than the cheapest frontier "
+           "schedule, extra cost against it.\n");
+}
+
+/* text to path through a temporary file beside it. */
+static int write_text(const char *path, const char *text, int force)
+{
+    if (!force && access(path, F_OK) == 0) {
+        fprintf(stderr, "netsurv optimize: %s exists (--force replaces it)\n", path);
+        return 2;
+    }
+    size_t len = strlen(path) + 32;
+    char *tmp = malloc(len);
+    if (!tmp)
+        return 1;
+    snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    int rc = !f || fputs(text, f) < 0;
+    if (f)
+        rc |= fclose(f) != 0;
+    if (!rc)
+        rc = rename(tmp, path) != 0;
+    if (rc) {
+        perror(path);
+        remove(tmp);
+    }
+    free(tmp);
+    return rc;
+}
+
+/* The output file: provenance, the scenario, /optimize. */
+static int write_h5(const options *o, const ns_scenario *s, const ns_opt_space *sp,
+                    const ns_opt_result *r, uint64_t seed, const char *yaml, double pc,
+                    double pq)
+{
+    char err[9000];
+    char *cmdline = ns_cli_join_args(o->argc, o->argv);
+    ns_run_info info = {seed, o->n, cmdline ? cmdline : ""};
+    ns_h5 *h = ns_h5_create(ns_atomic_tmp(), s, &info, 0, err, sizeof err);
+    int rc = !h;
+    if (!h)
+        fprintf(stderr, "netsurv optimize: %s\n", err);
+    else {
+        rc = ns_h5_write_optimize(h, s, sp, r, yaml, pc, pq);
+        rc |= ns_h5_close(h);
+    }
+    free(cmdline);
+    if (ns_atomic_finish(rc == 0, err, sizeof err)) {
+        fprintf(stderr, "netsurv optimize: %s %s\n", err, ns_h5_reason());
+        rc = 1;
+    }
+    return rc ? 1 : 0;
+}
+
+int ns_cmd_optimize(int argc, char **argv)
+{
+    options o;
+    ns_scenario *s;
+    int rc = ns_cli_start(argc, argv, &o, &s);
+    if (rc)
+        return rc;
+    ns_opt_space sp = s->opt;
+    ns_errors *e = calloc(1, sizeof *e);
+    if (!e) {
+        ns_scenario_free(s);
+        return 1;
+    }
+    if (o.space && ns_opt_space_load(s, o.space, &sp, e)) {
+        ns_cli_print_errors("", e);
+        rc = 2;
+    } else if (!sp.given) {
+        fprintf(stderr, "netsurv optimize: %s has no optimize: section; give the search space "
+                        "with --space FILE\n", s->path);
+        rc = 2;
+    }
+    if (!rc && o.policy && !o.force && access(o.policy, F_OK) == 0) {
+        fprintf(stderr, "netsurv optimize: %s exists (--force replaces it)\n", o.policy);
+        rc = 2;
+    }
+    char err[9000];
+    if (!rc && o.output) {
+        int a = ns_atomic_begin(o.output, o.force, err, sizeof err);
+        if (a) {
+            fprintf(stderr, "netsurv optimize: %s\n", err);
+            rc = a == -1 ? 2 : 1;
+        } else
+            ns_cli_guard_output();
+    }
+    if (rc) {
+        free(e);
+        ns_scenario_free(s);
+        return rc;
+    }
+    uint64_t seed = o.seed_given ? o.seed : s->seed;
+    ns_opt_opts oo = {seed, o.n, o.threads, !o.no_screen, progress_line, &o.quiet};
+    ns_opt_result r;
+    if (ns_optimize(s, &sp, &oo, &r, err, sizeof err)) {
+        fprintf(stderr, "netsurv optimize: %s\n", err);
+        if (o.output)
+            ns_atomic_finish(0, err, sizeof err);
+        ns_opt_result_free(&r);
+        free(e);
+        ns_scenario_free(s);
+        return 1;
+    }
+    if (o.psa) {
+        double t0 = ns_cli_now();
+        if (ns_opt_psa(s, &sp, &oo, o.psa, &r, err, sizeof err)) {
+            fprintf(stderr, "netsurv optimize: --psa: %s\n", err);
+            rc = 1;
+        } else if (!o.quiet)
+            fprintf(stderr, "netsurv optimize: %d PSA draws of the frontier schedules in %.1f s\n",
+                    o.psa, ns_cli_now() - t0);
+    }
+    ns_strategy *st = malloc(sizeof *st);
+    char *yaml = NULL, *full = NULL;
+    double pc = NAN, pq = NAN;
+    if (st) {
+        char source[200];
+        snprintf(source, sizeof source, "netsurv optimize: best schedule of each group at %.0f "
+                 "USD/QALY, seed %llu, %llu patients", s->econ.wtp, (unsigned long long)seed,
+                 (unsigned long long)o.n);
+        ns_opt_policy(s, &sp, &r, NULL, POLICY_NAME, source, st);
+        yaml = ns_strategy_yaml(s, st, 0, err, sizeof err);
+        ns_opt_policy_totals(&r, NULL, &pc, &pq);
+    }
+    if (!yaml) {
+        fprintf(stderr, "netsurv optimize: the policy: %s\n", st ? err : "out of memory");
+        rc = 1;
+    }
+    if (!rc && o.policy) {
+        full = ns_scenario_add_strategy(s->path, s->text, yaml, err, sizeof err);
+        if (!full) {
+            fprintf(stderr, "netsurv optimize: %s\n", err);
+            rc = 1;
+        } else
+            rc = write_text(o.policy, full, o.force);
+    }
+    if (o.output)
+        rc = rc ? (ns_atomic_finish(0, err, sizeof err), rc)
+                : write_h5(&o, s, &sp, &r, seed, yaml, pc, pq);
+    if (!rc && !o.quiet) {
+        printf("netsurv %s: %s\n%llu patients, seed %llu, %d candidate schedules per group, "
+               "%llu schedules played in %.1f s (%.0f per second)%s%s\n\n",
+               NETSURV_VERSION, s->name, (unsigned long long)o.n, (unsigned long long)seed,
+               r.n_cand, (unsigned long long)r.plays, r.seconds,
+               r.seconds > 0 ? (double)r.plays / r.seconds : 0.0, o.output ? " -> " : "",
+               o.output ? o.output : "");
+        print_tables(s, &sp, &r);
+        printf("\ncomposite policy (%s): cost %.4f  QALYs %.6f per patient%s%s\n", POLICY_NAME,
+               pc, pq, o.policy ? "; replay: netsurv run " : "", o.policy ? o.policy : "");
+    }
+    free(full);
+    free(yaml);
+    free(st);
+    ns_opt_result_free(&r);
+    free(e);
+    ns_scenario_free(s);
+    return rc;
+}
+
+int ns_cli_bench_optimize(const options *o)
+{
+    ns_scenario *s = ns_cli_load(o);
+    if (!s)
+        return 2;
+    if (!s->opt.given) {
+        fprintf(stderr, "netsurv bench: %s has no optimize: section\n", s->path);
+        ns_scenario_free(s);
+        return 2;
+    }
+    uint64_t n = o->n_given ? o->n : 100000;
+    int counts[2] = {1, 0}, nc = 1;
+#ifdef _OPENMP
+    counts[1] = omp_get_max_threads();
+    nc = counts[1] > 1 ? 2 : 1;
+#endif
+    printf("netsurv bench --optimize (%s): %s\nthe scenario's search space, every group, %llu "
+           "patients, screening on; one run per thread count (a shared machine: see the load)\n"
+           "%8s %12s %14s %16s %16s\n",
+           NETSURV_VERSION, s->name, (unsigned long long)n, "threads", "candidates", "seconds",
+           "schedules played", "played/s");
+    int rc = 0;
+    for (int c = 0; c < nc && !rc; c++) {
+        ns_opt_opts oo = {s->seed, n, counts[c], 1, NULL, NULL};
+        ns_opt_result r;
+        char err[256];
+        rc = ns_optimize(s, &s->opt, &oo, &r, err, sizeof err);
+        if (rc)
+            fprintf(stderr, "netsurv bench: %s\n", err);
+        else
+            printf("%8d %12d %14.2f %16llu %16.0f\n", counts[c], r.n_cand, r.seconds,
+                   (unsigned long long)r.plays, (double)r.plays / r.seconds);
+        fflush(stdout);
+        ns_opt_result_free(&r);
+    }
+    ns_scenario_free(s);
+    return rc ? 1 : 0;
+}
