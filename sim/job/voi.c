@@ -46,9 +46,7 @@ int ns__job_evppi(ns_h5 *h, const ns_scenario *s, int K, const double *x, const 
     double *grp = malloc(sizeof *grp * 2 * (size_t)NG * W);
     double *rg = malloc(sizeof *rg * 2 * (size_t)(G > 0 ? G : 1) * NG * W);
     double *comp = calloc(2 * (size_t)NG * W, sizeof *comp);
-    double *gc = malloc(sizeof *gc * 2 * (size_t)K * S), *ge = gc ? gc + (size_t)K * S : NULL;
-    double *tv = malloc(sizeof *tv * 2 * (size_t)W);
-    int rc = !member || !par || !grp || !rg || !comp || !gc || !tv;
+    int rc = !member || !par || !grp || !rg || !comp;
     const char *names[NS_MAX_PARAMS];
     for (int i = 0, j = 0; !rc && i < s->n_params; i++)
         if (s->param[i].psa > NS_PSA_FIXED) {
@@ -58,39 +56,61 @@ int ns__job_evppi(ns_h5 *h, const ns_scenario *s, int K, const double *x, const 
                 member[g * P + count[g]++] = j;
             j++;
         }
-    for (int j = 0; !rc && j < P; j++) /* every parameter alone */
-        one(x, K, P, &j, 1, cost, effect, S, grid, W, s->seed + (uint64_t)j,
-            par + (size_t)j * W, par + ((size_t)P + j) * W);
-    for (int g = 0; !rc && g < NG; g++)
-        one(x, K, P, member + g * P, count[g], cost, effect, S, grid, W, s->seed + 1000 + (uint64_t)g,
-            grp + (size_t)g * W, grp + ((size_t)NG + g) * W);
-    for (int r = 0; !rc && r < G; r++) {
-        for (int pass = 0; pass < 2; pass++) { /* the group's own means; its contribution */
-            for (int k = 0; k < K; k++)
-                for (int i = 0; i < S; i++) {
-                    size_t at = ((size_t)k * G + (size_t)r) * S + (size_t)i;
-                    double wgt = pass ? pg->share[(size_t)k * G + r] : 1;
-                    gc[(size_t)k * S + i] = pg->cost[at] * wgt;
-                    ge[(size_t)k * S + i] = pg->effect[at] * wgt;
-                }
-            for (int g = 0; g < NG; g++) {
-                double *v = pass ? tv : rg + ((size_t)r * NG + g) * W;
-                double *se = pass ? tv + W : rg + ((size_t)(G + r) * NG + g) * W;
-                one(x, K, P, member + g * P, count[g], gc, ge, S, grid, W,
-                    s->seed + 2000 + (uint64_t)(r * NG + g), v, se);
-                for (int w = 0; pass && w < W; w++) { /* the decision is separable by group */
-                    comp[(size_t)g * W + w] += tv[w];
-                    double *cs = comp + ((size_t)NG + g) * W + w;
-                    *cs = sqrt(*cs * *cs + tv[W + w] * tv[W + w]);
-                }
-            }
+    /* every task writes its own rows, so they run in any order on any thread */
+    double *rgc = G ? malloc(sizeof *rgc * 2 * (size_t)G * NG * W) : NULL;
+    rc = rc || (G && !rgc);
+    int tasks = P + NG + 2 * G * NG;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) if (!rc)
+#endif
+    for (int task = 0; task < tasks; task++) {
+        if (rc)
+            continue;
+        if (task < P) { /* every parameter alone */
+            int j = task;
+            one(x, K, P, &j, 1, cost, effect, S, grid, W, s->seed + (uint64_t)j,
+                par + (size_t)j * W, par + ((size_t)P + j) * W);
+            continue;
         }
+        if (task < P + NG) { /* every named group */
+            int g = task - P;
+            one(x, K, P, member + g * P, count[g], cost, effect, S, grid, W,
+                s->seed + 1000 + (uint64_t)g, grp + (size_t)g * W, grp + ((size_t)NG + g) * W);
+            continue;
+        }
+        /* a risk group's own means (pass 0), or its contribution to the cohort (pass 1) */
+        int q = task - P - NG, pass = q / (G * NG), r = q % (G * NG) / NG, g = q % NG;
+        double *c = malloc(sizeof *c * 2 * (size_t)K * S), *e = c ? c + (size_t)K * S : NULL;
+        if (!c)
+            continue;
+        for (int k = 0; k < K; k++)
+            for (int i = 0; i < S; i++) {
+                size_t at = ((size_t)k * G + (size_t)r) * S + (size_t)i;
+                double wgt = pass ? pg->share[(size_t)k * G + r] : 1;
+                c[(size_t)k * S + i] = pg->cost[at] * wgt;
+                e[(size_t)k * S + i] = pg->effect[at] * wgt;
+            }
+        double *v = pass ? rgc + ((size_t)r * NG + g) * W : rg + ((size_t)r * NG + g) * W;
+        double *se = pass ? rgc + ((size_t)(G + r) * NG + g) * W
+                          : rg + ((size_t)(G + r) * NG + g) * W;
+        one(x, K, P, member + g * P, count[g], c, e, S, grid, W,
+            s->seed + 2000 + (uint64_t)(r * NG + g) + (uint64_t)pass * 100000, v, se);
+        free(c);
     }
+    for (int r = 0; !rc && r < G; r++) /* the decision is separable by group: contributions add */
+        for (int g = 0; g < NG; g++)
+            for (int w = 0; w < W; w++) {
+                size_t at = ((size_t)r * NG + g) * W + w, st = ((size_t)(G + r) * NG + g) * W + w;
+                double *cs = comp + ((size_t)NG + g) * W + w;
+                comp[(size_t)g * W + w] += rgc[at];
+                *cs = sqrt(*cs * *cs + rgc[st] * rgc[st]);
+            }
+    free(rgc);
     if (!rc)
         rc = ns_h5_write_evppi(h, K, P, names, W, grid, par, par + (size_t)P * W, NG,
                                ns_evppi_group_name, count, grp, grp + (size_t)NG * W, G,
                                G ? rg : NULL, G ? rg + (size_t)G * NG * W : NULL,
                                G ? comp : NULL, G ? comp + (size_t)NG * W : NULL);
-    free(member), free(par), free(grp), free(rg), free(comp), free(gc), free(tv);
+    free(member), free(par), free(grp), free(rg), free(comp);
     return rc ? -1 : 0;
 }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# /voi of `netsurv run --psa K`: the EVPPI of every drawn parameter and of
+# the named groups, per risk group and for the decision by group, the same
+# for 1 and 2 threads, never negative, never above the EVPI of the same draws
+# (/psa/evpi; per risk group /psa_by_group/evpi), and the decision by group's
+# EVPPI never above its EVPI (/psa_by_group/evpi_composite).
+# usage: test_voi.sh NETSURV_BINARY
+set -euo pipefail
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+dir=$(mktemp -d /tmp/netsurv-voi-XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+cd "$dir"
+# shellcheck source=tests/lib.sh
+source "$src/tests/lib.sh"
+must() { "$@" >out.txt 2>err.txt || fail "exit $? from: $*"; }
+sc=$src/scenarios/default.yaml
+OMP_NUM_THREADS=1 must "$bin" run "$sc" -n 3000 --psa 150 --threads 1 -o one.h5 --quiet
+OMP_NUM_THREADS=2 must "$bin" run "$sc" -n 3000 --psa 150 --threads 2 -o two.h5 --quiet
+/usr/bin/python3 - <<'PY' || fail "/voi is wrong"
+import h5py, numpy as np
+a, b = h5py.File("one.h5", "r"), h5py.File("two.h5", "r")
+for k in a["voi"]:
+    x, y = a["voi"][k][()], b["voi"][k][()]
+    same = np.array_equal(x, y, equal_nan=True) if getattr(x, "dtype", None) is not None and x.dtype.kind == "f" else np.array_equal(x, y)
+    assert same, "voi/%s differs between 1 and 2 threads" % k
+v = a["voi"]
+evpi = a["psa/evpi"][:]
+for name in ("evppi", "evppi_group"):
+    e = v[name][:]
+    ok = ~np.isnan(e)
+    assert ok.any(), name
+    assert (e[ok] >= 0).all(), name
+    assert (e <= evpi + 1e-9)[ok].all(), "%s above the EVPI" % name
+rg, gevpi = v["evppi_group_by_risk_group"][:], a["psa_by_group/evpi"][:]
+ok = ~np.isnan(rg)
+assert (rg <= gevpi[:, None, :] + 1e-9)[ok].all(), "a risk group's EVPPI above its EVPI"
+comp, cevpi = v["evppi_group_composite"][:], a["psa_by_group/evpi_composite"][:]
+ok = ~np.isnan(comp)
+assert (comp <= cevpi + 1e-9)[ok].all(), "the decision by group's EVPPI above its EVPI"
+names = [x.decode() for x in v["group"][:]]
+assert "natural_history" in names and v["group_size"][names.index("natural_history")] >= 5
+w = list(v["wtp_grid"][:]).index(200000)
+print("at 200,000 per QALY: EVPI %.1f; by group of parameters: %s" % (evpi[w], ", ".join(
+    "%s %.1f" % (n, x) for n, x in zip(names, v["evppi_group"][:, w]))))
+PY
+echo "ok - /voi"
