@@ -11,3 +11,15 @@ fail() {
   done
   exit 1
 }
+
+# must CMD...: CMD succeeds (its output in out.txt and err.txt), else fail.
+must() { "$@" >out.txt 2>err.txt || fail "exit $? from: $*"; }
+
+# refused CODE WHAT CMD...: CMD exits CODE with WHAT (a fixed string) in stderr.
+refused() {
+  local code=$1 what=$2 rc=0
+  shift 2
+  "$@" >out.txt 2>err.txt || rc=$?
+  ((rc == code)) || fail "exit $rc, expected $code, from: $*"
+  grep -qF -- "$what" err.txt || fail "no '$what' in the messages of: $*"
+}

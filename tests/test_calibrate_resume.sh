@@ -13,14 +13,6 @@ trap 'rm -rf "$dir"' EXIT
 cd "$dir"
 # shellcheck source=tests/lib.sh
 source "$src/tests/lib.sh"
-must() { "$@" >out.txt 2>err.txt || fail "exit $? from: $*"; }
-refused() {
-  local code=$1 what=$2 rc=0
-  shift 2
-  "$@" >out.txt 2>err.txt || rc=$?
-  ((rc == code)) || fail "exit $rc, expected $code, from: $*"
-  grep -qF -- "$what" err.txt || fail "no '$what' in the messages of: $*"
-}
 # a small calibration: every iteration run (an unreachable ESS target)
 sed 's/^  imis: .*/  imis: {initial: 300, per_iteration: 60, iterations: 8, target_ess: 1000000}/' \
   "$src/scenarios/calibration/series.yaml" >series.yaml

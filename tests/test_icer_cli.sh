@@ -30,15 +30,6 @@ cd "$dir"
 # shellcheck source=tests/lib.sh
 source "$src/tests/lib.sh"
 ok() { echo "ok - $*"; }
-must() { "$@" >out.txt 2>err.txt || fail "exit $? from: $*"; }
-# refused CODE WHAT CMD...: CMD exits CODE with WHAT (a fixed string) in stderr
-refused() {
-  local code=$1 what=$2 rc=0
-  shift 2
-  "$@" >out.txt 2>err.txt || rc=$?
-  ((rc == code)) || fail "exit $rc, expected $code, from: $*"
-  grep -qF -- "$what" err.txt || fail "no '$what' in the messages of: $*"
-}
 # bad NAME WHAT: the table in file NAME is refused (exit 2) saying WHAT
 bad() { refused 2 "$2" "$bin" icer "$1"; }
 

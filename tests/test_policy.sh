@@ -14,14 +14,6 @@ trap 'rm -rf "$dir"' EXIT
 cd "$dir"
 # shellcheck source=tests/lib.sh
 source "$src/tests/lib.sh"
-must() { "$@" >out.txt 2>err.txt || fail "exit $? from: $*"; }
-refused() {
-  local code=$1 what=$2 rc=0
-  shift 2
-  "$@" >out.txt 2>err.txt || rc=$?
-  ((rc == code)) || fail "exit $rc, expected $code, from: $*"
-  grep -qF -- "$what" err.txt || fail "no '$what' in the messages of: $*"
-}
 set_wtp=(--set economics.wtp=1000000)
 must "$bin" run "$src/scenarios/default.yaml" -n 70000 "${set_wtp[@]}" -o run.h5 --quiet
 must "$bin" policy run.h5 -o policy.yaml

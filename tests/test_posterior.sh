@@ -15,14 +15,6 @@ trap 'rm -rf "$dir"' EXIT
 cd "$dir"
 # shellcheck source=tests/lib.sh
 source "$src/tests/lib.sh"
-must() { "$@" >out.txt 2>err.txt || fail "exit $? from: $*"; }
-refused() {
-  local code=$1 what=$2 rc=0
-  shift 2
-  "$@" >out.txt 2>err.txt || rc=$?
-  ((rc == code)) || fail "exit $rc, expected $code, from: $*"
-  grep -qF -- "$what" err.txt || fail "no '$what' in the messages of: $*"
-}
 /usr/bin/python3 - <<'PY'
 import h5py, numpy as np
 def post(name, params, theta, w):

@@ -13,7 +13,6 @@ trap 'rm -rf "$dir"' EXIT
 cd "$dir"
 # shellcheck source=tests/lib.sh
 source "$src/tests/lib.sh"
-must() { "$@" >out.txt 2>err.txt || fail "exit $? from: $*"; }
 sc=$src/scenarios/default.yaml
 OMP_NUM_THREADS=1 must "$bin" run "$sc" -n 3000 --psa 150 --threads 1 -o one.h5 --quiet
 OMP_NUM_THREADS=2 must "$bin" run "$sc" -n 3000 --psa 150 --threads 2 -o two.h5 --quiet

@@ -3,6 +3,7 @@
 #include "netsurv/numeric/rng.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 const char *const ns_route_name[NS_NROUTES] = {"never", "surveillance", "symptoms",
@@ -47,28 +48,34 @@ static int group_matches(const ns_riskgroup *g, const ns_patient *p)
            (g->depth >> p->muscularis & 1);
 }
 
-int ns_strategy_match(const ns_strategy *st, const ns_patient *p)
+/* The first of n entries (structs of size stride, each with an ns_riskgroup
+ * at when_at and an int `otherwise` flag at other_at) whose group p's
+ * report matches, else the otherwise entry (0 if none): a strategy's rules
+ * and the scenario's risk groups are matched alike. */
+static int first_match(const void *base, size_t stride, size_t when_at, size_t other_at, int n,
+                       const ns_patient *p)
 {
     int other = 0;
-    for (int i = 0; i < st->n_rules; i++) {
-        if (st->rule[i].otherwise)
+    for (int i = 0; i < n; i++) {
+        const char *e = (const char *)base + (size_t)i * stride;
+        if (*(const int *)(e + other_at))
             other = i;
-        else if (group_matches(&st->rule[i].when, p))
+        else if (group_matches((const ns_riskgroup *)(e + when_at), p))
             return i;
     }
     return other;
 }
 
+int ns_strategy_match(const ns_strategy *st, const ns_patient *p)
+{
+    return first_match(st->rule, sizeof *st->rule, offsetof(ns_rule, when),
+                       offsetof(ns_rule, otherwise), st->n_rules, p);
+}
+
 int ns_group_of(const ns_scenario *s, const ns_patient *p)
 {
-    int other = 0;
-    for (int g = 0; g < s->n_groups; g++) {
-        if (s->group[g].otherwise)
-            other = g;
-        else if (group_matches(&s->group[g].when, p))
-            return g;
-    }
-    return other;
+    return first_match(s->group, sizeof *s->group, offsetof(ns_risk_group, when),
+                       offsetof(ns_risk_group, otherwise), s->n_groups, p);
 }
 
 /* The hidden disease as this strategy leaves it after any treatment at 0. */
