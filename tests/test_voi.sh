@@ -37,6 +37,12 @@ assert (rg <= gevpi[:, None, :] + 1e-9)[ok].all(), "a risk group's EVPPI above i
 comp, cevpi = v["evppi_group_composite"][:], a["psa_by_group/evpi_composite"][:]
 ok = ~np.isnan(comp)
 assert (comp <= cevpi + 1e-9)[ok].all(), "the decision by group's EVPPI above its EVPI"
+# the population values: per patient x incidence x sum over the horizon of (1 + r)^-t
+e = a["economics"].attrs
+f = e["population_incidence"] * sum((1 + e["discount_costs"]) ** -t for t in range(int(e["population_horizon_years"])))
+assert abs(a["psa"].attrs["population_factor"] - f) < 1e-6 * f, (a["psa"].attrs["population_factor"], f)
+assert np.allclose(a["psa/population_evpi"][:], evpi * f)
+assert np.allclose(v["population_evppi_group"][:], v["evppi_group"][:] * f, equal_nan=True)
 names = [x.decode() for x in v["group"][:]]
 assert "natural_history" in names and v["group_size"][names.index("natural_history")] >= 5
 w = list(v["wtp_grid"][:]).index(200000)

@@ -316,3 +316,13 @@ void ns_econ_psa(const double *cost, const double *effect, int K, int n, const d
             psa_one_wtp(cost, effect, K, n, wtp[w], row, &ceaf[w], &evpi[w]);
     }
 }
+
+double ns_econ_population_factor(double incidence, double horizon_years, double rate)
+{
+    double f = 0;
+    for (int y = 0; y < horizon_years; y++) {
+        double part = horizon_years - y < 1 ? horizon_years - y : 1;
+        f += part * pow(1 + rate, -y);
+    }
+    return incidence * f;
+}

@@ -280,6 +280,12 @@ int ns_h5_write_economics(ns_h5 *h, const double *cost, const double *effect)
           ns__h5_attr_str(g, "effect", "discounted QALYs per patient (continuous discounting)") |
           ns__h5_attr_str(g, "convention", "costs at event times discounted by (1 + r)^-t; utilities "
                                     "and ongoing costs integrated with exp(-ln(1 + r) t)");
+    if (h->point == 0 && s->econ.has_population)
+        rc |= ns__h5_attr_f64(g, "population_incidence", s->econ.pop_incidence) |
+              ns__h5_attr_f64(g, "population_horizon_years", s->econ.pop_horizon) |
+              ns__h5_attr_f64(g, "population_factor", ns_econ_population_factor(
+                                  s->econ.pop_incidence, s->econ.pop_horizon,
+                                  s->follow.discount_costs));
     if (h->point == 0)
         rc |= ns__h5_write_strings(g, "strategy", names, n, "strategy names (columns)");
     rc |= ns__h5_write_f64(h, g, "cost", 1, &n, cost, "mean discounted cost per patient", "USD");
@@ -377,6 +383,17 @@ int ns_h5_write_psa(ns_h5 *h, int K, uint64_t n_patients, const double *values,
                         "monetary benefit at each wtp (the acceptability frontier)", NULL);
         rc |= ns__h5_write_f64(NULL, g, "evpi", 1, &nw, evpi, "expected value of perfect information per "
                         "patient", "USD");
+        if (s->econ.has_population) {
+            double f = ns_econ_population_factor(s->econ.pop_incidence, s->econ.pop_horizon,
+                                                 s->follow.discount_costs);
+            for (int w = 0; w < W; w++)
+                evpi[w] *= f;
+            rc |= ns__h5_attr_f64(g, "population_factor", f) |
+                  ns__h5_write_f64(NULL, g, "population_evpi", 1, &nw, evpi, "expected value of "
+                                   "perfect information for the population: per patient x the "
+                                   "discounted patients of economics.population (population_factor)",
+                                   "USD");
+        }
     } else
         rc = -1;
     if (g >= 0)

@@ -1,6 +1,9 @@
 /* /voi (output/voi_out.h). */
 #include "netsurv/output/voi_out.h"
 #include "h5util.h"
+#include "netsurv/engine/econ.h"
+
+#include <stdlib.h>
 
 int ns_h5_write_evppi(ns_h5 *h, int K, int P, const char *const *names, int W,
                       const double *wtp, const double *par, const double *par_se, int NG,
@@ -53,6 +56,27 @@ int ns_h5_write_evppi(ns_h5 *h, int K, int P, const char *const *names, int W,
               ns__h5_write_f64(NULL, g, "evppi_group_composite_se", 2, dg, comp_se,
                                "its standard error (the groups' combined as independent)",
                                "USD");
+    const ns_scenario *s = h->s;
+    if (s->econ.has_population) { /* the same per patient, times the discounted patients */
+        double f = ns_econ_population_factor(s->econ.pop_incidence, s->econ.pop_horizon,
+                                             s->follow.discount_costs);
+        size_t n = (size_t)(P > NG ? P : NG) * W;
+        double *v = malloc(sizeof *v * (n ? n : 1));
+        rc |= !v;
+        for (size_t i = 0; v && i < (size_t)NG * W; i++)
+            v[i] = grp[i] * f;
+        if (v)
+            rc |= ns__h5_attr_f64(g, "population_factor", f) |
+                  ns__h5_write_f64(NULL, g, "population_evppi_group", 2, dg, v, "EVPPI for the "
+                                   "population (per patient x population_factor, the discounted "
+                                   "patients of economics.population) [group, wtp]", "USD");
+        for (size_t i = 0; v && P > 0 && i < (size_t)P * W; i++)
+            v[i] = par[i] * f;
+        if (v && P > 0)
+            rc |= ns__h5_write_f64(NULL, g, "population_evppi", 2, dp, v, "EVPPI of each "
+                                   "parameter for the population [parameter, wtp]", "USD");
+        free(v);
+    }
     H5Gclose(g);
     h->failed |= rc != 0;
     return rc ? -1 : 0;

@@ -233,6 +233,11 @@ static const ns_ref_key economics[] = {
     P("economics.wtp", "USD per QALY", 0, 1e9, "for the net monetary benefit"),
     P("economics.wtp_grid_max", "USD per QALY", 1, 1e9, "the grid of NMB, CEAC and EVPI: 0 to this"),
     P("economics.wtp_grid_step", "USD per QALY", 1, 1e9, "its step (at most 1000 points)"),
+    M("economics.population", "none (EVPI and EVPPI per patient only)",
+      "who the decision concerns: the population EVPI and EVPPI are the per-patient values times "
+      "incidence x the sum of (1 + r)^-t over the horizon's years, r = follow_up.discount.costs"),
+    P("economics.population.incidence", "patients a year", 0, 1e9, "patients a year who face the decision"),
+    P("economics.population.horizon_years", "years", 0, 200, "years over which they do"),
     END};
 
 static const ns_ref_key modalities[] = {

@@ -207,6 +207,13 @@ static int load_economics(ld *L, ns_ynode *root)
         rc |= ns__param(L, n, "economics", "wtp", &e->wtp, 0, 1e9);
         rc |= ns__param(L, n, "economics", "wtp_grid_max", &e->wtp_max, 1, 1e9);
         rc |= ns__param(L, n, "economics", "wtp_grid_step", &e->wtp_step, 1, 1e9);
+        ns_ynode *pop = ns__child(L, n, "economics", "population", NS_Y_MAP, 0);
+        e->has_population = pop != NULL;
+        if (pop)
+            rc |= ns__param(L, pop, "economics.population", "incidence", &e->pop_incidence, 0,
+                            1e9) |
+                  ns__param(L, pop, "economics.population", "horizon_years", &e->pop_horizon,
+                            0, 200);
         if (!rc && e->wtp_max / e->wtp_step > 1000) {
             ns__err_at(L, n, "economics", "the WTP grid has more than 1000 points");
             rc = -1;

@@ -50,4 +50,10 @@ void ns_econ_nmb(const double *cost, const double *effect, int n, double wtp, do
 void ns_econ_psa(const double *cost, const double *effect, int K, int n, const double *wtp, int W,
                  double *ceac, int *ceaf, double *evpi);
 
+/* Patients who face the decision over the horizon, discounted: the sum of
+ * incidence (1 + r)^-t for t = 0, 1, ... while t < horizon_years (the last
+ * year in part), r the annual rate. Per-patient EVPI times this is the
+ * population EVPI. */
+double ns_econ_population_factor(double incidence, double horizon_years, double rate);
+
 #endif

@@ -193,6 +193,9 @@ typedef struct {
     double test_disutility;     /* QALYs lost per surveillance test */
     double wtp;                 /* willingness to pay, USD per QALY */
     double wtp_max, wtp_step;   /* the grid for NMB, CEAC and EVPI: 0..max by step */
+    int has_population;         /* economics.population given */
+    double pop_incidence;       /* patients a year who face the decision */
+    double pop_horizon;         /* years over which they do */
 } ns_econ_params;
 
 /* Uncertainty of a parameter for probabilistic sensitivity analysis. */
