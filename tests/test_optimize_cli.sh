@@ -4,9 +4,11 @@
 #      refuses (exit 2) and leaves both untouched; --force replaces them;
 #   2. `netsurv run` replays the policy: its optimized_policy row has the
 #      discounted cost and QALYs optimize printed for the composite policy;
-#   3. a bad --space file exits 2 with FILE:LINE:COLUMN and the key.
+#   3. a bad --space file exits 2 with FILE:LINE:COLUMN and the key;
+#   4. --psa K --posterior FILE re-evaluates the frontier under posterior draws.
 set -euo pipefail
 bin=${1:?usage: test_optimize_cli.sh NETSURV}
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -52,3 +54,15 @@ set -e
 grep -q "^$dir/bad.yaml:2:29: optimize.tests.choices.1: unknown modality 'xray'" "$dir/err" ||
   fail "bad space message: $(cat "$dir/err")"
 echo "ok - a bad space names FILE:LINE:COLUMN and the key"
+
+# --psa with --posterior: the frontier schedules re-evaluated under draws from
+# the calibration's posterior; the posterior needs --psa
+post=$src/scenarios/calibration/default-posterior.h5
+"$bin" optimize -n 2000 --threads 2 --space "$dir/space.yaml" --psa 4 --posterior "$post" \
+  -o "$dir/post.h5" > "$dir/post.out" 2> "$dir/post.err" || fail "optimize --posterior: $(tail -3 "$dir/post.err")"
+grep -q "PSA (4 draws)" "$dir/post.out" || fail "no PSA lines with --posterior"
+set +e
+"$bin" optimize -n 100 --space "$dir/space.yaml" --posterior "$post" > /dev/null 2> "$dir/err"; rc=$?
+set -e
+[ $rc = 2 ] && grep -q "needs --psa K" "$dir/err" || fail "--posterior without --psa: exit $rc"
+echo "ok - optimize --psa --posterior"

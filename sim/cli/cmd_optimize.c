@@ -2,6 +2,7 @@
  * group (engine/optimize.h), written to HDF5 (-o), as a scenario that
  * `netsurv run` replays (--policy), and printed per group. */
 #include "commands.h"
+#include "netsurv/output/calib_out.h"
 #include "common.h"
 #include "netsurv/engine/optimize.h"
 #include "netsurv/output/atomic.h"
@@ -166,13 +167,25 @@ int ns_cmd_optimize(int argc, char **argv)
         return rc;
     }
     uint64_t seed = o.seed_given ? o.seed : s->seed;
-    ns_opt_opts oo = {seed, o.n, o.threads, !o.no_screen, progress_line, &o.quiet};
+    ns_posterior post = {0};
+    if (o.posterior && (!o.psa || ns_calib_read_posterior(o.posterior, s, &post, err, sizeof err))) {
+        fprintf(stderr, "netsurv optimize: --posterior: %s\n",
+                o.psa ? err : "needs --psa K (the posterior is what the PSA draws from)");
+        if (o.output)
+            ns_atomic_finish(0, err, sizeof err);
+        free(e);
+        ns_scenario_free(s);
+        return 2;
+    }
+    ns_opt_opts oo = {seed, o.n, o.threads, !o.no_screen, o.posterior ? &post : NULL,
+                      progress_line, &o.quiet};
     ns_opt_result r;
     if (ns_optimize(s, &sp, &oo, &r, err, sizeof err)) {
         fprintf(stderr, "netsurv optimize: %s\n", err);
         if (o.output)
             ns_atomic_finish(0, err, sizeof err);
         ns_opt_result_free(&r);
+        ns_posterior_free(&post);
         free(e);
         ns_scenario_free(s);
         return 1;
@@ -228,6 +241,7 @@ int ns_cmd_optimize(int argc, char **argv)
     free(yaml);
     free(st);
     ns_opt_result_free(&r);
+    ns_posterior_free(&post);
     free(e);
     ns_scenario_free(s);
     return rc;
@@ -256,7 +270,7 @@ int ns_cli_bench_optimize(const options *o)
            "schedules played", "played/s");
     int rc = 0;
     for (int c = 0; c < nc && !rc; c++) {
-        ns_opt_opts oo = {s->seed, n, counts[c], 1, NULL, NULL};
+        ns_opt_opts oo = {s->seed, n, counts[c], 1, NULL, NULL, NULL};
         ns_opt_result r;
         char err[256];
         rc = ns_optimize(s, &s->opt, &oo, &r, err, sizeof err);

@@ -60,7 +60,7 @@ const ns_opt_help ns_opt_table[] = {
      B(bench) | B(run) | B(optimize)},
     {"--posterior", NULL, "FILE", NULL,
      "with --psa: draw the calibrated parameters jointly from the posterior of a netsurv "
-     "calibrate file (the others from their priors)", B(run)},
+     "calibrate file (the others from their priors)", B(run) | B(optimize)},
     {"--owsa", NULL, NULL, NULL, "one-way sensitivity over every parameter with a range: (/owsa)",
      B(run)},
     {"--sweep", NULL, "FILE", NULL, "a sweep definition (grid or zip axes over scenario values)",

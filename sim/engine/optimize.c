@@ -626,7 +626,7 @@ int ns_opt_psa(const ns_scenario *s, const ns_opt_space *sp, const ns_opt_opts *
     }
     int refs[1] = {0};
     for (int k = 0; k < K && !rc; k++) {
-        ns_psa_draw(s, d, o->seed, (uint64_t)k);
+        ns_psa_draw_posterior(s, o->posterior, d, o->seed, (uint64_t)k);
         rc = group_lists(d, o, G, grp, list, start);
         for (int g = 0; g < G && !rc; g++) {
             ns_opt_group *x = &res->group[g];

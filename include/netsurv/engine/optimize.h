@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "netsurv/engine/psa.h"
 #include "netsurv/scenario/scenario.h"
 
 #define NS_OPT_MAX_STAGES 3
@@ -84,6 +85,7 @@ typedef struct {
     uint64_t n;                 /* patients [0, n) */
     int threads;                /* 0: OpenMP's default */
     int screen;                 /* successive-halving screening (0: every candidate on every patient) */
+    const ns_posterior *posterior; /* --psa draws from a calibration's posterior (or NULL) */
     void (*note)(void *ctx, const char *line); /* progress lines, or NULL */
     void *ctx;
 } ns_opt_opts;
