@@ -14,8 +14,8 @@ cd "$dir"
 # shellcheck source=tests/lib.sh
 source "$src/tests/lib.sh"
 sc=$src/scenarios/default.yaml
-OMP_NUM_THREADS=1 must "$bin" run "$sc" -n 3000 --psa 150 --threads 1 -o one.h5 --quiet
-OMP_NUM_THREADS=2 must "$bin" run "$sc" -n 3000 --psa 150 --threads 2 -o two.h5 --quiet
+OMP_NUM_THREADS=1 must "$bin" run "$sc" -n 3000 --psa 150 --voi --threads 1 -o one.h5 --quiet
+OMP_NUM_THREADS=2 must "$bin" run "$sc" -n 3000 --psa 150 --voi --threads 2 -o two.h5 --quiet
 /usr/bin/python3 - <<'PY' || fail "/voi is wrong"
 import h5py, numpy as np
 a, b = h5py.File("one.h5", "r"), h5py.File("two.h5", "r")

@@ -56,7 +56,7 @@ static ns_job job_of(const options *o, const char *cmdline, run_view *v)
 {
     ns_job j = {.output = o->output, .force = o->force, .command_line = cmdline,
                 .seed = o->seed, .n = o->n, .threads = o->threads,
-                .per_patient = o->per_patient, .psa = o->psa, .owsa = o->owsa,
+                .per_patient = o->per_patient, .psa = o->psa, .owsa = o->owsa, .voi = o->voi,
                 .resume = o->resume, .shard_k = o->shard_k, .shard_n = o->shard_n,
                 .progress = progress, .point_done = point_done, .note = note, .ctx = v};
     ns_cli_progress_init(&v->progress, "netsurv run", o->quiet, o->n);

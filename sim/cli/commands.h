@@ -29,8 +29,9 @@
       "netsurv cohort -n 1000000 --csv")                                                     \
     X(run,                                                                                   \
       "netsurv run [SCENARIO] -o FILE [-n N] [--seed S] [--threads T] [--set k=v]...\n"      \
-      "              [--per-patient] [--psa K] [--owsa] [--force] [--quiet]\n"               \
-      "              [--sweep FILE] [--resume] [--shard K/N] [--peak-memory]",               \
+      "              [--per-patient] [--psa K [--voi] [--posterior FILE]] [--owsa]\n"        \
+      "              [--force] [--quiet] [--sweep FILE] [--resume] [--shard K/N]\n"          \
+      "              [--peak-memory]",                                                       \
       "Plays every strategy on the same virtual patients and writes costs, QALYs, "          \
       "detections, missed metastases and the incremental analysis to an HDF5 file; "         \
       "optionally PSA, OWSA, a sweep, one shard of the work.",                               \

@@ -61,6 +61,9 @@ const ns_opt_help ns_opt_table[] = {
     {"--posterior", NULL, "FILE", NULL,
      "with --psa: draw the calibrated parameters jointly from the posterior of a netsurv "
      "calibrate file (the others from their priors)", B(run) | B(optimize)},
+    {"--voi", NULL, NULL, NULL,
+     "with --psa: the value of information, EVPPI of every drawn parameter and named group of "
+     "parameters, per risk group and for the decision by group (/voi)", B(run)},
     {"--owsa", NULL, NULL, NULL, "one-way sensitivity over every parameter with a range: (/owsa)",
      B(run)},
     {"--sweep", NULL, "FILE", NULL, "a sweep definition (grid or zip axes over scenario values)",

@@ -125,6 +125,8 @@ int ns_cli_parse(int argc, char **argv, options *o)
                 return 2;
             o->psa = (int)x;
             i++;
+        } else if (!strcmp(a, "--voi")) {
+            o->voi = 1;
         } else if (!strcmp(a, "--owsa")) {
             o->owsa = 1;
         } else if (!strcmp(a, "--peak-memory")) {

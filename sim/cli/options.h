@@ -34,6 +34,7 @@ typedef struct {
     int optimize;           /* bench --optimize */
     const char *series;     /* calibrate --series FILE */
     const char *posterior;  /* run --posterior FILE */
+    int voi;                /* run --voi: EVPPI after the PSA */
     int check;              /* calibrate --check */
     int shard_k, shard_n;   /* --shard K/N (shard_n 0: none) */
     const char *output;

@@ -95,64 +95,91 @@ static int build_basis(const double *x, int K, int P, const int *cols, int p, do
     return 0;
 }
 
-/* Fits y on the first m columns of B (row stride ld) by penalised least
- * squares, lambda by GCV; fitted into f, coefficients into beta, the
- * Cholesky factor of (B'B + lambda P) into l and the residual variance. */
-static int fit(const double *B, int ld, int K, int m, const double *pen, const double *btb,
-               const double *y, double *f, double *beta, double *l, double *sigma2, double *work)
+/* Fits each of the T series ys[t][0..K) on the first m columns of B (row
+ * stride ld) by penalised least squares, each with its own lambda by GCV
+ * from one grid; the basis is shared, so each lambda's factorisation and
+ * degrees of freedom are computed once for all series. Per series: fitted
+ * values f[t * K ..], coefficients beta[t * m ..], its lambda's index
+ * which[t] and the residual variance sigma2[t]; the Cholesky factor of
+ * (B'B + lambda P) for lambda index e in l[e * m * m ..] (NLAMBDA of them). */
+#define NLAMBDA 13
+static int fit_all(const double *B, int ld, int K, int m, const double *pen, const double *btb,
+                   const double *const *ys, int T, double *f, double *beta, double *l,
+                   int *which, double *sigma2)
 {
-    double *bty = work, *tmp = work + m;
-    for (int j = 0; j < m; j++) {
-        double s = 0;
-        for (int k = 0; k < K; k++)
-            s += B[(size_t)k * ld + j] * y[k];
-        bty[j] = s;
+    double *bty = malloc(sizeof *bty * (size_t)m * T), *tmp = malloc(sizeof *tmp * (size_t)m);
+    double *lc = malloc(sizeof *lc * (size_t)m * m), *b = malloc(sizeof *b * (size_t)m);
+    double *best = malloc(sizeof *best * (size_t)T), *fk = malloc(sizeof *fk * (size_t)K);
+    int *best_e = malloc(sizeof *best_e * (size_t)T), rc = 0;
+    if (!bty || !tmp || !lc || !b || !best || !fk || !best_e)
+        rc = -1;
+    for (int s = 0; !rc && s < T; s++) {
+        best[s] = INFINITY, best_e[s] = -100;
+        for (int j = 0; j < m; j++) {
+            double acc = 0;
+            for (int k = 0; k < K; k++)
+                acc += B[(size_t)k * ld + j] * ys[s][k];
+            bty[(size_t)s * m + j] = acc;
+        }
     }
     double scale = 0;
     for (int j = 0; j < m; j++)
         scale += btb[j * m + j] / m;
-    double best = INFINITY, best_lambda = 0;
-    for (int pass = 0; pass < 2; pass++) {
+    /* pass 0: GCV of every series at every lambda; pass 1: each at its best */
+    for (int pass = 0; !rc && pass < 2; pass++)
         for (int e = -9; e <= 3; e++) {
-            double lambda = pass ? best_lambda : scale * pow(10, e);
-            if (pass && e > -9)
-                break;
-            for (int i = 0; i < m * m; i++)
-                l[i] = btb[i];
-            for (int j = 0; j < m; j++)
-                l[j * m + j] += lambda * pen[j] + 1e-12 * scale;
-            if (cholesky(l, m))
+            int used = 0;
+            for (int s = 0; s < T; s++)
+                used |= !pass || best_e[s] == e;
+            if (!used)
                 continue;
-            memcpy(beta, bty, sizeof *beta * (size_t)m);
-            chol_solve(l, m, beta);
-            /* df = trace((B'B + lambda P)^-1 B'B) */
-            double df = 0;
+            double lambda = scale * pow(10, e);
+            for (int i = 0; i < m * m; i++)
+                lc[i] = btb[i];
+            for (int j = 0; j < m; j++)
+                lc[j * m + j] += lambda * pen[j] + 1e-12 * scale;
+            if (cholesky(lc, m))
+                continue;
+            double df = 0; /* trace((B'B + lambda P)^-1 B'B) */
             for (int j = 0; j < m; j++) {
                 for (int i = 0; i < m; i++)
                     tmp[i] = btb[i * m + j];
-                chol_solve(l, m, tmp);
+                chol_solve(lc, m, tmp);
                 df += tmp[j];
             }
-            double rss = 0;
-            for (int k = 0; k < K; k++) {
-                double s = 0;
-                for (int j = 0; j < m; j++)
-                    s += B[(size_t)k * ld + j] * beta[j];
-                f[k] = s;
-                rss += (y[k] - s) * (y[k] - s);
+            if (!(K - df > 1))
+                continue;
+            for (int s = 0; s < T; s++) {
+                if (pass && best_e[s] != e)
+                    continue;
+                memcpy(b, bty + (size_t)s * m, sizeof *b * (size_t)m);
+                chol_solve(lc, m, b);
+                double rss = 0;
+                for (int k = 0; k < K; k++) {
+                    double v = 0;
+                    for (int j = 0; j < m; j++)
+                        v += B[(size_t)k * ld + j] * b[j];
+                    fk[k] = v;
+                    rss += (ys[s][k] - v) * (ys[s][k] - v);
+                }
+                if (!pass) {
+                    double gcv = K * rss / ((K - df) * (K - df));
+                    if (gcv < best[s])
+                        best[s] = gcv, best_e[s] = e;
+                    continue;
+                }
+                memcpy(f + (size_t)s * K, fk, sizeof *fk * (size_t)K);
+                memcpy(beta + (size_t)s * m, b, sizeof *b * (size_t)m);
+                memcpy(l + (size_t)(e + 9) * m * m, lc, sizeof *lc * (size_t)m * m);
+                which[s] = e + 9;
+                sigma2[s] = rss / (K - df);
             }
-            if (pass) {
-                *sigma2 = rss / (K - df > 1 ? K - df : 1);
-                return 0;
-            }
-            double gcv = K * rss / ((K - df) * (K - df));
-            if (K - df > 1 && gcv < best)
-                best = gcv, best_lambda = lambda;
         }
-        if (!isfinite(best))
-            return -1;
-    }
-    return -1;
+    for (int s = 0; !rc && s < T; s++)
+        if (best_e[s] == -100)
+            rc = -1; /* no lambda gave a positive definite system */
+    free(bty), free(tmp), free(lc), free(b), free(best), free(fk), free(best_e);
+    return rc;
 }
 
 /* mean_k max_i (wtp e_ki - c_ki) - max_i mean_k (wtp e_ki - c_ki) */
@@ -178,11 +205,11 @@ static double value_of(const double *fc, const double *fe, int K, int S, double 
     return v > 0 ? v : 0;
 }
 
-int ns_evppi(const double *x, int K, int P, const int *cols, int p, const double *cost,
-             const double *effect, int S, const double *wtp, int W, uint64_t seed, double *evppi,
-             double *se)
+int ns_evppi_sets(const double *x, int K, int P, const int *cols, int p, int nsets,
+                  const double *const *costs, const double *const *effects, int S,
+                  const double *wtp, int W, uint64_t seed, double *evppi, double *se)
 {
-    if (p < 1 || p > NS_EVPPI_MAX_PARAMS || S < 1 || W < 1)
+    if (p < 1 || p > NS_EVPPI_MAX_PARAMS || S < 1 || W < 1 || nsets < 1)
         return -1;
     int mmax = 1 + PER * p;
     if (K < 2 * mmax)
@@ -191,12 +218,13 @@ int ns_evppi(const double *x, int K, int P, const int *cols, int p, const double
     size_t Ks = (size_t)K;
     double *B = malloc(sizeof *B * Ks * (size_t)mmax), *pen = malloc(sizeof *pen * (size_t)mmax);
     double *sorted = malloc(sizeof *sorted * Ks), *btb = malloc(sizeof *btb * (size_t)mmax * mmax);
-    double *fc = malloc(sizeof *fc * Ks * (size_t)S * 2), *fe = fc ? fc + Ks * S : NULL;
-    double *y = malloc(sizeof *y * Ks), *work = malloc(sizeof *work * (size_t)(2 * mmax));
-    double *beta = malloc(sizeof *beta * (size_t)mmax * S * 2);
-    double *chol = malloc(sizeof *chol * (size_t)mmax * mmax * S * 2);
-    double *sig = malloc(sizeof *sig * (size_t)S * 2), *mean = malloc(sizeof *mean * (size_t)S);
-    if (!B || !pen || !sorted || !btb || !fc || !y || !work || !beta || !chol || !sig || !mean ||
+    size_t TS = 2 * (size_t)S * nsets; /* series: per set, each strategy's cost then effect */
+    double *fc = malloc(sizeof *fc * Ks * TS);
+    int *which = malloc(sizeof *which * TS);
+    double *beta = malloc(sizeof *beta * (size_t)mmax * TS);
+    double *chol = malloc(sizeof *chol * (size_t)mmax * mmax * NLAMBDA);
+    double *sig = malloc(sizeof *sig * TS), *mean = malloc(sizeof *mean * (size_t)S);
+    if (!B || !pen || !sorted || !btb || !fc || !which || !beta || !chol || !sig || !mean ||
         build_basis(x, K, P, cols, p, B, &m, pen, sorted))
         rc = -1;
     if (!rc) { /* B was written with row stride mmax; m columns are used */
@@ -208,27 +236,40 @@ int ns_evppi(const double *x, int K, int P, const int *cols, int p, const double
                 btb[i * m + j] = s;
             }
     }
-    for (int t = 0; !rc && t < 2 * S; t++) { /* cost of each strategy, then effect */
-        const double *src = t < S ? cost : effect;
-        int i = t % S;
-        for (int k = 0; k < K; k++)
-            y[k] = src[(size_t)k * S + i];
-        rc = fit(B, mmax, K, m, pen, btb, y, (t < S ? fc : fe) + (size_t)i * K,
-                 beta + (size_t)t * m, chol + (size_t)t * m * m, &sig[t], work);
+    if (!rc) { /* the cost of each strategy, then its effect: one series each */
+        const double **ys = malloc(sizeof *ys * TS);
+        double *yy = malloc(sizeof *yy * Ks * TS);
+        rc = !ys || !yy;
+        for (size_t t = 0; !rc && t < TS; t++) {
+            size_t q = t / (2 * (size_t)S), u = t % (2 * (size_t)S);
+            const double *src = u < (size_t)S ? costs[q] : effects[q];
+            for (int k = 0; k < K; k++)
+                yy[t * K + k] = src[(size_t)k * S + u % (size_t)S];
+            ys[t] = yy + t * K;
+        }
+        /* series t's fitted values at fc + t * K: a set's costs, then its effects */
+        rc = rc || fit_all(B, mmax, K, m, pen, btb, ys, (int)TS, fc, beta, chol, which, sig);
+        free(ys);
+        free(yy);
     }
-    for (int w = 0; !rc && w < W; w++)
-        if (evppi)
-            evppi[w] = value_of(fc, fe, K, S, wtp[w], mean);
+    for (int q = 0; !rc && evppi && q < nsets; q++) {
+        const double *qc = fc + (size_t)q * 2 * S * K;
+        for (int w = 0; w < W; w++)
+            evppi[(size_t)q * W + w] = value_of(qc, qc + (size_t)S * K, K, S, wtp[w], mean);
+    }
     if (!rc && se) {
         /* coefficients drawn from N(beta, sigma^2 (B'B + lambda P)^-1) */
-        double *sum = calloc((size_t)W, sizeof *sum), *sq = calloc((size_t)W, sizeof *sq);
+        double *sum = calloc((size_t)W * nsets, sizeof *sum);
+        double *sq = calloc((size_t)W * nsets, sizeof *sq);
         double *bb = malloc(sizeof *bb * (size_t)m), *z = malloc(sizeof *z * (size_t)m);
         double *gc = malloc(sizeof *gc * Ks * S * 2), *ge = gc ? gc + Ks * S : NULL;
         rc = !sum || !sq || !bb || !z || !gc;
         ns_rng r = ns_rng_for(seed, 0, NS_RNG_PSA, 0x65767070ULL);
-        for (int d = 0; !rc && d < NS_EVPPI_SE_DRAWS; d++) {
-            for (int t = 0; t < 2 * S; t++) {
-                const double *l = chol + (size_t)t * m * m;
+        for (int q = 0; !rc && q < nsets; q++)
+        for (int d = 0; d < NS_EVPPI_SE_DRAWS; d++) {
+            for (int u = 0; u < 2 * S; u++) {
+                size_t t = (size_t)q * 2 * S + (size_t)u;
+                const double *l = chol + (size_t)which[t] * m * m;
                 for (int j = 0; j < m; j++)
                     z[j] = ns_rng_normal(&r, 0, 1);
                 /* L' u = z gives u ~ N(0, (L L')^-1) */
@@ -241,7 +282,7 @@ int ns_evppi(const double *x, int K, int P, const int *cols, int p, const double
                 double sd = sqrt(sig[t]);
                 for (int j = 0; j < m; j++)
                     bb[j] = beta[(size_t)t * m + j] + sd * z[j];
-                double *g = (t < S ? gc : ge) + (size_t)(t % S) * K;
+                double *g = (u < S ? gc : ge) + (size_t)(u % S) * K;
                 for (int k = 0; k < K; k++) {
                     double s = 0;
                     for (int j = 0; j < m; j++)
@@ -251,19 +292,26 @@ int ns_evppi(const double *x, int K, int P, const int *cols, int p, const double
             }
             for (int w = 0; w < W; w++) {
                 double v = value_of(gc, ge, K, S, wtp[w], mean);
-                sum[w] += v, sq[w] += v * v;
+                sum[(size_t)q * W + w] += v, sq[(size_t)q * W + w] += v * v;
             }
         }
-        for (int w = 0; !rc && w < W; w++) {
+        for (size_t w = 0; !rc && w < (size_t)W * nsets; w++) {
             double mu = sum[w] / NS_EVPPI_SE_DRAWS;
             double var = sq[w] / NS_EVPPI_SE_DRAWS - mu * mu;
             se[w] = var > 0 ? sqrt(var) : 0;
         }
         free(sum), free(sq), free(bb), free(z), free(gc);
     }
-    free(B), free(pen), free(sorted), free(btb), free(fc), free(y), free(work), free(beta);
+    free(B), free(pen), free(sorted), free(btb), free(fc), free(which), free(beta);
     free(chol), free(sig), free(mean);
     return rc ? -1 : 0;
+}
+
+int ns_evppi(const double *x, int K, int P, const int *cols, int p, const double *cost,
+             const double *effect, int S, const double *wtp, int W, uint64_t seed, double *evppi,
+             double *se)
+{
+    return ns_evppi_sets(x, K, P, cols, p, 1, &cost, &effect, S, wtp, W, seed, evppi, se);
 }
 
 const char *const ns_evppi_group_name[NS_EVPPI_NGROUPS] = {

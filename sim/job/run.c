@@ -52,6 +52,9 @@ int ns_job_check(const ns_scenario *s, const ns_job *j, ns_errors *e)
                       (unsigned long long)s->sweep.n_points);
     else if (j->resume && !s->sweep.n_axes && !j->shard_n)
         ns_errors_add(e, "--resume is for sweeps (a run without one has nothing to resume)");
+    else if (j->voi && !j->psa)
+        ns_errors_add(e, "--voi needs --psa K: the value of information is computed from the PSA "
+                         "draws");
     else if (j->posterior && !j->psa)
         ns_errors_add(e, "--posterior %s needs --psa K: the posterior is what the PSA draws "
                          "from", j->posterior->path ? j->posterior->path : "");
@@ -100,7 +103,8 @@ static int run_uncertainty(ns_h5 *h, const ns_scenario *s, const ns_job *j)
              ns_h5_write_psa(h, j->psa, j->n, v, v + K * P, v + K * P + K * S) ||
              (j->posterior && ns_h5_note_posterior(h, j->posterior)) ||
              (KG && ns_h5_write_psa_groups(h, j->psa, pg.cost, pg.effect, pg.share)) ||
-             ns__job_evppi(h, s, j->psa, v, v + K * P, v + K * P + K * S, KG ? &pg : NULL);
+             (j->voi && ns__job_evppi(h, s, j->psa, v, v + K * P, v + K * P + K * S,
+                                      KG ? &pg : NULL));
         free(v);
         free(gv);
     }

@@ -10,24 +10,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The EVPPI of the parameter columns cols[0..n) over the grid, NaN where
- * the draws cannot carry the regression; never above the EVPI of the same
- * draws (an estimate above it is the regression's noise). */
-static void one(const double *x, int K, int P, const int *cols, int n, const double *c,
-                const double *e, int S, const double *grid, int W, uint64_t seed, double *v,
-                double *se)
+/* The EVPPI of the parameter columns cols[0..n) over the grid for nsets
+ * decisions (costs[q], effects[q]), v and se [q * W + w]; NaN where the
+ * draws cannot carry the regression; never above the EVPI of the same draws
+ * (an estimate above it is the regression's noise). */
+static void one(const double *x, int K, int P, const int *cols, int n, int nsets,
+                const double *const *c, const double *const *e, int S, const double *grid,
+                int W, uint64_t seed, double *v, double *se)
 {
-    if (n < 1 || ns_evppi(x, K, P, cols, n, c, e, S, grid, W, seed, v, se)) {
-        for (int w = 0; w < W; w++)
+    if (n < 1 || ns_evppi_sets(x, K, P, cols, n, nsets, c, e, S, grid, W, seed, v, se)) {
+        for (size_t w = 0; w < (size_t)W * nsets; w++)
             v[w] = se[w] = NAN;
         return;
     }
     double *ceac = malloc(sizeof *ceac * (size_t)S * W), *evpi = malloc(sizeof *evpi * W);
     int *ceaf = malloc(sizeof *ceaf * W);
-    if (ceac && evpi && ceaf) {
-        ns_econ_psa(c, e, K, S, grid, W, ceac, ceaf, evpi);
-        for (int w = 0; w < W; w++)
-            v[w] = v[w] < evpi[w] ? v[w] : evpi[w];
+    for (int q = 0; ceac && evpi && ceaf && q < nsets; q++) {
+        ns_econ_psa(c[q], e[q], K, S, grid, W, ceac, ceaf, evpi);
+        for (int w = 0; w < W; w++) {
+            double *x1 = &v[(size_t)q * W + w];
+            *x1 = *x1 < evpi[w] ? *x1 : evpi[w];
+        }
     }
     free(ceac), free(evpi), free(ceaf);
 }
@@ -56,56 +59,63 @@ int ns__job_evppi(ns_h5 *h, const ns_scenario *s, int K, const double *x, const 
                 member[g * P + count[g]++] = j;
             j++;
         }
+    /* the decisions: the whole cohort's, then each risk group's own (per patient of the
+     * group), then each risk group's contribution to the cohort (for the decision by group) */
+    int nsets = 1 + 2 * G;
+    double *sets = G ? malloc(sizeof *sets * 4 * (size_t)G * K * S) : NULL;
+    const double **cs = malloc(sizeof *cs * (size_t)nsets), **es = malloc(sizeof *es * (size_t)nsets);
+    rc = rc || (G && !sets) || !cs || !es;
+    if (!rc) {
+        cs[0] = cost, es[0] = effect;
+        for (int q = 1; q < nsets; q++) {
+            int r = (q - 1) % (G ? G : 1), contribution = q > G;
+            double *c = sets + (size_t)(q - 1) * 2 * K * S, *e = c + (size_t)K * S;
+            for (int k = 0; k < K; k++)
+                for (int i = 0; i < S; i++) {
+                    size_t at = ((size_t)k * G + (size_t)r) * S + (size_t)i;
+                    double wgt = contribution ? pg->share[(size_t)k * G + r] : 1;
+                    c[(size_t)k * S + i] = pg->cost[at] * wgt;
+                    e[(size_t)k * S + i] = pg->effect[at] * wgt;
+                }
+            cs[q] = c, es[q] = e;
+        }
+    }
+    double *gv = malloc(sizeof *gv * 2 * (size_t)NG * nsets * W);
+    rc = rc || !gv;
     /* every task writes its own rows, so they run in any order on any thread */
-    double *rgc = G ? malloc(sizeof *rgc * 2 * (size_t)G * NG * W) : NULL;
-    rc = rc || (G && !rgc);
-    int tasks = P + NG + 2 * G * NG;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) if (!rc)
 #endif
-    for (int task = 0; task < tasks; task++) {
+    for (int task = 0; task < P + NG; task++) {
         if (rc)
             continue;
-        if (task < P) { /* every parameter alone */
+        if (task < P) { /* every parameter alone, for the whole cohort */
             int j = task;
-            one(x, K, P, &j, 1, cost, effect, S, grid, W, s->seed + (uint64_t)j,
+            one(x, K, P, &j, 1, 1, &cost, &effect, S, grid, W, s->seed + (uint64_t)j,
                 par + (size_t)j * W, par + ((size_t)P + j) * W);
             continue;
         }
-        if (task < P + NG) { /* every named group */
-            int g = task - P;
-            one(x, K, P, member + g * P, count[g], cost, effect, S, grid, W,
-                s->seed + 1000 + (uint64_t)g, grp + (size_t)g * W, grp + ((size_t)NG + g) * W);
-            continue;
-        }
-        /* a risk group's own means (pass 0), or its contribution to the cohort (pass 1) */
-        int q = task - P - NG, pass = q / (G * NG), r = q % (G * NG) / NG, g = q % NG;
-        double *c = malloc(sizeof *c * 2 * (size_t)K * S), *e = c ? c + (size_t)K * S : NULL;
-        if (!c)
-            continue;
-        for (int k = 0; k < K; k++)
-            for (int i = 0; i < S; i++) {
-                size_t at = ((size_t)k * G + (size_t)r) * S + (size_t)i;
-                double wgt = pass ? pg->share[(size_t)k * G + r] : 1;
-                c[(size_t)k * S + i] = pg->cost[at] * wgt;
-                e[(size_t)k * S + i] = pg->effect[at] * wgt;
-            }
-        double *v = pass ? rgc + ((size_t)r * NG + g) * W : rg + ((size_t)r * NG + g) * W;
-        double *se = pass ? rgc + ((size_t)(G + r) * NG + g) * W
-                          : rg + ((size_t)(G + r) * NG + g) * W;
-        one(x, K, P, member + g * P, count[g], c, e, S, grid, W,
-            s->seed + 2000 + (uint64_t)(r * NG + g) + (uint64_t)pass * 100000, v, se);
-        free(c);
+        int g = task - P; /* a named group, for every decision */
+        double *v = gv + (size_t)g * 2 * nsets * W;
+        one(x, K, P, member + g * P, count[g], nsets, cs, es, S, grid, W,
+            s->seed + 1000 + (uint64_t)g, v, v + (size_t)nsets * W);
     }
-    for (int r = 0; !rc && r < G; r++) /* the decision is separable by group: contributions add */
-        for (int g = 0; g < NG; g++)
-            for (int w = 0; w < W; w++) {
-                size_t at = ((size_t)r * NG + g) * W + w, st = ((size_t)(G + r) * NG + g) * W + w;
-                double *cs = comp + ((size_t)NG + g) * W + w;
-                comp[(size_t)g * W + w] += rgc[at];
-                *cs = sqrt(*cs * *cs + rgc[st] * rgc[st]);
+    for (int g = 0; !rc && g < NG; g++) {
+        const double *v = gv + (size_t)g * 2 * nsets * W, *se = v + (size_t)nsets * W;
+        memcpy(grp + (size_t)g * W, v, sizeof *v * (size_t)W);
+        memcpy(grp + ((size_t)NG + g) * W, se, sizeof *se * (size_t)W);
+        for (int r = 0; r < G; r++) {
+            memcpy(rg + ((size_t)r * NG + g) * W, v + (size_t)(1 + r) * W, sizeof *v * (size_t)W);
+            memcpy(rg + ((size_t)(G + r) * NG + g) * W, se + (size_t)(1 + r) * W,
+                   sizeof *se * (size_t)W);
+            for (int w = 0; w < W; w++) { /* the decision is separable by group: contributions add */
+                double *c = comp + ((size_t)NG + g) * W + w, sv = se[(size_t)(1 + G + r) * W + w];
+                comp[(size_t)g * W + w] += v[(size_t)(1 + G + r) * W + w];
+                *c = sqrt(*c * *c + sv * sv);
             }
-    free(rgc);
+        }
+    }
+    free(sets), free(cs), free(es), free(gv);
     if (!rc)
         rc = ns_h5_write_evppi(h, K, P, names, W, grid, par, par + (size_t)P * W, NG,
                                ns_evppi_group_name, count, grp, grp + (size_t)NG * W, G,

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define NS_EVPPI_MAX_PARAMS 64
-#define NS_EVPPI_SE_DRAWS 200
+#define NS_EVPPI_SE_DRAWS 100
 
 /* EVPPI of the parameters cols[0..p) of x (K draws x P values, row-major)
  * for S strategies with cost[k * S + i] and effect[k * S + i], at each of W
@@ -25,6 +25,13 @@
 int ns_evppi(const double *x, int K, int P, const int *cols, int p, const double *cost,
              const double *effect, int S, const double *wtp, int W, uint64_t seed, double *evppi,
              double *se);
+
+/* The same for nsets decisions on the same draws and parameters (cost[q],
+ * effect[q] for q < nsets, each [K * S]): the basis and each penalty's
+ * factorisation are computed once for all. evppi and se [q * W + w]. */
+int ns_evppi_sets(const double *x, int K, int P, const int *cols, int p, int nsets,
+                  const double *const *costs, const double *const *effects, int S,
+                  const double *wtp, int W, uint64_t seed, double *evppi, double *se);
 
 /* Named groups of parameters, by path: natural history (metastasis,
  * residual, timing, growth, symptoms, other-cause death), the cohort, test
