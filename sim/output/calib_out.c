@@ -131,6 +131,7 @@ static int targets(hid_t f, const ns_calib_report *rep)
     }
     for (int t = 0; names && t < T; t++)
         free(names[t]);
+    free(names);
     free(src);
     free(buf);
     if (g >= 0)
