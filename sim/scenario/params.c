@@ -21,6 +21,18 @@ int ns_group_index(const char *label)
 }
 
 
+/* (declared in scenario.h; here so that every loader file can use it
+ * without depending on scenario.c) */
+void ns_errors_add(ns_errors *e, const char *fmt, ...)
+{
+    if (e->n >= NS_MAX_ERRORS)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->msg[e->n++], sizeof e->msg[0], fmt, ap);
+    va_end(ap);
+}
+
 /* Records "FILE:LINE:COLUMN: path: message" at node n. */
 void ns__err_at(ld *L, const ns_ynode *n, const char *path, const char *fmt, ...)
 {

@@ -14,16 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ns_errors_add(ns_errors *e, const char *fmt, ...)
-{
-    if (e->n >= NS_MAX_ERRORS)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->msg[e->n++], sizeof e->msg[0], fmt, ap);
-    va_end(ap);
-}
-
 /* Reports every mapping key the loader never looked at. */
 static void unknown_keys(ld *L, const ns_ynode *n, const char *path)
 {
