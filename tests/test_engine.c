@@ -6,7 +6,9 @@
  *  2. a duplicated strategy gives identical outcomes and tallies;
  *  3. two schedules that agree to year 5 give identical outcomes up to then;
  *  4. the engine's tallies (and per-patient rows) do not depend on threads,
- *     and a stop request ends a run after the current wave.
+ *     and a stop request ends a run after the current wave;
+ *  5. the fast path for patients with nothing to find matches the general
+ *     visit loop bit for bit.
  *
  * Fixed seeds: every run draws the same numbers. Statistical checks allow
  * Z standard errors. */
@@ -368,6 +370,40 @@ static void test_thread_invariance(void **state)
     ns_scenario_free(s);
 }
 
+/* The fast path for patients with nothing to find gives what the general
+ * visit loop gives, bit for bit: every outcome of every strategy, and every
+ * tally of an engine run (whole cohort and risk groups). */
+static void test_fast_path(void **state)
+{
+    (void)state;
+    ns_scenario *s = load_default();
+    ns_scenario *g = load_default();
+    g->derived.generic_play = 1;
+    int S = s->n_strategies, clear = 0;
+    for (uint64_t i = 0; i < 50000; i++) {
+        ns_patient p;
+        ns_outcome a, b;
+        ns_history_draw(s, SEED, i, &p);
+        clear += !p.has_metastasis && !p.has_residual;
+        for (int k = 0; k < S; k++) {
+            ns_strategy_play(s, k, &p, &a);
+            ns_strategy_play(g, k, &p, &b);
+            if (memcmp(&a, &b, sizeof a))
+                fail_msg("patient %llu, strategy %s: the fast path's outcome differs",
+                         (unsigned long long)i, s->strategy[k].name);
+        }
+    }
+    assert_true(clear > 40000 && clear < 50000); /* both paths were taken */
+    ns_strategy_tally *t = run_engine(s, N_THREADS, 2), *u = run_engine(g, N_THREADS, 2);
+    for (int i = 0; i < ns_tally_count(s); i++)
+        if (memcmp(&t[i], &u[i], sizeof t[i]))
+            fail_msg("tally %d differs between the fast path and the general loop", i);
+    free(t);
+    free(u);
+    ns_scenario_free(s);
+    ns_scenario_free(g);
+}
+
 static volatile sig_atomic_t stop_flag;
 static uint64_t progress_done;
 
@@ -404,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_strategy),
         cmocka_unit_test(test_agree_to_year5),
         cmocka_unit_test(test_thread_invariance),
+        cmocka_unit_test(test_fast_path),
         cmocka_unit_test(test_engine_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -284,6 +284,48 @@ static void test_extreme_uniforms(void **state)
     }
 }
 
+/* The uniform of a 32-bit value u, as the strategy draws make it. */
+static double u32_uniform(uint64_t u)
+{
+    return ((double)u + 0.5) * (1.0 / 4294967296.0);
+}
+
+/* ns_rng_u32_below(p) splits the 32-bit values exactly where the uniform
+ * made from them crosses p: at the threshold and either side of it, for
+ * random probabilities, probabilities on the grid of the uniforms and just
+ * off it, and the ends 0 and 1. */
+static void test_u32_below(void **state)
+{
+    (void)state;
+    ns_rng r;
+    ns_rng_seed(&r, 11, 12);
+    for (int i = 0; i < 300000; i++) {
+        double p;
+        switch (i % 6) {
+        case 0: p = ns_rng_uniform(&r); break;
+        case 1: p = u32_uniform(ns_rng_u32(&r)); break;             /* on the grid */
+        case 2: p = nextafter(u32_uniform(ns_rng_u32(&r)), 0); break; /* just below it */
+        case 3: p = nextafter(u32_uniform(ns_rng_u32(&r)), 1); break; /* just above it */
+        case 4: p = ldexp(ns_rng_uniform(&r), -(int)(ns_rng_u32(&r) % 40)); break; /* small */
+        default: p = i % 12 < 6 ? 0.0 : 1.0; break;
+        }
+        uint64_t k = ns_rng_u32_below(p);
+        assert_true(k <= (uint64_t)1 << 32);
+        uint64_t probe[5] = {k, k - 1, k + 1, ns_rng_u32(&r), 0};
+        for (int j = 0; j < 5; j++) {
+            uint64_t u = probe[j];
+            if (u >= (uint64_t)1 << 32)
+                continue;
+            if ((u32_uniform(u) < p) != (u < k))
+                fail_msg("p = %.17g: u = %llu is %s p as a uniform, threshold %llu", p,
+                         (unsigned long long)u, u32_uniform(u) < p ? "below" : "not below",
+                         (unsigned long long)k);
+        }
+    }
+    assert_true(ns_rng_u32_below(0) == 0 && ns_rng_u32_below(1) == (uint64_t)1 << 32);
+    assert_true(ns_rng_u32_below(NAN) == 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_for_independence),
         cmocka_unit_test(test_uniform),
         cmocka_unit_test(test_extreme_uniforms),
+        cmocka_unit_test(test_u32_below),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

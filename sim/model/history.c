@@ -148,6 +148,17 @@ void ns_history_draw(const ns_scenario *s, uint64_t seed, uint64_t index, ns_pat
     p->death_time = ns_death_time(&s->death, p->sex, p->age, -(double)logf(u));
     double first = p->symptom_time < p->incidental_time ? p->symptom_time : p->incidental_time;
     p->presentation_time = first < p->death_time ? first : INFINITY;
+    double h = NS_MAX_AGE - p->age;
+    p->ly_end = p->death_time < h ? p->death_time : h;
+    p->ly_rate = s->derived.rate_effects;
+    p->ly_end_discounted = ns_discounted_years(p->ly_rate, 0, p->ly_end);
+}
+
+double ns_discounted_years(double r, double a, double b)
+{
+    if (!(b > a))
+        return 0;
+    return r > 0 ? (exp(-r * a) - exp(-r * b)) / r : b - a;
 }
 
 double ns_history_diameter(const ns_patient *p, double ref_mm, double t)

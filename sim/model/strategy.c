@@ -18,11 +18,14 @@ const char *const ns_miss_name[NS_NMISS] = {"none", "not_followed", "between_vis
 /* Counter-based draws: 64 random bits for (patient key, purpose, a, b),
  * one splitmix64 finaliser over distinct odd-weighted counters (the key is
  * itself a full 64-bit hash of seed and patient, so streams of different
- * patients do not meet). */
+ * patients do not meet). The weighted sum is modular, so its parts can be
+ * added in any order: a visit adds its day's part, worked out once. */
+#define W_PURPOSE 0x9e3779b97f4a7c15ULL
+#define W_A 0xd1b54a32d192ed03ULL
+#define W_B 0x8cb92ba72f3d8dd7ULL
 static inline uint64_t draw64(uint64_t key, uint64_t purpose, uint64_t a, uint64_t b)
 {
-    return ns_rng_mix64(key + purpose * 0x9e3779b97f4a7c15ULL + a * 0xd1b54a32d192ed03ULL +
-                        b * 0x8cb92ba72f3d8dd7ULL);
+    return ns_rng_mix64(key + purpose * W_PURPOSE + a * W_A + b * W_B);
 }
 
 /* The two 32-bit halves of a draw as uniforms in (0, 1). */
@@ -33,12 +36,6 @@ static inline double lo_u(uint64_t x)
 static inline double hi_u(uint64_t x)
 {
     return ((double)(uint32_t)(x >> 32) + 0.5) * (1.0 / 4294967296.0);
-}
-
-/* A visit's time as whole days: the key of its draws. */
-static inline uint64_t day_key(double t)
-{
-    return (uint64_t)(t * 365.25 + 0.5);
 }
 
 static int group_matches(const ns_riskgroup *g, const ns_patient *p)
@@ -124,12 +121,104 @@ typedef struct {
     int attended_window; /* an attended visit with tests after onset, before detection */
 } visit_log;
 
+/* The outcome's sums that visits add to, held apart from it while they run
+ * (each added to in the order the visits and tests come, as before). */
+typedef struct {
+    double qaly, qaly_discounted, qaly_tests;
+    double cost_surveillance, cost_workup, cost_treatment, cost_discounted, radiation_msv;
+    unsigned n_tests, n_false_positives;
+} visit_sums;
+
+static inline void sums_take(visit_sums *a, const ns_outcome *o)
+{
+    *a = (visit_sums){o->qaly, o->qaly_discounted, o->qaly_part[NS_Q_TESTS],
+                      o->cost_surveillance, o->cost_workup, o->cost_treatment,
+                      o->cost_discounted, o->radiation_msv, o->n_tests, o->n_false_positives};
+}
+
+static inline void sums_put(const visit_sums *a, ns_outcome *o)
+{
+    o->qaly = a->qaly;
+    o->qaly_discounted = a->qaly_discounted;
+    o->qaly_part[NS_Q_TESTS] = a->qaly_tests;
+    o->cost_surveillance = a->cost_surveillance;
+    o->cost_workup = a->cost_workup;
+    o->cost_treatment = a->cost_treatment;
+    o->cost_discounted = a->cost_discounted;
+    o->radiation_msv = a->radiation_msv;
+    o->n_tests = (uint16_t)a->n_tests;
+    o->n_false_positives = (uint16_t)a->n_false_positives;
+}
+
+/* A test done with modality m at a visit whose costs are discounted by disc
+ * and effects by eff; a false positive adds its work-up. */
+static inline void charge_test(const ns_scenario *s, int m, double disc, double eff,
+                               visit_sums *a, ns_outcome *o)
+{
+    const ns_modality *x = &s->modality[m];
+    a->n_tests++;
+    o->tests_by_modality[m]++;
+    a->qaly -= s->econ.test_disutility;
+    a->qaly_discounted -= s->econ.test_disutility * eff;
+    a->qaly_tests -= s->econ.test_disutility * eff;
+    a->cost_surveillance += x->cost;
+    a->cost_discounted += x->cost * disc;
+    a->radiation_msv += x->radiation_msv;
+}
+
+static inline void charge_false_positive(const ns_scenario *s, int m, double disc, double eff,
+                                         visit_sums *a)
+{
+    double loss = s->econ.fp_qaly_loss * eff;
+    a->qaly -= s->econ.fp_qaly_loss;
+    a->qaly_discounted -= loss;
+    a->qaly_tests -= loss;
+    a->n_false_positives++;
+    a->cost_workup += s->modality[m].workup_cost;
+    a->cost_discounted += s->modality[m].workup_cost * disc;
+}
+
+/* Whether the patient attends visit v: the low half of the visit's
+ * attendance draw below the rule's threshold. */
+static inline int attends(const ns_rule *r, int v, uint64_t key)
+{
+    uint64_t x = ns_rng_mix64(key + NS_RNG_ADHERENCE * W_PURPOSE + r->visit_day[v] * W_A);
+    return (uint32_t)x < r->visit_attend_below[v];
+}
+
+/* The draw of the test with modality m at visit v. */
+static inline uint64_t test_draw(const ns_rule *r, int v, uint64_t key, int m)
+{
+    return ns_rng_mix64(key + NS_RNG_TEST * W_PURPOSE + r->visit_day[v] * W_A +
+                        (uint64_t)m * W_B);
+}
+
+/* The visits before `stop` of a patient with nothing to find (no
+ * metastasis, no residual tumour once any time-0 treatment is done): tests,
+ * false positives and their costs, and no detection. The same draws, sums
+ * and order as visit() on such a patient, without its detection logic. */
+static void visits_clear(const ns_scenario *s, const ns_rule *r, const ns_patient *p,
+                         double stop, visit_sums *a, ns_outcome *o)
+{
+    for (int v = 0; v < r->n_visits && r->visit_time[v] < stop; v++) {
+        if (!attends(r, v, p->key))
+            continue;
+        double disc = r->visit_discount[v], eff = r->visit_discount_eff[v];
+        for (uint32_t mask = r->visit_tests[v]; mask; mask &= mask - 1) {
+            int m = __builtin_ctz(mask);
+            uint64_t u = test_draw(r, v, p->key, m);
+            charge_test(s, m, disc, eff, a, o);
+            if (u >> 32 >= s->derived.specificity_below[m])
+                charge_false_positive(s, m, disc, eff, a);
+        }
+    }
+}
+
 /* One attended visit at index v: tests, results, costs. */
 static void visit(const ns_scenario *s, const ns_rule *r, int v, const ns_patient *p,
-                  const disease *d, ns_outcome *o, visit_log *log)
+                  const disease *d, visit_sums *a, ns_outcome *o, visit_log *log)
 {
-    double t = r->visit_time[v], disc = r->visit_discount[v];
-    uint64_t day = day_key(t);
+    double t = r->visit_time[v], disc = r->visit_discount[v], eff = r->visit_discount_eff[v];
     int met_visible = d->met && t >= d->onset;
     double met_d = met_visible ? diameter(s->course.reference_mm, d->onset, p->doubling_years, t)
                                : 0;
@@ -141,37 +230,23 @@ static void visit(const ns_scenario *s, const ns_rule *r, int v, const ns_patien
     for (uint32_t mask = r->visit_tests[v]; mask; mask &= mask - 1) {
         int m = __builtin_ctz(mask);
         const ns_modality *x = &s->modality[m];
-        uint64_t u = draw64(p->key, NS_RNG_TEST, day, (uint64_t)m);
-        o->n_tests++;
-        o->tests_by_modality[m]++;
-        o->qaly -= s->econ.test_disutility;
-        o->qaly_discounted -= s->econ.test_disutility * r->visit_discount_eff[v];
-        o->qaly_part[NS_Q_TESTS] -= s->econ.test_disutility * r->visit_discount_eff[v];
-        o->cost_surveillance += x->cost;
-        o->cost_discounted += x->cost * disc;
-        o->radiation_msv += x->radiation_msv;
+        uint64_t u = test_draw(r, v, p->key, m);
+        charge_test(s, m, disc, eff, a, o);
         int positive = 0;
         if (met_visible && x->sees[p->site + 1] &&
             lo_u(u) < ns_curve_eval(&x->sensitivity[p->site + 1], met_d))
             positive = found = 1;
         if (loc_visible && x->sees[NS_LOC_LOCAL]) {
-            uint64_t w = draw64(p->key, NS_RNG_TEST, day, 64 + (uint64_t)m);
+            uint64_t w = test_draw(r, v, p->key, 64 + m);
             if (lo_u(w) < ns_curve_eval(&x->sensitivity[NS_LOC_LOCAL], loc_d)) {
                 positive = 1;
                 o->local_detection_time = t;
-                o->cost_treatment += s->follow.local_treatment_cost;
-                o->cost_discounted += s->follow.local_treatment_cost * disc;
+                a->cost_treatment += s->follow.local_treatment_cost;
+                a->cost_discounted += s->follow.local_treatment_cost * disc;
             }
         }
-        if (!positive && hi_u(u) >= x->specificity) {
-            double loss = s->econ.fp_qaly_loss * r->visit_discount_eff[v];
-            o->qaly -= s->econ.fp_qaly_loss;
-            o->qaly_discounted -= loss;
-            o->qaly_part[NS_Q_TESTS] -= loss;
-            o->n_false_positives++;
-            o->cost_workup += x->workup_cost;
-            o->cost_discounted += x->workup_cost * disc;
-        }
+        if (!positive && u >> 32 >= s->derived.specificity_below[m])
+            charge_false_positive(s, m, disc, eff, a);
     }
     if (met_visible)
         log->attended_window = 1;
@@ -192,13 +267,6 @@ static int miss_reason(const ns_rule *r, double onset, double end, const visit_l
     if (!window)
         return NS_MISS_BETWEEN_VISITS;
     return log->attended_window ? NS_MISS_FALSE_NEGATIVE : NS_MISS_MISSED_VISIT;
-}
-
-double ns_discounted_years(double r, double a, double b)
-{
-    if (!(b > a))
-        return 0;
-    return r > 0 ? (exp(-r * a) - exp(-r * b)) / r : b - a;
 }
 
 /* Treatment at detection at t acts on the disease (MODEL.md section 4): a
@@ -328,8 +396,10 @@ static void life_after(const ns_scenario *s, const ns_patient *p, const disease 
     o->death_time = death;
     o->metastasis_death = o->death_cause == NS_DEATH_METASTASIS ? death : INFINITY;
     double h = NS_MAX_AGE - p->age, end = death < h ? death : h;
+    double re = s->derived.rate_effects;
     o->ly = end;
-    o->ly_discounted = ns_discounted_years(s->derived.rate_effects, 0, end);
+    o->ly_discounted = end == p->ly_end && re == p->ly_rate ? p->ly_end_discounted
+                                                            : ns_discounted_years(re, 0, end);
     quality_of_life(s, p, d, t, death, o);
     if (d->lasting_loss > 0) { /* the time-0 treatment's lasting harm, over the life it left */
         o->qaly -= d->lasting_loss * o->ly;
@@ -389,14 +459,19 @@ void ns_rule_play(const ns_scenario *s, const ns_rule *r, int ri, const ns_patie
         double other = p->symptom_time < p->incidental_time ? p->symptom_time : p->incidental_time;
         stop = other < stop ? other : stop;
     }
-    for (int v = 0; v < r->n_visits && r->visit_time[v] < stop; v++) {
-        uint64_t day = day_key(r->visit_time[v]);
-        if (lo_u(draw64(p->key, NS_RNG_ADHERENCE, day, 0)) >= r->visit_attend[v])
-            continue;
-        visit(s, r, v, p, &d, o, &log);
-        if (log.found < INFINITY)
-            break;
-    }
+    visit_sums a;
+    sums_take(&a, o);
+    if (!d.met && !d.residual && !s->derived.generic_play)
+        visits_clear(s, r, p, stop, &a, o);
+    else
+        for (int v = 0; v < r->n_visits && r->visit_time[v] < stop; v++) {
+            if (!attends(r, v, p->key))
+                continue;
+            visit(s, r, v, p, &d, &a, o, &log);
+            if (log.found < INFINITY)
+                break;
+        }
+    sums_put(&a, o);
     conclude(s, r, p, &d, &log, o);
 }
 

@@ -356,6 +356,8 @@ void ns_scenario_derive(ns_scenario *s)
         life_table_cumhaz(&s->death);
     d->rate_costs = log1p(s->follow.discount_costs);
     d->rate_effects = log1p(s->follow.discount_effects);
+    for (int m = 0; m < s->n_modalities; m++)
+        d->specificity_below[m] = ns_rng_u32_below(s->modality[m].specificity);
     for (int k = 0; k < s->n_strategies; k++)
         for (int r = 0; r < s->strategy[k].n_rules; r++)
             ns_rule_derive(s, &s->strategy[k].rule[r]);
@@ -364,7 +366,9 @@ void ns_scenario_derive(ns_scenario *s)
 void ns_rule_derive(const ns_scenario *s, ns_rule *rule)
 {
     for (int v = 0; v < rule->n_visits; v++) {
-        rule->visit_attend[v] = ns_curve_eval(&s->follow.adherence, rule->visit_time[v]);
+        double t = rule->visit_time[v];
+        rule->visit_day[v] = (uint32_t)(t * 365.25 + 0.5);
+        rule->visit_attend_below[v] = ns_rng_u32_below(ns_curve_eval(&s->follow.adherence, t));
         rule->visit_discount[v] = pow(1 + s->follow.discount_costs, -rule->visit_time[v]);
         rule->visit_discount_eff[v] = pow(1 + s->follow.discount_effects, -rule->visit_time[v]);
     }

@@ -13,6 +13,7 @@
 #include "netsurv/scenario/scenario.h"
 
 #define NS_MAX_DEPOSITS 50 /* deposits counted per patient, at most */
+#define NS_MAX_AGE 120.0   /* the lifetime horizon of life-years and QALYs */
 
 typedef struct ns_patient {
     /* at resection: what the report says (and the true LVI) */
@@ -41,10 +42,19 @@ typedef struct ns_patient {
     double presentation_time;      /* when it would present without surveillance (symptoms or
                                       incidental imaging); INFINITY if not in life */
     uint64_t key;                  /* hash of (seed, index) for counter-based draws */
+    /* the life-years to other-cause death (clipped at NS_MAX_AGE) discounted
+     * at rate ly_rate, worked out once for every strategy that leaves the
+     * patient's life as it is: a cache that strategy play uses only while
+     * ly_end and ly_rate still match what it would compute them from */
+    double ly_end, ly_rate, ly_end_discounted;
 } ns_patient;
 
 /* Draws patient `index` of the cohort of scenario s with `seed`. */
 void ns_history_draw(const ns_scenario *s, uint64_t seed, uint64_t index, ns_patient *p);
+
+/* Integral of exp(-r t) dt over [a, b] (b may be infinite): a duration
+ * discounted continuously at rate r = ln(1 + annual rate). */
+double ns_discounted_years(double r, double a, double b);
 
 /* Diameter (mm) of the largest deposit at time t (years); 0 if none. */
 double ns_history_diameter(const ns_patient *p, double ref_mm, double t);

@@ -13,7 +13,6 @@
 #include "netsurv/model/history.h"
 #include "netsurv/scenario/scenario.h"
 
-#define NS_MAX_AGE 120.0 /* the lifetime horizon of life-years and QALYs */
 
 enum { NS_ROUTE_NEVER, NS_ROUTE_SURVEILLANCE, NS_ROUTE_SYMPTOMS, NS_ROUTE_INCIDENTAL,
        NS_NROUTES };
@@ -63,10 +62,6 @@ typedef struct ns_outcome {
 
 enum { NS_DEATH_OTHER, NS_DEATH_OPERATIVE, NS_DEATH_METASTASIS, NS_NDEATHS };
 extern const char *const ns_death_cause_name[NS_NDEATHS];
-
-/* Integral of exp(-r t) dt over [a, b] (b may be infinite): a duration
- * discounted continuously at rate r = ln(1 + annual rate). */
-double ns_discounted_years(double r, double a, double b);
 
 /* Index of the rule of strategy st that patient p's report matches. */
 int ns_strategy_match(const ns_strategy *st, const ns_patient *p);

@@ -92,6 +92,22 @@ static inline double ns_rng_uniform_pos(ns_rng *r)
     return ((double)(ns_rng_u32(r) >> 0) + 0.5) * (1.0 / 4294967296.0);
 }
 
+/* The number of 32-bit values u with (u + 0.5) / 2^32 < p: a uniform made
+ * from u as ns_rng_uniform_pos does is below p exactly when u is below this
+ * threshold, so a probability fixed in advance is compared as an integer.
+ * p * 2^32 - 0.5 is exact for p in [0, 1], so the two compares agree for
+ * every u (0 for p <= 2^-33 or NaN, 2^32 for p >= 1). */
+static inline uint64_t ns_rng_u32_below(double p)
+{
+    double a = p * 4294967296.0 - 0.5;
+    if (!(a > 0))
+        return 0;
+    if (a >= 4294967296.0)
+        return (uint64_t)1 << 32;
+    uint64_t k = (uint64_t)a; /* ceil(a) */
+    return (double)k < a ? k + 1 : k;
+}
+
 /* Bernoulli(p): 1 with probability p. One u32 draw. */
 static inline int ns_rng_bernoulli(ns_rng *r, double p)
 {

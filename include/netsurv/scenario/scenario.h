@@ -149,7 +149,10 @@ typedef struct {
     int n_visits;
     double visit_time[NS_MAX_VISITS];   /* sorted, years after resection */
     uint32_t visit_tests[NS_MAX_VISITS];/* bit mask of modalities */
-    double visit_attend[NS_MAX_VISITS];   /* derived: P(attending) */
+    uint32_t visit_day[NS_MAX_VISITS];  /* derived: the visit's time in whole days, the
+                                           counter of its draws */
+    uint64_t visit_attend_below[NS_MAX_VISITS]; /* derived: P(attending) as the threshold
+                                           of a 32-bit draw (ns_rng_u32_below) */
     double visit_discount[NS_MAX_VISITS]; /* derived: cost discount factor */
     double visit_discount_eff[NS_MAX_VISITS]; /* derived: effect discount factor */
     int lifelong;               /* schedule runs to the horizon */
@@ -273,6 +276,13 @@ typedef struct {
     double grade_cum[NS_NGRADES];
     double method_cum[NS_MAX_METHODS];
     double rate_costs, rate_effects; /* continuous discount rates ln(1 + annual rate) */
+    /* per modality: the specificity as the threshold of a 32-bit draw
+     * (ns_rng_u32_below); a negative test is a false positive at or above it */
+    uint64_t specificity_below[NS_MAX_MODALITIES];
+    /* 1: every patient goes through the general visit loop, none through
+     * the fast path for patients with nothing to find (tests compare the
+     * two); 0 by default, and never set by the derivation */
+    int generic_play;
 } ns_derived;
 
 typedef struct ns_scenario {
