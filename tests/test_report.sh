@@ -405,6 +405,41 @@ grep -q 'id="references"' "$dir/real/report.html" || fail "no references"
 grep -q 'href="#ref-rinke2023"' "$dir/real/report.html" || fail "sources do not link their keys"
 grep -q "Kojima M, Ikeda K" "$dir/real/report.html" || fail "the references are not printed in full"
 grep -q "price year not stated" "$dir/real/report.html" || fail "no note on the price year"
+# how sure, per risk group: the table's probability, EVPI per patient of the group and the
+# cohort's total are those netsurv wrote to /psa_by_group at the WTP (ceac summed over the
+# strategies that give the group the same care, as ties split the draws between them)
+"$py" - "$real" "$dir/real/report.html" <<'PY' || fail "the per-group certainty table disagrees with /psa_by_group"
+import re, sys
+import h5py
+import numpy as np
+f = h5py.File(sys.argv[1], "r")
+page = open(sys.argv[2], encoding="utf-8").read()
+wtp = float(f["economics_by_group"].attrs["wtp"])
+p = f["psa_by_group"]
+w = int(np.flatnonzero(p["wtp_grid"][()] == wtp)[0])
+table = page[page.index('id="groups-certainty"'):]
+table = table[:table.index("</table>")]
+rows = [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
+        for r in re.findall(r"<tr[^>]*>(.*?)</tr>", table)[1:]]
+G = len(f["groups/name"])
+assert len(rows) == G + 1, (len(rows), G)
+cost, effect = p["cost"][()], p["effect"][()]
+for k in range(G):
+    best = int(f["economics_by_group/best"][k])
+    nmb = wtp * effect[:, k, :] - cost[:, k, :]
+    same = [s for s in range(nmb.shape[1]) if np.allclose(nmb[:, s], nmb[:, best], rtol=1e-12, atol=1e-9)]
+    prob = float(np.sum(p["ceac"][k, w, same]))
+    assert rows[k][2] == "%.0f %%" % (100 * prob), (k, rows[k], prob)
+    evpi = float(p["evpi"][k, w])
+    want = "$%s" % (format(evpi, ",.2f") if evpi < 10 else format(round(evpi), ",.0f"))
+    assert rows[k][4] == want, (k, rows[k][4], want)
+total = float(p["evpi_composite"][w])
+assert rows[G][4].startswith("$%s" % (format(total, ",.2f") if total < 10 else format(round(total), ",.0f"))), (rows[G], total)
+print("groups-certainty: %d groups, probabilities and EVPI as in /psa_by_group at WTP %g; "
+      "composite EVPI %.2f per patient" % (G, wtp, total))
+PY
+[ "$(grep -c 'How sure: ' "$dir/real/report.html")" -eq "$("$py" -c 'import sys, h5py; print(len(h5py.File(sys.argv[1], "r")["groups/name"]))' "$real")" ] ||
+  fail "not one 'How sure' sentence per risk group"
 # an unknown comparator is refused (a known one: the merged file below)
 if "$py" "$src/analysis/report.py" "$real" "$dir/bad" --comparator no_such >"$dir/bad.log" 2>&1; then
   fail "an unknown --comparator was accepted"
@@ -484,6 +519,8 @@ g=$dir/fake_groups/report.html
 grep -q "the model recommends" "$g" || fail "no recommendation per group"
 grep -q "tests per metastasis death averted" "$g" || fail "no tests per death averted"
 grep -q "Choosing each group" "$g" || fail "no composite strategy"
+grep -q "no probabilistic sensitivity analysis (PSA) was run" "$g" ||
+  fail "a per-group page without PSA does not say that none was run"
 if grep -q 'id="groups"' "$dir/fake_full/report.html"; then
   fail "a file without groups got a groups section"
 fi

@@ -28,7 +28,8 @@ from .uncertainty import psa_summary, tornado_data
 
 def check_file(run, view):
     """Warnings: where the file's own decision results differ from the re-derived ones."""
-    return reader.economics_disagreements(view) + reader.psa_disagreements(run)
+    return (reader.economics_disagreements(view) + reader.psa_disagreements(run)
+            + reader.psa_by_group_disagreements(run))
 
 
 def default_options():
