@@ -526,7 +526,97 @@ if grep -q 'id="groups"' "$dir/fake_full/report.html"; then
 fi
 echo "per-risk-group answers shown when present, skipped when absent"
 
-# ---- 3. a file whose /economics disagrees with its own means is refused by --strict
+# ---- 3. value of information: a real `run --psa --voi` (enough draws for every named group
+#         of parameters), and the same file with a planted /voi/evsi (the EVSI of a follow-up
+#         study: a later netsurv writes it; here its axes are found by name and its dimensions
+#         by the bracketed lists of the descriptions, in an order that differs from storage,
+#         and by length for a dataset whose description has none)
+grep -q "No value-of-information analysis in this file" "$dir/real/report.html" ||
+  fail "a PSA file without /voi does not say how to get one"
+"$bin" run -n 2000 --psa 190 --voi --quiet -o "$dir/voi.h5" >/dev/null || fail "netsurv run --voi"
+"$py" - "$dir/voi.h5" <<'PY' || fail "could not plant /voi/evsi"
+import sys
+import h5py
+import numpy as np
+with h5py.File(sys.argv[1], "r+") as f:
+    v = f["voi"]
+    e = v.create_group("evsi")
+    def put(name, data, description, dtype=None):
+        e.create_dataset(name, data=data, dtype=dtype).attrs["description"] = description
+    N = np.array([100, 250, 500, 1000, 2000], dtype=np.int32)
+    T = np.array([5.0, 15.0])
+    grid = v["wtp_grid"][()]
+    put("sample_size", N, "patients followed by the study")
+    put("follow_up_years", T, "years each patient is followed")
+    put("wtp_grid", grid, "willingness to pay")
+    put("study", ["registry of the high-risk groups"], "the studies", h5py.string_dtype())
+    # planted: population EVSI = 5e6 (1 - exp(-N/500)) T/15 at every WTP, cost 100 per
+    # patient-year plus 200,000: the ENBS peaks inside the grid (N = 1,000, T = 15)
+    pop = 5e6 * (1 - np.exp(-N[None, :] / 500.0)) * T[:, None] / 15.0      # [T, N]
+    cost = 2e5 + 100.0 * N[None, :] * T[:, None]
+    factor = float(v.attrs["population_factor"])
+    put("evsi_composite", np.broadcast_to((pop / factor)[None], (len(grid),) + pop.shape).copy(),
+        "EVSI per patient of the cohort, decision by risk group [wtp, follow-up years, sample size]")
+    put("population_evsi_composite", np.repeat(pop[:, :, None], len(grid), axis=2),
+        "EVSI for the population [follow-up years, sample size, wtp]")
+    put("cost", cost, "the study's cost")
+    put("enbs_composite", np.repeat((pop - cost)[:, :, None], len(grid), axis=2),
+        "expected net benefit of sampling, population EVSI minus cost [follow-up years, sample size, wtp]")
+PY
+report "$dir/voi.h5" "$dir/voi" "$S"
+"$py" - "$dir/voi.h5" "$dir/voi/report.html" <<'PY' || fail "the value-of-information section disagrees with /voi"
+import re, sys
+import h5py
+import numpy as np
+f = h5py.File(sys.argv[1], "r")
+page = open(sys.argv[2], encoding="utf-8").read()
+v = f["voi"]
+w = int(np.flatnonzero(v["wtp_grid"][()] == 100000.0)[0])
+def table(tid):
+    t = page[page.index('id="%s"' % tid):]
+    t = t[:t.index("</table>")]
+    return [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
+            for r in re.findall(r"<tr[^>]*>(.*?)</tr>", t)[1:]]
+def money(x):
+    return "$%s" % (format(x, ",.2f") if abs(x) < 10 else format(round(x), ",.0f"))
+groups = [g.decode() if isinstance(g, bytes) else g for g in v["group"][()]]
+size = v["group_size"][()]
+rows = table("voi-groups")
+shown = [i for i, g in enumerate(groups) if size[i] > 0 and np.isfinite(v["evppi_group"][i, w])]
+assert len(rows) == len(shown) + 1, (len(rows), shown)
+for r, i in zip(rows, shown):
+    want = "%s (SE %s)" % (money(v["evppi_group"][i, w]), money(v["evppi_group_se"][i, w]))
+    assert r[2] == want, (groups[i], r[2], want)
+    want = "%s (SE %s)" % (money(v["evppi_group_composite"][i, w]),
+                           money(v["evppi_group_composite_se"][i, w]))
+    assert r[4] == want, (groups[i], r[4], want)
+    assert r[5] == money(v["evppi_group_composite"][i, w] * v.attrs["population_factor"]), \
+        (groups[i], r[5])
+assert rows[-1][4] == money(f["psa_by_group/evpi_composite"][w]), rows[-1]
+G = len(f["groups/name"])
+assert len(table("voi-risk-groups")) == G
+assert page.count("<li>", page.index('id="voi-by-group"')) >= G
+ev = table("evsi-table")
+assert len(ev) == 2 * 5, len(ev)
+N = [100, 250, 500, 1000, 2000]
+for r in ev:
+    T, n = float(r[1]), int(r[2].replace(",", ""))
+    pop = 5e6 * (1 - np.exp(-n / 500.0)) * T / 15.0
+    assert r[-1] == money(pop - (2e5 + 100.0 * n * T)), (r, pop)    # ENBS, the last column
+    assert r[-2] == money(2e5 + 100.0 * n * T), r                    # the cost, by its length
+enbs = {(T, n): 5e6 * (1 - np.exp(-n / 500.0)) * T / 15.0 - (2e5 + 100.0 * n * T)
+        for T in (5.0, 15.0) for n in N}
+T, n = max(enbs, key=enbs.get)
+text = re.sub(r"<[^>]+>", "", page)
+assert ("registry of the high-risk groups following %s patients for %g years" % (format(n, ","), T)) in text, (T, n)
+print("voi: %d named groups and %d risk groups as in /voi; planted EVSI: %d rows, best ENBS "
+      "%s at N = %d, T = %g" % (len(shown), G, len(ev), money(enbs[(T, n)]), n, T))
+PY
+for x in evppi evsi; do
+  [ -s "$dir/voi/$x.png" ] && [ -s "$dir/voi/$x.svg" ] || fail "no $x figure"
+done
+
+# ---- 4. a file whose /economics disagrees with its own means is refused by --strict
 "$py" - "$dir/fake_full.h5" <<'PY'
 import sys, h5py
 with h5py.File(sys.argv[1], "r+") as f:
