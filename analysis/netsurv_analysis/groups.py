@@ -259,7 +259,6 @@ def certainty_table(run, certs, recs, wtp, cur, o):
     """One row per group: the recommendation, its probability of being best, the EVPI per
     patient of the group and for the population; the composite decision last (HTML)."""
     names, groups = run.strategies, run.groups["name"]
-    p = run.groups["psa_by_group"]
     head = ("<tr><th>risk group</th><th>recommended at %s/QALY</th><th>probability it has the "
             "highest NMB</th><th>highest expected NMB over the draws</th><th>EVPI per patient "
             "of the group (%s)</th><th>EVPI for the population (%s)</th></tr>"

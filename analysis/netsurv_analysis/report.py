@@ -158,10 +158,7 @@ def run_sections(run, view, scenario, outdir, o, prefix="", compact=False):
             "".join(figs.get(n, "") for n in ("ceac.png", "evpi.png", "tornado.png"))))
     n_voi = 0
     if not compact:
-        voi_text, voi_figs = voi_html(run, dict(o, wtp=view["wtp"]), outdir, prefix)
-        for name, path, alt, caption in voi_figs:
-            voi_text += figure_html(path, alt, caption)
-        n_voi = len(voi_figs)
+        voi_text, n_voi = voi_html(run, dict(o, wtp=view["wtp"]), outdir, prefix, figure_html)
         if voi_text:
             sec.append(voi_text)
     return sec, len(figures) + n_voi

@@ -146,8 +146,18 @@ def group_table(d, cur):
                   fmt_money(pop(d["evpi_composite"], f), currency=cur)]
     body.append('<tr class="total">%s</tr>' % "".join(
         '<td class="%s">%s</td>' % ("name" if j == 0 else "num", c) for j, c in enumerate(cells)))
+    noisy = [i for i in d["rows"] if finite(d["evppi_group_se"][i]) and finite(d["evpi"])
+             and d["evpi"] > 0 and d["evppi_group_se"][i] > d["evpi"]]
+    if comp and finite(d["evpi_composite"]) and d["evpi_composite"] > 0:
+        noisy += [i for i in d["rows"] if finite(d["evppi_group_composite_se"][i])
+                  and d["evppi_group_composite_se"][i] > d["evpi_composite"] and i not in noisy]
+    note = ('<p class="note">Where a standard error is larger than the EVPI it belongs to (the '
+            'most an EVPPI can be), as for %s here, the estimate cannot be told from zero with '
+            '%s draws; a run with more draws (netsurv run --psa 1000 --voi) narrows it.</p>'
+            % (esc(join_words([group_words(d["groups"][i])[0] for i in noisy])),
+               fmt_count(d["draws"])) if noisy else "")
     return ('<div class="scroll"><table id="voi-groups" class="voi-table"><thead>%s</thead>'
-            '<tbody>%s</tbody></table></div>' % (head, "".join(body)))
+            '<tbody>%s</tbody></table></div>%s' % (head, "".join(body), note))
 
 
 def parameter_table(d, cur, readable, top=12):
@@ -187,15 +197,20 @@ def risk_group_table(d, cur):
     for k, name in enumerate(d["risk_groups"]):
         evpi = d["evpi_by_group"][k] if d["evpi_by_group"] is not None else np.nan
         cells = [breakable(name), money(evpi, cur)]
-        cells += [("<strong>%s</strong>" if matters(rg[k, i], rse[k, i] if rse is not None
-                                                     else np.nan) else "%s")
-                  % with_se(rg[k, i], rse[k, i] if rse is not None else np.nan, cur)
-                  for i in d["rows"]]
+        if finite(evpi) and evpi <= 0:   # every EVPPI is cut to 0: its SE says nothing
+            cells += [money(rg[k, i], cur) for i in d["rows"]]
+        else:
+            cells += [("<strong>%s</strong>" if matters(rg[k, i], rse[k, i] if rse is not None
+                                                         else np.nan) else "%s")
+                      % with_se(rg[k, i], rse[k, i] if rse is not None else np.nan, cur)
+                      for i in d["rows"]]
         body.append("<tr>%s</tr>" % "".join(
             '<td class="%s">%s</td>' % ("name" if j == 0 else "num", c)
             for j, c in enumerate(cells)))
     return ('<div class="scroll"><table id="voi-risk-groups" class="voi-table wide"><thead>%s'
-            '</thead><tbody>%s</tbody></table></div>' % (head, "".join(body)))
+            '</thead><tbody>%s</tbody></table></div><p class="note">Rows whose EVPI is 0 show no '
+            'standard errors: their EVPPIs are 0 by definition (never above the EVPI).</p>'
+            % (head, "".join(body)))
 
 
 def risk_group_sentences(d, cur):
@@ -499,9 +514,10 @@ def evsi_sentence(ev, cur):
     return text
 
 
-def voi_html(run, o, outdir, prefix=""):
-    """The section 'What research would be worth' (HTML) and the figures it drew, a list of
-    (name, path, alt, caption)."""
+def voi_html(run, o, outdir, prefix="", figure=None):
+    """The section 'What research would be worth' (HTML, with its figures in place: figure(path,
+    alt, caption) gives a figure's HTML) and the number of figures it drew."""
+    figure = figure or (lambda path, alt, caption: "")
     cur, wtp = o["currency"], o.get("wtp")
     d = voi_data(run, wtp)
     if d is None:
@@ -512,7 +528,7 @@ def voi_html(run, o, outdir, prefix=""):
                 'estimates, for every uncertain parameter and for the named groups of them '
                 '(natural history, test accuracy, treatment effect, costs, utilities), how much '
                 'removing that uncertainty would be worth, per risk group and for the '
-                'population.</p>'), []
+                'population.</p>'), 0
     figs = []
     readable = o.get("readable", str)
     pop_words = ("for the population: %s discounted patients face the decision"
@@ -580,15 +596,16 @@ def voi_html(run, o, outdir, prefix=""):
     if d["rows"]:
         path = os.path.join(outdir, prefix + "evppi.png")
         plot_evppi(d, path, cur)
-        figs.append(("evppi.png", path, "expected value of partial perfect information",
-                     "Left: the EVPPI per patient of each kind of uncertainty (bars, with one "
-                     "standard error; a bar longer than the axis is cut at its edge; none where "
-                     "the EVPI is 0), for one strategy for the whole cohort and for a strategy "
-                     "per risk group; dashed lines are the EVPIs, the most any research could "
-                     "be worth; the top axis is the same for the population. Right: within each "
-                     "risk group whose EVPI is above zero (grey bar), the EVPPI of each kind of "
-                     "uncertainty (one marker each), per patient of that group. Colours are the "
-                     "Okabe-Ito palette and every series also has its own marker or hatching."))
+        figs.append(path)
+        parts.append(figure(path, "expected value of partial perfect information",
+                            "Left: the EVPPI per patient of each kind of uncertainty (bars, with one "
+                            "standard error; a bar longer than the axis is cut at its edge; none where "
+                            "the EVPI is 0), for one strategy for the whole cohort and for a strategy "
+                            "per risk group; dashed lines are the EVPIs, the most any research could "
+                            "be worth; the top axis is the same for the population. Right: within each "
+                            "risk group whose EVPI is above zero (grey bar), the EVPPI of each kind of "
+                            "uncertainty (one marker each), per patient of that group. Colours are the "
+                            "Okabe-Ito palette and every series also has its own marker or hatching."))
     table = parameter_table(d, cur, readable)
     if table:
         parts.append("<h3>Single parameters</h3><p>The parameters with the largest EVPPI alone "
@@ -597,20 +614,21 @@ def voi_html(run, o, outdir, prefix=""):
     if ev is not None:
         path = os.path.join(outdir, prefix + "evsi.png")
         plot_evsi(ev, path, cur)
-        figs.append(("evsi.png", path, "expected value of sample information of a study",
-                     "For each proposed follow-up study, against the number of patients it "
-                     "follows (N): the population EVSI (solid; the value of what the study "
-                     "would teach the decision), the study's cost (dotted) and the expected net "
-                     "benefit of sampling, ENBS = population EVSI minus cost (dashed), one "
-                     "colour per length of follow-up (T). A design is worth funding where its "
-                     "ENBS is above zero; the best is where ENBS peaks."))
+        figs.append(path)
+        evsi_fig = figure(path, "expected value of sample information of a study",
+                          "For each proposed follow-up study, against the number of patients it "
+                          "follows (N): the population EVSI (solid; the value of what the study "
+                          "would teach the decision), the study's cost (dotted) and the expected net "
+                          "benefit of sampling, ENBS = population EVSI minus cost (dashed), one "
+                          "colour per length of follow-up (T). A design is worth funding where its "
+                          "ENBS is above zero; the best is where ENBS peaks.")
         parts.append("<h3 id=\"evsi\">What a follow-up study would be worth</h3><p>The expected "
                      "value of sample information (EVSI) of a study: how much better the "
                      "decision would be, on average, after seeing its data; it rises with the "
                      "number of patients towards the EVPPI of what the study measures. %s</p>%s"
-                     % (esc(evsi_sentence(ev, cur)), evsi_table(ev, cur)))
+                     % (esc(evsi_sentence(ev, cur)), evsi_table(ev, cur)) + evsi_fig)
     elif (run.voi or {}).get("evsi") is not None:
         parts.append('<p class="note">The file has /voi/evsi, but this report could not find '
                      'its sample sizes and the quantities against them (the datasets\' names '
                      'and descriptions did not say).</p>')
-    return "\n".join(parts), figs
+    return "\n".join(parts), len(figs)
