@@ -522,7 +522,7 @@ def voi_html(run, o, outdir, prefix="", figure=None):
     d = voi_data(run, wtp)
     if d is None:
         if run.psa is None:
-            return "", []
+            return "", 0
         return ('<h2 id="voi">What research would be worth</h2><p class="note">No '
                 'value-of-information analysis in this file: netsurv run --psa 1000 --voi '
                 'estimates, for every uncertain parameter and for the named groups of them '
