@@ -227,6 +227,27 @@ with h5py.File(grouped, "r+") as f:
     put(e, "enbs", enbs).attrs["description"] = "ENBS [wtp, follow-up years, sample size]"
     put(e, "cost", np.ones((3, 3))).attrs["description"] = "cost"  # 3 x 3: not told apart
 ev = evsi_data(reader.read_run(grouped), 20.0)
-assert ev["series"]["enbs"].shape == (1, 2, 3) and ev["series"]["enbs"][0].tolist() == enbs[1].tolist()
-assert "cost" not in ev["series"] and ev["wtp"] == 20.0, ev["series"].keys()
+assert len(ev) == 1 and ev[0]["series"]["enbs"].tolist() == enbs[1].tolist(), ev
+assert "cost" not in ev[0]["series"] and ev[0]["wtp"] == 20.0, ev[0]["series"].keys()
+# the writer's layout: one subgroup per study; a dataset without a bracketed list takes the
+# dimensions of one of the same shape that has one (here N and T have the same length, so
+# lengths alone could not tell them apart); standard errors and cost ends are not quantities
+with h5py.File(grouped, "r+") as f:
+    del f["voi/evsi"]
+    st = f["voi"].create_group("evsi").create_group("registry")
+    st.attrs.update({"groups": "high", "protocol": "B", "observes": "local, distant"})
+    put(st, "sample_size", np.array([10, 20]))
+    put(st, "follow_up_years", np.array([5.0, 10.0]))
+    put(st, "wtp_grid", np.array([0.0, 20.0, 40.0, 60.0]))
+    x = np.arange(16, dtype=float).reshape(2, 2, 4)               # [T, N, wtp]
+    put(st, "evsi", x).attrs["description"] = "EVSI [follow_up_years, sample_size, wtp_grid]"
+    put(st, "population_evsi", 10 * x).attrs["description"] = "EVSI for the population"
+    put(st, "evsi_se", x).attrs["description"] = "its standard error"
+    put(st, "cost", np.ones((2, 2))).attrs["description"] = "cost [follow_up_years, sample_size]"
+    put(st, "cost_low", np.zeros((2, 2))).attrs["description"] = "the low ends"
+ev = evsi_data(reader.read_run(grouped), 20.0)
+assert len(ev) == 1 and ev[0]["name"] == "registry" and ev[0]["attrs"]["protocol"] == "B", ev
+assert sorted(ev[0]["series"]) == ["cost", "evsi", "population_evsi"], ev[0]["series"].keys()
+assert ev[0]["series"]["population_evsi"].tolist() == (10 * x[:, :, 1]).tolist()
+assert ev[0]["series"]["cost"].tolist() == [[1, 1], [1, 1]]
 print("test_analysis: ok")

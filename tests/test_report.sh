@@ -535,33 +535,54 @@ grep -q "No value-of-information analysis in this file" "$dir/real/report.html" 
   fail "a PSA file without /voi does not say how to get one"
 "$bin" run -n 2000 --psa 190 --voi --quiet -o "$dir/voi.h5" >/dev/null || fail "netsurv run --voi"
 "$py" - "$dir/voi.h5" <<'PY' || fail "could not plant /voi/evsi"
+# the layout of the EVSI writer (sim/output/voi_out.c on the evsi branch): one subgroup per
+# study, /voi/evsi/STUDY/, some descriptions with their dimensions in brackets, some without
 import sys
 import h5py
 import numpy as np
 with h5py.File(sys.argv[1], "r+") as f:
     v = f["voi"]
-    e = v.create_group("evsi")
+    g = v.create_group("evsi").create_group("high_risk_registry")
+    g.attrs.update({"n_draws": 190, "groups": "ge20, 10to20_G2plus", "protocol": "risk_stratified",
+                    "observes": "local, nodal, distant"})
     def put(name, data, description, dtype=None):
-        e.create_dataset(name, data=data, dtype=dtype).attrs["description"] = description
+        g.create_dataset(name, data=data, dtype=dtype).attrs["description"] = description
     N = np.array([100, 250, 500, 1000, 2000], dtype=np.int32)
     T = np.array([5.0, 15.0])
     grid = v["wtp_grid"][()]
-    put("sample_size", N, "patients followed by the study")
+    W = len(grid)
+    put("wtp_grid", grid, "willingness to pay (last axis of evsi, as /voi/wtp_grid)")
+    put("sample_size", N, "patients in the study (nested: the first N of the same patients)")
     put("follow_up_years", T, "years each patient is followed")
-    put("wtp_grid", grid, "willingness to pay")
-    put("study", ["registry of the high-risk groups"], "the studies", h5py.string_dtype())
-    # planted: population EVSI = 5e6 (1 - exp(-N/500)) T/15 at every WTP, cost 100 per
-    # patient-year plus 200,000: the ENBS peaks inside the grid (N = 1,000, T = 15)
+    put("statistic", ["local_first_half", "local_second_half"], "the summary statistics",
+        h5py.string_dtype())
+    put("statistics", np.zeros((190, 2, 5, 2)), "the study's data simulated in each PSA draw "
+        "[draw, follow_up_years, sample_size, statistic]: recurrences found")
+    # planted: population EVSI of the decision by risk group = 5e6 (1 - exp(-N/500)) T/15 at
+    # every WTP (the whole cohort's half of it), cost 100 per patient-year plus 200,000: the
+    # ENBS peaks inside the grid (N = 1,000, T = 15)
     pop = 5e6 * (1 - np.exp(-N[None, :] / 500.0)) * T[:, None] / 15.0      # [T, N]
     cost = 2e5 + 100.0 * N[None, :] * T[:, None]
     factor = float(v.attrs["population_factor"])
-    put("evsi_composite", np.broadcast_to((pop / factor)[None], (len(grid),) + pop.shape).copy(),
-        "EVSI per patient of the cohort, decision by risk group [wtp, follow-up years, sample size]")
-    put("population_evsi_composite", np.repeat(pop[:, :, None], len(grid), axis=2),
-        "EVSI for the population [follow-up years, sample size, wtp]")
-    put("cost", cost, "the study's cost")
-    put("enbs_composite", np.repeat((pop - cost)[:, :, None], len(grid), axis=2),
-        "expected net benefit of sampling, population EVSI minus cost [follow-up years, sample size, wtp]")
+    rep = lambda a: np.repeat(a[:, :, None], W, axis=2)
+    put("evsi", rep(0.5 * pop / factor), "EVSI per patient of the whole cohort's decision (one "
+        "strategy for all) [follow_up_years, sample_size, wtp_grid]")
+    put("evsi_se", rep(0.1 * pop / factor), "its standard error")
+    put("evsi_composite", rep(pop / factor), "EVSI per patient of the cohort of the decision by "
+        "risk group (a strategy per group) [follow_up_years, sample_size, wtp]")
+    put("evpi", np.full(W, 1e3), "EVPI per patient of the same draws")
+    put("cost", cost, "the study's cost: fixed + per patient year x N x T "
+        "[follow_up_years, sample_size]")
+    put("cost_low", 0.5 * cost, "the same at the low ends of the costs' ranges")
+    put("cost_high", 2 * cost, "the same at the high ends")
+    put("population_evsi", rep(0.5 * pop), "EVSI for the population (per patient x "
+        "population_factor, as /voi) of the whole cohort's decision")
+    put("population_evsi_composite", rep(pop), "EVSI for the population of the decision by "
+        "risk group")
+    put("enbs", rep(0.5 * pop - cost), "expected net benefit of sampling: population_evsi - "
+        "cost [follow_up_years, sample_size, wtp]")
+    put("enbs_composite", rep(pop - cost), "expected net benefit of sampling of the decision "
+        "by risk group: population_evsi_composite - cost")
 PY
 report "$dir/voi.h5" "$dir/voi" "$S"
 "$py" - "$dir/voi.h5" "$dir/voi/report.html" <<'PY' || fail "the value-of-information section disagrees with /voi"
@@ -578,7 +599,8 @@ def table(tid):
     return [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
             for r in re.findall(r"<tr[^>]*>(.*?)</tr>", t)[1:]]
 def money(x):
-    return "$%s" % (format(x, ",.2f") if abs(x) < 10 else format(round(x), ",.0f"))
+    return "%s$%s" % ("-" if x < 0 else "", format(abs(x), ",.2f") if abs(x) < 10
+                      else format(round(abs(x)), ",.0f"))
 groups = [g.decode() if isinstance(g, bytes) else g for g in v["group"][()]]
 size = v["group_size"][()]
 rows = table("voi-groups")
@@ -602,13 +624,16 @@ N = [100, 250, 500, 1000, 2000]
 for r in ev:
     T, n = float(r[1]), int(r[2].replace(",", ""))
     pop = 5e6 * (1 - np.exp(-n / 500.0)) * T / 15.0
-    assert r[-1] == money(pop - (2e5 + 100.0 * n * T)), (r, pop)    # ENBS, the last column
-    assert r[-2] == money(2e5 + 100.0 * n * T), r                    # the cost, by its length
+    assert r[-1] == money(pop - (2e5 + 100.0 * n * T)), (r, pop)    # ENBS by risk group
+    assert r[-2] == money(0.5 * pop - (2e5 + 100.0 * n * T)), r      # ENBS, one for all
+    assert r[-3] == money(2e5 + 100.0 * n * T), r                    # the cost (not its ends)
+    assert r[0] == "high_risk_registry" and len(r) == 3 + 7, r        # the seven quantities
 enbs = {(T, n): 5e6 * (1 - np.exp(-n / 500.0)) * T / 15.0 - (2e5 + 100.0 * n * T)
         for T in (5.0, 15.0) for n in N}
 T, n = max(enbs, key=enbs.get)
 text = re.sub(r"<[^>]+>", "", page)
-assert ("registry of the high-risk groups following %s patients for %g years" % (format(n, ","), T)) in text, (T, n)
+assert ("high_risk_registry following %s patients for %g years" % (format(n, ","), T)) in text, (T, n)
+assert "followed with: risk_stratified" in text, "the study's design is not shown"
 print("voi: %d named groups and %d risk groups as in /voi; planted EVSI: %d rows, best ENBS "
       "%s at N = %d, T = %g" % (len(shown), G, len(ev), money(enbs[(T, n)]), n, T))
 PY

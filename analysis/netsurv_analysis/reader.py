@@ -172,11 +172,18 @@ def read_voi(f):
     out = read_group(g)
     out["_descriptions"] = {name: to_str(obj.attrs.get("description", ""))
                             for name, obj in g.items() if isinstance(obj, h5py.Dataset)}
+    def described(group):
+        """read_group of group with its datasets' descriptions under '_descriptions'."""
+        d = read_group(group)
+        d["_descriptions"] = {name: to_str(obj.attrs.get("description", ""))
+                              for name, obj in group.items() if isinstance(obj, h5py.Dataset)}
+        return d
+
     if "evsi" in g and isinstance(g["evsi"], h5py.Group):
-        e = read_group(g["evsi"])
-        e["_descriptions"] = {name: to_str(obj.attrs.get("description", ""))
-                              for name, obj in g["evsi"].items()
-                              if isinstance(obj, h5py.Dataset)}
+        e = described(g["evsi"])
+        # one subgroup per study (/voi/evsi/STUDY/...), when the writer makes them
+        e["_studies"] = {name: described(obj) for name, obj in g["evsi"].items()
+                         if isinstance(obj, h5py.Group)}
         out["evsi"] = e
     return out
 

@@ -18,6 +18,7 @@ quantity it has of EVSI, population EVSI, study cost and ENBS (population EVSI m
 study's cost) is shown against N, one line per T, at the report's WTP."""
 import os
 import re
+import textwrap
 
 import numpy as np
 
@@ -370,13 +371,26 @@ def dims_of(description, shape, axes):
     return out
 
 
-def evsi_data(run, wtp):
-    """/voi/evsi at the WTP: {'N': [...], 'T': [...], 'studies': [...], 'series': {quantity:
-    array [study, T, N]}, 'by_group': {quantity: [group, study, T, N]}, 'descriptions'}, or
-    None when there is none or it cannot be read."""
-    e = (run.voi or {}).get("evsi")
-    if not e:
+QUANTITIES = ("evsi", "evsi_composite", "population_evsi", "population_evsi_composite",
+              "cost", "enbs", "enbs_composite")
+
+
+def quantity_of(name):
+    """The quantity a /voi/evsi dataset holds, by its name (None for standard errors, the ends
+    of ranges, the study's data and anything else)."""
+    low = name.lower()
+    if low in QUANTITIES:
+        return low
+    if low.endswith(("_se", "_low", "_high")) or not any(k in low for k in ("evsi", "enbs")):
         return None
+    q = ("enbs" if "enbs" in low else "population_evsi" if "pop" in low else "evsi")
+    return q + ("_composite" if "composite" in low else "")
+
+
+def parse_evsi(e, wtp, default_name):
+    """The studies of one /voi/evsi group (its own datasets; a 'study' axis may hold several)
+    at the WTP: a list of {'name', 'attrs', 'N', 'T', 'wtp', 'series': {quantity: [T, N]},
+    'by_group': {quantity: [group, T, N]}}, empty when its axes cannot be found."""
     desc = e.get("_descriptions", {})
     axes = {}
     for ax, names in AXES:
@@ -385,35 +399,37 @@ def evsi_data(run, wtp):
                 axes[ax] = e[n] if isinstance(e[n], list) else np.asarray(e[n])
                 break
     if "N" not in axes:
-        return None
+        return []
     N = np.asarray(axes["N"], dtype=np.float64)
     T = np.asarray(axes.get("T", [np.nan]), dtype=np.float64)
-    studies = list(axes.get("study", ["the study"]))
-    if "study" in axes and not all(isinstance(s, str) for s in studies):
-        studies = ["study %d" % (i + 1) for i in range(len(studies))]
+    names = list(axes.get("study", [default_name]))
+    if "study" in axes and not all(isinstance(x, str) for x in names):
+        names = ["%s %d" % (default_name, i + 1) for i in range(len(names))]
     w = wtp_index(axes["wtp"], wtp) if "wtp" in axes else None
-    out = {"N": N, "T": T, "studies": studies, "series": {}, "by_group": {},
-           "wtp": float(np.asarray(axes["wtp"])[w]) if w is not None else wtp,
-           "descriptions": {}, "units": e.get("_units", {})}
-    skip = {n for _, names in AXES for n in names}
+    skip = {n for _, ns in AXES for n in ns}
+    told = {}      # shape -> dims of a dataset whose description said them
+    found = []
     for name, value in e.items():
         if name.startswith("_") or name in skip or not isinstance(value, np.ndarray) \
                 or value.dtype.kind not in "fiu" or value.ndim < 1:
             continue
-        low = name.lower()
-        quantity = ("enbs" if "enbs" in low else "population_evsi" if "evsi" in low and "pop"
-                    in low else "evsi" if "evsi" in low else "cost" if "cost" in low else None)
-        if quantity is None or low.endswith("_se"):
+        quantity = quantity_of(name)
+        if quantity is None:
             continue
         dims = dims_of(desc.get(name, ""), value.shape, axes)
+        if dims is not None and re.search(r"\[[^\]]+\]", desc.get(name, "")):
+            told[value.shape] = dims
+        found.append((name, quantity, value, dims))
+    series, by_group = {}, {}
+    for name, quantity, value, dims in found:
+        dims = told.get(value.shape, dims) if dims is None else dims
         if dims is None or "N" not in dims:
             continue
         a = np.asarray(value, dtype=np.float64)
         if "wtp" in dims:   # at the report's WTP
             a = np.take(a, w, axis=dims.index("wtp"))
             dims = [x for x in dims if x != "wtp"]
-        # order as [group?, study, T, N], adding the missing axes
-        for ax in ("study", "T"):
+        for ax in ("study", "T"):   # order as [group?, study, T, N], adding missing axes
             if ax not in dims:
                 a = a[np.newaxis, ...]
                 dims = [ax] + dims
@@ -421,12 +437,28 @@ def evsi_data(run, wtp):
         if sorted(dims) != sorted(want):
             continue
         a = np.transpose(a, [dims.index(x) for x in want])
-        key = quantity + ("_composite" if "composite" in low else "")
-        (out["by_group"] if "group" in dims else out["series"])[key] = a
-        out["descriptions"][key] = desc.get(name, "")
-    if not out["series"] and not out["by_group"]:
-        return None
+        (by_group if "group" in dims else series)[quantity] = a
+    out = []
+    for j, name in enumerate(names):
+        s = {k: v[j] for k, v in series.items() if v.shape[0] == len(names)}
+        g = {k: v[:, j] for k, v in by_group.items() if v.shape[1] == len(names)}
+        if s or g:
+            out.append({"name": name, "attrs": e.get("_attrs", {}), "N": N, "T": T,
+                        "wtp": float(np.asarray(axes["wtp"])[w]) if w is not None else wtp,
+                        "series": s, "by_group": g})
     return out
+
+
+def evsi_data(run, wtp):
+    """Every study of /voi/evsi at the WTP (see parse_evsi): the group's own datasets and one
+    subgroup per study (/voi/evsi/STUDY/); None when there is none that can be read."""
+    e = (run.voi or {}).get("evsi")
+    if not e:
+        return None
+    studies = parse_evsi(e, wtp, "the study")
+    for name, sub in sorted((e.get("_studies") or {}).items()):
+        studies += parse_evsi(sub, wtp, name)
+    return studies or None
 
 
 QUANTITY_WORDS = {"evsi": "EVSI per patient", "evsi_composite": "EVSI per patient, decision "
@@ -436,80 +468,93 @@ QUANTITY_WORDS = {"evsi": "EVSI per patient", "evsi_composite": "EVSI per patien
                   "enbs_composite": "ENBS, decision per risk group"}
 
 
-def plot_evsi(ev, path, currency="USD"):
+def plot_evsi(studies, path, currency="USD"):
     """Population EVSI (solid), the study's cost (dotted) and ENBS (dashed) against the
     sample size N, one colour per follow-up T, one panel per study."""
-    s = ev["series"]
-    studies = ev["studies"]
     fig, axes = plt.subplots(1, len(studies), figsize=(9.5, 4.8), squeeze=False, sharey=True)
     styles = (("population_evsi", "-", "o"), ("population_evsi_composite", "-", "s"),
               ("enbs", "--", "^"), ("enbs_composite", "--", "D"), ("cost", ":", "x"))
-    fallback = "evsi" if not any(k.startswith(("population_evsi", "enbs")) for k in s) else None
-    for j, study in enumerate(studies):
-        ax = axes[0][j]
-        for t, T in enumerate(ev["T"]):
+    for j, st in enumerate(studies):
+        ax, s = axes[0][j], st["series"]
+        # the decision per risk group where the file has it (the table shows both)
+        shown = [x for x in styles if x[0] in s and not (
+            x[0] in ("population_evsi", "enbs") and x[0] + "_composite" in s)]
+        shown = shown or [(k, "-", "o") for k in s][:2]
+        for t, T in enumerate(st["T"]):
             colour = OKABE_ITO[t % len(OKABE_ITO)]
-            for key, ls, marker in styles + (((fallback, "-", "o"),) if fallback else ()):
-                if key not in s:
-                    continue
-                ax.plot(ev["N"], s[key][j, t], ls=ls, marker=marker, color=colour, ms=5,
+            for key, ls, marker in shown:
+                ax.plot(st["N"], s[key][t], ls=ls, marker=marker, color=colour, ms=5,
                         markeredgecolor="black", markeredgewidth=0.4,
-                        label="%s, %s" % (QUANTITY_WORDS.get(key, key),
-                                          "T = %g years" % T if finite(T) else ""))
+                        label="%s%s" % (QUANTITY_WORDS.get(key, key),
+                                        ", T = %g years" % T if finite(T) else ""))
         ax.axhline(0, color="#777777", lw=0.7)
         ax.set_xlabel("patients in the study (N)")
         money_axis(ax.yaxis, currency)
         ax.grid(alpha=0.3)
-        ax.set_title(str(study), fontsize=9)
+        ax.set_title(textwrap.fill(str(st["name"]), 40), fontsize=9)
     axes[0][0].set_ylabel("%s" % currency)
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=7.5, frameon=False,
                bbox_to_anchor=(0.5, -0.02))
-    fig.suptitle("Value of a follow-up study at %s per QALY" % fmt_money(ev["wtp"],
-                                                                         currency=currency),
-                 fontsize=11)
+    fig.suptitle("Value of a follow-up study at %s per QALY" % fmt_money(
+        studies[0]["wtp"], currency=currency), fontsize=11)
     rows = int(np.ceil(len(labels) / 2))
     fig.tight_layout(rect=(0, 0.05 * rows + 0.02, 1, 0.95))
     return save_figure(fig, path)
 
 
-def evsi_table(ev, cur):
+def design_words(st):
+    """A study's design from its attributes (groups, protocol, observes), in words."""
+    a = st.get("attrs") or {}
+    parts = ["%s: %s" % (label, a[k]) for k, label in (("groups", "who"), ("protocol",
+             "followed with"), ("observes", "observes")) if a.get(k)]
+    return "; ".join(parts)
+
+
+def evsi_table(studies, cur):
     """One row per study, follow-up and sample size: every quantity the file has."""
-    keys = [k for k in ("evsi", "evsi_composite", "population_evsi", "population_evsi_composite",
-                        "cost", "enbs", "enbs_composite") if k in ev["series"]]
+    keys = [k for k in QUANTITIES if any(k in st["series"] for st in studies)]
     head = "<tr><th>study</th><th>follow-up (years)</th><th>patients (N)</th>%s</tr>" % "".join(
         "<th>%s (%s)</th>" % (esc(QUANTITY_WORDS[k]), esc(cur)) for k in keys)
     body = []
-    for j, study in enumerate(ev["studies"]):
-        for t, T in enumerate(ev["T"]):
-            for n, N in enumerate(ev["N"]):
-                cells = [esc(study), "%g" % T if finite(T) else DASH, fmt_count(N)]
-                cells += [money(ev["series"][k][j, t, n], cur) for k in keys]
+    for st in studies:
+        for t, T in enumerate(st["T"]):
+            for n, N in enumerate(st["N"]):
+                cells = [esc(st["name"]), "%g" % T if finite(T) else DASH, fmt_count(N)]
+                cells += [money(st["series"][k][t, n], cur) if k in st["series"] else DASH
+                          for k in keys]
                 body.append("<tr>%s</tr>" % "".join(
                     '<td class="%s">%s</td>' % ("name" if i == 0 else "num", c)
                     for i, c in enumerate(cells)))
+    designs = ["%s (%s)" % (st["name"], design_words(st)) for st in studies if design_words(st)]
     return ('<div class="scroll"><table id="evsi-table" class="voi-table"><thead>%s</thead>'
-            '<tbody>%s</tbody></table></div>' % (head, "".join(body)))
+            '<tbody>%s</tbody></table></div>%s'
+            % (head, "".join(body), '<p class="note">%s</p>' % esc("; ".join(designs))
+               if designs else ""))
 
 
-def evsi_sentence(ev, cur):
+def evsi_sentence(studies, cur):
     """The best study design by ENBS (or by population EVSI), in words."""
-    s = ev["series"]
-    key = next((k for k in ("enbs_composite", "enbs") if k in s), None)
+    for keys in (("enbs_composite", "enbs"), ("population_evsi_composite", "population_evsi",
+                                               "evsi_composite", "evsi")):
+        key = next((k for k in keys if any(k in st["series"] for st in studies)), None)
+        if key is not None:
+            break
     if key is None:
-        key = next((k for k in ("population_evsi_composite", "population_evsi", "evsi")
-                    if k in s), None)
-        if key is None:
-            return ""
-    a = s[key]
-    j, t, n = np.unravel_index(int(np.nanargmax(a)), a.shape)
+        return ""
+    best = max(((st, np.unravel_index(int(np.nanargmax(st["series"][key])),
+                                      st["series"][key].shape))
+                for st in studies if key in st["series"]),
+               key=lambda x: x[0]["series"][key][x[1]])
+    st, (t, n) = best
+    value = st["series"][key][t, n]
     text = ("The highest %s is %s: %s following %s patients%s." % (
-        QUANTITY_WORDS[key], money(a[j, t, n], cur), ev["studies"][j], fmt_count(ev["N"][n]),
-        " for %g years" % ev["T"][t] if finite(ev["T"][t]) else ""))
+        QUANTITY_WORDS[key], money(value, cur), st["name"], fmt_count(st["N"][n]),
+        " for %g years" % st["T"][t] if finite(st["T"][t]) else ""))
     if key.startswith("enbs"):
         text += (" A study is worth doing when its ENBS is above zero: the value of what it "
                  "would teach the decision, for the population, exceeds what it costs."
-                 if a[j, t, n] > 0 else " No design has an ENBS above zero: on these numbers no "
+                 if value > 0 else " No design has an ENBS above zero: on these numbers no "
                  "such study is worth its cost.")
     return text
 
@@ -620,8 +665,9 @@ def voi_html(run, o, outdir, prefix="", figure=None):
                           "follows (N): the population EVSI (solid; the value of what the study "
                           "would teach the decision), the study's cost (dotted) and the expected net "
                           "benefit of sampling, ENBS = population EVSI minus cost (dashed), one "
-                          "colour per length of follow-up (T). A design is worth funding where its "
-                          "ENBS is above zero; the best is where ENBS peaks.")
+                          "colour per length of follow-up (T); for the decision per risk group when "
+                          "the file has it (the table has both). A design is worth funding where "
+                          "its ENBS is above zero; the best is where ENBS peaks.")
         parts.append("<h3 id=\"evsi\">What a follow-up study would be worth</h3><p>The expected "
                      "value of sample information (EVSI) of a study: how much better the "
                      "decision would be, on average, after seeing its data; it rises with the "
