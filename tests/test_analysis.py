@@ -178,4 +178,76 @@ for col in ("mean_cost_eur_ci_low", "mean_cost_eur_ci_high", "mean_qaly_discount
     assert col in head, (col, head)
 k = head.index("mean_cost_eur_ci_low")
 assert all(float(x.split(",")[k]) == float(x.split(",")[k]) for x in lines[1:])
+# how sure, per group (/psa_by_group): planted draws where A and D do the same for the low
+# group (a tie split in the draws), and where the base-case choice (B) is not the one with the
+# highest expected NMB in the draws (C) for the high group
+from netsurv_analysis.groups import group_certainty  # noqa: E402
+K = 4
+pc = np.zeros((K, 2, 4))
+pe = np.zeros((K, 2, 4))
+pe[:, 0, :] = [[1.0, 0.5, 0.2, 1.0]] * K                   # low: A = D best in every draw
+pe[:, 1, :] = [[0, 1.0, 0.0, 0], [0, 1.0, 0.0, 0], [0, 0.0, 3.0, 0], [0, 0.0, 3.0, 0]]
+with h5py.File(grouped, "r+") as f:
+    g = f.create_group("psa_by_group")
+    put(g, "cost", pc)
+    put(g, "effect", pe)
+    put(g, "share", np.tile([0.6, 0.4], (K, 1)))
+    put(g, "wtp_grid", np.array([20.0]))
+run = reader.read_run(grouped)
+c = group_certainty(run, 0, 0, 20.0, factor=1000.0)
+assert c["twins"] == [3] and abs(c["p_best"] - 1.0) < 1e-12 and c["evpi"] == 0 and c["ceaf_same"], c
+c = group_certainty(run, 1, 1, 20.0, factor=1000.0)
+# NMB at WTP 20: B 20, 20, 0, 0 and C 0, 0, 60, 60: B best in half the draws, C has the higher
+# mean (30 against 10); EVPI = mean max (40) - 30 = 10; choosing B loses 40 - 10 = 30; the
+# group's contribution per cohort patient 0.4 x 10 = 4, for 1,000 patients 4,000
+assert c["p_best"] == 0.5 and c["ceaf"] == 2 and not c["ceaf_same"], c
+assert abs(c["evpi"] - 10) < 1e-9 and abs(c["loss"] - 30) < 1e-9, c
+assert abs(c["cohort"] - 4) < 1e-9 and abs(c["population"] - 4000) < 1e-9, c
+assert reader.psa_by_group_disagreements(run) == []   # no ceac/ceaf/evpi stored: nothing to differ
+with h5py.File(grouped, "r+") as f:
+    put(f["psa_by_group"], "evpi", np.array([[0.0], [11.0]]))     # planted wrong for "high"
+msgs = reader.psa_by_group_disagreements(reader.read_run(grouped))
+assert len(msgs) == 1 and "group 1" in msgs[0], msgs
+
+# /voi/evsi read by names and descriptions: the dimensions from the bracketed list in any order,
+# else by unique lengths; a dataset whose dimensions cannot be told is left out
+from netsurv_analysis.voi import dims_of, evsi_data  # noqa: E402
+axes = {"N": [1, 2, 3], "T": [5.0, 10.0], "wtp": [0.0, 20.0, 40.0, 60.0]}
+assert dims_of("EVSI [wtp, follow-up years, sample size]", (4, 2, 3), axes) == ["wtp", "T", "N"]
+assert dims_of("no list", (2, 3), axes) == ["T", "N"]
+assert dims_of("no list", (3, 3), {"N": [1, 2, 3], "T": [1, 2, 3]}) is None
+with h5py.File(grouped, "r+") as f:
+    v = f.create_group("voi")
+    put(v, "wtp_grid", np.array([0.0, 20.0, 40.0, 60.0]))
+    e = v.create_group("evsi")
+    put(e, "sample_size", np.array([1, 2, 3]))
+    put(e, "follow_up_years", np.array([5.0, 10.0]))
+    put(e, "wtp_grid", np.array([0.0, 20.0, 40.0, 60.0]))
+    enbs = np.arange(24, dtype=float).reshape(4, 2, 3)             # [wtp, T, N]
+    put(e, "enbs", enbs).attrs["description"] = "ENBS [wtp, follow-up years, sample size]"
+    put(e, "cost", np.ones((3, 3))).attrs["description"] = "cost"  # 3 x 3: not told apart
+ev = evsi_data(reader.read_run(grouped), 20.0)
+assert len(ev) == 1 and ev[0]["series"]["enbs"].tolist() == enbs[1].tolist(), ev
+assert "cost" not in ev[0]["series"] and ev[0]["wtp"] == 20.0, ev[0]["series"].keys()
+# the writer's layout: one subgroup per study; a dataset without a bracketed list takes the
+# dimensions of one of the same shape that has one (here N and T have the same length, so
+# lengths alone could not tell them apart); standard errors and cost ends are not quantities
+with h5py.File(grouped, "r+") as f:
+    del f["voi/evsi"]
+    st = f["voi"].create_group("evsi").create_group("registry")
+    st.attrs.update({"groups": "high", "protocol": "B", "observes": "local, distant"})
+    put(st, "sample_size", np.array([10, 20]))
+    put(st, "follow_up_years", np.array([5.0, 10.0]))
+    put(st, "wtp_grid", np.array([0.0, 20.0, 40.0, 60.0]))
+    x = np.arange(16, dtype=float).reshape(2, 2, 4)               # [T, N, wtp]
+    put(st, "evsi", x).attrs["description"] = "EVSI [follow_up_years, sample_size, wtp_grid]"
+    put(st, "population_evsi", 10 * x).attrs["description"] = "EVSI for the population"
+    put(st, "evsi_se", x).attrs["description"] = "its standard error"
+    put(st, "cost", np.ones((2, 2))).attrs["description"] = "cost [follow_up_years, sample_size]"
+    put(st, "cost_low", np.zeros((2, 2))).attrs["description"] = "the low ends"
+ev = evsi_data(reader.read_run(grouped), 20.0)
+assert len(ev) == 1 and ev[0]["name"] == "registry" and ev[0]["attrs"]["protocol"] == "B", ev
+assert sorted(ev[0]["series"]) == ["cost", "evsi", "population_evsi"], ev[0]["series"].keys()
+assert ev[0]["series"]["population_evsi"].tolist() == (10 * x[:, :, 1]).tolist()
+assert ev[0]["series"]["cost"].tolist() == [[1, 1], [1, 1]]
 print("test_analysis: ok")

@@ -405,6 +405,41 @@ grep -q 'id="references"' "$dir/real/report.html" || fail "no references"
 grep -q 'href="#ref-rinke2023"' "$dir/real/report.html" || fail "sources do not link their keys"
 grep -q "Kojima M, Ikeda K" "$dir/real/report.html" || fail "the references are not printed in full"
 grep -q "price year not stated" "$dir/real/report.html" || fail "no note on the price year"
+# how sure, per risk group: the table's probability, EVPI per patient of the group and the
+# cohort's total are those netsurv wrote to /psa_by_group at the WTP (ceac summed over the
+# strategies that give the group the same care, as ties split the draws between them)
+"$py" - "$real" "$dir/real/report.html" <<'PY' || fail "the per-group certainty table disagrees with /psa_by_group"
+import re, sys
+import h5py
+import numpy as np
+f = h5py.File(sys.argv[1], "r")
+page = open(sys.argv[2], encoding="utf-8").read()
+wtp = float(f["economics_by_group"].attrs["wtp"])
+p = f["psa_by_group"]
+w = int(np.flatnonzero(p["wtp_grid"][()] == wtp)[0])
+table = page[page.index('id="groups-certainty"'):]
+table = table[:table.index("</table>")]
+rows = [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
+        for r in re.findall(r"<tr[^>]*>(.*?)</tr>", table)[1:]]
+G = len(f["groups/name"])
+assert len(rows) == G + 1, (len(rows), G)
+cost, effect = p["cost"][()], p["effect"][()]
+for k in range(G):
+    best = int(f["economics_by_group/best"][k])
+    nmb = wtp * effect[:, k, :] - cost[:, k, :]
+    same = [s for s in range(nmb.shape[1]) if np.allclose(nmb[:, s], nmb[:, best], rtol=1e-12, atol=1e-9)]
+    prob = float(np.sum(p["ceac"][k, w, same]))
+    assert rows[k][2] == "%.0f %%" % (100 * prob), (k, rows[k], prob)
+    evpi = float(p["evpi"][k, w])
+    want = "$%s" % (format(evpi, ",.2f") if evpi < 10 else format(round(evpi), ",.0f"))
+    assert rows[k][4] == want, (k, rows[k][4], want)
+total = float(p["evpi_composite"][w])
+assert rows[G][4].startswith("$%s" % (format(total, ",.2f") if total < 10 else format(round(total), ",.0f"))), (rows[G], total)
+print("groups-certainty: %d groups, probabilities and EVPI as in /psa_by_group at WTP %g; "
+      "composite EVPI %.2f per patient" % (G, wtp, total))
+PY
+[ "$(grep -c 'How sure: ' "$dir/real/report.html")" -eq "$("$py" -c 'import sys, h5py; print(len(h5py.File(sys.argv[1], "r")["groups/name"]))' "$real")" ] ||
+  fail "not one 'How sure' sentence per risk group"
 # an unknown comparator is refused (a known one: the merged file below)
 if "$py" "$src/analysis/report.py" "$real" "$dir/bad" --comparator no_such >"$dir/bad.log" 2>&1; then
   fail "an unknown --comparator was accepted"
@@ -484,12 +519,129 @@ g=$dir/fake_groups/report.html
 grep -q "the model recommends" "$g" || fail "no recommendation per group"
 grep -q "tests per metastasis death averted" "$g" || fail "no tests per death averted"
 grep -q "Choosing each group" "$g" || fail "no composite strategy"
+grep -q "no probabilistic sensitivity analysis (PSA) was run" "$g" ||
+  fail "a per-group page without PSA does not say that none was run"
 if grep -q 'id="groups"' "$dir/fake_full/report.html"; then
   fail "a file without groups got a groups section"
 fi
 echo "per-risk-group answers shown when present, skipped when absent"
 
-# ---- 3. a file whose /economics disagrees with its own means is refused by --strict
+# ---- 3. value of information: a real `run --psa --voi` (enough draws for every named group
+#         of parameters), and the same file with a planted /voi/evsi (the EVSI of a follow-up
+#         study: a later netsurv writes it; here its axes are found by name and its dimensions
+#         by the bracketed lists of the descriptions, in an order that differs from storage,
+#         and by length for a dataset whose description has none)
+grep -q "No value-of-information analysis in this file" "$dir/real/report.html" ||
+  fail "a PSA file without /voi does not say how to get one"
+"$bin" run -n 2000 --psa 190 --voi --quiet -o "$dir/voi.h5" >/dev/null || fail "netsurv run --voi"
+"$py" - "$dir/voi.h5" <<'PY' || fail "could not plant /voi/evsi"
+# the layout of the EVSI writer (sim/output/voi_out.c on the evsi branch): one subgroup per
+# study, /voi/evsi/STUDY/, some descriptions with their dimensions in brackets, some without
+import sys
+import h5py
+import numpy as np
+with h5py.File(sys.argv[1], "r+") as f:
+    v = f["voi"]
+    g = v.create_group("evsi").create_group("high_risk_registry")
+    g.attrs.update({"n_draws": 190, "groups": "ge20, 10to20_G2plus", "protocol": "risk_stratified",
+                    "observes": "local, nodal, distant"})
+    def put(name, data, description, dtype=None):
+        g.create_dataset(name, data=data, dtype=dtype).attrs["description"] = description
+    N = np.array([100, 250, 500, 1000, 2000], dtype=np.int32)
+    T = np.array([5.0, 15.0])
+    grid = v["wtp_grid"][()]
+    W = len(grid)
+    put("wtp_grid", grid, "willingness to pay (last axis of evsi, as /voi/wtp_grid)")
+    put("sample_size", N, "patients in the study (nested: the first N of the same patients)")
+    put("follow_up_years", T, "years each patient is followed")
+    put("statistic", ["local_first_half", "local_second_half"], "the summary statistics",
+        h5py.string_dtype())
+    put("statistics", np.zeros((190, 2, 5, 2)), "the study's data simulated in each PSA draw "
+        "[draw, follow_up_years, sample_size, statistic]: recurrences found")
+    # planted: population EVSI of the decision by risk group = 5e6 (1 - exp(-N/500)) T/15 at
+    # every WTP (the whole cohort's half of it), cost 100 per patient-year plus 200,000: the
+    # ENBS peaks inside the grid (N = 1,000, T = 15)
+    pop = 5e6 * (1 - np.exp(-N[None, :] / 500.0)) * T[:, None] / 15.0      # [T, N]
+    cost = 2e5 + 100.0 * N[None, :] * T[:, None]
+    factor = float(v.attrs["population_factor"])
+    rep = lambda a: np.repeat(a[:, :, None], W, axis=2)
+    put("evsi", rep(0.5 * pop / factor), "EVSI per patient of the whole cohort's decision (one "
+        "strategy for all) [follow_up_years, sample_size, wtp_grid]")
+    put("evsi_se", rep(0.1 * pop / factor), "its standard error")
+    put("evsi_composite", rep(pop / factor), "EVSI per patient of the cohort of the decision by "
+        "risk group (a strategy per group) [follow_up_years, sample_size, wtp]")
+    put("evpi", np.full(W, 1e3), "EVPI per patient of the same draws")
+    put("cost", cost, "the study's cost: fixed + per patient year x N x T "
+        "[follow_up_years, sample_size]")
+    put("cost_low", 0.5 * cost, "the same at the low ends of the costs' ranges")
+    put("cost_high", 2 * cost, "the same at the high ends")
+    put("population_evsi", rep(0.5 * pop), "EVSI for the population (per patient x "
+        "population_factor, as /voi) of the whole cohort's decision")
+    put("population_evsi_composite", rep(pop), "EVSI for the population of the decision by "
+        "risk group")
+    put("enbs", rep(0.5 * pop - cost), "expected net benefit of sampling: population_evsi - "
+        "cost [follow_up_years, sample_size, wtp]")
+    put("enbs_composite", rep(pop - cost), "expected net benefit of sampling of the decision "
+        "by risk group: population_evsi_composite - cost")
+PY
+report "$dir/voi.h5" "$dir/voi" "$S"
+"$py" - "$dir/voi.h5" "$dir/voi/report.html" <<'PY' || fail "the value-of-information section disagrees with /voi"
+import re, sys
+import h5py
+import numpy as np
+f = h5py.File(sys.argv[1], "r")
+page = open(sys.argv[2], encoding="utf-8").read()
+v = f["voi"]
+w = int(np.flatnonzero(v["wtp_grid"][()] == 100000.0)[0])
+def table(tid):
+    t = page[page.index('id="%s"' % tid):]
+    t = t[:t.index("</table>")]
+    return [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
+            for r in re.findall(r"<tr[^>]*>(.*?)</tr>", t)[1:]]
+def money(x):
+    return "%s$%s" % ("-" if x < 0 else "", format(abs(x), ",.2f") if abs(x) < 10
+                      else format(round(abs(x)), ",.0f"))
+groups = [g.decode() if isinstance(g, bytes) else g for g in v["group"][()]]
+size = v["group_size"][()]
+rows = table("voi-groups")
+shown = [i for i, g in enumerate(groups) if size[i] > 0 and np.isfinite(v["evppi_group"][i, w])]
+assert len(rows) == len(shown) + 1, (len(rows), shown)
+for r, i in zip(rows, shown):
+    want = "%s (SE %s)" % (money(v["evppi_group"][i, w]), money(v["evppi_group_se"][i, w]))
+    assert r[2] == want, (groups[i], r[2], want)
+    want = "%s (SE %s)" % (money(v["evppi_group_composite"][i, w]),
+                           money(v["evppi_group_composite_se"][i, w]))
+    assert r[4] == want, (groups[i], r[4], want)
+    assert r[5] == money(v["evppi_group_composite"][i, w] * v.attrs["population_factor"]), \
+        (groups[i], r[5])
+assert rows[-1][4] == money(f["psa_by_group/evpi_composite"][w]), rows[-1]
+G = len(f["groups/name"])
+assert len(table("voi-risk-groups")) == G
+assert page.count("<li>", page.index('id="voi-by-group"')) >= G
+ev = table("evsi-table")
+assert len(ev) == 2 * 5, len(ev)
+N = [100, 250, 500, 1000, 2000]
+for r in ev:
+    T, n = float(r[1]), int(r[2].replace(",", ""))
+    pop = 5e6 * (1 - np.exp(-n / 500.0)) * T / 15.0
+    assert r[-1] == money(pop - (2e5 + 100.0 * n * T)), (r, pop)    # ENBS by risk group
+    assert r[-2] == money(0.5 * pop - (2e5 + 100.0 * n * T)), r      # ENBS, one for all
+    assert r[-3] == money(2e5 + 100.0 * n * T), r                    # the cost (not its ends)
+    assert r[0] == "high_risk_registry" and len(r) == 3 + 7, r        # the seven quantities
+enbs = {(T, n): 5e6 * (1 - np.exp(-n / 500.0)) * T / 15.0 - (2e5 + 100.0 * n * T)
+        for T in (5.0, 15.0) for n in N}
+T, n = max(enbs, key=enbs.get)
+text = re.sub(r"<[^>]+>", "", page)
+assert ("high_risk_registry following %s patients for %g years" % (format(n, ","), T)) in text, (T, n)
+assert "followed with: risk_stratified" in text, "the study's design is not shown"
+print("voi: %d named groups and %d risk groups as in /voi; planted EVSI: %d rows, best ENBS "
+      "%s at N = %d, T = %g" % (len(shown), G, len(ev), money(enbs[(T, n)]), n, T))
+PY
+for x in evppi evsi; do
+  [ -s "$dir/voi/$x.png" ] && [ -s "$dir/voi/$x.svg" ] || fail "no $x figure"
+done
+
+# ---- 4. a file whose /economics disagrees with its own means is refused by --strict
 "$py" - "$dir/fake_full.h5" <<'PY'
 import sys, h5py
 with h5py.File(sys.argv[1], "r+") as f:

@@ -10,17 +10,24 @@
                                       at the scenario's WTP; best [group] (0-based strategy)
     /composite/                       strategy [group] (0-based: the choice for each group),
                                       mean_cost_discounted, mean_qaly_discounted (scalars)
+    /psa_by_group/ (optional)         cost, effect [draw, group, strategy], share [draw, group],
+                                      wtp_grid, ceac [group, wtp, strategy], ceaf [group, wtp],
+                                      evpi [group, wtp], evpi_composite [wtp]
 
 For each group: what each strategy does for it (its rule, from /groups/rule or, where a rule is
 named after the group, the scenario's strategies), what the model recommends at the
-willingness to pay and how clear the choice is, and why: metastasis deaths and life-years per
+willingness to pay and how clear the choice is, how sure it is (from /psa_by_group: the
+share of the PSA draws in which the recommended strategy has the highest net benefit, and the
+EVPI per patient and for the population), and why: metastasis deaths and life-years per
 1,000 patients, the QALY difference split into its parts, and the tests per metastasis death
 averted against the strategy with the fewest tests."""
 import numpy as np
 
 from . import reader
 from .content import STATUS_TEXT
-from .formatting import DASH, breakable, esc, finite, fmt_money, fmt_num, join_words, pretty
+from .figures import population_factor
+from .formatting import (DASH, breakable, esc, finite, fmt_count, fmt_money, fmt_num, fmt_pct,
+                         join_words, pretty)
 from .references import cite_html
 from .scenario_text import describe_rule, scalar
 
@@ -145,10 +152,19 @@ def recommendation(run, k, econ, wtp, cur):
     nmb = np.asarray(econ["nmb"][k], dtype=np.float64)
     best = int(econ["best"][k]) if "best" in econ else reader.best_by_nmb(nmb)
     order = np.argsort(-np.where(np.isfinite(nmb), nmb, -np.inf), kind="stable")
-    runner = int(order[1]) if len(order) > 1 and int(order[0]) == best else int(order[0])
+    # the runner-up is the best strategy that does something else for the group (a strategy
+    # with the same NMB to the last cent gives this group the same care)
+    same = [int(s) for s in order if s != best and abs(nmb[s] - nmb[best]) < 0.005]
+    others = [int(s) for s in order if s != best and int(s) not in same]
+    runner = others[0] if others else best
     gap = nmb[best] - nmb[runner] if runner != best else np.nan
     text = ("At %s per QALY the model recommends %s for this group: it has the highest net "
             "monetary benefit" % (fmt_money(wtp, currency=cur), names[best]))
+    if same:
+        text += " (as has %s, which give%s this group the same care)" % (
+            join_words([names[s] for s in same]), "s" if len(same) == 1 else "")
+        text = text.replace("(as has %s, which give " % join_words([names[s] for s in same]),
+                            "(as have %s, which give " % join_words([names[s] for s in same]))
     if finite(gap):
         text += (", %s per patient more than the next best, %s" % (
             fmt_money(gap, currency=cur), names[runner]))
@@ -160,6 +176,121 @@ def recommendation(run, k, econ, wtp, cur):
         text += "; its ICER along the group's frontier is %s per QALY" % fmt_money(
             icer[k][best], currency=cur)
     return text + "."
+
+
+def group_certainty(run, k, rec, wtp, factor=None):
+    """How sure the recommendation rec (a strategy index) for group k is, from the group's PSA
+    draws (/psa_by_group) at the willingness to pay wtp; None without them. A dict: draws,
+    share (probability each strategy has the highest NMB), ceaf (highest expected NMB), evpi
+    (per patient of the group), loss (the expected loss of choosing rec: E[max NMB] - E[NMB of
+    rec], the EVPI when rec is the CEAF choice), cohort (the group's EVPI per patient of the
+    cohort: the draws weighted by the group's share in each draw), population (cohort times
+    the population factor, or None)."""
+    p = (run.groups or {}).get("psa_by_group")
+    if not p or "cost" not in p or "effect" not in p:
+        return None
+    cost, effect = np.asarray(p["cost"], dtype=np.float64), np.asarray(p["effect"],
+                                                                        dtype=np.float64)
+    if cost.ndim != 3 or k >= cost.shape[1]:
+        return None
+    c, e = cost[:, k, :], effect[:, k, :]
+    share, ceaf, evpi = reader.psa_at_wtp(c, e, wtp)
+    values = reader.nmb(c, e, wtp)
+    loss = float(values.max(axis=1).mean() - values[:, rec].mean())
+    # strategies that do the same for this group (the same NMB in every draw) tie with rec:
+    # psa_at_wtp splits a tie evenly, so rec's probability is the sum over its twins
+    twins = [s for s in range(values.shape[1]) if s != rec and np.allclose(
+        values[:, s], values[:, rec], rtol=1e-12, atol=1e-9)]
+    out = {"draws": cost.shape[0], "share": share, "ceaf": ceaf, "evpi": evpi,
+           "loss": max(loss, 0.0), "cohort": None, "population": None, "twins": twins,
+           "p_best": float(share[rec] + sum(share[s] for s in twins)),
+           "ceaf_same": ceaf == rec or ceaf in twins}
+    w = p.get("share")
+    if w is not None and np.ndim(w) == 2 and k < np.shape(w)[1]:
+        w = np.asarray(w, dtype=np.float64)[:, [k]]
+        out["cohort"] = reader.psa_at_wtp(c * w, e * w, wtp)[2]
+        if factor:
+            out["population"] = out["cohort"] * factor
+    return out
+
+
+def certainty_sentence(run, k, cert, rec, wtp, cur, o):
+    """How sure the recommendation for group k is, in plain words (plain text)."""
+    names = run.strategies
+    if cert is None:
+        if run.psa is not None:
+            return (" How sure: this file's PSA has no per-group draws (/psa_by_group; a netsurv "
+                    "older than the risk groups wrote it), so how sure the choice is for this "
+                    "group cannot be said.")
+        return (" How sure: no probabilistic sensitivity analysis (PSA) was run, so how sure "
+                "this recommendation is cannot be said; netsurv run --psa 1000 -o FILE.h5 draws "
+                "the uncertain parameters and writes the per-group draws (/psa_by_group) this "
+                "report turns into the probability and the EVPI of each group's choice.")
+    twins = ("" if not cert["twins"] else " (with %s, which do%s the same for this group)"
+             % (join_words([names[s] for s in cert["twins"]]),
+                "es" if len(cert["twins"]) == 1 else ""))
+    text = (" How sure: %s%s has the highest net monetary benefit in %s of the %d PSA draws at %s "
+            "per QALY" % (names[rec], twins, fmt_pct(cert["p_best"]), cert["draws"],
+                          fmt_money(wtp, currency=cur)))
+    if not cert["ceaf_same"]:
+        text += ("; averaged over the draws, %s has the higher expected net benefit (%s of the "
+                 "draws), so on the PSA the choice would change" % (
+                     names[cert["ceaf"]], fmt_pct(cert["share"][cert["ceaf"]])))
+    cents = cert["evpi"] < 10
+    text += (". The expected loss from choosing under uncertainty (EVPI) is %s per patient of "
+             "the group" % fmt_money(cert["evpi"], currency=cur, cents=cents))
+    if cert["population"] is not None:
+        pop = o.get("population") or {}
+        text += (", %s for the population (the group's patients among the %s a year over %g "
+                 "years who face the decision, discounted)"
+                 % (fmt_money(cert["population"], currency=cur),
+                    fmt_count(pop.get("incidence")), pop.get("horizon_years", float("nan"))))
+    elif cert["cohort"] is not None:
+        text += (" (no population in the file: report.py --population N --horizon-years T "
+                 "scales it)")
+    if not cert["ceaf_same"]:
+        text += ("; choosing %s instead of %s loses %s per patient in expectation"
+                 % (names[rec], names[cert["ceaf"]],
+                    fmt_money(cert["loss"], currency=cur, cents=cert["loss"] < 10)))
+    return text + "."
+
+
+def certainty_table(run, certs, recs, wtp, cur, o):
+    """One row per group: the recommendation, its probability of being best, the EVPI per
+    patient of the group and for the population; the composite decision last (HTML)."""
+    names, groups = run.strategies, run.groups["name"]
+    head = ("<tr><th>risk group</th><th>recommended at %s/QALY</th><th>probability it has the "
+            "highest NMB</th><th>highest expected NMB over the draws</th><th>EVPI per patient "
+            "of the group (%s)</th><th>EVPI for the population (%s)</th></tr>"
+            % (esc(fmt_money(wtp, currency=cur)), esc(cur), esc(cur)))
+    kinds = ("name", "name", "num", "name", "num", "num")
+
+    def row(cells, cls=""):
+        """A table row of the cells, names left and numbers right."""
+        return "<tr%s>%s</tr>" % (cls, "".join('<td class="%s">%s</td>' % (kind, c)
+                                              for kind, c in zip(kinds, cells)))
+
+    body = [row([breakable(groups[k]), breakable(names[rec]) + (
+                     " (and %d doing the same)" % len(cert["twins"]) if cert["twins"] else ""),
+                 fmt_pct(cert["p_best"]),
+                 "the same" if cert["ceaf_same"] else breakable(names[cert["ceaf"]]),
+                 fmt_money(cert["evpi"], currency=cur, cents=cert["evpi"] < 10),
+                 fmt_money(cert["population"], currency=cur)])
+            for k, (cert, rec) in enumerate(zip(certs, recs))]
+    total = sum(c["cohort"] for c in certs if c["cohort"] is not None)
+    factor = population_factor(o.get("population"))
+    body.append(row(["all groups, each its own choice", DASH, DASH, DASH,
+                     "%s per patient of the cohort" % fmt_money(total, currency=cur,
+                                                                cents=total < 10),
+                     fmt_money(total * factor if factor else float("nan"), currency=cur)],
+                    ' class="total"'))
+    return ('<div class="scroll"><table id="groups-certainty" class="group-table"><thead>%s'
+            '</thead><tbody>%s</tbody></table></div><p class="note">From the %d PSA draws of '
+            'each group (/psa_by_group). The EVPI of a group is the expected loss from choosing '
+            'its strategy on current evidence rather than knowing the parameters; the '
+            'population column counts the group\'s patients among the discounted patients who '
+            'face the decision. The groups\' decisions are separate, so their population '
+            'EVPIs add up to the last row.</p>' % (head, "".join(body), certs[0]["draws"]))
 
 
 def composite_sentence(run, cur):
@@ -196,6 +327,17 @@ def groups_html(run, scenario, o):
     comp = composite_sentence(run, cur)
     if comp:
         out.append('<p class="key">%s</p>' % esc(comp))
+    factor = population_factor(o.get("population"))
+    recs, certs = [], []
+    for k in range(len(run.groups["name"])):
+        rec = (int(econ["best"][k]) if econ is not None and "best" in econ else
+               reader.best_by_nmb(np.asarray(econ["nmb"][k], dtype=np.float64))
+               if econ is not None and "nmb" in econ else None)
+        recs.append(rec)
+        certs.append(group_certainty(run, k, rec, wtp, factor) if rec is not None else None)
+    if certs and all(c is not None for c in certs):
+        out.append("<h3 id=\"groups-how-sure\">How sure, group by group</h3>%s"
+                   % certainty_table(run, certs, recs, wtp, cur, o))
     for k, name in enumerate(run.groups["name"]):
         ref = int(np.nanargmin(tests[:, k])) if tests.ndim == 2 and tests.shape[1] > k else 0
         rules = rules_for_group(run, scenario, k, name)
@@ -206,9 +348,11 @@ def groups_html(run, scenario, o):
         define = next((run.groups[key][k] for key in ("definition", "when", "description")
                        if isinstance(run.groups.get(key), list)
                        and len(run.groups[key]) > k), "")
-        out.append('<h3 class="group" id="group-%d">%s</h3><p>%s%s%s%s</p>%s'
+        sure = (certainty_sentence(run, k, certs[k], recs[k], wtp, cur, o)
+                if recs[k] is not None else "")
+        out.append('<h3 class="group" id="group-%d">%s</h3><p>%s%s%s%s%s</p>%s'
                    % (k, esc(name), "Who: %s. " % esc(define) if define else "",
                       "%s patients of the cohort. " % fmt_num(n, 0)
-                      if finite(n) else "", esc(rec), esc(why),
+                      if finite(n) else "", esc(rec), esc(sure), esc(why),
                       group_table(run, k, econ, rules, ref, cur)))
     return "\n".join(out)

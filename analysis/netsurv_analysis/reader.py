@@ -28,7 +28,7 @@ MISSED_REASONS = ("not_followed", "between_visits", "false_negative", "after_sch
 # datasets that a sweep does not give a leading point dimension
 SHARED = {"strategy", "strategy_source", "modality", "qaly_part", "detection_time_bin_start",
           "detection_delay_bin_start", "wtp_grid", "name", "group"}
-GROUP_PARTS = ("summary_by_group", "economics_by_group", "composite")
+GROUP_PARTS = ("summary_by_group", "economics_by_group", "composite", "psa_by_group")
 
 
 @dataclass
@@ -36,7 +36,9 @@ class Run:
     """Everything the report needs from one netsurv file (or one point of a sweep); optional
     groups are None when absent. kind: 'run', 'sweep' (this Run is one point) or 'merged'.
     groups: None, or {'name': [G names], 'summary_by_group': {...}, 'economics_by_group':
-    {...} or None, 'composite': {...} or None} when the file has per-risk-group answers."""
+    {...} or None, 'composite': {...} or None, 'psa_by_group': {...} or None} when the file
+    has per-risk-group answers. voi: /voi (netsurv run --psa K --voi) as read_voi gives it,
+    or None."""
     path: str
     attrs: dict
     scenario_text: str
@@ -50,6 +52,7 @@ class Run:
     n_points: int = 0
     point_values: dict = None
     groups: dict = None
+    voi: dict = None
 
     @property
     def strategies(self):
@@ -159,6 +162,55 @@ def read_groups(f, point=None):
     return out
 
 
+def read_voi(f):
+    """/voi of open file f as a dict (read_group: datasets, '_attrs', '_units'), with each
+    dataset's `description` attribute under '_descriptions', and /voi/evsi (when another
+    netsurv writes it) the same way under 'evsi'; None without /voi."""
+    if "voi" not in f:
+        return None
+    g = f["voi"]
+    out = read_group(g)
+    out["_descriptions"] = {name: to_str(obj.attrs.get("description", ""))
+                            for name, obj in g.items() if isinstance(obj, h5py.Dataset)}
+    def described(group):
+        """read_group of group with its datasets' descriptions under '_descriptions'."""
+        d = read_group(group)
+        d["_descriptions"] = {name: to_str(obj.attrs.get("description", ""))
+                              for name, obj in group.items() if isinstance(obj, h5py.Dataset)}
+        return d
+
+    if "evsi" in g and isinstance(g["evsi"], h5py.Group):
+        e = described(g["evsi"])
+        # one subgroup per study (/voi/evsi/STUDY/...), when the writer makes them
+        e["_studies"] = {name: described(obj) for name, obj in g["evsi"].items()
+                         if isinstance(obj, h5py.Group)}
+        out["evsi"] = e
+    return out
+
+
+def psa_by_group_disagreements(run, rtol=1e-9):
+    """Where /psa_by_group/ceac, ceaf and evpi differ from what psa_at_wtp derives from the
+    group's draws at each grid point: a list of messages (empty when they agree or absent)."""
+    p = (run.groups or {}).get("psa_by_group")
+    if not p or not all(k in p for k in ("cost", "effect", "wtp_grid")):
+        return []
+    cost, effect = np.asarray(p["cost"]), np.asarray(p["effect"])
+    msgs = []
+    for k in range(cost.shape[1]):
+        for w, wtp in enumerate(np.asarray(p["wtp_grid"], dtype=np.float64)):
+            share, best, evpi = psa_at_wtp(cost[:, k, :], effect[:, k, :], wtp)
+            if "ceac" in p and not np.allclose(p["ceac"][k][w], share, rtol=rtol, atol=1e-12):
+                msgs.append("/psa_by_group/ceac of group %d at WTP %g is %s, derived %s"
+                            % (k, wtp, list(p["ceac"][k][w]), list(share)))
+            if "ceaf" in p and int(p["ceaf"][k][w]) != best:
+                msgs.append("/psa_by_group/ceaf of group %d at WTP %g is %d, derived %d"
+                            % (k, wtp, int(p["ceaf"][k][w]), best))
+            if "evpi" in p and not np.isclose(p["evpi"][k][w], evpi, rtol=1e-6, atol=1e-6):
+                msgs.append("/psa_by_group/evpi of group %d at WTP %g is %g, derived %g"
+                            % (k, wtp, p["evpi"][k][w], evpi))
+    return msgs
+
+
 def read_sweep_points(f):
     """{swept path: numpy array of its value at each point} of open file f."""
     if "sweep" not in f or "points" not in f["sweep"]:
@@ -193,10 +245,11 @@ def read_run(path, point=None):
         kind = "sweep" if P else ("merged" if " merge " in " %s " % cmd else "run")
         values = read_sweep_points(f)
         groups = read_groups(f, point)
+        voi = read_voi(f) if point is None else None
     return Run(path=path, attrs=attrs, scenario_text=scenario if isinstance(scenario, str) else "",
                summary=summary, units=summary["_units"], kind=kind, point=point, n_points=P,
                point_values={k: float(v[point]) for k, v in values.items()} if P else None,
-               groups=groups, **optional)
+               groups=groups, voi=voi, **optional)
 
 
 def read_points(path):

@@ -24,11 +24,13 @@ from .tables import (detection_table_html, icer_rows, icer_table_html, qaly_part
                      write_icer_csv, write_icer_html)
 from .tidy import icer_frame_of, write_frame
 from .uncertainty import psa_summary, tornado_data
+from .voi import voi_html
 
 
 def check_file(run, view):
     """Warnings: where the file's own decision results differ from the re-derived ones."""
-    return reader.economics_disagreements(view) + reader.psa_disagreements(run)
+    return (reader.economics_disagreements(view) + reader.psa_disagreements(run)
+            + reader.psa_by_group_disagreements(run))
 
 
 def default_options():
@@ -154,7 +156,12 @@ def run_sections(run, view, scenario, outdir, o, prefix="", compact=False):
         sec.append("<h2>Uncertainty</h2>%s%s" % (
             uncertainty_notes(psa, tornado, names, view["wtp"], o),
             "".join(figs.get(n, "") for n in ("ceac.png", "evpi.png", "tornado.png"))))
-    return sec, len(figures)
+    n_voi = 0
+    if not compact:
+        voi_text, n_voi = voi_html(run, dict(o, wtp=view["wtp"]), outdir, prefix, figure_html)
+        if voi_text:
+            sec.append(voi_text)
+    return sec, len(figures) + n_voi
 
 
 def page(title, sections):
