@@ -634,10 +634,10 @@ static void describe_cell(char *buf, size_t len, double lo, double hi, int g, in
 int ns__check_partition(ld *L, const ns__owner *ow, int n, ns_ynode *list, const char *path,
                         const char *what)
 {
+    _Static_assert(NS_MAX_RULES <= NS_MAX_OWNERS && NS_MAX_GROUPS <= NS_MAX_OWNERS,
+                   "cut[] holds the sizes of at most NS_MAX_OWNERS owners");
     double cut[2 * NS_MAX_OWNERS + 3];
     int nc = 0;
-    if (n > NS_MAX_OWNERS)
-        return -1;
     cut[nc++] = 0;
     cut[nc++] = INFINITY;
     for (int i = 0; i < n; i++) {
