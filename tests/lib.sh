@@ -23,3 +23,15 @@ refused() {
   ((rc == code)) || fail "exit $rc, expected $code, from: $*"
   grep -qF -- "$what" err.txt || fail "no '$what' in the messages of: $*"
 }
+
+# The repository root (this file is tests/lib.sh).
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# setup_test NAME BINARY: bin = BINARY as an absolute path; dir = a fresh
+# /tmp/netsurv-NAME-XXXXXX, removed on exit; the test runs in it.
+setup_test() {
+  bin=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+  dir=$(mktemp -d "/tmp/netsurv-$1-XXXXXX")
+  trap 'rm -rf "$dir"' EXIT
+  cd "$dir"
+}

@@ -6,13 +6,9 @@
 # refused with exit 2; a damaged one too.
 # usage: test_calibrate_resume.sh NETSURV_BINARY
 set -euo pipefail
-bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-dir=$(mktemp -d /tmp/netsurv-calres-XXXXXX)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir"
 # shellcheck source=tests/lib.sh
-source "$src/tests/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+setup_test calres "$1"
 # a small calibration: every iteration run (an unreachable ESS target)
 sed 's/^  imis: .*/  imis: {initial: 300, per_iteration: 60, iterations: 8, target_ess: 1000000}/' \
   "$src/scenarios/calibration/series.yaml" >series.yaml

@@ -7,13 +7,9 @@
 # groups, an existing output, no -o) is refused with exit 2.
 # usage: test_policy.sh NETSURV_BINARY
 set -euo pipefail
-bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-dir=$(mktemp -d /tmp/netsurv-policy-XXXXXX)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir"
 # shellcheck source=tests/lib.sh
-source "$src/tests/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+setup_test policy "$1"
 set_wtp=(--set economics.wtp=1000000)
 must "$bin" run "$src/scenarios/default.yaml" -n 70000 "${set_wtp[@]}" -o run.h5 --quiet
 must "$bin" policy run.h5 -o policy.yaml

@@ -8,13 +8,9 @@
 # threads; bad posteriors are refused with exit 2 and the file named.
 # usage: test_posterior.sh NETSURV_BINARY
 set -euo pipefail
-bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-dir=$(mktemp -d /tmp/netsurv-posterior-XXXXXX)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir"
 # shellcheck source=tests/lib.sh
-source "$src/tests/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+setup_test posterior "$1"
 /usr/bin/python3 - <<'PY'
 import h5py, numpy as np
 def post(name, params, theta, w):

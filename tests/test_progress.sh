@@ -11,13 +11,9 @@
 #      on a line of its own, never through the progress line.
 # usage: test_progress.sh NETSURV_BINARY
 set -euo pipefail
-bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=tests/lib.sh
-source "$src/tests/lib.sh"
-dir=$(mktemp -d /tmp/netsurv-progress-XXXXXX)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+setup_test progress "$1"
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 scen=$src/scenarios/default.yaml
 

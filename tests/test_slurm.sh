@@ -13,13 +13,9 @@
 #   4. a sweep: no report job, said.
 # usage: test_slurm.sh NETSURV_BINARY
 set -euo pipefail
-bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=tests/lib.sh
-source "$src/tests/lib.sh"
-dir=$(mktemp -d /tmp/netsurv-slurm-XXXXXX)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+setup_test slurm "$1"
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 submit=$src/scripts/slurm/submit.sh
 n=200000 # 4 work units of 65,536 patients over 3 shards

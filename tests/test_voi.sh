@@ -6,13 +6,9 @@
 # EVPPI never above its EVPI (/psa_by_group/evpi_composite).
 # usage: test_voi.sh NETSURV_BINARY
 set -euo pipefail
-bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-dir=$(mktemp -d /tmp/netsurv-voi-XXXXXX)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir"
 # shellcheck source=tests/lib.sh
-source "$src/tests/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+setup_test voi "$1"
 sc=$src/scenarios/default.yaml
 OMP_NUM_THREADS=1 must "$bin" run "$sc" -n 3000 --psa 150 --voi --threads 1 -o one.h5 --quiet
 OMP_NUM_THREADS=2 must "$bin" run "$sc" -n 3000 --psa 150 --voi --threads 2 -o two.h5 --quiet

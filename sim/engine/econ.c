@@ -234,6 +234,15 @@ void ns_econ_dampack_rows(const ns_icer_table *t, int n, int *rows)
         }
 }
 
+/* Added up step by step (not i * step): the grid every output has written. */
+int ns_econ_wtp_grid(double max, double step, double *grid, int cap)
+{
+    int w = 0;
+    for (double x = 0; x <= max + 1e-9 && w < cap; x += step)
+        grid[w++] = x;
+    return w;
+}
+
 /* nmb[i] = wtp * effect[i] - cost[i] for i < n; nothing when n <= 0. */
 void ns_econ_nmb(const double *cost, const double *effect, int n, double wtp, double *nmb)
 {

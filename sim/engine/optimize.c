@@ -351,7 +351,7 @@ static int screen(const ctx *C, const pass *P, const double *acc, int *active, i
     int nf = ns_frontier_ce(mc, mq, na, st, ic, rf, fr, work + 3 * na);
     for (int k = 0; k < nf; k++)
         keep[fr[k]] = 1;
-    int new_refs[NS_OPT_MAX_REFS] = {0}, nr = 1, new_ref_of_w[NS_OPT_MAX_WTP];
+    int new_refs[NS_OPT_MAX_REFS] = {0}, nr = 1, new_ref_of_w[NS_ECON_MAX_WTP];
     for (int w = 0; w < R->n_wtp; w++) {
         double wtp = R->wtp[w];
         int b = 0;
@@ -565,7 +565,7 @@ int ns_optimize(const ns_scenario *s, const ns_opt_space *sp, const ns_opt_opts 
 #endif
     res->n_cand = ns_opt_candidates(s, sp, &res->cand);
     res->n_wtp = 0;
-    res->wtp = malloc(sizeof *res->wtp * NS_OPT_MAX_WTP);
+    res->wtp = malloc(sizeof *res->wtp * NS_ECON_MAX_WTP);
     res->n_groups = s->n_groups ? s->n_groups : 1;
     res->group = calloc((size_t)res->n_groups, sizeof *res->group);
     res->n_patients = o->n;
@@ -577,9 +577,7 @@ int ns_optimize(const ns_scenario *s, const ns_opt_space *sp, const ns_opt_opts 
         free(grp), free(list), free(start);
         return -1;
     }
-    for (double x = 0; x <= s->econ.wtp_max + 1e-9 && res->n_wtp < NS_OPT_MAX_WTP;
-         x += s->econ.wtp_step)
-        res->wtp[res->n_wtp++] = x;
+    res->n_wtp = ns_econ_wtp_grid(s->econ.wtp_max, s->econ.wtp_step, res->wtp, NS_ECON_MAX_WTP);
     int rc = group_lists(s, o, res->n_groups, grp, list, start);
     free(grp);
     ctx C = {s, sp, o, res};

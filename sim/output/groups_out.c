@@ -214,8 +214,9 @@ int ns__h5_write_groups(ns_h5 *h, const ns_strategy_tally *t)
     hsize_t lead[2] = {(hsize_t)S, (hsize_t)G};
     rc |= ns__h5_write_tallies(h, g, t + S, 2, lead);
     H5Gclose(g);
-    double grid[NS_H5_MAX_WTP];
-    int W = ns__h5_wtp_grid(h->ps ? h->ps : s, grid, NS_H5_MAX_WTP);
+    const ns_econ_params *e = &(h->ps ? h->ps : s)->econ;
+    double grid[NS_ECON_MAX_WTP];
+    int W = ns_econ_wtp_grid(e->wtp_max, e->wtp_step, grid, NS_ECON_MAX_WTP);
     int best[NS_MAX_GROUPS];
     rc = rc || write_group_list(h, t) || write_group_economics(h, t, grid, W, best) ||
          write_composite(h, t, best);
@@ -254,8 +255,8 @@ int ns_h5_write_psa_groups(ns_h5 *h, int K, const double *cost, const double *ef
 {
     const ns_scenario *s = h->s;
     int S = s->n_strategies, G = s->n_groups, rc = 0;
-    double grid[NS_H5_MAX_WTP];
-    int W = ns__h5_wtp_grid(s, grid, NS_H5_MAX_WTP);
+    double grid[NS_ECON_MAX_WTP];
+    int W = ns_econ_wtp_grid(s->econ.wtp_max, s->econ.wtp_step, grid, NS_ECON_MAX_WTP);
     size_t KS = (size_t)K * S;
     double *c = malloc(sizeof *c * 2 * KS), *e = c ? c + KS : NULL;
     double *ceac = malloc(sizeof *ceac * (size_t)G * W * S);

@@ -77,9 +77,6 @@ void ns__h5_utc_now(char out[32]);
  * ([strategy]) or 2 ([strategy, group]), into group g. */
 int ns__h5_write_tallies(const ns_h5 *h, hid_t g, const ns_strategy_tally *t, int rank,
                          const hsize_t *lead);
-/* The WTP grid 0, step, ..., max of s into grid[cap]; returns its length. */
-#define NS_H5_MAX_WTP 1001
-int ns__h5_wtp_grid(const ns_scenario *s, double *grid, int cap);
 /* /groups, /summary_by_group, /economics_by_group and /composite from the
  * tallies of a run with risk groups (groups_out.c). */
 int ns__h5_write_groups(ns_h5 *h, const ns_strategy_tally *t);

@@ -50,8 +50,8 @@ int ns_h5_write_economics(ns_h5 *h, const double *cost, const double *effect)
     ns_icer_table t;
     if (ns_econ_icers(cost, effect, S, &t))
         return -1;
-    double nmb[NS_MAX_STRATEGIES], grid[NS_H5_MAX_WTP];
-    int W = ns__h5_wtp_grid(s, grid, NS_H5_MAX_WTP);
+    double nmb[NS_MAX_STRATEGIES], grid[NS_ECON_MAX_WTP];
+    int W = ns_econ_wtp_grid(s->econ.wtp_max, s->econ.wtp_step, grid, NS_ECON_MAX_WTP);
     double *nmb_grid = malloc(sizeof *nmb_grid * (size_t)W * S);
     hid_t g = h->point ? ns__h5_group(h, "economics") : group_with_wtp(h, "economics");
     if (!nmb_grid || g < 0) {
@@ -148,8 +148,8 @@ int ns_h5_write_psa(ns_h5 *h, int K, uint64_t n_patients, const double *values,
     int S = s->n_strategies, rc = 0;
     const char **names = malloc(sizeof *names * (size_t)s->n_params);
     int *idx = malloc(sizeof *idx * (size_t)s->n_params);
-    double grid[NS_H5_MAX_WTP];
-    int W = ns__h5_wtp_grid(s, grid, NS_H5_MAX_WTP);
+    double grid[NS_ECON_MAX_WTP];
+    int W = ns_econ_wtp_grid(s->econ.wtp_max, s->econ.wtp_step, grid, NS_ECON_MAX_WTP);
     double *ceac = malloc(sizeof *ceac * (size_t)W * S), *evpi = malloc(sizeof *evpi * W);
     int *ceaf = malloc(sizeof *ceaf * W);
     hid_t g = group_with_wtp(h, "psa");

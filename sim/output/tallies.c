@@ -207,12 +207,3 @@ int ns__h5_write_tallies(const ns_h5 *h, hid_t g, const ns_strategy_tally *t, in
     free(buf);
     return rc;
 }
-
-/* The WTP grid 0, step, ..., max of the scenario; returns its length. */
-int ns__h5_wtp_grid(const ns_scenario *s, double *grid, int cap)
-{
-    int w = 0;
-    for (double x = 0; x <= s->econ.wtp_max + 1e-9 && w < cap; x += s->econ.wtp_step)
-        grid[w++] = x;
-    return w;
-}

@@ -14,13 +14,8 @@ static int load_group(ld *L, ns_ynode *m, size_t i)
     char path[PATHLEN];
     if (ns__entry_name(L, m, "groups", i, g->name, s->group, sizeof *g, path))
         return -1;
-    ns_ynode *ow = ns_ymap_get(m, "otherwise");
-    g->otherwise = ow && ow->kind == NS_Y_SCALAR && strcmp(ow->text, "true") == 0;
-    if (ow && (!g->otherwise || ns_ymap_get(m, "when"))) {
-        ns__err_at(L, ow, path, "otherwise: true holds the patients no other group holds; "
-                                "it takes no when:");
+    if (ns__otherwise(L, m, path, "group", "holds", &g->otherwise))
         return -1;
-    }
     if (!g->otherwise && !ns_ymap_get(m, "when")) {
         ns__err_at(L, m, path, "a group needs when: (its reported attributes) or otherwise: true");
         return -1;
@@ -43,22 +38,13 @@ static int load_group(ld *L, ns_ynode *m, size_t i)
 int ns__load_groups(ld *L, ns_ynode *root)
 {
     ns_scenario *s = L->s;
-    ns_ynode *n = ns__child(L, root, "", "groups", NS_Y_SEQ, 0);
     s->n_groups = 0;
-    if (!n)
-        return 0;
-    if (n->n == 0 || n->n > NS_MAX_GROUPS) {
-        ns__err_at(L, n, "groups", "expected 1 to %d groups, found %zu", NS_MAX_GROUPS, n->n);
-        return -1;
-    }
-    int rc = 0;
-    s->n_groups = (int)n->n;
-    for (size_t i = 0; i < n->n; i++)
-        rc |= load_group(L, n->items[i], i);
-    if (rc)
+    int rc = ns__named_list(L, root, "groups", 1, NS_MAX_GROUPS, &s->n_groups, 0, load_group);
+    if (rc || !s->n_groups)
         return rc;
     ns__owner ow[NS_MAX_GROUPS];
     for (int i = 0; i < s->n_groups; i++)
         ow[i] = (ns__owner){s->group[i].name, &s->group[i].when, s->group[i].otherwise};
-    return ns__check_partition(L, ow, s->n_groups, n, "groups", "group");
+    return ns__check_partition(L, ow, s->n_groups, ns_ymap_get(root, "groups"), "groups",
+                               "group");
 }

@@ -33,31 +33,34 @@ void ns_errors_add(ns_errors *e, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Appends "FILE:LINE:COLUMN: path: message" at node n to list[*count]
+ * (ns_errors' messages or warnings, cap lines), unless it is full. */
+static void at_node(char (*list)[sizeof((ns_errors *)0)->msg[0]], int *count, int cap,
+                    const ns_ynode *n, const char *path, const char *fmt, va_list ap)
+{
+    if (*count >= cap)
+        return;
+    char msg[256];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    snprintf(list[(*count)++], sizeof list[0], "%s:%d:%d: %s: %s", n->file, n->line, n->col,
+             path, msg);
+}
+
 /* Records "FILE:LINE:COLUMN: path: message" at node n. */
 void ns__err_at(ld *L, const ns_ynode *n, const char *path, const char *fmt, ...)
 {
-    if (L->e->n >= NS_MAX_ERRORS)
-        return;
-    char msg[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    at_node(L->e->msg, &L->e->n, NS_MAX_ERRORS, n, path, fmt, ap);
     va_end(ap);
-    snprintf(L->e->msg[L->e->n++], sizeof L->e->msg[0], "%s:%d:%d: %s: %s", n->file, n->line,
-             n->col, path, msg);
 }
 
 void ns__warn_at(ld *L, const ns_ynode *n, const char *path, const char *fmt, ...)
 {
-    if (L->e->n_warnings >= NS_MAX_WARNINGS)
-        return;
-    char msg[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    at_node(L->e->warning, &L->e->n_warnings, NS_MAX_WARNINGS, n, path, fmt, ap);
     va_end(ap);
-    snprintf(L->e->warning[L->e->n_warnings++], sizeof L->e->warning[0], "%s:%d:%d: %s: %s",
-             n->file, n->line, n->col, path, msg);
 }
 
 /* out = parent.key (truncated to PATHLEN). */

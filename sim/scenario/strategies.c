@@ -166,15 +166,16 @@ static int load_treatment(ld *L, ns_ynode *m, size_t i)
            ns__param(L, m, path, "utility_loss_per_year", &t->utility_loss, 0, 1);
 }
 
-/* A required list of named entries under root[key], each loaded by fn. */
-static int named_list(ld *L, ns_ynode *root, const char *key, int max, int *count, int required,
-                      int (*fn)(ld *, ns_ynode *, size_t))
+/* The list of named entries under root[key], each loaded by fn: required
+ * or not, and when given of at least `min` entries and at most max. */
+int ns__named_list(ld *L, ns_ynode *root, const char *key, int min, int max, int *count,
+                   int required, int (*fn)(ld *, ns_ynode *, size_t))
 {
     ns_ynode *n = ns__child(L, root, "", key, NS_Y_SEQ, required);
     if (!n)
         return required ? -1 : 0;
-    if (n->n > (size_t)max || (required && n->n == 0)) {
-        ns__err_at(L, n, key, "expected 1 to %d entries, found %zu", max, n->n);
+    if (n->n > (size_t)max || n->n < (size_t)min) {
+        ns__err_at(L, n, key, "expected %d to %d entries, found %zu", min, max, n->n);
         return -1;
     }
     int rc = 0;
@@ -227,10 +228,10 @@ int ns__load_modalities(ld *L, ns_ynode *root)
 {
     ns_scenario *s = L->s;
     return load_follow(L, root) | load_economics(L, root) |
-           named_list(L, root, "modalities", NS_MAX_MODALITIES, &s->n_modalities, 1,
-                      load_modality) |
-           named_list(L, root, "treatments", NS_MAX_TREATMENTS, &s->n_treatments, 0,
-                      load_treatment);
+           ns__named_list(L, root, "modalities", 1, NS_MAX_MODALITIES, &s->n_modalities, 1,
+                          load_modality) |
+           ns__named_list(L, root, "treatments", 0, NS_MAX_TREATMENTS, &s->n_treatments, 0,
+                          load_treatment);
 }
 
 /* ---- strategies ---- */
@@ -560,6 +561,19 @@ too_many:
     return -1;
 }
 
+int ns__otherwise(ld *L, ns_ynode *m, const char *path, const char *what, const char *verb,
+                  int *flag)
+{
+    ns_ynode *ow = ns_ymap_get(m, "otherwise");
+    *flag = ow && ow->kind == NS_Y_SCALAR && strcmp(ow->text, "true") == 0;
+    if (ow && (!*flag || ns_ymap_get(m, "when"))) {
+        ns__err_at(L, ow, path, "otherwise: true %s the patients no other %s %s; it takes no "
+                   "when:", verb, what, verb);
+        return -1;
+    }
+    return 0;
+}
+
 static int load_rule(ld *L, ns_strategy *st, ns_ynode *m, size_t i, const char *spath)
 {
     ns_rule *r = &st->rule[i];
@@ -572,13 +586,8 @@ static int load_rule(ld *L, ns_strategy *st, ns_ynode *m, size_t i, const char *
         ns__err_at(L, m, path, "every rule needs 'source:' or 'assumption:'");
         return -1;
     }
-    ns_ynode *ow = ns_ymap_get(m, "otherwise");
-    r->otherwise = ow && ow->kind == NS_Y_SCALAR && strcmp(ow->text, "true") == 0;
-    if (ow && (!r->otherwise || ns_ymap_get(m, "when"))) {
-        ns__err_at(L, ow, path, "otherwise: true matches the patients no other rule matches; "
-                                "it takes no when:");
+    if (ns__otherwise(L, m, path, "rule", "matches", &r->otherwise))
         return -1;
-    }
     int rc = riskgroup(L, m, path, &r->when);
     r->treatment = -1;
     ns_ynode *t = ns__child(L, m, path, "treatment", NS_Y_SCALAR, 0);
@@ -625,10 +634,10 @@ static void describe_cell(char *buf, size_t len, double lo, double hi, int g, in
 int ns__check_partition(ld *L, const ns__owner *ow, int n, ns_ynode *list, const char *path,
                         const char *what)
 {
+    _Static_assert(NS_MAX_RULES <= NS_MAX_OWNERS && NS_MAX_GROUPS <= NS_MAX_OWNERS,
+                   "cut[] holds the sizes of at most NS_MAX_OWNERS owners");
     double cut[2 * NS_MAX_OWNERS + 3];
     int nc = 0;
-    if (n > NS_MAX_OWNERS)
-        return -1;
     cut[nc++] = 0;
     cut[nc++] = INFINITY;
     for (int i = 0; i < n; i++) {
@@ -740,8 +749,8 @@ static int load_strategy(ld *L, ns_ynode *m, size_t i)
 
 int ns__load_strategies(ld *L, ns_ynode *root)
 {
-    return named_list(L, root, "strategies", NS_MAX_STRATEGIES, &L->s->n_strategies, 1,
-                      load_strategy);
+    return ns__named_list(L, root, "strategies", 1, NS_MAX_STRATEGIES, &L->s->n_strategies, 1,
+                          load_strategy);
 }
 
 /* The `when:` and schedule grammar of rules, for the calibration series

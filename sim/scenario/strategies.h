@@ -21,6 +21,15 @@ int ns__schedule_item(ld *L, ns_rule *r, ns_ynode *item, const char *path);
 int ns__entry_name(ld *L, ns_ynode *m, const char *list, size_t i, char *out, const void *names,
                    size_t stride, char *path);
 
+/* The list of named entries under root[key] (required or not; when given,
+ * min to max of them), each loaded by fn(L, entry, index); *count set. */
+int ns__named_list(ld *L, ns_ynode *root, const char *key, int min, int max, int *count,
+                   int required, int (*fn)(ld *, ns_ynode *, size_t));
+/* The `otherwise: true` of a rule or group m into *flag; -1 with a message
+ * when it is not true or comes with when: (what: "rule"; verb: "matches"). */
+int ns__otherwise(ld *L, ns_ynode *m, const char *path, const char *what, const char *verb,
+                  int *flag);
+
 /* Owners of cells of the reported attributes: a strategy's rules or the
  * risk groups. */
 #define NS_MAX_OWNERS 64

@@ -40,6 +40,12 @@ int ns_econ_icers(const double *cost, const double *effect, int n, ns_icer_table
  * group in t->order (cost ascending, effect descending). */
 void ns_econ_dampack_rows(const ns_icer_table *t, int n, int *rows);
 
+/* The willingness-to-pay grid 0, step, 2 step, ... up to max (to 1e-9),
+ * at most cap points, into grid; returns its length. The scenario loader
+ * keeps it to NS_ECON_MAX_WTP points. */
+#define NS_ECON_MAX_WTP 1001
+int ns_econ_wtp_grid(double max, double step, double *grid, int cap);
+
 /* Net monetary benefit wtp * effect - cost, per strategy. */
 void ns_econ_nmb(const double *cost, const double *effect, int n, double wtp, double *nmb);
 

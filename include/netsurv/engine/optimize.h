@@ -31,7 +31,6 @@
 
 #define NS_OPT_MAX_STAGES 3
 #define NS_OPT_MAX_REFS 8
-#define NS_OPT_MAX_WTP 1001 /* points of the WTP grid */
 
 /* A candidate: indices into the axes of the space (none: no visits). */
 typedef struct {
