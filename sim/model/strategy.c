@@ -18,14 +18,12 @@ const char *const ns_miss_name[NS_NMISS] = {"none", "not_followed", "between_vis
 /* Counter-based draws: 64 random bits for (patient key, purpose, a, b),
  * one splitmix64 finaliser over distinct odd-weighted counters (the key is
  * itself a full 64-bit hash of seed and patient, so streams of different
- * patients do not meet). The weighted sum is modular, so its parts can be
- * added in any order: a visit adds its day's part, worked out once. */
-#define W_PURPOSE 0x9e3779b97f4a7c15ULL
-#define W_A 0xd1b54a32d192ed03ULL
-#define W_B 0x8cb92ba72f3d8dd7ULL
+ * patients do not meet). A visit's draws take its day as worked out at load
+ * (ns_rule_derive). */
 static inline uint64_t draw64(uint64_t key, uint64_t purpose, uint64_t a, uint64_t b)
 {
-    return ns_rng_mix64(key + purpose * W_PURPOSE + a * W_A + b * W_B);
+    return ns_rng_mix64(key + purpose * 0x9e3779b97f4a7c15ULL + a * 0xd1b54a32d192ed03ULL +
+                        b * 0x8cb92ba72f3d8dd7ULL);
 }
 
 /* The two 32-bit halves of a draw as uniforms in (0, 1). */
@@ -182,15 +180,13 @@ static inline void charge_false_positive(const ns_scenario *s, int m, double dis
  * attendance draw below the rule's threshold. */
 static inline int attends(const ns_rule *r, int v, uint64_t key)
 {
-    uint64_t x = ns_rng_mix64(key + NS_RNG_ADHERENCE * W_PURPOSE + r->visit_day[v] * W_A);
-    return (uint32_t)x < r->visit_attend_below[v];
+    return (uint32_t)draw64(key, NS_RNG_ADHERENCE, r->visit_day[v], 0) < r->visit_attend_below[v];
 }
 
 /* The draw of the test with modality m at visit v. */
 static inline uint64_t test_draw(const ns_rule *r, int v, uint64_t key, int m)
 {
-    return ns_rng_mix64(key + NS_RNG_TEST * W_PURPOSE + r->visit_day[v] * W_A +
-                        (uint64_t)m * W_B);
+    return draw64(key, NS_RNG_TEST, r->visit_day[v], (uint64_t)m);
 }
 
 /* The visits before `stop` of a patient with nothing to find (no
