@@ -104,7 +104,9 @@ static int run_uncertainty(ns_h5 *h, const ns_scenario *s, const ns_job *j)
              (j->posterior && ns_h5_note_posterior(h, j->posterior)) ||
              (KG && ns_h5_write_psa_groups(h, j->psa, pg.cost, pg.effect, pg.share)) ||
              (j->voi && ns__job_evppi(h, s, j->psa, v, v + K * P, v + K * P + K * S,
-                                      KG ? &pg : NULL));
+                                      KG ? &pg : NULL)) ||
+             (j->voi && ns__job_evsi(h, s, j, j->psa, v + K * P, v + K * P + K * S,
+                                     KG ? &pg : NULL));
         free(v);
         free(gv);
     }

@@ -23,4 +23,10 @@ int ns__job_finish(int rc, ns_errors *e);
 int ns__job_evppi(ns_h5 *h, const ns_scenario *s, int K, const double *x, const double *cost,
                   const double *effect, const ns_psa_groups *pg);
 
+/* /voi/evsi after /voi: the EVSI of every study of s's studies: section
+ * (PSA draws' cost and effect [K, S], risk groups' means pg or NULL). Does
+ * nothing and returns 0 when s has no studies. 0 or -1. */
+int ns__job_evsi(ns_h5 *h, const ns_scenario *s, const ns_job *j, int K, const double *cost,
+                 const double *effect, const ns_psa_groups *pg);
+
 #endif
