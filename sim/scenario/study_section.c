@@ -5,6 +5,7 @@
  * assumption and a schedule, as a series' protocol), follow_up_years and
  * sample_sizes (lists) and cost (fixed and per_patient_year, each a
  * documented number: value with source or assumption). */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,9 +28,9 @@ static int why(ld *L, ns_ynode *m, const char *path)
     return 0;
 }
 
-/* A list of 1 to max ascending numbers in [lo, hi] under key. */
+/* A list of 1 to max ascending numbers in [lo, hi] under key (whole numbers when whole). */
 static int number_list(ld *L, ns_ynode *m, const char *parent, const char *key, double lo,
-                       double hi, int max, double *out, int *n)
+                       double hi, int max, int whole, double *out, int *n)
 {
     char path[PATHLEN];
     ns__join(path, parent, key);
@@ -46,6 +47,11 @@ static int number_list(ld *L, ns_ynode *m, const char *parent, const char *key, 
         if (ns__to_number(L, c->items[i], path, &v) ||
             ns__check_range(L, c->items[i], path, v, lo, hi))
             return -1;
+        if (whole && v != floor(v)) {
+            ns__err_at(L, c->items[i], path, "'%s' is not a whole number of patients",
+                       c->items[i]->text);
+            return -1;
+        }
         if (i > 0 && v <= out[i - 1]) {
             ns__err_at(L, c->items[i], path, "values must be ascending ('%s' after %g)",
                        c->items[i]->text, out[i - 1]);
@@ -118,15 +124,10 @@ static int load_study(ld *L, ns_study *x, ns_ynode *m, const char *path, int ind
         rc |= !sch || ns__unknown_here(L, pr, p);
     } else
         rc = -1;
-    rc |= number_list(L, m, path, "follow_up_years", 0.25, NS_HORIZON_YEARS, NS_STUDY_MAX_T,
+    rc |= number_list(L, m, path, "follow_up_years", 0.25, NS_HORIZON_YEARS, NS_STUDY_MAX_T, 0,
                       x->years, &x->n_years);
-    rc |= number_list(L, m, path, "sample_sizes", 0, 1e6, NS_STUDY_MAX_N, x->size, &x->n_sizes);
-    for (int i = 0; i < x->n_sizes; i++)
-        if (x->size[i] != (double)(long)x->size[i]) {
-            ns__join(p, path, "sample_sizes");
-            ns__err_at(L, m, p, "sample size %g is not a whole number of patients", x->size[i]);
-            rc = -1;
-        }
+    rc |= number_list(L, m, path, "sample_sizes", 0, 1e6, NS_STUDY_MAX_N, 1, x->size,
+                      &x->n_sizes);
     ns__join(p, path, "cost");
     ns_ynode *c = ns__child(L, m, path, "cost", NS_Y_MAP, 1);
     if (c)
