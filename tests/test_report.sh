@@ -641,6 +641,29 @@ for x in evppi evsi; do
   [ -s "$dir/voi/$x.png" ] && [ -s "$dir/voi/$x.svg" ] || fail "no $x figure"
 done
 
+# ---- 3b. a real /voi/evsi: the registry study of scenarios/registry_study.yaml, its table
+#          row by row as the file's (10 designs: 2 follow-ups x 5 sample sizes)
+"$bin" run "$src/scenarios/registry_study.yaml" -n 1000 --psa 40 --voi --quiet \
+  -o "$dir/evsi.h5" >/dev/null 2>&1 || fail "netsurv run --voi with a studies: section"
+"$py" "$src/analysis/report.py" "$dir/evsi.h5" "$dir/evsi" --strict >"$dir/evsi.log" 2>&1 ||
+  fail "report.py on a real /voi/evsi: $(tail -3 "$dir/evsi.log")"
+"$py" - "$dir/evsi.h5" "$dir/evsi/report.html" <<'PY' || fail "the real EVSI is not shown as in the file"
+import re, sys, h5py
+g = h5py.File(sys.argv[1], "r")["voi/evsi/registry"]
+page = open(sys.argv[2]).read()
+t = page[page.index('id="evsi-table"'):]
+t = t[:t.index("</table>")]
+rows = [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
+        for r in re.findall(r"<tr[^>]*>(.*?)</tr>", t)[1:]]
+assert len(rows) == 10, len(rows)
+cost = g["cost"][()]
+for i, r in enumerate(rows):
+    assert r[0] == "registry", r
+    want = cost[i // 5, i % 5]
+    assert r[-3].replace("$", "").replace(",", "") == "%.0f" % want, (r, want)
+print("real EVSI: %d rows as /voi/evsi/registry" % len(rows))
+PY
+
 # ---- 4. a file whose /economics disagrees with its own means is refused by --strict
 "$py" - "$dir/fake_full.h5" <<'PY'
 import sys, h5py
