@@ -14,7 +14,7 @@ dir=$(mktemp -d /tmp/netsurv-bench-evsi-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 start=$(date +%s.%N)
 "$bin" run "$here/scenarios/registry_study.yaml" -n "$n" --psa "$k" --voi --threads 2 \
-    -o "$dir/evsi.h5" --quiet 2> "$dir/log"
+    -o "$dir/evsi.h5" --quiet > /dev/null 2> "$dir/log"
 end=$(date +%s.%N)
 grep "EVSI of study" "$dir/log" || { cat "$dir/log"; exit 1; }
 secs=$(h5dump -a /voi/evsi/registry/seconds "$dir/evsi.h5" | awk '/\(0\)/ {print $2}')
