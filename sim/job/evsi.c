@@ -4,7 +4,6 @@
 #include "netsurv/engine/evsi.h"
 #include "netsurv/output/evsi_out.h"
 #include "netsurv/numeric/rng.h"
-#include "../scenario/strategies.h"
 #include "run.h"
 
 #include <math.h>
@@ -12,6 +11,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* The study's cohort in words. */
+static void cohort_words(const ns_riskgroup *g, char *out, size_t cap)
+{
+    static const char *const grade[] = {"G1", "G2", "G3"}, *const margin[] = {"R0", "R1", "Rx"};
+    size_t at = 0;
+    if (g->size_lo > 0 || isfinite(g->size_hi))
+        at += (size_t)snprintf(out, cap, "size %g-%g mm; ", g->size_lo, g->size_hi);
+    if (g->grades != 7)
+        for (int i = 0; i < 3 && at < cap; i++)
+            if (g->grades >> i & 1)
+                at += (size_t)snprintf(out + at, cap - at, "%s ", grade[i]);
+    if (g->margins != 7)
+        for (int i = 0; i < 3 && at < cap; i++)
+            if (g->margins >> i & 1)
+                at += (size_t)snprintf(out + at, cap - at, "%s ", margin[i]);
+    if (g->lvi != 3 && at < cap)
+        at += (size_t)snprintf(out + at, cap - at, "LVI %s ", g->lvi & 2 ? "yes" : "no");
+    if (g->depth != 3 && at < cap)
+        at += (size_t)snprintf(out + at, cap - at, "%s ", g->depth & 2 ? "muscularis" :
+                               "submucosa");
+    if (at == 0)
+        snprintf(out, cap, "every patient of the cohort");
+    else if (at < cap && out[at - 1] == ' ')
+        out[at - 1] = 0;
+}
 
 /* The study's visits in words. */
 static void protocol_words(const ns_scenario *s, const ns_rule *r, char *out, size_t cap)
@@ -81,7 +106,7 @@ static int one_study(ns_h5 *h, const ns_scenario *s, const ns_job *j, int K, int
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!rc) {
         char groups[200], protocol[600], observes[200];
-        ns__describe_group(&st->when, groups, sizeof groups);
+        cohort_words(&st->when, groups, sizeof groups);
         protocol_words(s, &st->protocol, protocol, sizeof protocol);
         snprintf(observes, sizeof observes, "local, nodal and distant recurrences found within "
                  "follow-up, per patient");
