@@ -43,15 +43,16 @@ static ns_engine_opts engine_opts(const ns_job *j, phase_ctx *p)
 
 int ns_job_check(const ns_scenario *s, const ns_job *j, ns_errors *e)
 {
-    if (j->shard_n && (j->per_patient || j->psa || j->owsa || j->resume))
-        ns_errors_add(e, "--shard cannot be combined with --per-patient, --psa, --owsa or "
-                         "--resume");
+    if (j->shard_n && j->per_patient)
+        ns_errors_add(e, "--shard cannot be combined with --per-patient (the rows of every "
+                         "patient are written by one process)");
     else if (s->sweep.n_axes && (j->per_patient || j->psa || j->owsa))
         ns_errors_add(e, "a sweep (%llu points) cannot be combined with --per-patient, --psa "
                          "or --owsa; run those on single points",
                       (unsigned long long)s->sweep.n_points);
-    else if (j->resume && !s->sweep.n_axes && !j->shard_n)
-        ns_errors_add(e, "--resume is for sweeps (a run without one has nothing to resume)");
+    else if (j->resume && !s->sweep.n_axes && !j->shard_n && !j->psa && !j->owsa)
+        ns_errors_add(e, "--resume is for sweeps, shards, --psa and --owsa (a single run "
+                         "without them has nothing to resume)");
     else if (j->voi && !j->psa)
         ns_errors_add(e, "--voi needs --psa K: the value of information is computed from the PSA "
                          "draws");
@@ -84,49 +85,26 @@ void ns_job_cost_effect(const ns_scenario *s, const ns_strategy_tally *t, double
     }
 }
 
-/* --psa K and --owsa: more engine runs on the same patients, into h. */
-static int run_uncertainty(ns_h5 *h, const ns_scenario *s, const ns_job *j)
+/* --psa K and --owsa: more engine runs on the same patients, into h; each
+ * draw and parameter kept in a checkpoint as it finishes, so that a killed
+ * run resumed computes only what is missing. */
+static int run_uncertainty(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_errors *e)
 {
-    int S = s->n_strategies, P = ns_psa_count(s), Q = ns_owsa_count(s), rc = 0;
-    if (j->psa) {
-        size_t K = (size_t)j->psa;
-        double *v = malloc(sizeof *v * (K * (size_t)P + 2 * K * (size_t)S + 1));
-        phase_ctx pc = {j, "PSA"};
-        begin_phase(j, "PSA", K);
-        ns_engine_opts eo = engine_opts(j, &pc);
-        size_t KG = K * (size_t)s->n_groups;
-        double *gv = KG ? malloc(sizeof *gv * (2 * KG * (size_t)S + KG)) : NULL;
-        ns_psa_groups pg = {gv, gv + KG * S, gv + 2 * KG * S};
-        rc = !v || (KG && !gv) ||
-             ns_psa_run(s, &eo, j->psa, v + K * P, v + K * P + K * S, v, KG ? &pg : NULL,
-                        j->posterior) ||
-             ns_h5_write_psa(h, j->psa, j->n, v, v + K * P, v + K * P + K * S) ||
-             (j->posterior && ns_h5_note_posterior(h, j->posterior)) ||
-             (KG && ns_h5_write_psa_groups(h, j->psa, pg.cost, pg.effect, pg.share)) ||
-             (j->voi && ns__job_evppi(h, s, j->psa, v, v + K * P, v + K * P + K * S,
-                                      KG ? &pg : NULL));
-        free(v);
-        free(gv);
+    ns_job_units u;
+    ns__job_plan(s, j, 0, 1, &u);
+    u.unit_count = 0; /* the base case is run before, with its own output */
+    if (!u.draw_count && !u.setting_count)
+        return 0;
+    begin_phase(j, u.draw_count ? "PSA" : "OWSA", u.draw_count ? u.draw_count : u.setting_count);
+    ns__job_part p;
+    int rc = ns__job_part_alloc(s, &u, &p, e) || ns__job_compute(s, j, &p, 1, 1, e);
+    if (!rc) {
+        ns__job_uncertainty x = {(int)u.draw_count, (int)u.setting_count, j->voi, j->n,
+                                 p.psa, p.owsa, j->posterior};
+        rc = ns__job_write_uncertainty(h, s, &x);
     }
-    if (j->owsa && !rc) {
-        double *v = malloc(sizeof *v * (4 * (size_t)Q * S + 1));
-        phase_ctx pc = {j, "OWSA"};
-        begin_phase(j, "OWSA", (uint64_t)Q);
-        ns_engine_opts eo = engine_opts(j, &pc);
-        size_t qs = (size_t)Q * S;
-        rc = !v || ns_owsa_run(s, &eo, v, v + qs, v + 2 * qs, v + 3 * qs) < 0 ||
-             ns_h5_write_owsa(h, Q, v, v + qs, v + 2 * qs, v + 3 * qs);
-        free(v);
-    }
+    ns__job_part_free(&p);
     return rc ? -1 : 0;
-}
-
-/* "DIR/.NAME.netsurv-checkpoint" beside the output. */
-static void checkpoint_path(const char *out, char *buf, size_t len)
-{
-    const char *slash = strrchr(out, '/');
-    int dirlen = slash ? (int)(slash - out + 1) : 0;
-    snprintf(buf, len, "%.*s.%s.netsurv-checkpoint", dirlen, out, slash ? slash + 1 : out);
 }
 
 /* One sweep point's rows: summary and economics. */
@@ -179,7 +157,7 @@ static int run_sweep(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_strateg
                      ns_errors *e)
 {
     char ck[4200], err[600];
-    checkpoint_path(j->output, ck, sizeof ck);
+    ns__job_checkpoint_path(j->output, ck, sizeof ck);
     uint64_t P = s->sweep.n_points;
     ns_checkpoint *c = ns_checkpoint_open(ck, ns_run_fingerprint(s, j->seed, j->n), P,
                                           ns_tally_count(s), s->n_strategies, j->n, j->resume, err,
@@ -221,7 +199,7 @@ static int run_all(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_strategy_
     ns_job_cost_effect(s, t, cost, effect);
     if (ns_h5_write_economics(h, cost, effect))
         return -1;
-    return run_uncertainty(h, s, j);
+    return run_uncertainty(h, s, j, e);
 }
 
 int ns__job_write_results(ns_h5 *h, const ns_scenario *s, const ns_strategy_tally *all,
@@ -241,19 +219,6 @@ int ns__job_write_results(ns_h5 *h, const ns_scenario *s, const ns_strategy_tall
             ns_scenario_free(pt);
     }
     return rc ? -1 : 0;
-}
-
-int ns__job_write_file(const ns_scenario *s, const ns_run_info *info,
-                       const ns_strategy_tally *all, ns_errors *e)
-{
-    char err[512];
-    ns_h5 *h = ns_h5_create(ns_atomic_tmp(), s, info, 0, err, sizeof err);
-    if (!h)
-        ns_errors_add(e, "%s", err);
-    int rc = !h || ns__job_write_results(h, s, all, e);
-    if (h)
-        rc |= ns_h5_close(h);
-    return ns__job_finish(rc, e);
 }
 
 int ns__job_finish(int rc, ns_errors *e)
@@ -283,5 +248,8 @@ int ns_job_run(const ns_scenario *s, const ns_job *j, ns_strategy_tally *t, doub
     ns_h5_set_threads(h, j->threads);
     int rc = run_all(h, s, j, t, cost, effect, e);
     rc |= ns_h5_close(h);
-    return ns__job_finish(rc, e);
+    rc = ns__job_finish(rc, e);
+    if (!rc && (j->psa || j->owsa) && !s->sweep.n_axes)
+        ns__job_checkpoint_done(j);
+    return rc;
 }
