@@ -27,6 +27,16 @@ int ns_job_mpi_size(void)
 }
 
 #ifndef NETSURV_MPI
+const ns_ranks *ns_job_mpi_ranks(void)
+{
+    return NULL;
+}
+
+int ns_job_mpi_agree(int rc)
+{
+    return rc;
+}
+
 void ns_job_mpi_begin(int *argc, char ***argv)
 {
     (void)argc;
@@ -55,6 +65,44 @@ void ns_job_mpi_begin(int *argc, char ***argv)
 void ns_job_mpi_end(void)
 {
     MPI_Finalize();
+}
+
+static int agree(int rc);
+
+/* Every rank has filled its share of items; afterwards all have all. */
+static int exchange(double *items, uint64_t n, size_t len)
+{
+    int *counts = calloc((size_t)mpi_size, sizeof *counts);
+    int *displs = calloc((size_t)mpi_size, sizeof *displs);
+    if (!counts || !displs || n * len > INT32_MAX) {
+        free(counts);
+        free(displs);
+        MPI_Abort(MPI_COMM_WORLD, 1); /* the ranks would no longer agree */
+        return -1;
+    }
+    for (int r = 0; r < mpi_size; r++) {
+        uint64_t a, m;
+        ns_work_share(n, r, mpi_size, &a, &m);
+        counts[r] = (int)(m * len);
+        displs[r] = (int)(a * len);
+    }
+    MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, items, counts, displs, MPI_DOUBLE,
+                   MPI_COMM_WORLD);
+    free(counts);
+    free(displs);
+    return 0;
+}
+
+int ns_job_mpi_agree(int rc)
+{
+    return agree(rc);
+}
+
+const ns_ranks *ns_job_mpi_ranks(void)
+{
+    static ns_ranks r;
+    r = (ns_ranks){mpi_rank, mpi_size, exchange};
+    return mpi_size > 1 ? &r : NULL;
 }
 
 /* The largest status of all ranks, on every rank. */

@@ -106,5 +106,10 @@ int ns_job_mpi_size(void);
  * not load it: every rank then returns NS_JOB_BAD_INPUT. Rank 0 claims the
  * output. All ranks return the same status. */
 int ns_job_run_mpi(const ns_scenario *s, const ns_job *j, ns_errors *e);
+/* The ranks of this MPI run for the engine's shared work (calibration
+ * candidates, optimisation passes); NULL with one rank. */
+const ns_ranks *ns_job_mpi_ranks(void);
+/* The largest of every rank's rc, on every rank (rc itself with one rank). */
+int ns_job_mpi_agree(int rc);
 
 #endif
