@@ -60,9 +60,9 @@ int ns__job_part_alloc(const ns_scenario *s, const ns_job_units *u, ns__job_part
         p->owsa = calloc(u->setting_count * Q + 1, sizeof *p->owsa);
     }
     if (!p->units || !p->psa || !p->owsa) {
-        ns_errors_add(e, "cannot hold the results of %llu work units, %llu PSA draws and %llu "
-                      "OWSA parameters (%.3g GiB) in memory: use more shards (--shard K/N "
-                      "with a larger N) or fewer patients",
+        ns_errors_add(e, "cannot hold the tallies of %llu work units, with %llu PSA draws and "
+                      "%llu OWSA parameters (%.3g GiB), in memory: use more shards (--shard "
+                      "K/N with a larger N) or fewer patients",
                       (unsigned long long)u->unit_count, (unsigned long long)u->draw_count,
                       (unsigned long long)u->setting_count,
                       ((double)u->unit_count * T * sizeof *p->units +
