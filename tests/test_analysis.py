@@ -250,4 +250,38 @@ assert len(ev) == 1 and ev[0]["name"] == "registry" and ev[0]["attrs"]["protocol
 assert sorted(ev[0]["series"]) == ["cost", "evsi", "population_evsi"], ev[0]["series"].keys()
 assert ev[0]["series"]["population_evsi"].tolist() == (10 * x[:, :, 1]).tolist()
 assert ev[0]["series"]["cost"].tolist() == [[1, 1], [1, 1]]
+# what each strategy does for a risk group when the file has no /groups/rule: the rules its
+# patients fall under, found cell by cell from the groups' and the rules' when: (size max
+# exclusive, an unquoted no read by YAML as False, otherwise: true takes the rest)
+from netsurv_analysis.groups import partition_rules, rules_for_group  # noqa: E402
+import yaml  # noqa: E402
+sc = yaml.safe_load("""
+groups:
+  - {name: rest, otherwise: true}
+  - {name: small_clean, when: {size_mm: {max: 10}, lvi: [no], margin: [R0]}}
+  - {name: small_other, when: {size_mm: {max: 10}, margin: [R1, Rx]}}
+  - {name: small_lvi, when: {size_mm: {max: 10}, lvi: ["yes"], margin: [R0]}}
+strategies:
+  - name: s
+    rules:
+      - {name: big, otherwise: true, schedule: [{every: 1, from: 1, to: 5, tests: [mri]}]}
+      - {name: tiny, when: {size_mm: {max: 5}}, schedule: []}
+      - {name: r0, when: {size_mm: {min: 5, max: 10}, margin: [R0]}, schedule: []}
+""")
+rules = sc["strategies"][0]["rules"]
+want = {"small_clean": [1, 2], "small_other": [0, 1], "small_lvi": [1, 2], "rest": [0]}
+for g, w in want.items():
+    assert partition_rules(sc, g, rules) == w, (g, partition_rules(sc, g, rules), w)
+assert partition_rules(sc, "nosuchgroup", rules) == []
+
+
+class FakeRun:
+    strategies = ["s"]
+    groups = {"name": [g["name"] for g in sc["groups"]]}
+
+
+words = rules_for_group(FakeRun(), sc, 0, "rest")
+assert list(words) == [0] and words[0].endswith("(rule big)") and "MRI" in words[0], words
+words = rules_for_group(FakeRun(), sc, 2, "small_other")[0]
+assert "rule tiny" in words and "rule big" in words and "rule r0" not in words, words
 print("test_analysis: ok")

@@ -255,7 +255,7 @@ static void calibrate_synthetic(const ns_scenario *s, int n, uint64_t m, int ini
     ctx x = {ns_calib_sim_new(s, c, 5, c->virtual_patients, err, sizeof err), c, threads, {0}};
     assert_non_null(x.sim);
     assert_int_equal(ns_imis_run(s, c->param, c->n_params, &c->imis, 5, loglik, &x,
-                                 c->n_series, NULL, NULL, r),
+                                 c->n_series, NULL, NULL, NULL, r),
                      0);
     for (int j = 0; j < 2; j++) {
         lo[j] = ns_weighted_quantile(r->theta + j, 2, r->weight, r->n, 0.025);

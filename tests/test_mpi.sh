@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `mpirun -np 2` (and more ranks than work) gives the same datasets as one
-# process, for a single run and for a sweep. usage: test_mpi.sh NETSURV_MPI_BINARY
+# process, for a single run, a sweep, PSA, OWSA and EVPPI, calibrate and
+# optimize. usage: test_mpi.sh NETSURV_MPI_BINARY
 set -euo pipefail
 bin=$1
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +24,38 @@ sweep=$src/scenarios/sweeps/mri_interval.yaml
 "${mpi[@]}" -np 5 "$bin" run -n 140000 -o "$dir/small5.h5" --quiet >/dev/null
 /usr/bin/python3 "$src/tests/fixtures/h5_same.py" "$dir/small1.h5" "$dir/small5.h5"
 
+# PSA draws, OWSA parameters and EVPPI over ranks: the file of one process
+# (every group, dataset and attribute); 5 ranks for 3 draws
+cmp=$src/tests/fixtures/sweep_compare.py
+"$bin" run -n 70000 --psa 8 --owsa --voi -o "$dir/u1.h5" --quiet >/dev/null
+"${mpi[@]}" -np 2 "$bin" run -n 70000 --psa 8 --owsa --voi -o "$dir/u2.h5" --quiet >/dev/null
+/usr/bin/python3 "$cmp" "$dir/u1.h5" "$dir/u2.h5"
+"$bin" run -n 70000 --psa 3 -o "$dir/d1.h5" --quiet >/dev/null
+"${mpi[@]}" -np 5 "$bin" run -n 70000 --psa 3 --resume -o "$dir/d5.h5" --quiet >/dev/null
+/usr/bin/python3 "$cmp" "$dir/d1.h5" "$dir/d5.h5"
+if compgen -G "$dir/.d5.h5.rank-*" >/dev/null; then
+  echo "FAIL: the ranks' checkpoints are left after the file was written" >&2; exit 1
+fi
+
+# calibration candidates over ranks: each rank evaluates its share of every
+# batch (the prior sample, each iteration's points); the posterior of one process
+sed 's/^  imis: .*/  imis: {initial: 200, per_iteration: 40, iterations: 3, target_ess: 1000000}/' \
+  "$src/scenarios/calibration/series.yaml" >"$dir/series.yaml"
+cal=("$src/scenarios/default.yaml" --series "$dir/series.yaml" -n 1000 --quiet)
+"$bin" calibrate "${cal[@]}" -o "$dir/c1.h5" >/dev/null
+"${mpi[@]}" -np 2 "$bin" calibrate "${cal[@]}" -o "$dir/c2.h5" >/dev/null
+/usr/bin/python3 "$src/tests/fixtures/h5_same.py" "$dir/c1.h5" "$dir/c2.h5"
+if compgen -G "$dir/.c2.h5.rank-*" >/dev/null; then
+  echo "FAIL: the ranks' calibration checkpoints are left" >&2; exit 1
+fi
+# optimisation candidates over ranks (each its share of every pass's
+# patient slices), with PSA of the frontier: the file and policy of one process
+opt=(-n 5000 --psa 3 --space "$src/tests/fixtures/opt_space.yaml" --quiet)
+"$bin" optimize "${opt[@]}" -o "$dir/o1.h5" --policy "$dir/p1.yaml"
+"${mpi[@]}" -np 3 "$bin" optimize "${opt[@]}" -o "$dir/o3.h5" --policy "$dir/p3.yaml"
+/usr/bin/python3 "$src/tests/fixtures/h5_same.py" "$dir/o1.h5" "$dir/o3.h5"
+cmp "$dir/p1.yaml" "$dir/p3.yaml"
+
 # an existing output is refused on every rank, and left alone
 cp "$dir/one.h5" "$dir/keep.h5"
 if "${mpi[@]}" -np 2 "$bin" run -n 1000 -o "$dir/keep.h5" --quiet 2>"$dir/err.txt"; then
@@ -30,4 +63,4 @@ if "${mpi[@]}" -np 2 "$bin" run -n 1000 -o "$dir/keep.h5" --quiet 2>"$dir/err.tx
 fi
 cmp "$dir/one.h5" "$dir/keep.h5"
 grep -q -- "--force" "$dir/err.txt"
-echo "mpirun -np 2 and -np 5 give the datasets of one process"
+echo "mpirun -np 2 and -np 5 give the datasets of one process, PSA, OWSA, EVPPI, calibration and optimisation included"

@@ -101,7 +101,7 @@ static void test_closed_form_optimum(void **state)
     s->econ.wtp = 1e6;
     double first[] = {1, 2, 3, 4}, iv[] = {1, 2, 5}, h[] = {5, 10};
     ns_opt_space sp = small_space(1u, first, 4, iv, 3, h, 2);
-    ns_opt_opts o = {SEED, 4000, 2, 1, NULL, NULL, NULL};
+    ns_opt_opts o = {SEED, 4000, 2, 1, NULL, NULL, NULL, NULL};
     ns_opt_result r;
     char err[256];
     assert_int_equal(ns_optimize(s, &sp, &o, &r, err, sizeof err), 0);
@@ -144,7 +144,7 @@ static void test_policy_replays(void **state)
     ns_scenario *s = load_default();
     ns_opt_space sp = default_small(s);
     uint64_t n = 3000;
-    ns_opt_opts o = {SEED, n, 2, 1, NULL, NULL, NULL};
+    ns_opt_opts o = {SEED, n, 2, 1, NULL, NULL, NULL, NULL};
     ns_opt_result r;
     char err[9000];
     assert_int_equal(ns_optimize(s, &sp, &o, &r, err, sizeof err), 0);
@@ -190,7 +190,7 @@ static void test_threads(void **state)
     ns_opt_result r[2];
     char err[256];
     for (int k = 0; k < 2; k++) {
-        ns_opt_opts o = {SEED, 4000, k + 1, 1, NULL, NULL, NULL};
+        ns_opt_opts o = {SEED, 4000, k + 1, 1, NULL, NULL, NULL, NULL};
         assert_int_equal(ns_optimize(s, &sp, &o, &r[k], err, sizeof err), 0);
     }
     int screened = 0;
@@ -218,7 +218,7 @@ static void test_psa(void **state)
     ns_scenario *s = load_default();
     ns_opt_space sp = default_small(s);
     sp.n_tests = 1, sp.first.n = 1, sp.n_treatments = 2;
-    ns_opt_opts o = {SEED, 2000, 2, 0, NULL, NULL, NULL};
+    ns_opt_opts o = {SEED, 2000, 2, 0, NULL, NULL, NULL, NULL};
     ns_opt_result r;
     char err[256];
     assert_int_equal(ns_optimize(s, &sp, &o, &r, err, sizeof err), 0);

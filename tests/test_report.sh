@@ -583,6 +583,17 @@ with h5py.File(sys.argv[1], "r+") as f:
         "cost [follow_up_years, sample_size, wtp]")
     put("enbs_composite", rep(pop - cost), "expected net benefit of sampling of the decision "
         "by risk group: population_evsi_composite - cost")
+    # per risk group, stored [wtp, risk group, T, N] (an order that is not the report's), the
+    # planted value growing with the group's index and with the WTP's: (k + 1) 10 (1 -
+    # exp(-N/500)) T/15 (1 + w), so a wrong axis or a wrong WTP shows as a wrong number
+    G = len(f["groups/name"])
+    k = np.arange(G)[None, :, None, None]
+    w = np.arange(W)[:, None, None, None]
+    by = (k + 1) * 10.0 * (1 - np.exp(-N[None, None, None, :] / 500.0)) \
+        * T[None, None, :, None] / 15.0 * (1 + w)
+    put("evsi_by_risk_group", by, "EVSI per patient of each risk group, for the group's own "
+        "decision [wtp_grid, risk_group, follow_up_years, sample_size]")
+    put("evsi_by_risk_group_se", 0.1 * by, "its standard error")
 PY
 report "$dir/voi.h5" "$dir/voi" "$S"
 "$py" - "$dir/voi.h5" "$dir/voi/report.html" <<'PY' || fail "the value-of-information section disagrees with /voi"
@@ -634,8 +645,30 @@ T, n = max(enbs, key=enbs.get)
 text = re.sub(r"<[^>]+>", "", page)
 assert ("high_risk_registry following %s patients for %g years" % (format(n, ","), T)) in text, (T, n)
 assert "followed with: risk_stratified" in text, "the study's design is not shown"
+# a real run of the default scenario has no /groups/rule: what each strategy does for each
+# group comes from the rules its patients fall under, so no cell of that column is empty
+gt = page.split('class="group-table wide"')[1:]
+assert len(gt) == len(f["groups/name"]), len(gt)
+for t in gt:
+    t = t[:t.index("</table>")]
+    rows = [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
+            for r in re.findall(r"<tr[^>]*>(.*?)</tr>", t)[1:]]
+    assert len(rows) == len(f["summary/n_patients"]), len(rows)
+    assert all("(rule " in r[1] for r in rows), [r[:2] for r in rows if "(rule " not in r[1]]
+# per risk group: every group x T x N, the EVSI per patient at the report's WTP (index w)
+names = [x.decode() if isinstance(x, bytes) else x for x in f["groups/name"][()]]
+eg = table("evsi-groups-table")
+assert len(eg) == G * 2 * 5, (len(eg), G)
+for r in eg:
+    k, T, n = names.index(r[1].replace("\u200b", "")), float(r[2]), int(r[3].replace(",", ""))
+    want = (k + 1) * 10.0 * (1 - np.exp(-n / 500.0)) * T / 15.0 * (1 + w)
+    assert r[0] == "high_risk_registry" and len(r) == 5 and r[4] == money(want), (r, want)
+best = names[G - 1]
+assert ("the EVSI per patient is highest for %s (%s)" % (best, money(
+    G * 10.0 * (1 - np.exp(-2000 / 500.0)) * (1 + w)))) in text, "no per-group EVSI sentence"
 print("voi: %d named groups and %d risk groups as in /voi; planted EVSI: %d rows, best ENBS "
-      "%s at N = %d, T = %g" % (len(shown), G, len(ev), money(enbs[(T, n)]), n, T))
+      "%s at N = %d, T = %g; EVSI per risk group: %d rows" % (len(shown), G, len(ev),
+      money(enbs[(T, n)]), n, T, len(eg)))
 PY
 for x in evppi evsi; do
   [ -s "$dir/voi/$x.png" ] && [ -s "$dir/voi/$x.svg" ] || fail "no $x figure"

@@ -11,7 +11,8 @@
 #   3. `--resume` after kill -9: completes from the checkpoint, equals an
 #      uninterrupted run, removes the checkpoint; another seed or override is
 #      refused and leaves the checkpoint as it was;
-#   4. a sweep with --per-patient, --psa or --owsa exits 2;
+#   4. a sweep with --per-patient, --psa or --owsa exits 2 (shards of a
+#      sweep resume: tests/test_shard_psa.sh);
 #   5. scripts/slurm: the array script run by bash for each task (Slurm
 #      faked by its variables), then the merge script, equals a single run;
 #      submit.sh with a fake sbatch submits the array, then the merge after it.
@@ -202,9 +203,7 @@ for opt in --per-patient "--psa 5" --owsa; do
   refused 2 "cannot be combined" run --sweep "$sweep" $opt -o combo.h5
   nothing_at combo.h5
 done
-refused 2 "cannot be combined" run --sweep "$sweep" --shard 1/2 --resume -o combo.h5
-nothing_at combo.h5
-ok "a sweep with --per-patient, --psa or --owsa, and --shard with --resume, exit 2"
+ok "a sweep with --per-patient, --psa or --owsa exits 2"
 
 # ---------- 5. the Slurm scripts, with Slurm faked ----------
 slurm=$src/scripts/slurm
@@ -231,7 +230,7 @@ done
 [[ $(ls "$SHARD_DIR") == $'shard-1.h5\nshard-2.h5\nshard-3.h5' ]] || fail "shards: $(ls "$SHARD_DIR")"
 bash "$slurm/netsurv-merge.sbatch" >out.txt 2>err.txt || fail "merge script"
 same sweep.h5 "$OUT"
-[[ $(grep -c "^HDF5_USE_FILE_LOCKING=FALSE run $scen --sweep $sweep -n $n --shard [123]/3 -o $SHARD_DIR/shard-[123].h5 --threads [12]$" netsurv.log) == 3 ]] ||
+[[ $(grep -c "^HDF5_USE_FILE_LOCKING=FALSE run $scen --sweep $sweep -n $n --shard [123]/3 --resume -o $SHARD_DIR/shard-[123].h5 --threads [12]$" netsurv.log) == 3 ]] ||
   fail "the array script ran: $(cat netsurv.log)"
 grep -q -- "--shard 2/3 .* --threads 2$" netsurv.log || fail "SLURM_CPUS_PER_TASK not used"
 grep -q "^HDF5_USE_FILE_LOCKING=FALSE merge $OUT $SHARD_DIR/shard-1.h5 $SHARD_DIR/shard-2.h5 $SHARD_DIR/shard-3.h5$" netsurv.log ||

@@ -55,9 +55,77 @@ def per_thousand(g, key, s, k):
     return 1000.0 * x / n if finite(n) and n > 0 else float("nan")
 
 
+# the reported attributes a rule's or a group's `when:` tests, and their values (the words of
+# sim/scenario/strategies.c); size_mm is {min (inclusive), max (exclusive)}
+ATTRIBUTES = (("grade", ("G1", "G2", "G3")), ("margin", ("R0", "R1", "Rx")),
+              ("lvi", ("no", "yes")), ("depth", ("submucosa", "muscularis")))
+
+
+def _box(when):
+    """A `when:` as (size low, size high, {attribute: set of values}); None for otherwise."""
+    if not isinstance(when, dict):
+        return None
+    size = when.get("size_mm") if isinstance(when.get("size_mm"), dict) else {}
+    lo = float(size.get("min", 0.0))
+    hi = float(size.get("max", float("inf")))
+    sets = {}
+    for attr, values in ATTRIBUTES:
+        v = when.get(attr)
+        if v is None:
+            sets[attr] = set(values)
+        else:   # YAML reads an unquoted no/yes as a boolean
+            v = v if isinstance(v, list) else [v]
+            sets[attr] = {("yes" if x else "no") if isinstance(x, bool) else str(x) for x in v}
+    return lo, hi, sets
+
+
+def _owner(boxes, size, cell):
+    """The index of the first box holding the cell (size, {attribute: value}); the index of
+    the otherwise box (None) when no other does; -1 when none."""
+    other = -1
+    for i, b in enumerate(boxes):
+        if b is None:
+            other = i
+        elif b[0] <= size < b[1] and all(cell[a] in b[2][a] for a, _ in ATTRIBUTES):
+            return i
+    return other
+
+
+def partition_rules(scenario, group_name, rules):
+    """The indices of the rules (a strategy's `rules:`, which partition the reported patients)
+    that patients of the named risk group (`groups:`) can fall under, in the rules' order,
+    found cell by cell of the attribute space as the loader checks partitions; [] when the
+    group is not in the scenario."""
+    groups = [g for g in (scenario or {}).get("groups") or [] if isinstance(g, dict)]
+    gboxes = [None if g.get("otherwise") else _box(g.get("when")) for g in groups]
+    names = [g.get("name") for g in groups]
+    if group_name not in names:
+        return []
+    k = names.index(group_name)
+    rboxes = [None if r.get("otherwise") else _box(r.get("when")) for r in rules
+              if isinstance(r, dict)]
+    cuts = sorted({0.0, float("inf")} | {x for b in gboxes + rboxes if b for x in b[:2]})
+    hit = set()
+    for lo, hi in zip(cuts, cuts[1:]):
+        if not hi > lo or lo == float("inf"):
+            continue
+        size = lo + 1 if hi == float("inf") else (lo + hi) / 2
+        for grade in ATTRIBUTES[0][1]:
+            for margin in ATTRIBUTES[1][1]:
+                for lvi in ATTRIBUTES[2][1]:
+                    for depth in ATTRIBUTES[3][1]:
+                        cell = {"grade": grade, "margin": margin, "lvi": lvi, "depth": depth}
+                        if _owner(gboxes, size, cell) == k:
+                            r = _owner(rboxes, size, cell)
+                            if r >= 0:
+                                hit.add(r)
+    return sorted(hit)
+
+
 def rules_for_group(run, scenario, k, name):
     """{strategy index: rule in words} for group k: /groups/rule when the file has it, else
-    the rule of each strategy whose name is the group's."""
+    the rule of each strategy whose name is the group's, else the rules of each strategy that
+    the group's patients fall under (by the groups' and the rules' `when:`)."""
     out = {}
     table = (run.groups or {}).get("rule")
     strategies = {s.get("name"): s for s in (scenario or {}).get("strategies") or []
@@ -82,6 +150,18 @@ def rules_for_group(run, scenario, k, name):
                     pass
         if s not in out and rule_name:
             out[s] = "rule %s" % rule_name
+        if s not in out and rule_name is None and rules:
+            try:
+                hit = partition_rules(scenario, name, rules)
+                words = [describe_rule(rules[i], treatments) for i in hit]
+            except (TypeError, ValueError, AttributeError):
+                hit, words = [], []
+            if len(hit) == 1:
+                out[s] = "%s (rule %s)" % (words[0][1], rules[hit[0]].get("name"))
+            elif hit:
+                out[s] = "by its patients' attributes: %s" % "; ".join(
+                    "%s (rule %s: %s)" % (w[1], rules[i].get("name"), w[0])
+                    for i, w in zip(hit, words))
     return out
 
 

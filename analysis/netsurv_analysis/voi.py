@@ -445,7 +445,9 @@ def parse_evsi(e, wtp, default_name):
         if s or g:
             out.append({"name": name, "attrs": e.get("_attrs", {}), "N": N, "T": T,
                         "wtp": float(np.asarray(axes["wtp"])[w]) if w is not None else wtp,
-                        "series": s, "by_group": g})
+                        "series": s, "by_group": g,
+                        "groups": [str(x) for x in axes["group"]] if "group" in axes
+                        else None})
     return out
 
 
@@ -531,6 +533,59 @@ def evsi_table(studies, cur):
             '<tbody>%s</tbody></table></div>%s'
             % (head, "".join(body), '<p class="note">%s</p>' % esc("; ".join(designs))
                if designs else ""))
+
+
+def evsi_group_table(studies, cur, risk_groups):
+    """The EVSI of each study per risk group (the datasets with a risk-group axis, e.g.
+    evsi_by_risk_group [risk_group, follow_up_years, sample_size, wtp]): one row per study,
+    risk group, follow-up and sample size; '' when no study has one. The groups are named by
+    the study's own risk_group axis, else by /groups/name."""
+    keys = [k for k in QUANTITIES if any(k in st["by_group"] for st in studies)]
+    if not keys:
+        return ""
+    head = ("<tr><th>study</th><th>risk group</th><th>follow-up (years)</th><th>patients (N)"
+            "</th>%s</tr>" % "".join("<th>%s (%s)</th>" % (esc(QUANTITY_WORDS[k]), esc(cur))
+                                     for k in keys))
+    body = []
+    for st in studies:
+        if not st["by_group"]:
+            continue
+        G = next(iter(st["by_group"].values())).shape[0]
+        names = st.get("groups") or risk_groups or []
+        names = [names[k] if k < len(names) else "group %d" % (k + 1) for k in range(G)]
+        for k in range(G):
+            for t, T in enumerate(st["T"]):
+                for n, N in enumerate(st["N"]):
+                    cells = [esc(st["name"]), breakable(names[k]),
+                             "%g" % T if finite(T) else DASH, fmt_count(N)]
+                    cells += [money(st["by_group"][q][k, t, n], cur)
+                              if q in st["by_group"] and st["by_group"][q].shape[0] == G
+                              else DASH for q in keys]
+                    body.append("<tr>%s</tr>" % "".join(
+                        '<td class="%s">%s</td>' % ("name" if i < 2 else "num", c)
+                        for i, c in enumerate(cells)))
+    return ('<div class="scroll"><table id="evsi-groups-table" class="voi-table"><thead>%s'
+            '</thead><tbody>%s</tbody></table></div>' % (head, "".join(body)))
+
+
+def evsi_group_sentence(studies, cur, risk_groups):
+    """For each study with values per risk group: the group where its largest design (most
+    patients, longest follow-up) is worth most, in words."""
+    out = []
+    for st in studies:
+        key = next((k for k in QUANTITIES if k in st["by_group"]), None)
+        if key is None:
+            continue
+        a = st["by_group"][key][:, -1, -1]
+        if not np.isfinite(a).any():
+            continue
+        k = int(np.nanargmax(a))
+        names = st.get("groups") or risk_groups or []
+        name = names[k] if k < len(names) else "group %d" % (k + 1)
+        out.append("%s with %s patients%s: the %s is highest for %s (%s)." % (
+            st["name"], fmt_count(st["N"][-1]), " followed for %g years" % st["T"][-1]
+            if finite(st["T"][-1]) else "", QUANTITY_WORDS[key], name, money(a[k], cur)))
+    return " ".join(out)
 
 
 def evsi_sentence(studies, cur):
@@ -673,6 +728,13 @@ def voi_html(run, o, outdir, prefix="", figure=None):
                      "decision would be, on average, after seeing its data; it rises with the "
                      "number of patients towards the EVPPI of what the study measures. %s</p>%s"
                      % (esc(evsi_sentence(ev, cur)), evsi_table(ev, cur)) + evsi_fig)
+        by_group = evsi_group_table(ev, cur, d["risk_groups"])
+        if by_group:
+            parts.append("<h3 id=\"evsi-groups\">A follow-up study, per risk group</h3><p>"
+                         "The value of each study's data for the decision within each risk "
+                         "group (per patient of the group where the file says EVSI per "
+                         "patient). %s</p>%s" % (esc(evsi_group_sentence(
+                             ev, cur, d["risk_groups"])), by_group))
     elif (run.voi or {}).get("evsi") is not None:
         parts.append('<p class="note">The file has /voi/evsi, but this report could not find '
                      'its sample sizes and the quantities against them (the datasets\' names '

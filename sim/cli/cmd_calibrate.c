@@ -9,6 +9,7 @@
 #include "netsurv/engine/work.h"
 #include "netsurv/numeric/hash.h"
 #include "netsurv/engine/imis.h"
+#include "netsurv/job/job.h"
 #include "netsurv/output/atomic.h"
 #include "netsurv/output/calib_out.h"
 #include "netsurv/scenario/calibration.h"
@@ -140,20 +141,30 @@ static void print_posterior(const ns_scenario *s, const ns_calibration *c,
 static int calibrate(context *x, const ns_scenario *s, const options *o, uint64_t seed)
 {
     char err[512];
-    if (ns_atomic_begin(o->output, o->force, err, sizeof err)) {
+    /* over MPI ranks (mpirun -np K netsurv calibrate): rank 0 claims and
+     * writes the output; each rank evaluates its share of every batch of
+     * candidates and keeps its own checkpoint */
+    int rank = ns_job_mpi_rank(), ranks = ns_job_mpi_size();
+    int claim = rank == 0 ? ns_atomic_begin(o->output, o->force, err, sizeof err) : 0;
+    if (claim)
         fprintf(stderr, "netsurv: %s\n", err);
+    if (ns_job_mpi_agree(claim != 0))
         return 2;
-    }
-    ns_cli_guard_output();
-    char ck[4300];
-    checkpoint_path(o->output, ck, sizeof ck);
+    if (rank == 0)
+        ns_cli_guard_output();
+    char ck[4300], out_r[4200];
+    snprintf(out_r, sizeof out_r, ranks > 1 ? "%s.rank-%d-of-%d" : "%s", o->output, rank, ranks);
+    checkpoint_path(out_r, ck, sizeof ck);
     uint64_t fp = ns_hash64(ns_run_fingerprint(s, seed, x->c->virtual_patients), x->c->text,
                             strlen(x->c->text));
     x->cache = ns_evalcache_open(ck, fp, x->c->n_params, x->n_targets, o->resume, err,
                                  sizeof err);
-    if (!x->cache) {
-        fprintf(stderr, "netsurv: %s\n", err);
-        ns_atomic_finish(0, err, sizeof err);
+    if (ns_job_mpi_agree(!x->cache)) {
+        if (!x->cache)
+            fprintf(stderr, "netsurv: %s\n", err);
+        ns_evalcache_close(x->cache, 0);
+        if (rank == 0)
+            ns_atomic_finish(0, err, sizeof err);
         return 2;
     }
     if (o->resume)
@@ -162,7 +173,7 @@ static int calibrate(context *x, const ns_scenario *s, const options *o, uint64_
     double t0 = ns_cli_now();
     ns_imis_result r;
     if (ns_imis_run(s, x->c->param, x->c->n_params, &x->c->imis, seed, loglik, x, x->n_targets,
-                    progress, x, &r) || x->cache_failed) {
+                    progress, x, ns_job_mpi_ranks(), &r) || x->cache_failed) {
         fprintf(stderr, x->cache_failed
                             ? "netsurv: the calibration checkpoint %s does not match this run "
                               "or cannot be written; remove it or run without --resume\n"
@@ -171,19 +182,21 @@ static int calibrate(context *x, const ns_scenario *s, const options *o, uint64_
         if (!x->cache_failed)
             ns_imis_result_free(&r);
         ns_evalcache_close(x->cache, 0);
-        ns_atomic_finish(0, err, sizeof err);
+        if (rank == 0)
+            ns_atomic_finish(0, err, sizeof err);
         return 1;
     }
     double wall = ns_cli_now() - t0;
     char *cl = ns_cli_join_args(o->argc, o->argv);
     ns_calib_report rep = {s, x->c, &r, x->n_targets, x->target, seed, cl, wall};
-    int bad = ns_calib_write(ns_atomic_tmp(), &rep, err, sizeof err);
+    int bad = rank == 0 ? ns_calib_write(ns_atomic_tmp(), &rep, err, sizeof err) : 0;
     if (bad)
         fprintf(stderr, "netsurv: %s\n", err);
-    if (ns_atomic_finish(!bad, err, sizeof err)) {
+    if (rank == 0 && ns_atomic_finish(!bad, err, sizeof err)) {
         fprintf(stderr, "netsurv: %s\n", err);
         bad = 1;
     }
+    bad = ns_job_mpi_agree(bad);
     free(cl);
     ns_evalcache_close(x->cache, !bad); /* kept for --resume when the file was not written */
     x->cache = NULL;

@@ -5,6 +5,7 @@
 #include "netsurv/output/calib_out.h"
 #include "common.h"
 #include "netsurv/engine/optimize.h"
+#include "netsurv/job/job.h"
 #include "netsurv/output/atomic.h"
 #include "netsurv/output/h5out.h"
 #include "netsurv/output/optimize_out.h"
@@ -153,7 +154,10 @@ int ns_cmd_optimize(int argc, char **argv)
         rc = 2;
     }
     char err[9000];
-    if (!rc && o.output) {
+    /* over MPI ranks (mpirun -np K netsurv optimize): every rank plays its
+     * share of each pass's patient slices; rank 0 claims and writes */
+    int rank = ns_job_mpi_rank();
+    if (!rc && o.output && rank == 0) {
         int a = ns_atomic_begin(o.output, o.force, err, sizeof err);
         if (a) {
             fprintf(stderr, "netsurv optimize: %s\n", err);
@@ -161,6 +165,7 @@ int ns_cmd_optimize(int argc, char **argv)
         } else
             ns_cli_guard_output();
     }
+    rc = ns_job_mpi_agree(rc);
     if (rc) {
         free(e);
         ns_scenario_free(s);
@@ -178,7 +183,7 @@ int ns_cmd_optimize(int argc, char **argv)
         return 2;
     }
     ns_opt_opts oo = {seed, o.n, o.threads, !o.no_screen, o.posterior ? &post : NULL,
-                      progress_line, &o.quiet};
+                      progress_line, &o.quiet, ns_job_mpi_ranks()};
     ns_opt_result r;
     if (ns_optimize(s, &sp, &oo, &r, err, sizeof err)) {
         fprintf(stderr, "netsurv optimize: %s\n", err);
@@ -215,7 +220,7 @@ int ns_cmd_optimize(int argc, char **argv)
         fprintf(stderr, "netsurv optimize: the policy: %s\n", st ? err : "out of memory");
         rc = 1;
     }
-    if (!rc && o.policy) {
+    if (!rc && o.policy && rank == 0) {
         full = ns_scenario_add_strategy(s->path, s->text, yaml, err, sizeof err);
         if (!full) {
             fprintf(stderr, "netsurv optimize: %s\n", err);
@@ -223,9 +228,10 @@ int ns_cmd_optimize(int argc, char **argv)
         } else
             rc = write_text(o.policy, full, o.force);
     }
-    if (o.output)
+    if (o.output && rank == 0)
         rc = rc ? (ns_atomic_finish(0, err, sizeof err), rc)
                 : write_h5(&o, s, &sp, &r, seed, yaml, pc, pq);
+    rc = ns_job_mpi_agree(rc);
     if (!rc && !o.quiet) {
         printf("netsurv %s: %s\n%llu patients, seed %llu, %d candidate schedules per group, "
                "%llu schedules played in %.1f s (%.0f per second)%s%s\n\n",
@@ -270,7 +276,7 @@ int ns_cli_bench_optimize(const options *o)
            "schedules played", "played/s");
     int rc = 0;
     for (int c = 0; c < nc && !rc; c++) {
-        ns_opt_opts oo = {s->seed, n, counts[c], 1, NULL, NULL, NULL};
+        ns_opt_opts oo = {s->seed, n, counts[c], 1, NULL, NULL, NULL, NULL};
         ns_opt_result r;
         char err[256];
         rc = ns_optimize(s, &s->opt, &oo, &r, err, sizeof err);

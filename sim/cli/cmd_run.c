@@ -126,10 +126,20 @@ static int run_shard(const ns_scenario *s, ns_job *j, run_view *v, ns_errors *e)
     ns_cli_progress(&v->progress, v->phase, 0, 0); /* the heartbeat names it */
     int rc = ns_job_shard(s, j, &u, e);
     ns_cli_progress_end(&v->progress);
-    if (!rc)
-        printf("shard %d/%d: work units %llu-%llu of %llu -> %s\n", j->shard_k + 1, j->shard_n,
+    if (!rc) {
+        printf("shard %d/%d: work units %llu-%llu of %llu", j->shard_k + 1, j->shard_n,
                (unsigned long long)u.unit_first, (unsigned long long)(u.unit_first + u.unit_count),
-               (unsigned long long)u.total_units, j->output);
+               (unsigned long long)u.total_units);
+        if (u.total_draws)
+            printf(", PSA draws %llu-%llu of %llu", (unsigned long long)u.draw_first,
+                   (unsigned long long)(u.draw_first + u.draw_count),
+                   (unsigned long long)u.total_draws);
+        if (u.total_settings)
+            printf(", OWSA parameters %llu-%llu of %llu", (unsigned long long)u.setting_first,
+                   (unsigned long long)(u.setting_first + u.setting_count),
+                   (unsigned long long)u.total_settings);
+        printf(" -> %s\n", j->output);
+    }
     return rc;
 }
 
@@ -139,12 +149,35 @@ static int run_ranks(const options *o, ns_job *j, run_view *v, ns_errors *e)
     v->s = s;
     if (s)
         j->seed = o->seed_given ? o->seed : s->seed;
+    /* every rank reads the posterior and checks the options: a rank that
+     * cannot runs with no scenario, so that all of them stop together */
+    ns_posterior post = {0};
+    char err[1200];
+    if (s && o->posterior && ns_calib_read_posterior(o->posterior, s, &post, err, sizeof err)) {
+        ns_errors_add(e, "--posterior: %s", err);
+        ns_scenario_free(s);
+        s = NULL;
+        v->s = NULL;
+    }
+    j->posterior = o->posterior && s ? &post : NULL;
+    if (s && ns_job_check(s, j, e)) {
+        ns_scenario_free(s);
+        s = NULL;
+        v->s = NULL;
+    }
     int rc = ns_job_run_mpi(s, j, e);
     ns_cli_progress_end(&v->progress);
-    if (!rc)
-        printf("netsurv %s: %llu points x %llu patients on %d ranks -> %s\n", NETSURV_VERSION,
-               (unsigned long long)s->sweep.n_points, (unsigned long long)o->n,
-               ns_job_mpi_size(), o->output);
+    if (!rc) {
+        printf("netsurv %s: %llu points x %llu patients", NETSURV_VERSION,
+               (unsigned long long)s->sweep.n_points, (unsigned long long)o->n);
+        if (o->psa)
+            printf(", %d PSA draws", o->psa);
+        if (o->owsa)
+            printf(", %d OWSA parameters", ns_owsa_count(s));
+        printf(" on %d ranks -> %s\n", ns_job_mpi_size(), o->output);
+    }
+    ns_posterior_free(&post);
+    j->posterior = NULL;
     ns_scenario_free(s);
     return rc;
 }

@@ -166,6 +166,8 @@ typedef struct {
     int *iter;
     ns_imis_loglik_fn loglik;
     void *ctx;
+    const ns_ranks *ranks;
+    double *row;                /* scratch of the exchange: (2 + n_extra) per point */
 } state;
 
 /* Evaluates point i at its u (log prior, likelihood, extras). */
@@ -185,6 +187,38 @@ static void evaluate(state *S, int i)
         return;
     }
     S->logl[i] = S->loglik(S->ctx, th, ex);
+}
+
+/* Evaluates points [i0, i0 + n): over ranks each its share, then every
+ * rank gets all of them (the sampler then runs alike on every rank). */
+static int evaluate_batch(state *S, int i0, int n)
+{
+    const ns_ranks *r = S->ranks;
+    if (!r || r->size < 2) {
+        for (int i = i0; i < i0 + n; i++)
+            evaluate(S, i);
+        return 0;
+    }
+    size_t len = 2 + (size_t)S->n_extra;
+    uint64_t a = (uint64_t)n * (uint64_t)r->rank / (uint64_t)r->size,
+             b = (uint64_t)n * (uint64_t)(r->rank + 1) / (uint64_t)r->size;
+    for (uint64_t k = a; k < b; k++) {
+        int i = i0 + (int)k;
+        evaluate(S, i);
+        double *x = S->row + k * len;
+        x[0] = S->logpi[i];
+        x[1] = S->logl[i];
+        memcpy(x + 2, S->extra + (size_t)i * S->n_extra, sizeof *x * (size_t)S->n_extra);
+    }
+    if (r->exchange(S->row, (uint64_t)n, len))
+        return -1;
+    for (int k = 0; k < n; k++) {
+        const double *x = S->row + (size_t)k * len;
+        S->logpi[i0 + k] = x[0];
+        S->logl[i0 + k] = x[1];
+        memcpy(S->extra + (size_t)(i0 + k) * S->n_extra, x + 2, sizeof *x * (size_t)S->n_extra);
+    }
+    return 0;
 }
 
 /* Importance weights over the n points with k components; returns the ESS
@@ -292,6 +326,7 @@ static void free_state(state *S)
     free(S->w);
     free(S->extra);
     free(S->iter);
+    free(S->row);
 }
 
 /* Copies the state into the result. */
@@ -312,13 +347,14 @@ static void finish(state *S, ns_imis_result *out)
 
 int ns_imis_run(const ns_scenario *s, const int *param, int d, const ns_imis_settings *set,
                 uint64_t seed, ns_imis_loglik_fn loglik, void *ctx, int n_extra,
-                ns_imis_progress_fn progress, void *progress_ctx, ns_imis_result *out)
+                ns_imis_progress_fn progress, void *progress_ctx, const ns_ranks *ranks,
+                ns_imis_result *out)
 {
     memset(out, 0, sizeof *out);
     if (d < 1 || d > MAXD)
         return -1;
     state S = {.d = d, .n0 = set->initial, .per = set->per_iteration, .n_extra = n_extra,
-               .loglik = loglik, .ctx = ctx};
+               .loglik = loglik, .ctx = ctx, .ranks = ranks};
     for (int j = 0; j < d; j++)
         S.q[j] = &s->param[param[j]];
     size_t cap = (size_t)set->initial + (size_t)set->max_iterations * (size_t)set->per_iteration;
@@ -331,6 +367,8 @@ int ns_imis_run(const ns_scenario *s, const int *param, int d, const ns_imis_set
     S.w = malloc(cap * sizeof(double));
     S.extra = malloc(cap * (size_t)(n_extra > 0 ? n_extra : 1) * sizeof(double));
     S.iter = malloc(cap * sizeof(int));
+    size_t batch = (size_t)(set->initial > set->per_iteration ? set->initial : set->per_iteration);
+    S.row = malloc((batch + 1) * (2 + (size_t)(n_extra > 0 ? n_extra : 0)) * sizeof(double));
     ranked *rk = malloc(cap * sizeof *rk);
     component *comp = malloc(it_cap * sizeof *comp);
     out->theta = malloc(cap * d * sizeof(double));
@@ -344,7 +382,7 @@ int ns_imis_run(const ns_scenario *s, const int *param, int d, const ns_imis_set
     out->log_evidence = malloc(it_cap * sizeof(double));
     out->n_points = malloc(it_cap * sizeof(int));
     int rc = 0;
-    if (!S.u || !S.logl || !S.logpi || !S.lse || !S.lw || !S.w || !S.extra || !S.iter || !rk || !comp ||
+    if (!S.u || !S.logl || !S.logpi || !S.lse || !S.lw || !S.w || !S.extra || !S.iter || !S.row || !rk || !comp ||
         !out->theta || !out->loglik || !out->log_prior || !out->weight || !out->iteration ||
         !out->extra || !out->ess || !out->max_weight || !out->log_evidence || !out->n_points)
         rc = -1;
@@ -360,9 +398,10 @@ int ns_imis_run(const ns_scenario *s, const int *param, int d, const ns_imis_set
             break;
         S.lse[i] = -INFINITY;
         S.iter[i] = 0;
-        evaluate(&S, i);
-        S.n = i + 1;
     }
+    if (!rc && evaluate_batch(&S, 0, S.n0))
+        rc = -1;
+    S.n = rc ? 0 : S.n0;
     /* the prior sample's covariance: the metric of "nearest" */
     double mean[MAXD] = {0}, cov0[MAXD * MAXD] = {0}, D0[MAXD], L0[MAXD * MAXD];
     for (int i = 0; i < S.n && !rc; i++)
@@ -415,7 +454,10 @@ int ns_imis_run(const ns_scenario *s, const int *param, int d, const ns_imis_set
             S.lse[i] = -INFINITY;
             for (int k = 0; k < it; k++)
                 S.lse[i] = logaddexp(S.lse[i], log_normal(&comp[k], S.u + (size_t)i * d, d));
-            evaluate(&S, i);
+        }
+        if (evaluate_batch(&S, S.n, S.per)) {
+            rc = -1;
+            break;
         }
         S.n += S.per;
     }

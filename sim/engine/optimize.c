@@ -210,6 +210,7 @@ typedef struct {
     const int *refs;
     int F;                      /* fields per active: NBASE + 5 per ref */
     int threads;
+    const ns_ranks *ranks;      /* each rank its share of the slices (NULL: all here) */
 } pass;
 
 static void play_code(const pass *P, int code, const ns_rule *r, const ns_patient *p,
@@ -283,15 +284,22 @@ static int run_pass(const pass *P, double *out)
     if (!slot)
         return -1;
     int bad = 0;
-    int threads = P->threads;
+    int threads = P->threads, j0 = 0, j1 = SLICES;
+    const ns_ranks *r = P->ranks && P->ranks->size > 1 ? P->ranks : NULL;
+    if (r) { /* this rank's slices; the exchange brings the others' */
+        j0 = SLICES * r->rank / r->size;
+        j1 = SLICES * (r->rank + 1) / r->size;
+    }
 #ifdef _OPENMP
     if (threads <= 0)
         threads = omp_get_max_threads();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) reduction(| : bad)
 #endif
-    for (int j = 0; j < SLICES; j++)
+    for (int j = j0; j < j1; j++)
         bad |= run_slice(P, j, slot + per * (size_t)j);
     (void)threads;
+    if (r && r->exchange(slot, SLICES, per))
+        bad = 1;
     memset(out, 0, sizeof *out * per);
     for (int j = 0; j < SLICES; j++)
         for (size_t i = 0; i < per; i++)
@@ -491,7 +499,7 @@ static int run_group(const ctx *C, int gi, const uint32_t *patients, uint64_t n)
                 active[na + k] = -1 - k;
         pass P = {s, C->sp, R->cand, C->o->seed, patients, sizes[st], na + (last ? S : 0),
                   active, last ? 1 : n_refs, refs, NBASE + 5 * (last ? 1 : n_refs),
-                  C->o->threads};
+                  C->o->threads, C->o->ranks};
         free(acc);
         acc = malloc(sizeof *acc * (size_t)P.n_active * (size_t)P.F);
         if (!acc || (P.n && run_pass(&P, acc)))
@@ -634,7 +642,7 @@ int ns_opt_psa(const ns_scenario *s, const ns_opt_space *sp, const ns_opt_opts *
             for (int i = 0; i < x->n_frontier; i++)
                 codes[i] = x->final[x->frontier[i]];
             pass P = {d, sp, res->cand, o->seed, list + start[g], n, x->n_frontier, codes, 1,
-                      refs, NBASE + 5, o->threads};
+                      refs, NBASE + 5, o->threads, o->ranks};
             rc = run_pass(&P, acc);
             res->plays += n * (uint64_t)(x->n_frontier + 1);
             int b = 0;

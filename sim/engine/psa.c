@@ -36,7 +36,7 @@ static double clamp(double x, double lo, double hi)
 static void draw_dirichlet(const ns_scenario *base, ns_scenario *out, int g, ns_rng *r)
 {
     const ns_param *q = &base->param[g];
-    double alpha[NS_MAX_KNOTS], x[NS_MAX_KNOTS];
+    double alpha[NS_MAX_KNOTS] = {0}, x[NS_MAX_KNOTS];
     int n = q->group_n < NS_MAX_KNOTS ? q->group_n : NS_MAX_KNOTS;
     for (int i = 0; i < n; i++) {
         double v = *(const double *)((const char *)base + base->param[g + i].offset);
@@ -153,29 +153,69 @@ static int run_means(const ns_scenario *s, const ns_engine_opts *o, ns_strategy_
     return 0;
 }
 
+size_t ns_psa_row_len(const ns_scenario *s)
+{
+    size_t S = (size_t)s->n_strategies, G = (size_t)s->n_groups;
+    return (size_t)ns_psa_count(s) + 2 * S + (2 * S + 1) * G;
+}
+
+int ns_psa_draw_row(const ns_scenario *base, const ns_engine_opts *o, const ns_posterior *post,
+                    uint64_t k, ns_scenario *work, ns_strategy_tally *t, double *row)
+{
+    int S = base->n_strategies, G = base->n_groups;
+    ns_psa_draw_posterior(base, post, work, o->seed, k);
+    double *v = row;
+    for (int i = 0; i < base->n_params; i++)
+        if (base->param[i].psa > NS_PSA_FIXED)
+            *v++ = *ns_param_ptr(work, i);
+    double *cost = v, *effect = v + S, *gc = v + 2 * S, *ge = gc + (size_t)G * S,
+           *share = ge + (size_t)G * S;
+    if (run_means(work, o, t, cost, effect))
+        return -1;
+    for (int j = 0; j < G; j++) {
+        for (int i = 0; i < S; i++)
+            ns_tally_means(&t[ns_tally_index(work, i, j)], &gc[(size_t)j * S + i],
+                           &ge[(size_t)j * S + i]);
+        share[j] = (double)t[ns_tally_index(work, 0, j)].n_patients / (double)t[0].n_patients;
+    }
+    return 0;
+}
+
+void ns_psa_rows_split(const ns_scenario *s, int K, const double *rows, double *cost,
+                       double *effect, double *values, ns_psa_groups *g)
+{
+    int S = s->n_strategies, G = s->n_groups, P = ns_psa_count(s);
+    size_t R = ns_psa_row_len(s), GS = (size_t)G * S;
+    for (size_t k = 0; k < (size_t)K; k++) {
+        const double *r = rows + k * R;
+        memcpy(values + k * P, r, sizeof *r * (size_t)P);
+        memcpy(cost + k * S, r + P, sizeof *r * (size_t)S);
+        memcpy(effect + k * S, r + P + S, sizeof *r * (size_t)S);
+        if (g && G) {
+            memcpy(g->cost + k * GS, r + P + 2 * S, sizeof *r * GS);
+            memcpy(g->effect + k * GS, r + P + 2 * S + GS, sizeof *r * GS);
+            memcpy(g->share + k * G, r + P + 2 * S + 2 * GS, sizeof *r * (size_t)G);
+        }
+    }
+}
+
 int ns_psa_run(const ns_scenario *base, const ns_engine_opts *o, int K, double *cost,
                double *effect, double *values, ns_psa_groups *g, const ns_posterior *post)
 {
-    int G = base->n_groups;
-    int S = base->n_strategies, rc = 0;
+    size_t R = ns_psa_row_len(base);
     ns_scenario *s = malloc(sizeof *s);
     ns_strategy_tally *t = calloc((size_t)ns_tally_count(base), sizeof *t);
-    if (!s || !t)
-        rc = -1;
+    double *row = malloc(sizeof *row * R);
+    int rc = !s || !t || !row ? -1 : 0;
     for (int k = 0; k < K && !rc; k++) {
-        ns_psa_draw_posterior(base, post, s, o->seed, (uint64_t)k);
-        double *v = values + (size_t)k * (size_t)ns_psa_count(base);
-        for (int i = 0; i < base->n_params; i++)
-            if (base->param[i].psa > NS_PSA_FIXED)
-                *v++ = *ns_param_ptr(s, i);
-        rc = run_means(s, o, t, cost + (size_t)k * S, effect + (size_t)k * S);
-        for (int j = 0; g && !rc && j < G; j++) {
-            size_t at = ((size_t)k * G + (size_t)j) * S;
-            for (int i = 0; i < S; i++)
-                ns_tally_means(&t[ns_tally_index(s, i, j)], &g->cost[at + i], &g->effect[at + i]);
-            g->share[(size_t)k * G + j] = (double)t[ns_tally_index(s, 0, j)].n_patients /
-                                          (double)t[0].n_patients;
-        }
+        rc = ns_psa_draw_row(base, o, post, (uint64_t)k, s, t, row);
+        size_t GS = (size_t)base->n_groups * base->n_strategies;
+        ns_psa_groups at = {g ? g->cost + k * GS : NULL, g ? g->effect + k * GS : NULL,
+                            g ? g->share + (size_t)k * base->n_groups : NULL};
+        if (!rc)
+            ns_psa_rows_split(base, 1, row, cost + (size_t)k * base->n_strategies,
+                              effect + (size_t)k * base->n_strategies,
+                              values + (size_t)k * ns_psa_count(base), g ? &at : NULL);
         if (o->progress)
             o->progress(o->progress_ctx, (uint64_t)k + 1, (uint64_t)K);
         if (o->stop && *o->stop)
@@ -183,32 +223,63 @@ int ns_psa_run(const ns_scenario *base, const ns_engine_opts *o, int K, double *
     }
     free(s);
     free(t);
+    free(row);
     return rc;
+}
+
+/* The registry index of the q-th parameter with a range, or -1. */
+static int ranged(const ns_scenario *s, int q)
+{
+    for (int i = 0; i < s->n_params; i++)
+        if (s->param[i].has_range && q-- == 0)
+            return i;
+    return -1;
+}
+
+int ns_owsa_setting_row(const ns_scenario *base, const ns_engine_opts *o, int q,
+                        ns_scenario *work, ns_strategy_tally *t, double *row)
+{
+    int S = base->n_strategies, i = ranged(base, q);
+    if (i < 0)
+        return -1;
+    ns_owsa_set(base, work, i, 0);
+    int rc = run_means(work, o, t, row, row + 2 * S);
+    ns_owsa_set(base, work, i, 1);
+    return rc | run_means(work, o, t, row + S, row + 3 * S) ? -1 : 0;
+}
+
+void ns_owsa_rows_split(const ns_scenario *s, int Q, const double *rows, double *cost_lo,
+                        double *cost_hi, double *effect_lo, double *effect_hi)
+{
+    size_t S = (size_t)s->n_strategies;
+    double *to[4] = {cost_lo, cost_hi, effect_lo, effect_hi};
+    for (size_t j = 0; j < (size_t)Q; j++)
+        for (int a = 0; a < 4; a++)
+            memcpy(to[a] + j * S, rows + j * 4 * S + a * S, sizeof *rows * S);
 }
 
 int ns_owsa_run(const ns_scenario *base, const ns_engine_opts *o, double *cost_lo,
                 double *cost_hi, double *effect_lo, double *effect_hi)
 {
-    int S = base->n_strategies, Q = ns_owsa_count(base), j = 0, rc = 0;
+    int S = base->n_strategies, Q = ns_owsa_count(base), rc = 0;
     ns_scenario *s = malloc(sizeof *s);
     ns_strategy_tally *t = calloc((size_t)ns_tally_count(base), sizeof *t);
-    if (!s || !t)
+    double *row = malloc(sizeof *row * 4 * (size_t)S);
+    if (!s || !t || !row)
         rc = -1;
-    for (int i = 0; i < base->n_params && !rc; i++) {
-        if (!base->param[i].has_range)
-            continue;
+    for (int j = 0; j < Q && !rc; j++) {
         size_t at = (size_t)j * S;
-        ns_owsa_set(base, s, i, 0);
-        rc = run_means(s, o, t, cost_lo + at, effect_lo + at);
-        ns_owsa_set(base, s, i, 1);
-        rc |= run_means(s, o, t, cost_hi + at, effect_hi + at);
-        j++;
+        rc = ns_owsa_setting_row(base, o, j, s, t, row);
+        if (!rc)
+            ns_owsa_rows_split(base, 1, row, cost_lo + at, cost_hi + at, effect_lo + at,
+                               effect_hi + at);
         if (o->progress)
-            o->progress(o->progress_ctx, (uint64_t)j, (uint64_t)Q);
+            o->progress(o->progress_ctx, (uint64_t)j + 1, (uint64_t)Q);
         if (o->stop && *o->stop)
             rc = -1;
     }
     free(s);
     free(t);
+    free(row);
     return rc ? -1 : Q;
 }

@@ -58,11 +58,12 @@ static void protocol_words(const ns_scenario *s, const ns_rule *r, char *out, si
         snprintf(out + at, cap - at, ", ...");
 }
 
-static int one_study(ns_h5 *h, const ns_scenario *s, const ns_job *j, int K, int si,
+static int one_study(ns_h5 *h, const ns_scenario *s, const ns__job_uncertainty *x, int si,
                      const double *const *cs, const double *const *es, int nsets, int G,
                      const double *grid, int W)
 {
     const ns_study *st = &s->study[si];
+    int K = x->K;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int nN = st->n_sizes, nT = st->n_years, S = s->n_strategies;
@@ -73,8 +74,8 @@ static int one_study(ns_h5 *h, const ns_scenario *s, const ns_job *j, int K, int
     char err[300];
     int rc = !stats || !v || !ev || !cost;
     /* the study's own patients: a stream apart from the cohort's, the same in every draw */
-    uint64_t study_seed = ns_rng_mix64(j->seed ^ 0x7374756479000000ULL ^ (uint64_t)si);
-    if (!rc && ns_evsi_simulate(s, j->posterior, st, K, j->seed, study_seed, j->threads, stats,
+    uint64_t study_seed = ns_rng_mix64(x->seed ^ 0x7374756479000000ULL ^ (uint64_t)si);
+    if (!rc && ns_evsi_simulate(s, x->posterior, st, K, x->seed, study_seed, x->threads, stats,
                                 err, sizeof err)) {
         fprintf(stderr, "netsurv: EVSI: %s\n", err);
         rc = 1;
@@ -126,9 +127,10 @@ static int one_study(ns_h5 *h, const ns_scenario *s, const ns_job *j, int K, int
     return rc ? -1 : 0;
 }
 
-int ns__job_evsi(ns_h5 *h, const ns_scenario *s, const ns_job *j, int K, const double *cost,
-                 const double *effect, const ns_psa_groups *pg)
+int ns__job_evsi(ns_h5 *h, const ns_scenario *s, const ns__job_uncertainty *x,
+                 const double *cost, const double *effect, const ns_psa_groups *pg)
 {
+    int K = x->K;
     if (!s->n_studies)
         return 0;
     int S = s->n_strategies, G = pg ? s->n_groups : 0;
@@ -156,7 +158,7 @@ int ns__job_evsi(ns_h5 *h, const ns_scenario *s, const ns_job *j, int K, const d
         }
     }
     for (int si = 0; !rc && si < s->n_studies; si++)
-        rc = one_study(h, s, j, K, si, cs, es, nsets, G, grid, W) != 0;
+        rc = one_study(h, s, x, si, cs, es, nsets, G, grid, W) != 0;
     free(sets), free(cs), free(es);
     return rc ? -1 : 0;
 }

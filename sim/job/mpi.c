@@ -7,6 +7,7 @@
 #include "netsurv/job/job.h"
 #include "netsurv/engine/work.h"
 #include "run.h"
+#include "netsurv/output/shard.h"
 
 #include <stdlib.h>
 #ifdef NETSURV_MPI
@@ -26,6 +27,16 @@ int ns_job_mpi_size(void)
 }
 
 #ifndef NETSURV_MPI
+const ns_ranks *ns_job_mpi_ranks(void)
+{
+    return NULL;
+}
+
+int ns_job_mpi_agree(int rc)
+{
+    return rc;
+}
+
 void ns_job_mpi_begin(int *argc, char ***argv)
 {
     (void)argc;
@@ -56,6 +67,44 @@ void ns_job_mpi_end(void)
     MPI_Finalize();
 }
 
+static int agree(int rc);
+
+/* Every rank has filled its share of items; afterwards all have all. */
+static int exchange(double *items, uint64_t n, size_t len)
+{
+    int *counts = calloc((size_t)mpi_size, sizeof *counts);
+    int *displs = calloc((size_t)mpi_size, sizeof *displs);
+    if (!counts || !displs || n * len > INT32_MAX) {
+        free(counts);
+        free(displs);
+        MPI_Abort(MPI_COMM_WORLD, 1); /* the ranks would no longer agree */
+        return -1;
+    }
+    for (int r = 0; r < mpi_size; r++) {
+        uint64_t a, m;
+        ns_work_share(n, r, mpi_size, &a, &m);
+        counts[r] = (int)(m * len);
+        displs[r] = (int)(a * len);
+    }
+    MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, items, counts, displs, MPI_DOUBLE,
+                   MPI_COMM_WORLD);
+    free(counts);
+    free(displs);
+    return 0;
+}
+
+int ns_job_mpi_agree(int rc)
+{
+    return agree(rc);
+}
+
+const ns_ranks *ns_job_mpi_ranks(void)
+{
+    static ns_ranks r;
+    r = (ns_ranks){mpi_rank, mpi_size, exchange};
+    return mpi_size > 1 ? &r : NULL;
+}
+
 /* The largest status of all ranks, on every rank. */
 static int agree(int rc)
 {
@@ -64,51 +113,78 @@ static int agree(int rc)
     return any;
 }
 
-/* Rank 0 folds the gathered units (P points x U units x S) and writes. */
-static int write_folded(const ns_scenario *s, const ns_job *j, const ns_strategy_tally *all,
-                        ns_errors *e)
+/* Gathers every rank's n_r items of `size` bytes, in rank order, into
+ * *all on rank 0 (malloc'ed there; the share of rank r is share(r)). */
+static int gather(const void *mine, uint64_t total, uint64_t n_mine, size_t size, int kind,
+                  const ns_scenario *s, const ns_job *j, void **all)
 {
-    uint64_t P = s->sweep.n_points, U = ns_engine_units(j->n);
-    int S = ns_tally_count(s);
-    ns_strategy_tally *pts = calloc(P * (uint64_t)S, sizeof *pts);
-    for (uint64_t p = 0; pts && all && p < P; p++)
-        ns_engine_fold(S, all + p * U * (uint64_t)S, U, pts + p * (uint64_t)S);
-    ns_run_info info = {j->seed, j->n, j->command_line ? j->command_line : ""};
-    if (!pts || !all)
-        ns_errors_add(e, "out of memory");
-    int rc = pts && all ? ns__job_write_file(s, &info, pts, e) : ns__job_finish(-1, e);
-    free(pts);
-    return rc;
-}
-
-/* Runs this rank's units and gathers all of them on rank 0 (*all there). */
-static int run_and_gather(const ns_scenario *s, const ns_job *j, ns_strategy_tally **all,
-                          ns_errors *e)
-{
-    uint64_t total = ns_work_total(s, j->n), w0, nw;
-    int S = ns_tally_count(s);
-    ns_work_share(total, mpi_rank, mpi_size, &w0, &nw);
-    ns_strategy_tally *units = calloc(nw * (uint64_t)S + 1, sizeof *units);
-    ns_engine_opts eo = {.seed = j->seed, .n = j->n, .threads = j->threads, .stop = j->stop};
-    int any = agree(!units || ns_work_run(s, &eo, w0, nw, units, e) ? NS_JOB_FAILED : 0);
-    MPI_Datatype unit;
-    MPI_Type_contiguous((int)(sizeof *units * (size_t)S), MPI_BYTE, &unit);
-    MPI_Type_commit(&unit);
+    *all = NULL;
+    if (!total)
+        return 0;
+    MPI_Datatype item;
+    MPI_Type_contiguous((int)size, MPI_BYTE, &item);
+    MPI_Type_commit(&item);
     int *counts = calloc((size_t)mpi_size, sizeof *counts);
     int *displs = calloc((size_t)mpi_size, sizeof *displs);
-    *all = mpi_rank == 0 && !any ? calloc(total * (uint64_t)S + 1, sizeof **all) : NULL;
-    for (int r = 0; r < mpi_size && counts && displs; r++) {
-        uint64_t a, n;
-        ns_work_share(total, r, mpi_size, &a, &n);
-        counts[r] = (int)n;
-        displs[r] = (int)a;
+    int bad = !counts || !displs;
+    for (int r = 0; !bad && r < mpi_size; r++) {
+        ns_job_units u;
+        ns__job_plan(s, j, r, mpi_size, &u);
+        uint64_t first[3] = {u.unit_first, u.draw_first, u.setting_first},
+                 count[3] = {u.unit_count, u.draw_count, u.setting_count};
+        counts[r] = (int)count[kind];
+        displs[r] = (int)first[kind];
     }
-    if (!any)
-        MPI_Gatherv(units, (int)nw, unit, *all, counts, displs, unit, 0, MPI_COMM_WORLD);
-    MPI_Type_free(&unit);
+    if (mpi_rank == 0 && !bad)
+        bad = !(*all = malloc(size * total + 1));
+    bad = agree(bad);
+    if (!bad)
+        MPI_Gatherv(mine, (int)n_mine, item, *all, counts, displs, item, 0, MPI_COMM_WORLD);
+    MPI_Type_free(&item);
     free(counts);
     free(displs);
-    free(units);
+    return bad;
+}
+
+/* The job of this rank: its share of the work, and its own checkpoint
+ * beside the output (OUTPUT.rank-R-of-N), so that --resume on as many
+ * ranks takes each rank's up. */
+static ns_job rank_job(const ns_job *j, char *out, size_t len)
+{
+    ns_job r = *j;
+    snprintf(out, len, "%s.rank-%d-of-%d", j->output, mpi_rank, mpi_size);
+    r.output = out;
+    r.shard_k = mpi_rank;
+    r.shard_n = mpi_size;
+    r.progress = NULL;
+    return r;
+}
+
+/* Runs this rank's items and gathers all of them on rank 0 (*all there). */
+static int run_and_gather(const ns_scenario *s, const ns_job *j, ns_shard_data *all,
+                          ns_errors *e)
+{
+    char out[4200];
+    ns_job rj = rank_job(j, out, sizeof out);
+    ns_job_units u;
+    ns__job_plan(s, j, mpi_rank, mpi_size, &u);
+    ns__job_part p;
+    int any = agree(ns__job_part_alloc(s, &u, &p, e) ? NS_JOB_FAILED : 0);
+    if (any)
+        return any;
+    any = agree(ns__job_compute(s, &rj, &p, j->resume || j->psa || j->owsa, 0, e)
+                    ? NS_JOB_FAILED : 0);
+    size_t T = sizeof *p.units * (size_t)ns_tally_count(s);
+    void *units = NULL, *psa = NULL, *owsa = NULL;
+    if (!any)
+        any = gather(p.units, u.total_units, u.unit_count, T, 0, s, j, &units) ||
+              gather(p.psa, u.total_draws, u.draw_count, sizeof(double) * ns_psa_row_len(s), 1,
+                     s, j, &psa) ||
+              gather(p.owsa, u.total_settings, u.setting_count,
+                     sizeof(double) * 4 * (size_t)s->n_strategies, 2, s, j, &owsa)
+                  ? NS_JOB_FAILED : 0;
+    *all = (ns_shard_data){units, psa, owsa};
+    ns__job_part_free(&p);
     return any;
 }
 
@@ -123,22 +199,31 @@ int ns_job_run_mpi(const ns_scenario *s, const ns_job *j, ns_errors *e)
             ns__job_finish(-1, NULL);
         return NS_JOB_BAD_INPUT;
     }
-    rc = (j->per_patient || j->psa || j->owsa || j->shard_n || j->resume) ? NS_JOB_BAD_INPUT : 0;
+    rc = (j->per_patient || j->shard_n) ? NS_JOB_BAD_INPUT : 0;
     if (rc) {
-        ns_errors_add(e, "on several MPI ranks, --per-patient, --psa, --owsa, --shard and "
-                         "--resume are not available; run them in one process");
+        ns_errors_add(e, "on several MPI ranks, --per-patient and --shard are not available; "
+                         "run per-patient output in one process, and shards as separate "
+                         "processes");
         if (mpi_rank == 0)
             ns__job_finish(-1, NULL);
         return rc;
     }
-    ns_strategy_tally *all = NULL;
+    ns_shard_data all = {0};
     rc = run_and_gather(s, j, &all, e);
-    if (mpi_rank == 0 && !rc)
-        rc = write_folded(s, j, all, e);
-    else if (mpi_rank == 0)
+    if (mpi_rank == 0 && !rc) {
+        ns__job_uncertainty x = {j->psa, j->owsa ? ns_owsa_count(s) : 0, j->voi, j->n,
+                                 all.psa, all.owsa, j->posterior, j->seed, j->threads};
+        ns_run_info info = {j->seed, j->n, j->command_line ? j->command_line : ""};
+        rc = ns__job_write_whole(s, &info, all.units, &x, e);
+    } else if (mpi_rank == 0)
         ns__job_finish(-1, NULL);
     MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    free(all);
+    if (!rc) { /* the output is in place: every rank's checkpoint has served */
+        char out[4200];
+        ns_job rj = rank_job(j, out, sizeof out);
+        ns__job_checkpoint_done(&rj);
+    }
+    ns_shard_data_free(&all);
     return rc;
 }
 #endif

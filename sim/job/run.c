@@ -43,15 +43,16 @@ static ns_engine_opts engine_opts(const ns_job *j, phase_ctx *p)
 
 int ns_job_check(const ns_scenario *s, const ns_job *j, ns_errors *e)
 {
-    if (j->shard_n && (j->per_patient || j->psa || j->owsa || j->resume))
-        ns_errors_add(e, "--shard cannot be combined with --per-patient, --psa, --owsa or "
-                         "--resume");
+    if (j->shard_n && j->per_patient)
+        ns_errors_add(e, "--shard cannot be combined with --per-patient (the rows of every "
+                         "patient are written by one process)");
     else if (s->sweep.n_axes && (j->per_patient || j->psa || j->owsa))
         ns_errors_add(e, "a sweep (%llu points) cannot be combined with --per-patient, --psa "
                          "or --owsa; run those on single points",
                       (unsigned long long)s->sweep.n_points);
-    else if (j->resume && !s->sweep.n_axes && !j->shard_n)
-        ns_errors_add(e, "--resume is for sweeps (a run without one has nothing to resume)");
+    else if (j->resume && !s->sweep.n_axes && !j->shard_n && !j->psa && !j->owsa)
+        ns_errors_add(e, "--resume is for sweeps, shards, --psa and --owsa (a single run "
+                         "without them has nothing to resume)");
     else if (j->voi && !j->psa)
         ns_errors_add(e, "--voi needs --psa K: the value of information is computed from the PSA "
                          "draws");
@@ -74,70 +75,26 @@ int ns_job_claim(const ns_job *j, ns_errors *e)
     return rc == 0 ? NS_JOB_OK : rc == -1 ? NS_JOB_BAD_INPUT : NS_JOB_FAILED;
 }
 
-void ns_job_cost_effect(const ns_scenario *s, const ns_strategy_tally *t, double *cost,
-                        double *effect)
+/* --psa K and --owsa: more engine runs on the same patients, into h; each
+ * draw and parameter kept in a checkpoint as it finishes, so that a killed
+ * run resumed computes only what is missing. */
+static int run_uncertainty(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_errors *e)
 {
-    for (int k = 0; k < s->n_strategies; k++) {
-        double lo, hi;
-        ns_acc_mean(&t[k].cost_discounted, &cost[k], &lo, &hi);
-        ns_acc_mean(&t[k].qaly_discounted, &effect[k], &lo, &hi);
+    ns_job_units u;
+    ns__job_plan(s, j, 0, 1, &u);
+    u.unit_count = 0; /* the base case is run before, with its own output */
+    if (!u.draw_count && !u.setting_count)
+        return 0;
+    begin_phase(j, u.draw_count ? "PSA" : "OWSA", u.draw_count ? u.draw_count : u.setting_count);
+    ns__job_part p;
+    int rc = ns__job_part_alloc(s, &u, &p, e) || ns__job_compute(s, j, &p, 1, 1, e);
+    if (!rc) {
+        ns__job_uncertainty x = {(int)u.draw_count, (int)u.setting_count, j->voi, j->n,
+                                 p.psa, p.owsa, j->posterior, j->seed, j->threads};
+        rc = ns__job_write_uncertainty(h, s, &x);
     }
-}
-
-/* --psa K and --owsa: more engine runs on the same patients, into h. */
-static int run_uncertainty(ns_h5 *h, const ns_scenario *s, const ns_job *j)
-{
-    int S = s->n_strategies, P = ns_psa_count(s), Q = ns_owsa_count(s), rc = 0;
-    if (j->psa) {
-        size_t K = (size_t)j->psa;
-        double *v = malloc(sizeof *v * (K * (size_t)P + 2 * K * (size_t)S + 1));
-        phase_ctx pc = {j, "PSA"};
-        begin_phase(j, "PSA", K);
-        ns_engine_opts eo = engine_opts(j, &pc);
-        size_t KG = K * (size_t)s->n_groups;
-        double *gv = KG ? malloc(sizeof *gv * (2 * KG * (size_t)S + KG)) : NULL;
-        ns_psa_groups pg = {gv, gv + KG * S, gv + 2 * KG * S};
-        rc = !v || (KG && !gv) ||
-             ns_psa_run(s, &eo, j->psa, v + K * P, v + K * P + K * S, v, KG ? &pg : NULL,
-                        j->posterior) ||
-             ns_h5_write_psa(h, j->psa, j->n, v, v + K * P, v + K * P + K * S) ||
-             (j->posterior && ns_h5_note_posterior(h, j->posterior)) ||
-             (KG && ns_h5_write_psa_groups(h, j->psa, pg.cost, pg.effect, pg.share)) ||
-             (j->voi && ns__job_evppi(h, s, j->psa, v, v + K * P, v + K * P + K * S,
-                                      KG ? &pg : NULL)) ||
-             (j->voi && ns__job_evsi(h, s, j, j->psa, v + K * P, v + K * P + K * S,
-                                     KG ? &pg : NULL));
-        free(v);
-        free(gv);
-    }
-    if (j->owsa && !rc) {
-        double *v = malloc(sizeof *v * (4 * (size_t)Q * S + 1));
-        phase_ctx pc = {j, "OWSA"};
-        begin_phase(j, "OWSA", (uint64_t)Q);
-        ns_engine_opts eo = engine_opts(j, &pc);
-        size_t qs = (size_t)Q * S;
-        rc = !v || ns_owsa_run(s, &eo, v, v + qs, v + 2 * qs, v + 3 * qs) < 0 ||
-             ns_h5_write_owsa(h, Q, v, v + qs, v + 2 * qs, v + 3 * qs);
-        free(v);
-    }
+    ns__job_part_free(&p);
     return rc ? -1 : 0;
-}
-
-/* "DIR/.NAME.netsurv-checkpoint" beside the output. */
-static void checkpoint_path(const char *out, char *buf, size_t len)
-{
-    const char *slash = strrchr(out, '/');
-    int dirlen = slash ? (int)(slash - out + 1) : 0;
-    snprintf(buf, len, "%.*s.%s.netsurv-checkpoint", dirlen, out, slash ? slash + 1 : out);
-}
-
-/* One sweep point's rows: summary and economics. */
-static int write_point(ns_h5 *h, uint64_t p, const ns_scenario *ps, const ns_strategy_tally *t)
-{
-    double cost[NS_MAX_STRATEGIES], effect[NS_MAX_STRATEGIES];
-    ns_h5_set_point(h, p, ps);
-    ns_job_cost_effect(ps, t, cost, effect);
-    return ns_h5_write_summary(h, t) || ns_h5_write_economics(h, cost, effect) ? -1 : 0;
 }
 
 /* The strategy with the highest NMB at a point. */
@@ -168,7 +125,7 @@ static int sweep_point(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_check
             rc = -1;
         }
     }
-    rc = rc || write_point(h, p, pt, t);
+    rc = rc || ns__job_write_point(h, p, pt, t);
     if (!rc && j->point_done)
         j->point_done(j->ctx, p, pt, t, best_strategy(pt, t));
     ns_scenario_free(pt);
@@ -181,7 +138,7 @@ static int run_sweep(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_strateg
                      ns_errors *e)
 {
     char ck[4200], err[600];
-    checkpoint_path(j->output, ck, sizeof ck);
+    ns__job_checkpoint_path(j->output, ck, sizeof ck);
     uint64_t P = s->sweep.n_points;
     ns_checkpoint *c = ns_checkpoint_open(ck, ns_run_fingerprint(s, j->seed, j->n), P,
                                           ns_tally_count(s), s->n_strategies, j->n, j->resume, err,
@@ -223,53 +180,7 @@ static int run_all(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_strategy_
     ns_job_cost_effect(s, t, cost, effect);
     if (ns_h5_write_economics(h, cost, effect))
         return -1;
-    return run_uncertainty(h, s, j);
-}
-
-int ns__job_write_results(ns_h5 *h, const ns_scenario *s, const ns_strategy_tally *all,
-                          ns_errors *e)
-{
-    if (!s->sweep.n_axes) {
-        double cost[NS_MAX_STRATEGIES], effect[NS_MAX_STRATEGIES];
-        ns_job_cost_effect(s, all, cost, effect);
-        return ns_h5_write_summary(h, all) || ns_h5_write_economics(h, cost, effect) ? -1 : 0;
-    }
-    int rc = ns_h5_write_sweep(h);
-    for (uint64_t p = 0; p < s->sweep.n_points && !rc; p++) {
-        ns_scenario *pt;
-        rc = ns_scenario_load_point(s, p, &pt, e) ||
-             write_point(h, p, pt, all + p * (uint64_t)ns_tally_count(s));
-        if (!rc)
-            ns_scenario_free(pt);
-    }
-    return rc ? -1 : 0;
-}
-
-int ns__job_write_file(const ns_scenario *s, const ns_run_info *info,
-                       const ns_strategy_tally *all, ns_errors *e)
-{
-    char err[512];
-    ns_h5 *h = ns_h5_create(ns_atomic_tmp(), s, info, 0, err, sizeof err);
-    if (!h)
-        ns_errors_add(e, "%s", err);
-    int rc = !h || ns__job_write_results(h, s, all, e);
-    if (h)
-        rc |= ns_h5_close(h);
-    return ns__job_finish(rc, e);
-}
-
-int ns__job_finish(int rc, ns_errors *e)
-{
-    char err[9000];
-    if (ns_atomic_finish(rc == 0, err, sizeof err)) {
-        const char *why = ns_h5_reason();
-        if (e && rc && why[0]) /* the operating system's reason: "No space left on device" */
-            ns_errors_add(e, "%.4000s (%s)", err, why);
-        else if (e)
-            ns_errors_add(e, "%s", err);
-        return NS_JOB_FAILED;
-    }
-    return NS_JOB_OK;
+    return run_uncertainty(h, s, j, e);
 }
 
 int ns_job_run(const ns_scenario *s, const ns_job *j, ns_strategy_tally *t, double *cost,
@@ -285,5 +196,8 @@ int ns_job_run(const ns_scenario *s, const ns_job *j, ns_strategy_tally *t, doub
     ns_h5_set_threads(h, j->threads);
     int rc = run_all(h, s, j, t, cost, effect, e);
     rc |= ns_h5_close(h);
-    return ns__job_finish(rc, e);
+    rc = ns__job_finish(rc, e);
+    if (!rc && (j->psa || j->owsa) && !s->sweep.n_axes)
+        ns__job_checkpoint_done(j);
+    return rc;
 }

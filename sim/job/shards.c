@@ -3,6 +3,7 @@
 #include "netsurv/job/job.h"
 #include "netsurv/engine/work.h"
 #include "netsurv/output/atomic.h"
+#include "netsurv/output/calib_out.h"
 #include "netsurv/output/shard.h"
 #include "run.h"
 
@@ -12,37 +13,47 @@
 
 int ns_job_shard(const ns_scenario *s, const ns_job *j, ns_job_units *u, ns_errors *e)
 {
-    uint64_t total = ns_work_total(s, j->n), w0, nw;
-    ns_work_share(total, j->shard_k, j->shard_n, &w0, &nw);
-    *u = (ns_job_units){w0, nw, total};
-    uint64_t S = (uint64_t)ns_tally_count(s);
-    ns_strategy_tally *units = nw <= (SIZE_MAX / sizeof *units - 1) / S
-                                   ? calloc(nw * S + 1, sizeof *units) : NULL;
-    if (!units) {
-        ns_errors_add(e, "cannot hold the tallies of %llu work units (%.3g GiB) in memory: use "
-                      "more shards (--shard K/N with a larger N) or fewer patients",
-                      (unsigned long long)nw, (double)nw * (double)S * sizeof *units / 1073741824.0);
+    ns__job_plan(s, j, j->shard_k, j->shard_n, u);
+    ns__job_part p;
+    if (ns__job_part_alloc(s, u, &p, e))
         return ns__job_finish(-1, NULL);
-    }
-    ns_engine_opts eo = {.seed = j->seed, .n = j->n, .threads = j->threads, .stop = j->stop};
-    int rc = ns_work_run(s, &eo, w0, nw, units, e);
+    int rc = ns__job_compute(s, j, &p, 1, 0, e);
     if (!rc) {
         ns_shard_info in = {.fingerprint = ns_run_fingerprint(s, j->seed, j->n),
-                            .seed = j->seed, .n_patients = j->n, .unit_first = w0,
-                            .unit_count = nw, .total_units = total, .shard = j->shard_k + 1,
-                            .n_shards = j->shard_n};
+                            .seed = j->seed, .n_patients = j->n, .unit_first = u->unit_first,
+                            .unit_count = u->unit_count, .total_units = u->total_units,
+                            .shard = j->shard_k + 1, .n_shards = j->shard_n,
+                            .draw_first = u->draw_first, .draw_count = u->draw_count,
+                            .total_draws = u->total_draws, .setting_first = u->setting_first,
+                            .setting_count = u->setting_count,
+                            .total_settings = u->total_settings,
+                            .psa_row = u->total_draws ? ns_psa_row_len(s) : 0,
+                            .owsa_row = u->total_settings ? 4 * (uint64_t)s->n_strategies : 0,
+                            .voi = j->voi};
+        if (j->posterior) {
+            in.posterior_hash = ns__job_posterior_hash(j->posterior);
+            in.posterior_points = (uint64_t)j->posterior->n;
+            in.posterior_d = j->posterior->d < 64 ? j->posterior->d : 64;
+            memcpy(in.posterior_param, j->posterior->param,
+                   sizeof *in.posterior_param * (size_t)in.posterior_d);
+            in.posterior_path = j->posterior->path;
+        }
+        ns_shard_data d = {p.units, p.psa, p.owsa};
         char err[512];
         rc = ns_h5_write_shard(ns_atomic_tmp(), s, &in, j->command_line ? j->command_line : "",
-                               units, err, sizeof err);
+                               &d, err, sizeof err);
         if (rc)
             ns_errors_add(e, "%s", err);
     }
-    free(units);
-    return ns__job_finish(rc, e);
+    ns__job_part_free(&p);
+    rc = ns__job_finish(rc, e);
+    if (!rc)
+        ns__job_checkpoint_done(j);
+    return rc;
 }
 
 /* Reads shard i into in[i] and u[i]; 0 or -1. */
-static int read_all(char *const *paths, int n, ns_shard_info *in, ns_strategy_tally **u,
+static int read_all(char *const *paths, int n, ns_shard_info *in, ns_shard_data *u,
                     ns_errors *e)
 {
     char err[700];
@@ -55,10 +66,13 @@ static int read_all(char *const *paths, int n, ns_shard_info *in, ns_strategy_ta
         if (in[i].fingerprint != in[0].fingerprint || in[i].n_shards != in[0].n_shards ||
             in[i].total_units != in[0].total_units || in[i].n_patients != in[0].n_patients ||
             in[i].seed != in[0].seed || in[i].n_strategies != in[0].n_strategies ||
-            in[i].n_tallies != in[0].n_tallies ||
+            in[i].n_tallies != in[0].n_tallies || in[i].total_draws != in[0].total_draws ||
+            in[i].total_settings != in[0].total_settings || in[i].psa_row != in[0].psa_row ||
+            in[i].voi != in[0].voi || in[i].posterior_hash != in[0].posterior_hash ||
             strcmp(in[i].version, in[0].version) != 0) {
             ns_errors_add(e, "%s and %s are shards of different runs (scenario, overrides, "
-                             "seed, patients, shard count or netsurv version differ)",
+                             "seed, patients, --psa, --owsa, --voi, --posterior, shard count "
+                             "or netsurv version differ)",
                           paths[0], paths[i]);
             return -1;
         }
@@ -89,30 +103,48 @@ static int check_complete(char *const *paths, int n, const ns_shard_info *in, ns
     return rc;
 }
 
-/* Reads every shard; checks they are the N shards of one run; returns the
- * units of all of them in unit order, and the first shard's info. */
-static ns_strategy_tally *read_shards(char *const *paths, int n, ns_shard_info *first,
-                                      ns_errors *e)
+/* Reads every shard; checks they are the N shards of one run; *all gets
+ * the units, PSA rows and OWSA rows of all of them in order, *first the
+ * first shard's info. 0 or -1. */
+static int read_shards(char *const *paths, int n, ns_shard_info *first, ns_shard_data *all,
+                       ns_errors *e)
 {
     ns_shard_info *in = calloc((size_t)n, sizeof *in);
-    ns_strategy_tally **u = calloc((size_t)n, sizeof *u), *all = NULL;
+    ns_shard_data *u = calloc((size_t)n, sizeof *u);
+    memset(all, 0, sizeof *all);
     int bad = !in || !u || read_all(paths, n, in, u, e) || check_complete(paths, n, in, e);
-    int S = bad ? 0 : in[0].n_tallies;
-    if (!bad && (all = calloc(in[0].total_units * (uint64_t)S + 1, sizeof *all)))
-        for (int i = 0; i < n; i++)
-            memcpy(all + in[i].unit_first * (uint64_t)S, u[i],
-                   sizeof *all * in[i].unit_count * (uint64_t)S);
-    if (all) {
+    uint64_t T = bad ? 0 : (uint64_t)in[0].n_tallies;
+    if (!bad) {
+        all->units = calloc(in[0].total_units * T + 1, sizeof *all->units);
+        all->psa = calloc(in[0].total_draws * in[0].psa_row + 1, sizeof *all->psa);
+        all->owsa = calloc(in[0].total_settings * in[0].owsa_row + 1, sizeof *all->owsa);
+        bad = !all->units || !all->psa || !all->owsa;
+        if (bad)
+            ns_errors_add(e, "out of memory");
+    }
+    for (int i = 0; !bad && i < n; i++) {
+        memcpy(all->units + in[i].unit_first * T, u[i].units,
+               sizeof *all->units * in[i].unit_count * T);
+        if (in[i].draw_count)
+            memcpy(all->psa + in[i].draw_first * in[0].psa_row, u[i].psa,
+                   sizeof *all->psa * in[i].draw_count * in[0].psa_row);
+        if (in[i].setting_count)
+            memcpy(all->owsa + in[i].setting_first * in[0].owsa_row, u[i].owsa,
+                   sizeof *all->owsa * in[i].setting_count * in[0].owsa_row);
+    }
+    if (!bad) {
         *first = in[0];
         memset(&in[0], 0, sizeof in[0]);
-    }
+    } else
+        ns_shard_data_free(all);
     for (int i = 0; in && i < n; i++) {
         ns_shard_info_free(&in[i]);
-        free(u ? u[i] : NULL);
+        if (u)
+            ns_shard_data_free(&u[i]);
     }
     free(in);
     free(u);
-    return all;
+    return bad ? -1 : 0;
 }
 
 /* Whether every unit's tally counts the patients that unit holds (65,536,
@@ -155,6 +187,20 @@ static ns_scenario *shard_scenario(const ns_shard_info *in, const ns_strategy_ta
         ns_scenario_free(s);
         return NULL;
     }
+    if (in->total_draws &&
+        (s->sweep.n_axes || in->psa_row != ns_psa_row_len(s))) {
+        ns_errors_add(e, "the shards hold PSA draws of %llu numbers, but their run has %llu: "
+                         "damaged shards", (unsigned long long)in->psa_row,
+                      (unsigned long long)ns_psa_row_len(s));
+        ns_scenario_free(s);
+        return NULL;
+    }
+    if (in->total_settings && in->total_settings != (uint64_t)ns_owsa_count(s)) {
+        ns_errors_add(e, "the shards hold %llu OWSA parameters, but their run has %d: damaged "
+                         "shards", (unsigned long long)in->total_settings, ns_owsa_count(s));
+        ns_scenario_free(s);
+        return NULL;
+    }
     if (in->n_strategies != s->n_strategies || in->n_tallies != ns_tally_count(s) ||
         in->total_units != ns_work_total(s, in->n_patients)) {
         ns_errors_add(e, "the shards claim %llu work units of %d strategies, but their run "
@@ -172,33 +218,64 @@ static ns_scenario *shard_scenario(const ns_shard_info *in, const ns_strategy_ta
     return s;
 }
 
+/* The posterior the shards drew from, read again from the path they name
+ * (the EVSI of a study needs its points, the shards hold only its hash);
+ * refused when the file there is no longer that posterior. 0 or -1. */
+static int study_posterior(const ns_shard_info *in, const ns_scenario *s, ns_posterior *out,
+                           ns_errors *e)
+{
+    char err[600];
+    if (ns_calib_read_posterior(in->posterior_path, s, out, err, sizeof err)) {
+        ns_errors_add(e, "the shards' EVSI needs the posterior they drew from: %s", err);
+        return -1;
+    }
+    if (ns__job_posterior_hash(out) != in->posterior_hash) {
+        ns_errors_add(e, "the shards' EVSI needs the posterior they drew from, but %s is no "
+                         "longer that posterior (its points or weights differ)",
+                      in->posterior_path);
+        ns_posterior_free(out);
+        return -1;
+    }
+    return 0;
+}
+
 int ns_job_merge(const ns_job *j, char *const *shards, int n, ns_job_merged *m, ns_errors *e)
 {
     int rc = ns_job_claim(j, e);
     if (rc)
         return rc;
     ns_shard_info in;
-    ns_strategy_tally *units = read_shards(shards, n, &in, e);
-    ns_scenario *s = units ? shard_scenario(&in, units, e) : NULL;
-    ns_strategy_tally *pts = NULL;
+    ns_shard_data all;
+    int got = read_shards(shards, n, &in, &all, e) == 0;
+    ns_scenario *s = got ? shard_scenario(&in, all.units, e) : NULL;
     rc = NS_JOB_BAD_INPUT;
     if (s) {
-        uint64_t P = s->sweep.n_points, U = ns_engine_units(in.n_patients);
-        int S = ns_tally_count(s);
-        pts = calloc(P * (uint64_t)S, sizeof *pts);
-        for (uint64_t p = 0; pts && p < P; p++)
-            ns_engine_fold(S, units + p * U * (uint64_t)S, U, pts + p * (uint64_t)S);
+        /* the posterior's note, as the run that drew from it writes it */
+        ns_posterior note = {.d = in.posterior_d, .n = (int)in.posterior_points,
+                             .path = in.posterior_path};
+        memcpy(note.param, in.posterior_param, sizeof note.param);
+        /* the EVSI simulates its studies under each draw: from the posterior itself */
+        ns_posterior full = {0};
+        const ns_posterior *post = in.posterior_hash ? &note : NULL;
+        if (post && in.voi && s->n_studies && study_posterior(&in, s, &full, e) == 0)
+            post = &full;
+        else if (post && in.voi && s->n_studies)
+            post = NULL;
+        ns__job_uncertainty x = {(int)in.total_draws, (int)in.total_settings, in.voi,
+                                 in.n_patients, all.psa, all.owsa, post, in.seed, j->threads};
         ns_run_info info = {in.seed, in.n_patients, j->command_line ? j->command_line : ""};
-        if (!pts)
-            ns_errors_add(e, "out of memory");
-        rc = pts ? ns__job_write_file(s, &info, pts, e) : ns__job_finish(-1, e);
-        *m = (ns_job_merged){P, in.n_patients};
+        if (post || !in.posterior_hash)
+            rc = ns__job_write_whole(s, &info, all.units, &x, e);
+        else
+            ns__job_finish(-1, NULL);
+        ns_posterior_free(&full);
+        *m = (ns_job_merged){s->sweep.n_points, in.n_patients};
     } else
         ns__job_finish(-1, NULL);
-    if (units)
+    if (got) {
         ns_shard_info_free(&in);
-    free(units);
-    free(pts);
+        ns_shard_data_free(&all);
+    }
     ns_scenario_free(s);
     return rc;
 }

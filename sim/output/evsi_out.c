@@ -53,7 +53,6 @@ int ns_h5_write_evsi(ns_h5 *h, const ns_evsi_result *r)
               ns__h5_attr_str(g, "observes", r->observes) |
               ns__h5_attr_f64(g, "cost_fixed", st->cost_fixed) |
               ns__h5_attr_f64(g, "cost_per_patient_year", st->cost_per_patient_year) |
-              ns__h5_attr_f64(g, "seconds", r->seconds) |
               ns__h5_write_f64(NULL, g, "sample_size", 1, &nN, st->size,
                                "patients in the study [sample size]", "patients") |
               ns__h5_write_f64(NULL, g, "follow_up_years", 1, &nT, st->years,

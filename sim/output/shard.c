@@ -9,18 +9,43 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t ns_shard_checksum(const ns_shard_info *in, const ns_strategy_tally *units)
+uint64_t ns_shard_checksum(const ns_shard_info *in, const ns_shard_data *d)
 {
-    uint64_t head[11] = {in->fingerprint, in->seed, in->n_patients, (uint64_t)in->shard,
+    uint64_t head[22] = {in->fingerprint, in->seed, in->n_patients, (uint64_t)in->shard,
                          (uint64_t)in->n_shards, in->unit_first, in->unit_count,
                          in->total_units, (uint64_t)in->n_strategies, sizeof(ns_strategy_tally),
-                         (uint64_t)in->n_tallies};
+                         (uint64_t)in->n_tallies, in->draw_first, in->draw_count,
+                         in->total_draws, in->setting_first, in->setting_count,
+                         in->total_settings, in->psa_row, in->owsa_row, (uint64_t)in->voi,
+                         in->posterior_hash, in->posterior_points};
     uint64_t h = ns_hash64(NS_HASH_SEED, head, sizeof head);
-    return ns_hash64(h, units, sizeof *units * in->unit_count * (uint64_t)in->n_tallies);
+    h = ns_hash64(h, d->units, sizeof *d->units * in->unit_count * (uint64_t)in->n_tallies);
+    if (in->draw_count)
+        h = ns_hash64(h, d->psa, sizeof *d->psa * in->draw_count * in->psa_row);
+    if (in->setting_count)
+        h = ns_hash64(h, d->owsa, sizeof *d->owsa * in->setting_count * in->owsa_row);
+    return h;
+}
+
+void ns_shard_data_free(ns_shard_data *d)
+{
+    free(d->units);
+    free(d->psa);
+    free(d->owsa);
+    memset(d, 0, sizeof *d);
+}
+
+/* The posterior's parameters as "3,5,7". */
+static void param_list(const ns_shard_info *in, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (int j = 0; j < in->posterior_d && j < 64; j++)
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s%d", j ? "," : "",
+                 in->posterior_param[j]);
 }
 
 int ns_h5_write_shard(const char *path, const ns_scenario *s, const ns_shard_info *in,
-                      const char *command_line, const ns_strategy_tally *units, char *err,
+                      const char *command_line, const ns_shard_data *data, char *err,
                       size_t errlen)
 {
     ns__h5_init();
@@ -48,7 +73,7 @@ int ns_h5_write_shard(const char *path, const ns_scenario *s, const ns_shard_inf
              ns__h5_attr_u64(f, "n_strategies", (uint64_t)s->n_strategies) |
              ns__h5_attr_u64(f, "n_tallies", (uint64_t)sum.n_tallies) |
              ns__h5_attr_u64(f, "tally_size", sizeof(ns_strategy_tally)) |
-             ns__h5_attr_u64(f, "checksum", ns_shard_checksum(&sum, units)) |
+             ns__h5_attr_u64(f, "checksum", ns_shard_checksum(&sum, data)) |
              ns__h5_attr_str(f, "scenario_path", s->path) |
              ns__h5_attr_str(f, "command_line", command_line) | ns__h5_attr_str(f, "created", created);
     rc |= ns__h5_write_text(f, "scenario", s->text, "the scenario file as read");
@@ -59,9 +84,35 @@ int ns_h5_write_shard(const char *path, const ns_scenario *s, const ns_shard_inf
         rc |= ns__h5_write_strings(f, "overrides", (const char *const *)s->sets, (hsize_t)s->n_sets,
                             "--set overrides, in order");
     hsize_t dims[2] = {in->unit_count, sizeof(ns_strategy_tally) * (hsize_t)sum.n_tallies};
-    rc |= ns__h5_write_array(NULL, f, "units", H5T_STD_U8LE, H5T_NATIVE_UINT8, 2, dims, units,
+    rc |= ns__h5_write_array(NULL, f, "units", H5T_STD_U8LE, H5T_NATIVE_UINT8, 2, dims, data->units,
                       "unit tallies (opaque: read by `netsurv merge` of the same version)",
                       "bytes");
+    const char *names[] = {"draw_first", "draw_count", "total_draws", "setting_first",
+                           "setting_count", "total_settings", "psa_row", "owsa_row",
+                           "posterior_hash", "posterior_points"};
+    const uint64_t values[] = {in->draw_first, in->draw_count, in->total_draws,
+                               in->setting_first, in->setting_count, in->total_settings,
+                               in->psa_row, in->owsa_row, in->posterior_hash,
+                               in->posterior_points};
+    for (int i = 0; i < 10; i++)
+        rc |= ns__h5_attr_u64(f, names[i], values[i]);
+    rc |= ns__h5_attr_u64(f, "voi", (uint64_t)in->voi);
+    if (in->posterior_hash) {
+        char list[1024];
+        param_list(in, list, sizeof list);
+        rc |= ns__h5_attr_str(f, "posterior", in->posterior_path ? in->posterior_path : "") |
+              ns__h5_attr_str(f, "posterior_parameters", list);
+    }
+    hsize_t pd[2] = {in->draw_count, in->psa_row}, od[2] = {in->setting_count, in->owsa_row};
+    if (in->draw_count)
+        rc |= ns__h5_write_array(NULL, f, "psa_rows", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, pd,
+                                 data->psa, "this shard's PSA draws [draw, number] (opaque: read "
+                                 "by `netsurv merge` of the same version)", "mixed");
+    if (in->setting_count)
+        rc |= ns__h5_write_array(NULL, f, "owsa_rows", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2,
+                                 od, data->owsa, "this shard's OWSA parameters [parameter, "
+                                 "number] (opaque: read by `netsurv merge` of the same version)",
+                                 "mixed");
     if (H5Fclose(f) < 0)
         rc = ns__h5_fail();
     if (rc)
@@ -110,11 +161,78 @@ static int claims_fit(const ns_shard_info *in, uint64_t T, const hsize_t dims[2]
            in->unit_count <= SIZE_MAX / 2 / dims[1];
 }
 
-int ns_h5_read_shard(const char *path, ns_shard_info *in, ns_strategy_tally **units, char *err,
+/* An optional u64 attribute (0 when absent). */
+static uint64_t opt_u64(hid_t f, const char *name)
+{
+    uint64_t v = 0;
+    if (H5Aexists(f, name) > 0 && ns__h5_read_u64(f, name, &v))
+        v = UINT64_MAX;
+    return v;
+}
+
+/* Whether the PSA and OWSA slices a shard claims are the ones `run --shard`
+ * cuts, with rows of the run's length. */
+static int rows_fit(const ns_shard_info *in)
+{
+    uint64_t a, n, S = (uint64_t)in->n_strategies;
+    if (in->total_draws > 100000000 || in->total_settings > NS_MAX_PARAMS ||
+        in->psa_row > NS_MAX_PARAMS + 2 * S + (2 * S + 1) * NS_MAX_GROUPS)
+        return 0;
+    ns_work_share(in->total_draws, in->shard - 1, in->n_shards, &a, &n);
+    int ok = a == in->draw_first && n == in->draw_count &&
+             (!in->total_draws || in->psa_row >= 2 * S);
+    ns_work_share(in->total_settings, in->shard - 1, in->n_shards, &a, &n);
+    return ok && a == in->setting_first && n == in->setting_count &&
+           (!in->total_settings || in->owsa_row == 4 * S);
+}
+
+/* Reads rows x cols doubles of dataset name into *to (malloc'ed; absent
+ * when rows is 0). 0 or -1. */
+static int read_rows(hid_t f, const char *name, uint64_t rows, uint64_t cols, double **to)
+{
+    *to = NULL;
+    if (!rows)
+        return (*to = malloc(sizeof **to)) ? 0 : -1;
+    if (cols > 1000000 || rows > (SIZE_MAX / 16) / (cols ? cols : 1))
+        return -1;
+    hid_t d = H5Lexists(f, name, H5P_DEFAULT) > 0 ? H5Dopen2(f, name, H5P_DEFAULT) : -1;
+    hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+    hsize_t dims[2] = {0, 0};
+    int rc = sp < 0 || H5Sget_simple_extent_ndims(sp) != 2 ||
+             H5Sget_simple_extent_dims(sp, dims, NULL) != 2 || dims[0] != rows || dims[1] != cols ||
+             !(*to = malloc(sizeof **to * rows * cols)) ||
+             H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *to) < 0;
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (d >= 0)
+        H5Dclose(d);
+    return rc ? -1 : 0;
+}
+
+/* The posterior's note: path and parameter indices. */
+static void read_posterior_note(hid_t f, ns_shard_info *in)
+{
+    if (!in->posterior_hash)
+        return;
+    in->posterior_path = ns__h5_read_string(f, "posterior", 0);
+    char *list = ns__h5_read_string(f, "posterior_parameters", 0);
+    for (char *p = list; p && *p && in->posterior_d < 64;) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p || v < 0 || v >= NS_MAX_PARAMS)
+            break;
+        in->posterior_param[in->posterior_d++] = (int)v;
+        p = *end == ',' ? end + 1 : end;
+    }
+    free(list);
+}
+
+int ns_h5_read_shard(const char *path, ns_shard_info *in, ns_shard_data *data, char *err,
                      size_t errlen)
 {
     memset(in, 0, sizeof *in);
-    *units = NULL;
+    memset(data, 0, sizeof *data);
+    ns_strategy_tally **units = &data->units;
     ns__h5_init();
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) {
@@ -149,6 +267,15 @@ int ns_h5_read_shard(const char *path, ns_shard_info *in, ns_strategy_tally **un
         rc = -1;
     }
     if (!rc) {
+        in->draw_first = opt_u64(f, "draw_first"), in->draw_count = opt_u64(f, "draw_count");
+        in->total_draws = opt_u64(f, "total_draws"), in->psa_row = opt_u64(f, "psa_row");
+        in->setting_first = opt_u64(f, "setting_first");
+        in->setting_count = opt_u64(f, "setting_count");
+        in->total_settings = opt_u64(f, "total_settings"), in->owsa_row = opt_u64(f, "owsa_row");
+        in->posterior_hash = opt_u64(f, "posterior_hash");
+        in->posterior_points = opt_u64(f, "posterior_points");
+        in->voi = opt_u64(f, "voi") == 1;
+        read_posterior_note(f, in);
         in->scenario_path = ns__h5_read_string(f, "scenario_path", 0);
         in->scenario_text = ns__h5_read_string(f, "scenario", 1);
         in->sweep_path = ns__h5_read_string(f, "sweep_path", 0);
@@ -158,16 +285,19 @@ int ns_h5_read_shard(const char *path, ns_shard_info *in, ns_strategy_tally **un
         hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
         hsize_t dims[2] = {0, 0};
         int sane = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 2 &&
-                   H5Sget_simple_extent_dims(sp, dims, NULL) == 2 && claims_fit(in, (uint64_t)in->n_tallies, dims);
+                   H5Sget_simple_extent_dims(sp, dims, NULL) == 2 &&
+                   claims_fit(in, (uint64_t)in->n_tallies, dims) && rows_fit(in);
         *units = sane ? malloc(sizeof **units * (in->unit_count * (uint64_t)in->n_tallies + 1)) : NULL;
         rc = rc || !sane || !*units ||
              H5Dread(d, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, *units) < 0;
         if (sp >= 0)
             H5Sclose(sp);
         H5Dclose(d);
+        rc = rc || read_rows(f, "psa_rows", sane ? in->draw_count : 0, in->psa_row, &data->psa) ||
+             read_rows(f, "owsa_rows", sane ? in->setting_count : 0, in->owsa_row, &data->owsa);
         why = !sane ? "the shard's numbers do not add up (damaged or not written by netsurv)"
               : rc  ? "cannot read the shard's contents"
-              : checksum != ns_shard_checksum(in, *units)
+              : checksum != ns_shard_checksum(in, data)
                   ? "checksum mismatch: the shard was damaged after it was written"
                   : NULL;
         if (why) {
@@ -181,10 +311,8 @@ int ns_h5_read_shard(const char *path, ns_shard_info *in, ns_strategy_tally **un
     free(version);
     free(kind);
     H5Fclose(f);
-    if (rc) {
-        free(*units);
-        *units = NULL;
-    }
+    if (rc)
+        ns_shard_data_free(data);
     return rc ? -1 : 0;
 }
 
@@ -197,5 +325,6 @@ void ns_shard_info_free(ns_shard_info *in)
     free(in->scenario_text);
     free(in->sweep_path);
     free(in->sweep_text);
+    free(in->posterior_path);
     memset(in, 0, sizeof *in);
 }

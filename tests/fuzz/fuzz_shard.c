@@ -116,10 +116,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (which >> 10 & 1)
         memcpy(units, p, over);
     in.shard = (int)shard, in.n_shards = (int)n_shards, in.n_strategies = (int)(S % 64);
+    in.n_tallies = in.n_strategies; /* a scenario without risk groups' tallies */
     /* a fitting checksum where the payload is as long as the counts say
      * (the reader checks that before it computes one) */
+    ns_shard_data payload = {0};
+    payload.units = (void *)units;
     uint64_t checksum = !(which >> 11 & 1) && in.unit_count == dims[0]
-                            ? ns_shard_checksum(&in, (void *)units) : which;
+                            ? ns_shard_checksum(&in, &payload) : which;
 
     char dir[] = "/tmp/netsurv-fuzz-shard-XXXXXX", path[64], out[64];
     if (!mkdtemp(dir))
@@ -136,6 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     attr(f, "n_patients", in.n_patients), attr(f, "shard", shard), attr(f, "n_shards", n_shards);
     attr(f, "unit_first", in.unit_first), attr(f, "unit_count", in.unit_count);
     attr(f, "total_units", in.total_units), attr(f, "n_strategies", S % 64);
+    attr(f, "n_tallies", S % 64);
     attr(f, "tally_size", sizeof(ns_strategy_tally)), attr(f, "checksum", checksum);
     hid_t sp = H5Screate_simple(2, dims, NULL);
     hid_t d = H5Dcreate2(f, "units", H5T_STD_U8LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);

@@ -1,5 +1,9 @@
-/* The checkpoint of finished sweep points: lets a killed sweep resume
- * (`run --resume`) with only what is missing computed. */
+/* Checkpoints of finished work: let a killed run resume (`run --resume`)
+ * with only what is missing computed. A checkpoint holds items of up to
+ * NS_CKPT_MAX_KINDS kinds (a run's work units, PSA draws and OWSA
+ * settings; a sweep's points), each kind of one record size; every record
+ * is on disk (flushed and synced) before put returns, with a checksum, so
+ * a kill loses at most the item being written. */
 #ifndef NETSURV_ENGINE_CHECKPOINT_H
 #define NETSURV_ENGINE_CHECKPOINT_H
 
@@ -9,6 +13,35 @@
 #include "netsurv/engine/engine.h"
 
 typedef struct ns_checkpoint ns_checkpoint;
+
+#define NS_CKPT_MAX_KINDS 3
+/* Items 0 .. count[0] are of kind 0, the next count[1] of kind 1, ...;
+ * each record of kind q has size[q] bytes; noun[q] names it in messages. */
+typedef struct {
+    int n;
+    uint64_t count[NS_CKPT_MAX_KINDS];
+    size_t size[NS_CKPT_MAX_KINDS];
+    const char *noun[NS_CKPT_MAX_KINDS];
+} ns_ckpt_kinds;
+/* Checks a record read back (item i): 0 when it is sound, else the
+ * checkpoint is damaged. */
+typedef int (*ns_ckpt_check)(void *ctx, uint64_t i, const void *rec);
+
+/* Opens the checkpoint at path for items of the given kinds: with resume,
+ * reads the items already done (the file must carry the same fingerprint
+ * and kinds, each record pass its checksum and check (NULL: none));
+ * otherwise starts afresh. NULL with a message naming the path on error
+ * (another run's checkpoint, a damaged one, one that cannot be written). */
+ns_checkpoint *ns_checkpoint_open_kinds(const char *path, uint64_t fingerprint,
+                                        const ns_ckpt_kinds *kinds, ns_ckpt_check check,
+                                        void *check_ctx, int resume, char *err, size_t errlen);
+/* Item i's record if it is done, else NULL. */
+const void *ns_checkpoint_get_item(const ns_checkpoint *c, uint64_t i);
+/* Records item i (the size of its kind), on disk before returning; -1 with
+ * errno on a write failure. */
+int ns_checkpoint_put_item(ns_checkpoint *c, uint64_t i, const void *rec);
+
+/* The sweep's checkpoint: one kind, a point's tallies. */
 
 /* Opens the checkpoint at path: with resume, reads the points already done
  * (which must belong to the same fingerprint, pass their checksums and

@@ -39,11 +39,16 @@ typedef struct {
     int *n_points;              /* [n_iter] */
 } ns_imis_result;
 
-/* Runs IMIS on the registered parameters param[0..d) of s. 0, or -1 (a
- * prior that cannot be drawn within its range, or out of memory). */
+/* Runs IMIS on the registered parameters param[0..d) of s. With ranks,
+ * each rank evaluates its share of every batch of points (the prior
+ * sample, each iteration's new points) and gets the others' from the
+ * exchange: every rank then holds the same result, equal to one process's.
+ * 0, or -1 (a prior that cannot be drawn within its range, or out of
+ * memory). */
 int ns_imis_run(const ns_scenario *s, const int *param, int d, const ns_imis_settings *set,
                 uint64_t seed, ns_imis_loglik_fn loglik, void *ctx, int n_extra,
-                ns_imis_progress_fn progress, void *progress_ctx, ns_imis_result *out);
+                ns_imis_progress_fn progress, void *progress_ctx, const ns_ranks *ranks,
+                ns_imis_result *out);
 void ns_imis_result_free(ns_imis_result *r);
 
 /* Weighted quantile q of x[i * stride] (n values, weights w adding up to 1). */

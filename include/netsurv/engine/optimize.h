@@ -87,6 +87,10 @@ typedef struct {
     const ns_posterior *posterior; /* --psa draws from a calibration's posterior (or NULL) */
     void (*note)(void *ctx, const char *line); /* progress lines, or NULL */
     void *ctx;
+    /* MPI ranks: each plays its share of every pass's patient slices, and
+     * all get every slice's sums (the same result as one process); NULL:
+     * this process plays them all */
+    const ns_ranks *ranks;
 } ns_opt_opts;
 
 /* The de-duplicated candidates of space sp (no follow-up first) into a

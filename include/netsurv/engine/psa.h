@@ -67,6 +67,27 @@ int ns_psa_run(const ns_scenario *base, const ns_engine_opts *o, int K, double *
 int ns_owsa_run(const ns_scenario *base, const ns_engine_opts *o, double *cost_lo,
                 double *cost_hi, double *effect_lo, double *effect_hi);
 
+/* One PSA draw as a row of ns_psa_row_len(s) doubles: the P drawn values,
+ * cost[S], effect[S], then with risk groups cost[G * S], effect[G * S] and
+ * share[G] (as ns_psa_run lays them out per draw). ns_psa_draw_row runs
+ * draw k (o's seed, n, threads) into row with work (a scenario) and t
+ * (ns_tally_count tallies) as scratch: the same numbers whatever process,
+ * shard or rank runs it. 0, or -1. ns_psa_rows_split spreads K rows into
+ * ns_psa_run's arrays (g NULL: not the groups'). */
+size_t ns_psa_row_len(const ns_scenario *s);
+int ns_psa_draw_row(const ns_scenario *base, const ns_engine_opts *o, const ns_posterior *post,
+                    uint64_t k, ns_scenario *work, ns_strategy_tally *t, double *row);
+void ns_psa_rows_split(const ns_scenario *s, int K, const double *rows, double *cost,
+                       double *effect, double *values, ns_psa_groups *g);
+
+/* The q-th parameter with a range at its low and high value as a row of
+ * 4 * S doubles: cost_lo, cost_hi, effect_lo, effect_hi (S each).
+ * ns_owsa_rows_split spreads Q rows into ns_owsa_run's arrays. */
+int ns_owsa_setting_row(const ns_scenario *base, const ns_engine_opts *o, int q,
+                        ns_scenario *work, ns_strategy_tally *t, double *row);
+void ns_owsa_rows_split(const ns_scenario *s, int Q, const double *rows, double *cost_lo,
+                        double *cost_hi, double *effect_lo, double *effect_hi);
+
 /* Number of parameters with a range for one-way analysis. */
 int ns_owsa_count(const ns_scenario *s);
 

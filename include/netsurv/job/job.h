@@ -46,8 +46,9 @@ typedef struct {
 } ns_job;
 
 /* Checks that the options of j go together for s (a sweep has no
- * per-patient rows, PSA or OWSA; a shard none of these or resume; resume
- * needs a sweep; OWSA needs parameters with a range). NS_JOB_OK, or
+ * per-patient rows, PSA or OWSA; a shard no per-patient rows; resume
+ * needs a sweep, a shard, PSA or OWSA; OWSA needs parameters with a
+ * range). NS_JOB_OK, or
  * NS_JOB_BAD_INPUT with the problem in *e. */
 int ns_job_check(const ns_scenario *s, const ns_job *j, ns_errors *e);
 
@@ -67,13 +68,21 @@ int ns_job_run(const ns_scenario *s, const ns_job *j, ns_strategy_tally *t, doub
 void ns_job_cost_effect(const ns_scenario *s, const ns_strategy_tally *t, double *cost,
                         double *effect);
 
-/* Which work units a shard holds. */
+/* The work of a run, as items every process, shard or rank shares out:
+ * base-case work units (sweep points x units of 65,536 patients), PSA
+ * draws and OWSA parameters; which of them a shard or rank holds (each
+ * kind shared out contiguously, sizes differing by at most one). */
 typedef struct {
     uint64_t unit_first, unit_count, total_units;
+    uint64_t draw_first, draw_count, total_draws;
+    uint64_t setting_first, setting_count, total_settings;
 } ns_job_units;
 
-/* `run --shard K/N`: this shard's work units into a shard file (after
- * ns_job_claim); *u says which. */
+/* `run --shard K/N`: this shard's work units, PSA draws and OWSA
+ * parameters into a shard file (after ns_job_claim); *u says which. Each
+ * finished item is kept in a checkpoint beside the output, so a shard
+ * killed at its walltime and run again with --resume computes only what is
+ * missing. */
 int ns_job_shard(const ns_scenario *s, const ns_job *j, ns_job_units *u, ns_errors *e);
 
 /* What a merge found. */
@@ -97,5 +106,10 @@ int ns_job_mpi_size(void);
  * not load it: every rank then returns NS_JOB_BAD_INPUT. Rank 0 claims the
  * output. All ranks return the same status. */
 int ns_job_run_mpi(const ns_scenario *s, const ns_job *j, ns_errors *e);
+/* The ranks of this MPI run for the engine's shared work (calibration
+ * candidates, optimisation passes); NULL with one rank. */
+const ns_ranks *ns_job_mpi_ranks(void);
+/* The largest of every rank's rc, on every rank (rc itself with one rank). */
+int ns_job_mpi_agree(int rc);
 
 #endif

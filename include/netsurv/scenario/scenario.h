@@ -359,6 +359,16 @@ typedef struct {
     char warning[NS_MAX_WARNINGS][320];
 } ns_errors;
 
+/* Work shared over MPI ranks: rank `rank` of `size` computes its
+ * contiguous share of n items (share k holds items [n k / size,
+ * n (k + 1) / size)), then exchange(items, n, len) gives every rank all of
+ * them (len doubles each), in item order. NULL, or size 1: one process
+ * computes everything. */
+typedef struct {
+    int rank, size;
+    int (*exchange)(double *items, uint64_t n, size_t len);
+} ns_ranks;
+
 /* Adds a message to e (dropped when e is full). */
 void ns_errors_add(ns_errors *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
