@@ -16,30 +16,33 @@ void ns_job_cost_effect(const ns_scenario *s, const ns_strategy_tally *t, double
     }
 }
 
-/* One sweep point's rows: summary and economics. */
-int ns__job_write_point(ns_h5 *h, uint64_t p, const ns_scenario *ps, const ns_strategy_tally *t)
+/* The summary and economics rows of tallies t of scenario s. 0 or -1. */
+static int write_rows(ns_h5 *h, const ns_scenario *s, const ns_strategy_tally *t)
 {
     double cost[NS_MAX_STRATEGIES], effect[NS_MAX_STRATEGIES];
-    ns_h5_set_point(h, p, ps);
-    ns_job_cost_effect(ps, t, cost, effect);
+    ns_job_cost_effect(s, t, cost, effect);
     return ns_h5_write_summary(h, t) || ns_h5_write_economics(h, cost, effect) ? -1 : 0;
+}
+
+int ns__job_write_point(ns_h5 *h, uint64_t p, const ns_scenario *ps, const ns_strategy_tally *t)
+{
+    ns_h5_set_point(h, p, ps);
+    return write_rows(h, ps, t);
 }
 
 int ns__job_write_results(ns_h5 *h, const ns_scenario *s, const ns_strategy_tally *all,
                           ns_errors *e)
 {
-    if (!s->sweep.n_axes) {
-        double cost[NS_MAX_STRATEGIES], effect[NS_MAX_STRATEGIES];
-        ns_job_cost_effect(s, all, cost, effect);
-        return ns_h5_write_summary(h, all) || ns_h5_write_economics(h, cost, effect) ? -1 : 0;
-    }
+    if (!s->sweep.n_axes)
+        return write_rows(h, s, all);
     int rc = ns_h5_write_sweep(h);
     for (uint64_t p = 0; p < s->sweep.n_points && !rc; p++) {
-        ns_scenario *pt;
-        rc = ns_scenario_load_point(s, p, &pt, e) ||
-             ns__job_write_point(h, p, pt, all + p * (uint64_t)ns_tally_count(s));
-        if (!rc)
+        ns_scenario *pt = NULL;
+        rc = ns_scenario_load_point(s, p, &pt, e);
+        if (!rc) { /* the point's scenario freed whether or not its rows could be written */
+            rc = ns__job_write_point(h, p, pt, all + p * (uint64_t)ns_tally_count(s));
             ns_scenario_free(pt);
+        }
     }
     return rc ? -1 : 0;
 }
