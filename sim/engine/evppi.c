@@ -205,6 +205,11 @@ static double value_of(const double *fc, const double *fe, int K, int S, double 
     return v > 0 ? v : 0;
 }
 
+int ns_evppi_min_draws(int p)
+{
+    return 2 * (1 + PER * p);
+}
+
 int ns_evppi_sets(const double *x, int K, int P, const int *cols, int p, int nsets,
                   const double *const *costs, const double *const *effects, int S,
                   const double *wtp, int W, uint64_t seed, double *evppi, double *se)
@@ -212,7 +217,7 @@ int ns_evppi_sets(const double *x, int K, int P, const int *cols, int p, int nse
     if (p < 1 || p > NS_EVPPI_MAX_PARAMS || S < 1 || W < 1 || nsets < 1)
         return -1;
     int mmax = 1 + PER * p;
-    if (K < 2 * mmax)
+    if (K < ns_evppi_min_draws(p))
         return -1;
     int m = mmax, rc = 0;
     size_t Ks = (size_t)K;

@@ -1,6 +1,7 @@
 /* EVSI of the scenario's proposed follow-up studies after a PSA with --voi
  * (engine/evsi.h), into /voi/evsi/STUDY (output/evsi_out.h). */
 #include "netsurv/engine/econ.h"
+#include "netsurv/engine/evppi.h"
 #include "netsurv/engine/evsi.h"
 #include "netsurv/output/evsi_out.h"
 #include "netsurv/numeric/rng.h"
@@ -81,11 +82,13 @@ static int one_study(ns_h5 *h, const ns_scenario *s, const ns__job_uncertainty *
         rc = 1;
     }
     double *e = ev, *ese = ev + cells, *c = ev + 2 * cells, *cse = ev + 3 * cells;
+    int missed = 0;
     for (size_t d = 0; !rc && d < designs; d++) {
         if (ns_evsi_regress(stats + d * K * NS_EVSI_STATS, K, nsets, cs, es, S, grid, W,
                             s->seed + 2000 + d, v, v + (size_t)nsets * W)) {
             for (int w = 0; w < W; w++)
                 e[d * W + w] = ese[d * W + w] = c[d * W + w] = cse[d * W + w] = NAN;
+            missed++;
             continue;
         }
         const double *vs = v + (size_t)nsets * W;
@@ -115,7 +118,12 @@ static int one_study(ns_h5 *h, const ns_scenario *s, const ns__job_uncertainty *
                        ? ns_econ_population_factor(s->econ.pop_incidence, s->econ.pop_horizon,
                                                    s->follow.discount_costs)
                        : NAN;
-        ns_evsi_result r = {st, K, W, grid, e, ese, G ? c : NULL, G ? cse : NULL, cost, f,
+        if (missed)
+            fprintf(stderr, "netsurv: EVSI of study '%s': %d of %zu designs not estimated "
+                    "(NaN): their data vary in more statistics than %d draws can carry; the "
+                    "regression needs up to %d (--psa %d)\n", st->name, missed, designs, K,
+                    ns_evppi_min_draws(NS_EVSI_STATS), ns_evppi_min_draws(NS_EVSI_STATS));
+        ns_evsi_result r = {st, K, W, ns_evppi_min_draws(NS_EVSI_STATS), grid, e, ese, G ? c : NULL, G ? cse : NULL, cost, f,
                             groups, protocol, observes,
                             (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec -
                                                                               t0.tv_nsec)};

@@ -44,6 +44,10 @@ int ns_h5_write_evsi(ns_h5 *h, const ns_evsi_result *r)
     hsize_t d3[3] = {nT, nN, nW}, d2[2] = {nT, nN};
     if (!rc) {
         rc |= ns__h5_attr_u64(g, "n_draws", (uint64_t)r->K) |
+              ns__h5_attr_u64(g, "min_draws", (uint64_t)r->min_draws) |
+              ns__h5_attr_str(g, "not_estimated", "NaN where the design's data vary in more "
+                              "statistics than n_draws can carry: the regression needs "
+                              "min_draws PSA draws") |
               ns__h5_attr_str(g, "method", "regression EVSI (Strong, Oakley, Brennan and "
                               "Breeze 2015): each PSA draw's costs and QALYs regressed on the "
                               "study's data simulated under that draw (events found by type) "

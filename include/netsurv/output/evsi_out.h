@@ -8,6 +8,7 @@
 typedef struct {
     const ns_study *study;
     int K, W;
+    int min_draws;                          /* draws the regression needs (NaN cells below) */
     const double *wtp;                      /* [W] */
     const double *evsi, *evsi_se;           /* [T, N, W]: whole-cohort decision */
     const double *comp, *comp_se;           /* [T, N, W]: decision per risk group (NULL: none) */
