@@ -131,6 +131,34 @@ static void test_threads(void **state)
     free(a), free(b);
 }
 
+/* The data's timing: the recurrences found after late_after (of any site) are
+ * a fourth statistic, at most all those found, some of them in a 15-year
+ * study; none when the cut-off is the follow-up itself, and the counts by
+ * site do not depend on it. */
+static void test_late_statistic(void **state)
+{
+    (void)state;
+    ns_study st = study(250, 1000);
+    size_t n = 3 * K * NS_EVSI_STATS;
+    double *a = malloc(sizeof *a * n), *b = malloc(sizeof *b * n);
+    char err[200];
+    st.late_after = 5;
+    assert_int_equal(ns_evsi_simulate(sc, NULL, &st, K, sc->seed, 77, 2, a, err, sizeof err), 0);
+    st.late_after = 15;
+    assert_int_equal(ns_evsi_simulate(sc, NULL, &st, K, sc->seed, 77, 2, b, err, sizeof err), 0);
+    double late = 0, all = 0;
+    for (size_t r = 0; r < n / NS_EVSI_STATS; r++) {
+        const double *x = a + r * NS_EVSI_STATS, *y = b + r * NS_EVSI_STATS;
+        assert_true(x[3] >= 0 && x[3] <= x[0] + x[1] + x[2]);
+        assert_true(y[3] == 0);
+        assert_memory_equal(x, y, sizeof *x * 3);
+        late += x[3], all += x[0] + x[1] + x[2];
+    }
+    printf("recurrences found in the study's draws: %g, after year 5: %g\n", all, late);
+    assert_true(late > 0 && late < all);
+    free(a), free(b);
+}
+
 /* The shipped example with `from` replaced by `to`, loaded: its first message. */
 static void bad(const char *from, const char *to, const char *want_key, char *msg)
 {
@@ -171,6 +199,10 @@ static void test_bad_section(void **state)
         msg);
     bad("per_patient_year: {value: 600, assumption:", "per_patient_year: {value: 600, note:",
         "studies.0.cost.per_patient_year", msg);
+    bad("late_after_years: {value: 5, assumption:", "late_after_years: {value: 5, note:",
+        "studies.0.late_after_years", msg);
+    bad("late_after_years: {value: 5,", "late_after_years: {value: 0.1,",
+        "studies.0.late_after_years.value", msg);
     bad("sample_sizes: [250, 500,", "sample_sizes: [250.5, 500,", "studies.0.sample_sizes", msg);
 }
 
@@ -179,6 +211,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zero_rising_bounded),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_late_statistic),
         cmocka_unit_test(test_bad_section),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -181,10 +181,10 @@ void ns_calib_sim_run_draw(ns_calib_sim *cs, int j, const ns_scenario *draw, int
         /* the patients of block b: from the previous bound to this one */
         const int64_t lo = b ? (int64_t)bound[b - 1] : 0, hi = (int64_t)bound[b];
         uint64_t *blk = acc + (size_t)b * nt * NS_NEVENTS;
-        uint64_t part[NS_STUDY_MAX_T * NS_NEVENTS] = {0};
+        uint64_t part[(NS_STUDY_MAX_T + 1) * NS_NEVENTS] = {0};
         const int pn = nt * NS_NEVENTS;
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static) reduction(+ : part[:NS_STUDY_MAX_T * NS_NEVENTS]) \
+#pragma omp parallel for schedule(static) reduction(+ : part[:(NS_STUDY_MAX_T + 1) * NS_NEVENTS]) \
     num_threads(threads > 0 ? threads : omp_get_max_threads())
 #endif
         for (int64_t i = lo; i < hi; i++) {

@@ -22,7 +22,7 @@ int ns_evsi_simulate(const ns_scenario *base, const ns_posterior *post, const ns
     /* the study as a calibration series: its cohort and protocol, its largest size */
     ns_calibration *c = calloc(1, sizeof *c);
     ns_scenario *d = malloc(sizeof *d);
-    uint64_t *found = malloc(sizeof *found * (size_t)nN * nT * NS_NEVENTS);
+    uint64_t *found = malloc(sizeof *found * (size_t)nN * (nT + 1) * NS_NEVENTS);
     if (!c || !d || !found) {
         snprintf(err, errlen, "out of memory");
         free(c), free(d), free(found);
@@ -42,17 +42,29 @@ int ns_evsi_simulate(const ns_scenario *base, const ns_posterior *post, const ns
         free(c), free(d), free(found);
         return -1;
     }
+    /* the follow-ups, then the late cut-off: the counts by it too */
+    double years[NS_STUDY_MAX_T + 1];
+    memcpy(years, st->years, sizeof *years * (size_t)nT);
+    years[nT] = st->late_after;
+    const int ny = nT + 1;
     for (int k = 0; k < K; k++) {
         ns_psa_draw_posterior(base, post, d, seed, (uint64_t)k);
-        ns_calib_sim_run_draw(cs, 0, d, nN, bound, nT, st->years, threads, found);
-        for (int n = 0; n < nN; n++)
+        ns_calib_sim_run_draw(cs, 0, d, nN, bound, ny, years, threads, found);
+        for (int n = 0; n < nN; n++) {
+            const uint64_t *early = found + ((size_t)n * ny + nT) * NS_NEVENTS;
             for (int t = 0; t < nT; t++) {
-                const uint64_t *f = found + ((size_t)n * nT + t) * NS_NEVENTS;
+                const uint64_t *f = found + ((size_t)n * ny + t) * NS_NEVENTS;
                 double *o = stats + (((size_t)t * nN + n) * K + k) * NS_EVSI_STATS;
                 o[0] = (double)f[NS_EV_LOCAL];
                 o[1] = (double)f[NS_EV_NODAL];
                 o[2] = (double)f[NS_EV_DISTANT];
+                o[3] = st->years[t] > st->late_after
+                           ? o[0] + o[1] + o[2] - (double)(early[NS_EV_LOCAL] +
+                                                           early[NS_EV_NODAL] +
+                                                           early[NS_EV_DISTANT])
+                           : 0;
             }
+        }
     }
     ns_calib_sim_free(cs);
     free(c), free(d), free(found);

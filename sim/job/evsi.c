@@ -113,7 +113,8 @@ static int one_study(ns_h5 *h, const ns_scenario *s, const ns__job_uncertainty *
         cohort_words(&st->when, groups, sizeof groups);
         protocol_words(s, &st->protocol, protocol, sizeof protocol);
         snprintf(observes, sizeof observes, "local, nodal and distant recurrences found within "
-                 "follow-up, per patient");
+                 "follow-up, and those of any site found after %g years, per patient",
+                 st->late_after);
         double f = s->econ.has_population
                        ? ns_econ_population_factor(s->econ.pop_incidence, s->econ.pop_horizon,
                                                    s->follow.discount_costs)

@@ -50,8 +50,9 @@ int ns_h5_write_evsi(ns_h5 *h, const ns_evsi_result *r)
                               "min_draws PSA draws") |
               ns__h5_attr_str(g, "method", "regression EVSI (Strong, Oakley, Brennan and "
                               "Breeze 2015): each PSA draw's costs and QALYs regressed on the "
-                              "study's data simulated under that draw (events found by type) "
-                              "by the spline regression of the EVPPI") |
+                              "study's data simulated under that draw (the recurrences found, "
+                              "by site, and those found late) by the spline regression of the "
+                              "EVPPI") |
               ns__h5_attr_str(g, "groups", r->groups) |
               ns__h5_attr_str(g, "protocol", r->protocol) |
               ns__h5_attr_str(g, "observes", r->observes) |

@@ -308,7 +308,8 @@ static const ns_ref_key studies[] = {
     L("studies", "list of 1-" X(NS_MAX_STUDIES) " mappings", "no studies",
       "proposed follow-up studies whose expected value of sample information (EVSI) `netsurv run "
       "--psa K --voi` estimates (/voi/evsi/STUDY): N patients of the cohort followed with the "
-      "protocol for T years, observing the local, nodal and distant recurrences found"),
+      "protocol for T years, observing the local, nodal and distant recurrences found and those "
+      "found late (after late_after_years)"),
     V("studies.*.name", "name", "", 1, 0, NULL, "unique, 1-47 characters without '.', '/', spaces"),
     V("studies.*.source", "text", "", 1, 0, "give source or assumption", "where the design comes from"),
     V("studies.*.assumption", "text", "", 1, 0, "give source or assumption", "what is assumed"),
@@ -330,6 +331,9 @@ static const ns_ref_key studies[] = {
     F("studies.*.cost.fixed", "currency", 0, 1e12, NULL, "set-up and analysis"),
     F("studies.*.cost.per_patient_year", "currency per patient-year", 0, 1e9, NULL,
       "following one patient one year"),
+    F("studies.*.late_after_years", "years", 0.25, NS_HORIZON_YEARS, "5",
+      "the data's timing: the recurrences found after this many years (and within T) are a "
+      "statistic of their own beside the counts by site"),
     END};
 
 #define OPT_AXIS(name, type, meaning) \

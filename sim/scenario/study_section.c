@@ -4,7 +4,8 @@
  * assumption, as a calibration series' cohort), protocol (source or
  * assumption and a schedule, as a series' protocol), follow_up_years and
  * sample_sizes (lists) and cost (fixed and per_patient_year, each a
- * documented number: value with source or assumption). */
+ * documented number: value with source or assumption), and optionally
+ * late_after_years (a documented number, 5 when absent). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -136,6 +137,9 @@ static int load_study(ld *L, ns_study *x, ns_ynode *m, const char *path, int ind
               ns__unknown_here(L, c, p);
     else
         rc = -1;
+    x->late_after = NS_STUDY_LATE_AFTER;
+    if (ns_ymap_get(m, "late_after_years"))
+        rc |= documented(L, m, path, "late_after_years", 0.25, NS_HORIZON_YEARS, &x->late_after);
     rc |= ns__unknown_here(L, m, path);
     return rc ? -1 : 0;
 }

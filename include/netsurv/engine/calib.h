@@ -36,7 +36,8 @@ void ns_calib_sim_run(ns_calib_sim *cs, const double *theta, int threads, uint64
  * patients, and counts by sample size and follow-up instead of the series'
  * own follow-up: found[(b * nt + t) * NS_NEVENTS + e] virtual patients among
  * the first bound[b] (ascending, at most the series' patients) in whom an
- * event of type e was found within years[t]. nb * nt at most 64. No
+ * event of type e was found within years[t] (nt at most NS_STUDY_MAX_T + 1,
+ * in any order). nb * nt at most 64. No
  * allocation; integers, so the same for any thread count. */
 void ns_calib_sim_run_draw(ns_calib_sim *cs, int j, const ns_scenario *draw, int nb,
                            const uint64_t *bound, int nt, const double *years, int threads,

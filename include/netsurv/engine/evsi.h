@@ -3,8 +3,9 @@
  * the study's data are simulated under that draw's parameters on the
  * study's own virtual patients (a seed stream apart from the cohort's, the
  * same patients in every draw); the draws' costs and effects are regressed
- * on the data's summary statistics (the events found by type: local, nodal,
- * distant) by the regression of EVPPI (engine/evppi.h). Pure: no I/O. */
+ * on the data's summary statistics (the events found by site: local, nodal,
+ * distant; and by time: the recurrences of any site found after the
+ * study's late_after years) by the regression of EVPPI (engine/evppi.h). Pure: no I/O. */
 #ifndef NETSURV_ENGINE_EVSI_H
 #define NETSURV_ENGINE_EVSI_H
 
@@ -14,7 +15,7 @@
 #include "netsurv/engine/psa.h"
 #include "netsurv/scenario/scenario.h"
 
-#define NS_EVSI_STATS 3 /* local, nodal, distant recurrences found */
+#define NS_EVSI_STATS 4 /* local, nodal, distant recurrences found; any found late */
 
 /* The study's summary statistics for PSA draws 0..K-1 of base (seed, post:
  * as ns_psa_run's), for each follow-up t and sample size n of st:

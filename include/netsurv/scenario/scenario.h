@@ -165,6 +165,7 @@ typedef struct {
 #define NS_MAX_STUDIES 4
 #define NS_STUDY_MAX_N 8
 #define NS_STUDY_MAX_T 4
+#define NS_STUDY_LATE_AFTER 5.0 /* late_after_years when a study does not give it */
 typedef struct {
     char name[NS_NAME_LEN];
     ns_riskgroup when;          /* who is in it (reported attributes) */
@@ -174,6 +175,7 @@ typedef struct {
     double years[NS_STUDY_MAX_T];  /* follow-up, ascending */
     double cost_fixed;          /* currency of the scenario */
     double cost_per_patient_year;
+    double late_after;          /* recurrences found after this many years: a statistic */
 } ns_study;
 
 typedef struct {
