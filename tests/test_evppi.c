@@ -135,11 +135,36 @@ static void test_standard_error(void **state)
         fail_msg("reported SE %.5f, spread of the estimate %.5f", se, sd);
 }
 
+/* What every strategy shares in a draw (here a large effect common to both,
+ * as the cohort's QALYs under every schedule) changes neither the EVPPI nor
+ * its standard error: only differences between strategies decide. */
+static void test_common_term(void **state)
+{
+    (void)state;
+    static double x[K * P], cost[K * 2], effect[K * 2], shifted[K * 2];
+    draws(x, cost, effect);
+    ns_rng g = ns_rng_for(12, 0, NS_RNG_PSA, 0);
+    for (int k = 0; k < K; k++) {
+        double common = 5 * ns_rng_normal(&g, 0, 1);
+        shifted[2 * k] = effect[2 * k] + common, shifted[2 * k + 1] = effect[2 * k + 1] + common;
+    }
+    int c1[1] = {0};
+    double wtp[1] = {1}, a, sa, b, sb;
+    assert_int_equal(ns_evppi(x, K, P, c1, 1, cost, effect, 2, wtp, 1, 5, &a, &sa), 0);
+    assert_int_equal(ns_evppi(x, K, P, c1, 1, cost, shifted, 2, wtp, 1, 5, &b, &sb), 0);
+    printf("    EVPPI of x1: %.6f (se %.6f); with a common term of sd 5: %.6f (se %.6f)\n", a, sa,
+           b, sb);
+    if (!(fabs(a - b) < 1e-6 * a && fabs(sa - sb) < 1e-3 * sa))
+        fail_msg("a term common to all strategies moved the EVPPI %.6f -> %.6f, SE %.6f -> %.6f",
+                 a, b, sa, sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_linear_normal),
         cmocka_unit_test(test_standard_error),
+        cmocka_unit_test(test_common_term),
         cmocka_unit_test(test_irrelevant_parameter),
         cmocka_unit_test(test_same_for_same_seed),
     };

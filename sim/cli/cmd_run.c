@@ -47,9 +47,13 @@ static void point_done(void *ctx, uint64_t p, const ns_scenario *pt, const ns_st
                           pt->strategy[best].name);
 }
 
+/* Notes (resuming, the time the value of information took, what it could not
+ * estimate) go to stderr between the progress line's redraws; --quiet: none. */
 static void note(void *ctx, const char *message)
 {
-    ns_cli_progress_print(&((run_view *)ctx)->progress, stderr, "netsurv run: %s\n", message);
+    run_view *v = ctx;
+    if (v->progress.tty || v->progress.log)
+        ns_cli_progress_print(&v->progress, stderr, "netsurv run: %s\n", message);
 }
 
 static ns_job job_of(const options *o, const char *cmdline, run_view *v)

@@ -119,18 +119,24 @@ static int one_study(ns_h5 *h, const ns_scenario *s, const ns__job_uncertainty *
                        ? ns_econ_population_factor(s->econ.pop_incidence, s->econ.pop_horizon,
                                                    s->follow.discount_costs)
                        : NAN;
-        if (missed)
-            fprintf(stderr, "netsurv: EVSI of study '%s': %d of %zu designs not estimated "
-                    "(NaN): their data vary in more statistics than %d draws can carry; the "
-                    "regression needs up to %d (--psa %d)\n", st->name, missed, designs, K,
-                    ns_evppi_min_draws(NS_EVSI_STATS), ns_evppi_min_draws(NS_EVSI_STATS));
+        char msg[400];
+        if (missed && x->note) {
+            snprintf(msg, sizeof msg, "EVSI of study '%s': %d of %zu designs not estimated "
+                     "(NaN): their data vary in more statistics than %d draws can carry; the "
+                     "regression needs up to %d (--psa %d)", st->name, missed, designs, K,
+                     ns_evppi_min_draws(NS_EVSI_STATS), ns_evppi_min_draws(NS_EVSI_STATS));
+            x->note(x->ctx, msg);
+        }
         ns_evsi_result r = {st, K, W, ns_evppi_min_draws(NS_EVSI_STATS), grid, e, ese, G ? c : NULL, G ? cse : NULL, cost, f,
                             groups, protocol, observes,
                             (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec -
                                                                               t0.tv_nsec)};
         rc = ns_h5_write_evsi(h, &r) != 0;
-        fprintf(stderr, "netsurv: EVSI of study '%s' (%d sample sizes x %d follow-ups, %d "
-                "draws): %.1f s\n", st->name, nN, nT, K, r.seconds);
+        if (!rc && x->note) {
+            snprintf(msg, sizeof msg, "EVSI of study '%s' (%d sample sizes x %d follow-ups, %d "
+                     "draws): %.1f s", st->name, nN, nT, K, r.seconds);
+            x->note(x->ctx, msg);
+        }
     }
     free(stats), free(v), free(ev), free(cost);
     return rc ? -1 : 0;
