@@ -23,7 +23,7 @@ static int merge_args(int argc, char **argv, ns_job *j, char **files, int *nfile
         if (!strcmp(argv[i], "--force"))
             j->force = 1;
         else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
-            j->note = NULL;
+            j->quiet = 1;
         else if (argv[i][0] == '-') {
             fprintf(stderr, "netsurv merge: unknown option '%s'\n", argv[i]);
             return 2;

@@ -91,7 +91,7 @@ static int run_uncertainty(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_e
     if (!rc) {
         ns__job_uncertainty x = {(int)u.draw_count, (int)u.setting_count, j->voi, j->n,
                                  p.psa, p.owsa, j->posterior, j->seed, j->threads,
-                                 j->note, j->ctx};
+                                 j->quiet ? NULL : j->note, j->ctx};
         rc = ns__job_write_uncertainty(h, s, &x);
     }
     ns__job_part_free(&p);

@@ -263,7 +263,7 @@ int ns_job_merge(const ns_job *j, char *const *shards, int n, ns_job_merged *m, 
             post = NULL;
         ns__job_uncertainty x = {(int)in.total_draws, (int)in.total_settings, in.voi,
                                  in.n_patients, all.psa, all.owsa, post, in.seed, j->threads,
-                                 j->note, j->ctx};
+                                 j->quiet ? NULL : j->note, j->ctx};
         ns_run_info info = {in.seed, in.n_patients, j->command_line ? j->command_line : ""};
         if (post || !in.posterior_hash)
             rc = ns__job_write_whole(s, &info, all.units, &x, e);
