@@ -674,6 +674,40 @@ for x in evppi evsi; do
   [ -s "$dir/voi/$x.png" ] && [ -s "$dir/voi/$x.svg" ] || fail "no $x figure"
 done
 
+# ---- 3b. a real /voi/evsi: the registry study of scenarios/registry_study.yaml, its table
+#          row by row as the file's (10 designs: 2 follow-ups x 5 sample sizes)
+"$bin" run "$src/scenarios/registry_study.yaml" -n 1000 --psa 40 --voi --quiet \
+  -o "$dir/evsi.h5" >/dev/null 2>&1 || fail "netsurv run --voi with a studies: section"
+"$py" "$src/analysis/report.py" "$dir/evsi.h5" "$dir/evsi" --strict >"$dir/evsi.log" 2>&1 ||
+  fail "report.py on a real /voi/evsi: $(tail -3 "$dir/evsi.log")"
+"$py" - "$dir/evsi.h5" "$dir/evsi/report.html" <<'PY' || fail "the real EVSI is not shown as in the file"
+import re, sys, h5py
+g = h5py.File(sys.argv[1], "r")["voi/evsi/registry"]
+page = open(sys.argv[2]).read()
+t = page[page.index('id="evsi-table"'):]
+t = t[:t.index("</table>")]
+rows = [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
+        for r in re.findall(r"<tr[^>]*>(.*?)</tr>", t)[1:]]
+assert len(rows) == 10, len(rows)
+cost = g["cost"][()]
+for i, r in enumerate(rows):
+    assert r[0] == "registry", r
+    want = cost[i // 5, i % 5]
+    assert r[-3].replace("$", "").replace(",", "") == "%.0f" % want, (r, want)
+# a design the 40 draws cannot carry is NaN in the file: a dash in its row, and a note says why
+import numpy as np
+e = g["evsi"][()]
+nan_designs = [i for i in range(10) if np.isnan(e[i // 5, i % 5]).all()]
+assert int(g.attrs["min_draws"]) > int(g.attrs["n_draws"]) or not nan_designs, dict(g.attrs)
+for i in nan_designs:
+    assert rows[i][3] == "\u2014", rows[i]
+noted = "not estimated (registry)" in page and "up to %d; this file has %d" % (
+    g.attrs["min_draws"], g.attrs["n_draws"]) in page
+assert noted == bool(nan_designs), (noted, nan_designs)
+print("real EVSI: %d rows as /voi/evsi/registry (%d not estimated, and said why)"
+      % (len(rows), len(nan_designs)))
+PY
+
 # ---- 4. a file whose /economics disagrees with its own means is refused by --strict
 "$py" - "$dir/fake_full.h5" <<'PY'
 import sys, h5py

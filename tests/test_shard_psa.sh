@@ -3,7 +3,7 @@
 #   1. `run --psa K --owsa --voi --shard k/N` + `merge` gives the datasets of
 #      one process (PSA, PSA by group, EVPPI, OWSA), with 3 shards in any
 #      order and with more shards than draws; with --posterior too (and its
-#      note on /psa);
+#      note on /psa); the EVSI of a follow-up study too;
 #   2. shards of runs with another --psa, --owsa or --voi are refused;
 #   3. a shard killed with kill -9 and run again with --resume computes only
 #      what is missing ("resuming: K of M"), and the merge equals the
@@ -65,6 +65,29 @@ for k in ("posterior", "posterior_parameters", "posterior_points", "draws"):
     assert a[k] == b[k], (k, a[k], b[k])
 PY
 ok "shards of PSA, OWSA and VOI (3 and 5 shards, with a posterior) merge into one process's datasets"
+
+# the EVSI of a follow-up study (scenarios/registry_study.yaml): the merge
+# simulates the studies under every draw as one process does, from the
+# posterior the shards drew from when there is one (read again from its path)
+rs=$src/scenarios/registry_study.yaml
+for post in none post.h5; do
+  popt=()
+  [[ $post == none ]] || popt=(--posterior "$post")
+  must "$bin" run "$rs" -n 20000 --psa 40 --voi "${popt[@]}" --quiet -o eone.h5
+  for k in 1 2; do must "$bin" run "$rs" -n 20000 --psa 40 --voi "${popt[@]}" --quiet --shard $k/2 -o e$k.h5; done
+  must "$bin" merge em.h5 e2.h5 e1.h5
+  same eone.h5 em.h5
+  /usr/bin/python3 -c "import h5py, numpy as np, sys; e = h5py.File('em.h5', 'r')['voi/evsi/registry/evsi'][()]; sys.exit(0 if np.isfinite(e).any() and np.nanmax(e) > 0 else 1)" ||
+    fail "the merged EVSI ($post) has no positive value"
+  [[ $post == none ]] && rm -f eone.h5 e1.h5 e2.h5
+  rm -f em.h5
+done
+cp post.h5 post-kept.h5
+/usr/bin/python3 -c "import h5py; f = h5py.File('post.h5', 'r+'); f['posterior/weight'][...] = [0.5, 0.5]"
+refused 2 "no longer that posterior" "$bin" merge em.h5 e1.h5 e2.h5
+[[ ! -e em.h5 ]] || fail "a refused merge left its output"
+mv post-kept.h5 post.h5
+ok "the EVSI of a study over 2 shards (with and without a posterior) equals one process's; a changed posterior is refused"
 
 # ---- 2. shards of different uncertainty runs
 must "$bin" run "$sc" -n 70000 --psa 7 --owsa --voi --quiet --shard 2/3 -o k13.h5

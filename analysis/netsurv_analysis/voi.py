@@ -529,10 +529,27 @@ def evsi_table(studies, cur):
                     '<td class="%s">%s</td>' % ("name" if i == 0 else "num", c)
                     for i, c in enumerate(cells)))
     designs = ["%s (%s)" % (st["name"], design_words(st)) for st in studies if design_words(st)]
+    notes = ["; ".join(designs)] if designs else []
+    short = [st for st in studies if any(not np.isfinite(np.asarray(st["series"][k])).all()
+                                         for k in keys if k in st["series"])]
+    if short:
+        notes.append(not_estimated_words(short))
     return ('<div class="scroll"><table id="evsi-table" class="voi-table"><thead>%s</thead>'
             '<tbody>%s</tbody></table></div>%s'
-            % (head, "".join(body), '<p class="note">%s</p>' % esc("; ".join(designs))
-               if designs else ""))
+            % (head, "".join(body), "".join('<p class="note">%s</p>' % esc(n) for n in notes)))
+
+
+def not_estimated_words(studies):
+    """Why a study's cell is a dash: too few PSA draws for the regression on its data."""
+    a = [st.get("attrs") or {} for st in studies]
+    have = next((int(x["n_draws"]) for x in a if "n_draws" in x), None)
+    need = max((int(x["min_draws"]) for x in a if "min_draws" in x), default=None)
+    return ("%s: not estimated (%s). The regression on a study's data needs more PSA draws "
+            "the more kinds of event it observes%s; a run with more draws (netsurv run --psa "
+            "1000 --voi) fills these cells." % (
+                DASH, join_words([st["name"] for st in studies]),
+                " (up to %d; this file has %d)" % (need, have)
+                if need is not None and have is not None else ""))
 
 
 def evsi_group_table(studies, cur, risk_groups):

@@ -8,14 +8,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Splits argv into the output, the shards and --force; 2 on bad usage. */
+/* The merge's notes (the time the value of information took) on stderr. */
+static void note(void *ctx, const char *message)
+{
+    (void)ctx;
+    fprintf(stderr, "netsurv merge: %s\n", message);
+}
+
+/* Splits argv into the output, the shards, --force and --quiet (no notes);
+ * 2 on bad usage. */
 static int merge_args(int argc, char **argv, ns_job *j, char **files, int *nfiles)
 {
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--force"))
             j->force = 1;
         else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
-            continue;
+            j->quiet = 1;
         else if (argv[i][0] == '-') {
             fprintf(stderr, "netsurv merge: unknown option '%s'\n", argv[i]);
             return 2;
@@ -33,7 +41,7 @@ static int merge_args(int argc, char **argv, ns_job *j, char **files, int *nfile
 
 int ns_cmd_merge(int argc, char **argv)
 {
-    ns_job j = {0};
+    ns_job j = {.note = note};
     int nfiles = 0;
     char **files = calloc((size_t)argc, sizeof *files);
     ns_errors *e = calloc(1, sizeof *e);

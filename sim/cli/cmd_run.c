@@ -47,6 +47,9 @@ static void point_done(void *ctx, uint64_t p, const ns_scenario *pt, const ns_st
                           pt->strategy[best].name);
 }
 
+/* Notes (resuming; without --quiet also the time the value of information took
+ * and what it could not estimate) go to stderr between the progress line's
+ * redraws. */
 static void note(void *ctx, const char *message)
 {
     ns_cli_progress_print(&((run_view *)ctx)->progress, stderr, "netsurv run: %s\n", message);
@@ -57,7 +60,7 @@ static ns_job job_of(const options *o, const char *cmdline, run_view *v)
     ns_job j = {.output = o->output, .force = o->force, .command_line = cmdline,
                 .seed = o->seed, .n = o->n, .threads = o->threads,
                 .per_patient = o->per_patient, .psa = o->psa, .owsa = o->owsa, .voi = o->voi,
-                .resume = o->resume, .shard_k = o->shard_k, .shard_n = o->shard_n,
+                .resume = o->resume, .quiet = o->quiet, .shard_k = o->shard_k, .shard_n = o->shard_n,
                 .progress = progress, .point_done = point_done, .note = note, .ctx = v};
     ns_cli_progress_init(&v->progress, "netsurv run", o->quiet, o->n);
     return j;

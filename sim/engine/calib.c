@@ -44,6 +44,21 @@ static double follow_up(const ns_series *x, uint64_t key)
     return t < x->fu_max ? t : x->fu_max;
 }
 
+/* sc = s with the series' protocol as its only strategy, no risk groups,
+ * re-derived: a shallow copy that shares s's path and text, never freed
+ * through it. */
+static void series_scenario(ns_scenario *sc, const ns_scenario *s, const ns_series *x)
+{
+    memcpy(sc, s, sizeof *s);
+    sc->n_strategies = 1;
+    sc->n_groups = 0;
+    memset(&sc->strategy[0], 0, sizeof sc->strategy[0]);
+    snprintf(sc->strategy[0].name, sizeof sc->strategy[0].name, "%s", x->name);
+    sc->strategy[0].n_rules = 1;
+    sc->strategy[0].rule[0] = x->protocol;
+    ns_scenario_derive(sc);
+}
+
 uint64_t ns_calib_sim_patients(const ns_calib_sim *cs, int j)
 {
     return cs->x[j].m;
@@ -84,15 +99,7 @@ ns_calib_sim *ns_calib_sim_new(const ns_scenario *s, const ns_calibration *c, ui
             ns_calib_sim_free(cs);
             return NULL;
         }
-        /* a shallow copy: shares s's path and text, never freed through it */
-        memcpy(q->sc, s, sizeof *s);
-        q->sc->n_strategies = 1;
-        q->sc->n_groups = 0;
-        memset(&q->sc->strategy[0], 0, sizeof q->sc->strategy[0]);
-        snprintf(q->sc->strategy[0].name, sizeof q->sc->strategy[0].name, "%s", x->name);
-        q->sc->strategy[0].n_rules = 1;
-        q->sc->strategy[0].rule[0] = x->protocol;
-        ns_scenario_derive(q->sc);
+        series_scenario(q->sc, s, x);
         uint64_t got = 0, tries = 0, limit = q->m * 100000 + 1000000;
         ns_patient p;
         while (got < q->m && tries < limit) {
@@ -157,6 +164,53 @@ void ns_calib_sim_run(ns_calib_sim *cs, const double *theta, int threads, uint64
         out[NS_EV_DISTANT] = distant;
         out[NS_EV_METASTASIS] = nodal + distant;
     }
+}
+
+void ns_calib_sim_run_draw(ns_calib_sim *cs, int j, const ns_scenario *draw, int nb,
+                           const uint64_t *bound, int nt, const double *years, int threads,
+                           uint64_t *found)
+{
+    series_sim *q = &cs->x[j];
+    series_scenario(q->sc, draw, &cs->c->series[j]);
+    const ns_scenario *sc = q->sc;
+    enum { CELLS = 64 * NS_NEVENTS };
+    uint64_t acc[CELLS] = {0};
+    int cells = nb * nt * NS_NEVENTS;
+    (void)threads;
+    for (int b = 0; b < nb; b++) {
+        /* the patients of block b: from the previous bound to this one */
+        const int64_t lo = b ? (int64_t)bound[b - 1] : 0, hi = (int64_t)bound[b];
+        uint64_t *blk = acc + (size_t)b * nt * NS_NEVENTS;
+        uint64_t part[(NS_STUDY_MAX_T + 1) * NS_NEVENTS] = {0};
+        const int pn = nt * NS_NEVENTS;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) reduction(+ : part[:(NS_STUDY_MAX_T + 1) * NS_NEVENTS]) \
+    num_threads(threads > 0 ? threads : omp_get_max_threads())
+#endif
+        for (int64_t i = lo; i < hi; i++) {
+            ns_patient p;
+            ns_outcome o;
+            ns_history_draw(sc, q->seed, q->idx[i], &p);
+            if (!p.has_metastasis && !p.has_residual)
+                continue;
+            ns_strategy_play(sc, 0, &p, &o);
+            for (int t = 0; t < nt; t++) {
+                double f = years[t];
+                part[t * NS_NEVENTS + NS_EV_LOCAL] += o.local_detection_time <= f;
+                if (o.detection_time > 0 && o.detection_time <= f) {
+                    part[t * NS_NEVENTS + NS_EV_NODAL] += p.site != NS_SITE_LIVER;
+                    part[t * NS_NEVENTS + NS_EV_DISTANT] += p.site == NS_SITE_LIVER;
+                }
+            }
+        }
+        for (int c = 0; c < pn; c++)
+            blk[c] = part[c] + (b ? blk[c - nt * NS_NEVENTS] : 0); /* cumulative over blocks */
+    }
+    for (int c = 0; c < cells && c < CELLS; c++)
+        found[c] = acc[c];
+    for (int c = 0; c < nb * nt; c++)
+        found[c * NS_NEVENTS + NS_EV_METASTASIS] =
+            found[c * NS_NEVENTS + NS_EV_NODAL] + found[c * NS_NEVENTS + NS_EV_DISTANT];
 }
 
 double ns_calib_prob(uint64_t found, uint64_t m)

@@ -205,6 +205,11 @@ static double value_of(const double *fc, const double *fe, int K, int S, double 
     return v > 0 ? v : 0;
 }
 
+int ns_evppi_min_draws(int p)
+{
+    return 2 * (1 + PER * p);
+}
+
 int ns_evppi_sets(const double *x, int K, int P, const int *cols, int p, int nsets,
                   const double *const *costs, const double *const *effects, int S,
                   const double *wtp, int W, uint64_t seed, double *evppi, double *se)
@@ -212,7 +217,7 @@ int ns_evppi_sets(const double *x, int K, int P, const int *cols, int p, int nse
     if (p < 1 || p > NS_EVPPI_MAX_PARAMS || S < 1 || W < 1 || nsets < 1)
         return -1;
     int mmax = 1 + PER * p;
-    if (K < 2 * mmax)
+    if (K < ns_evppi_min_draws(p))
         return -1;
     int m = mmax, rc = 0;
     size_t Ks = (size_t)K;
@@ -236,7 +241,10 @@ int ns_evppi_sets(const double *x, int K, int P, const int *cols, int p, int nse
                 btb[i * m + j] = s;
             }
     }
-    if (!rc) { /* the cost of each strategy, then its effect: one series each */
+    if (!rc) { /* the cost of each strategy, then its effect: one series each, less the
+                * first strategy's in the same draw (as voi regresses incremental net benefit:
+                * what all strategies share in a draw, e.g. the cohort's QALYs, is no noise in
+                * their differences), so the first strategy's series is 0 */
         const double **ys = malloc(sizeof *ys * TS);
         double *yy = malloc(sizeof *yy * Ks * TS);
         rc = !ys || !yy;
@@ -244,7 +252,7 @@ int ns_evppi_sets(const double *x, int K, int P, const int *cols, int p, int nse
             size_t q = t / (2 * (size_t)S), u = t % (2 * (size_t)S);
             const double *src = u < (size_t)S ? costs[q] : effects[q];
             for (int k = 0; k < K; k++)
-                yy[t * K + k] = src[(size_t)k * S + u % (size_t)S];
+                yy[t * K + k] = src[(size_t)k * S + u % (size_t)S] - src[(size_t)k * S];
             ys[t] = yy + t * K;
         }
         /* series t's fitted values at fc + t * K: a set's costs, then its effects */

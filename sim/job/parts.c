@@ -229,7 +229,8 @@ int ns__job_write_uncertainty(ns_h5 *h, const ns_scenario *s, const ns__job_unce
         rc = rc || ns_h5_write_psa(h, x->K, x->n, values, cost, effect) ||
              (x->posterior && ns_h5_note_posterior(h, x->posterior)) ||
              (KG && ns_h5_write_psa_groups(h, x->K, pg.cost, pg.effect, pg.share)) ||
-             (x->voi && ns__job_evppi(h, s, x->K, values, cost, effect, KG ? &pg : NULL));
+             (x->voi && ns__job_evppi(h, s, x, values, cost, effect, KG ? &pg : NULL)) ||
+             (x->voi && ns__job_evsi(h, s, x, cost, effect, KG ? &pg : NULL));
         free(v);
         free(gv);
     }

@@ -90,7 +90,8 @@ static int run_uncertainty(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_e
     int rc = ns__job_part_alloc(s, &u, &p, e) || ns__job_compute(s, j, &p, 1, 1, e);
     if (!rc) {
         ns__job_uncertainty x = {(int)u.draw_count, (int)u.setting_count, j->voi, j->n,
-                                 p.psa, p.owsa, j->posterior};
+                                 p.psa, p.owsa, j->posterior, j->seed, j->threads,
+                                 j->quiet ? NULL : j->note, j->ctx};
         rc = ns__job_write_uncertainty(h, s, &x);
     }
     ns__job_part_free(&p);

@@ -50,6 +50,10 @@ typedef struct {
     uint64_t n;
     const double *psa_rows, *owsa_rows;
     const ns_posterior *posterior;
+    uint64_t seed; /* the run's: the EVSI's studies draw their patients from it */
+    int threads;   /* for the EVSI's study simulation (0: OpenMP's default) */
+    ns_job_note_fn note; /* told how long the EVPPI and each EVSI took (NULL: not told) */
+    void *ctx;
 } ns__job_uncertainty;
 /* /psa, /psa_by_group, /voi and /owsa from the rows. 0 or -1. */
 int ns__job_write_uncertainty(ns_h5 *h, const ns_scenario *s, const ns__job_uncertainty *x);
@@ -65,9 +69,17 @@ int ns__job_write_whole(const ns_scenario *s, const ns_run_info *info,
  * no message). */
 int ns__job_finish(int rc, ns_errors *e);
 
-/* /voi after a PSA of K draws: values [K, P], cost and effect [K, S], and
- * with risk groups their means pg. 0 or -1. */
-int ns__job_evppi(ns_h5 *h, const ns_scenario *s, int K, const double *x, const double *cost,
-                  const double *effect, const ns_psa_groups *pg);
+/* /voi after the PSA of u (u->K draws): values [K, P], cost and effect
+ * [K, S], and with risk groups their means pg. 0 or -1. */
+int ns__job_evppi(ns_h5 *h, const ns_scenario *s, const ns__job_uncertainty *u,
+                  const double *x, const double *cost, const double *effect,
+                  const ns_psa_groups *pg);
+
+/* /voi/evsi after /voi: the EVSI of every study of s's studies: section
+ * (PSA draws' cost and effect [K, S], risk groups' means pg or NULL), the
+ * studies simulated for each draw of x (its seed, posterior and threads).
+ * Does nothing and returns 0 when s has no studies. 0 or -1. */
+int ns__job_evsi(ns_h5 *h, const ns_scenario *s, const ns__job_uncertainty *x,
+                 const double *cost, const double *effect, const ns_psa_groups *pg);
 
 #endif

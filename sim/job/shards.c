@@ -3,6 +3,7 @@
 #include "netsurv/job/job.h"
 #include "netsurv/engine/work.h"
 #include "netsurv/output/atomic.h"
+#include "netsurv/output/calib_out.h"
 #include "netsurv/output/shard.h"
 #include "run.h"
 
@@ -217,6 +218,27 @@ static ns_scenario *shard_scenario(const ns_shard_info *in, const ns_strategy_ta
     return s;
 }
 
+/* The posterior the shards drew from, read again from the path they name
+ * (the EVSI of a study needs its points, the shards hold only its hash);
+ * refused when the file there is no longer that posterior. 0 or -1. */
+static int study_posterior(const ns_shard_info *in, const ns_scenario *s, ns_posterior *out,
+                           ns_errors *e)
+{
+    char err[600];
+    if (ns_calib_read_posterior(in->posterior_path, s, out, err, sizeof err)) {
+        ns_errors_add(e, "the shards' EVSI needs the posterior they drew from: %s", err);
+        return -1;
+    }
+    if (ns__job_posterior_hash(out) != in->posterior_hash) {
+        ns_errors_add(e, "the shards' EVSI needs the posterior they drew from, but %s is no "
+                         "longer that posterior (its points or weights differ)",
+                      in->posterior_path);
+        ns_posterior_free(out);
+        return -1;
+    }
+    return 0;
+}
+
 int ns_job_merge(const ns_job *j, char *const *shards, int n, ns_job_merged *m, ns_errors *e)
 {
     int rc = ns_job_claim(j, e);
@@ -232,11 +254,22 @@ int ns_job_merge(const ns_job *j, char *const *shards, int n, ns_job_merged *m, 
         ns_posterior note = {.d = in.posterior_d, .n = (int)in.posterior_points,
                              .path = in.posterior_path};
         memcpy(note.param, in.posterior_param, sizeof note.param);
+        /* the EVSI simulates its studies under each draw: from the posterior itself */
+        ns_posterior full = {0};
+        const ns_posterior *post = in.posterior_hash ? &note : NULL;
+        if (post && in.voi && s->n_studies && study_posterior(&in, s, &full, e) == 0)
+            post = &full;
+        else if (post && in.voi && s->n_studies)
+            post = NULL;
         ns__job_uncertainty x = {(int)in.total_draws, (int)in.total_settings, in.voi,
-                                 in.n_patients, all.psa, all.owsa,
-                                 in.posterior_hash ? &note : NULL};
+                                 in.n_patients, all.psa, all.owsa, post, in.seed, j->threads,
+                                 j->quiet ? NULL : j->note, j->ctx};
         ns_run_info info = {in.seed, in.n_patients, j->command_line ? j->command_line : ""};
-        rc = ns__job_write_whole(s, &info, all.units, &x, e);
+        if (post || !in.posterior_hash)
+            rc = ns__job_write_whole(s, &info, all.units, &x, e);
+        else
+            ns__job_finish(-1, NULL);
+        ns_posterior_free(&full);
         *m = (ns_job_merged){s->sweep.n_points, in.n_patients};
     } else
         ns__job_finish(-1, NULL);

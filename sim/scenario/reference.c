@@ -304,6 +304,38 @@ static const ns_ref_key groups[] = {
     V("groups.*.why", "text", "", 1, 0, "none", "why cells were merged into the group (kept in the file, not used)"),
     END};
 
+static const ns_ref_key studies[] = {
+    L("studies", "list of 1-" X(NS_MAX_STUDIES) " mappings", "no studies",
+      "proposed follow-up studies whose expected value of sample information (EVSI) `netsurv run "
+      "--psa K --voi` estimates (/voi/evsi/STUDY): N patients of the cohort followed with the "
+      "protocol for T years, observing the local, nodal and distant recurrences found and those "
+      "found late (after late_after_years)"),
+    V("studies.*.name", "name", "", 1, 0, NULL, "unique, 1-47 characters without '.', '/', spaces"),
+    V("studies.*.source", "text", "", 1, 0, "give source or assumption", "where the design comes from"),
+    V("studies.*.assumption", "text", "", 1, 0, "give source or assumption", "what is assumed"),
+    V("studies.*.description", "text", "", 1, 0, "none", "the study in words (kept in the file, not used)"),
+    M("studies.*.cohort", NULL, "who is in it: `when` and source or assumption"),
+    G("studies.*.cohort.when", NS_REF_MAP, "when", "", "everyone", "when", "the rules' grammar, over reported attributes"),
+    V("studies.*.cohort.source", "text", "", 1, 0, "give source or assumption", "why"),
+    V("studies.*.cohort.assumption", "text", "", 1, 0, "give source or assumption", "why"),
+    M("studies.*.protocol", NULL, "the study's visits: a one-rule strategy over the scenario's modalities: source or assumption, schedule"),
+    V("studies.*.protocol.source", "text", "", 1, 0, "give source or assumption", "why"),
+    V("studies.*.protocol.assumption", "text", "", 1, 0, "give source or assumption", "why"),
+    G("studies.*.protocol.schedule", NS_REF_LIST, "list of visit items", "", NULL, "visit",
+      "the visits (see the grammar `visit`)"),
+    V("studies.*.follow_up_years", "list of 1-" X(NS_STUDY_MAX_T) " ascending numbers", "years", 0.25,
+      NS_HORIZON_YEARS, NULL, "follow-up T of every patient (no drop-out), one design per value"),
+    V("studies.*.sample_sizes", "list of 1-" X(NS_STUDY_MAX_N) " ascending whole numbers", "patients",
+      0, 1e6, NULL, "patients N, one design per value; 0 observes nothing (EVSI 0)"),
+    M("studies.*.cost", NULL, "the study's cost: fixed + per_patient_year x N x T (0 when N is 0)"),
+    F("studies.*.cost.fixed", "currency", 0, 1e12, NULL, "set-up and analysis"),
+    F("studies.*.cost.per_patient_year", "currency per patient-year", 0, 1e9, NULL,
+      "following one patient one year"),
+    F("studies.*.late_after_years", "years", 0.25, NS_HORIZON_YEARS, "5",
+      "the data's timing: the recurrences found after this many years (and within T) are a "
+      "statistic of their own beside the counts by site"),
+    END};
+
 #define OPT_AXIS(name, type, meaning) \
     M("optimize." name, NULL, meaning), \
     L("optimize." name ".choices", type, NULL, "the choices"), \
@@ -472,6 +504,7 @@ const ns_ref_section ns_ref_sections[] = {
     {"strategies", SC, "strategies", "", strategies},
     {"groups", SC, "groups", "", groups},
     {"optimize", SC, "optimize", "In the scenario, or alone in a file given with `netsurv optimize --space FILE`.", optimize},
+    {"studies", SC, "studies", "Proposed follow-up studies, for EVSI (`netsurv run --psa K --voi`).", studies},
     {"sweep", SC | NS_REF_SWEEP, "sweep",
      "In the scenario, or alone in a sweep file (`--sweep FILE`, which holds only `sweep:`).", sweep},
     {"calibrate", NS_REF_SERIES, "Series file: calibrate",

@@ -7,6 +7,7 @@
 #include "strategies.h"
 #include "sweep_section.h"
 #include "optimize_section.h"
+#include "study_section.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -44,7 +45,8 @@ static int load_tree(ns_ytree *t, ns_scenario *s, ns_errors *e)
                                               ns__load_residual, ns__load_course, ns__load_death,
                                               ns__load_targets, ns__load_modalities,
                                               ns__load_strategies, ns__load_groups,
-                                              ns__load_sweep, ns__load_optimize};
+                                              ns__load_sweep, ns__load_optimize,
+                                              ns__load_studies};
     for (size_t i = 0; i < sizeof loaders / sizeof *loaders; i++)
         loaders[i](&L, t->root);
     if (e->n == 0)

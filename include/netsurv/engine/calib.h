@@ -31,6 +31,18 @@ uint64_t ns_calib_sim_patients(const ns_calib_sim *cs, int j);
  * (metastasis = nodal + distant). No allocation. */
 void ns_calib_sim_run(ns_calib_sim *cs, const double *theta, int threads, uint64_t *found);
 
+/* Runs series j on the scenario `draw` (every parameter of it, e.g. a PSA
+ * draw, with the series' protocol as its only strategy) on the same virtual
+ * patients, and counts by sample size and follow-up instead of the series'
+ * own follow-up: found[(b * nt + t) * NS_NEVENTS + e] virtual patients among
+ * the first bound[b] (ascending, at most the series' patients) in whom an
+ * event of type e was found within years[t] (nt at most NS_STUDY_MAX_T + 1,
+ * in any order). nb * nt at most 64. No
+ * allocation; integers, so the same for any thread count. */
+void ns_calib_sim_run_draw(ns_calib_sim *cs, int j, const ns_scenario *draw, int nb,
+                           const uint64_t *bound, int nt, const double *years, int threads,
+                           uint64_t *found);
+
 /* Probability of an event from `found` of m virtual patients, with half an
  * event added (found + 0.5) / (m + 1), so that a series with events is never
  * impossible. */

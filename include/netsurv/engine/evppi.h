@@ -26,6 +26,10 @@ int ns_evppi(const double *x, int K, int P, const int *cols, int p, const double
              const double *effect, int S, const double *wtp, int W, uint64_t seed, double *evppi,
              double *se);
 
+/* The fewest draws the regression on p parameters can be fitted to (twice
+ * its basis columns); with fewer, ns_evppi and ns_evppi_sets return -1. */
+int ns_evppi_min_draws(int p);
+
 /* The same for nsets decisions on the same draws and parameters (cost[q],
  * effect[q] for q < nsets, each [K * S]): the basis and each penalty's
  * factorisation are computed once for all. evppi and se [q * W + w]. */

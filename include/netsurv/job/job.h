@@ -35,6 +35,7 @@ typedef struct {
     uint64_t seed, n;           /* seed, patients (per sweep point) */
     int threads;                /* 0: OpenMP's default */
     int per_patient, psa, owsa, resume;
+    int quiet;                  /* no notes of what the value of information took or missed */
     int voi;                    /* with psa: /voi (EVPPI) */
     const ns_posterior *posterior; /* --posterior: PSA draws from a calibration (or NULL) */
     int shard_k, shard_n;       /* shard k of n (0-based; n 0: not a shard) */

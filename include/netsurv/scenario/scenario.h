@@ -159,6 +159,25 @@ typedef struct {
     int otherwise;              /* matches the patients no other rule matches */
 } ns_rule;
 
+/* A proposed follow-up study (the studies: section, issue 11): N patients
+ * of a cohort followed with a protocol for T years, observing the
+ * recurrences found by type; its value (EVSI) is estimated after a PSA. */
+#define NS_MAX_STUDIES 4
+#define NS_STUDY_MAX_N 8
+#define NS_STUDY_MAX_T 4
+#define NS_STUDY_LATE_AFTER 5.0 /* late_after_years when a study does not give it */
+typedef struct {
+    char name[NS_NAME_LEN];
+    ns_riskgroup when;          /* who is in it (reported attributes) */
+    ns_rule protocol;           /* its visits (tests and interval) */
+    int n_sizes, n_years;
+    double size[NS_STUDY_MAX_N];   /* patients, ascending */
+    double years[NS_STUDY_MAX_T];  /* follow-up, ascending */
+    double cost_fixed;          /* currency of the scenario */
+    double cost_per_patient_year;
+    double late_after;          /* recurrences found after this many years: a statistic */
+} ns_study;
+
 typedef struct {
     char name[NS_NAME_LEN];
     char source[256];
@@ -315,6 +334,8 @@ typedef struct ns_scenario {
     char **sets;
     char *sweep_path, *sweep_text; /* a sweep given in its own file (--sweep), or NULL */
     ns_opt_space opt;           /* the optimize: section (opt.given 0: none) */
+    int n_studies;              /* the studies: section (0: none) */
+    ns_study study[NS_MAX_STUDIES];
 } ns_scenario;
 
 /* Value index of each axis at sweep point p (idx[0..n_axes)). */
