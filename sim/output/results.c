@@ -64,10 +64,14 @@ int ns_h5_write_economics(ns_h5 *h, const double *cost, const double *effect)
     const char *names[NS_MAX_STRATEGIES];
     for (int k = 0; k < S; k++)
         names[k] = s->strategy[k].name;
+    char per_qaly[24];
+    snprintf(per_qaly, sizeof per_qaly, "%s per QALY", s->econ.currency);
     hsize_t n = (hsize_t)S, d2[2] = {(hsize_t)W, (hsize_t)S}, nw = (hsize_t)W;
     if (h->point == 0)
         rc |= ns__h5_attr_f64(g, "discount_costs", s->follow.discount_costs) |
           ns__h5_attr_f64(g, "discount_effects", s->follow.discount_effects) |
+          ns__h5_attr_str(g, "currency", s->econ.currency) |
+          ns__h5_attr_u64(g, "price_year", (uint64_t)s->econ.price_year) |
           ns__h5_attr_str(g, "effect", "discounted QALYs per patient (continuous discounting)") |
           ns__h5_attr_str(g, "convention", "costs at event times discounted by (1 + r)^-t; utilities "
                                     "and ongoing costs integrated with exp(-ln(1 + r) t)");
@@ -79,7 +83,7 @@ int ns_h5_write_economics(ns_h5 *h, const double *cost, const double *effect)
                                   s->follow.discount_costs));
     if (h->point == 0)
         rc |= ns__h5_write_strings(g, "strategy", names, n, "strategy names (columns)");
-    rc |= ns__h5_write_f64(h, g, "cost", 1, &n, cost, "mean discounted cost per patient", "USD");
+    rc |= ns__h5_write_f64(h, g, "cost", 1, &n, cost, "mean discounted cost per patient", s->econ.currency);
     rc |= ns__h5_write_f64(h, g, "effect", 1, &n, effect, "mean discounted QALYs per patient", "QALY");
     rc |= ns__h5_write_i32(h, g, "order", n, t.order, "0-based strategy indices sorted by cost", NULL);
     rc |= ns__h5_write_i32(h, g, "status", n, t.status, "position relative to the efficiency frontier",
@@ -87,15 +91,15 @@ int ns_h5_write_economics(ns_h5 *h, const double *cost, const double *effect)
     rc |= ns__h5_write_i32(h, g, "reference", n, t.reference,
                     "0-based index of the frontier strategy each frontier strategy is compared to (-1: none)", NULL);
     rc |= ns__h5_write_f64(h, g, "incremental_cost", 1, &n, t.inc_cost, "cost minus the reference's "
-                    "(NaN: not on the frontier, or the first)", "USD");
+                    "(NaN: not on the frontier, or the first)", s->econ.currency);
     rc |= ns__h5_write_f64(h, g, "incremental_effect", 1, &n, t.inc_effect,
                     "QALYs minus the reference's (NaN: none)", "QALY");
     rc |= ns__h5_write_f64(h, g, "icer", 1, &n, t.icer, "incremental cost-effectiveness ratio along the "
-                    "frontier (NaN: none)", "USD per QALY");
-    rc |= ns__h5_write_f64(h, g, "nmb", 1, &n, nmb, "net monetary benefit at the group's wtp", "USD");
+                    "frontier (NaN: none)", per_qaly);
+    rc |= ns__h5_write_f64(h, g, "nmb", 1, &n, nmb, "net monetary benefit at the group's wtp", s->econ.currency);
     if (h->point == 0)
-        rc |= ns__h5_write_f64(NULL, g, "wtp_grid", 1, &nw, grid, "willingness to pay", "USD per QALY");
-    rc |= ns__h5_write_f64(h, g, "nmb_grid", 2, d2, nmb_grid, "net monetary benefit [wtp, strategy]", "USD");
+        rc |= ns__h5_write_f64(NULL, g, "wtp_grid", 1, &nw, grid, "willingness to pay", per_qaly);
+    rc |= ns__h5_write_f64(h, g, "nmb_grid", 2, d2, nmb_grid, "net monetary benefit [wtp, strategy]", s->econ.currency);
     H5Gclose(g);
     free(nmb_grid);
     h->failed |= rc != 0;
