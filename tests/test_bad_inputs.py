@@ -418,9 +418,12 @@ def hash64(h, data):
 
 
 def shard_checksum(a, payload):
+    """sim/output/shard.c ns_shard_checksum, for a shard without PSA or OWSA rows."""
     head = b"".join(int(a[k]).to_bytes(8, "little") for k in (
         "fingerprint", "seed", "n_patients", "shard", "n_shards", "unit_first", "unit_count",
-        "total_units", "n_strategies", "tally_size", "n_tallies"))
+        "total_units", "n_strategies", "tally_size", "n_tallies", "draw_first", "draw_count",
+        "total_draws", "setting_first", "setting_count", "total_settings", "psa_row",
+        "owsa_row", "voi", "posterior_hash", "posterior_points"))
     return hash64(hash64(0x6e65747375727631, head), payload)
 
 
@@ -471,9 +474,7 @@ def merge_cases():
             u = f["units"][:]
             u[0, 0:8] = 0  # the first strategy's n_patients of the first unit
             f["units"][...] = u
-            a = {k: int(f.attrs[k]) for k in ("fingerprint", "seed", "n_patients", "shard", "n_shards",
-                                            "unit_first", "unit_count", "total_units", "n_strategies",
-                                            "tally_size", "n_tallies")}
+            a = {k: int(v) for k, v in f.attrs.items() if isinstance(v, (int, np.integer))}
             f.attrs.modify("checksum", np.uint64(shard_checksum(a, u.tobytes())))
     mg("a unit tallying 0 patients, with a valid checksum", zero_patients, "tally of 0 patients")
     def resum(d):
@@ -482,9 +483,7 @@ def merge_cases():
             u = f["units"][:]
             u[0, 8] ^= 1  # n_metastases: plausible numbers, checksum made to fit
             f["units"][...] = u
-            a = {k: int(f.attrs[k]) for k in ("fingerprint", "seed", "n_patients", "shard", "n_shards",
-                                            "unit_first", "unit_count", "total_units", "n_strategies",
-                                            "tally_size", "n_tallies")}
+            a = {k: int(v) for k, v in f.attrs.items() if isinstance(v, (int, np.integer))}
             f.attrs.modify("checksum", np.uint64(shard_checksum(a, u.tobytes())))
     bad_run("merge", "the Python checksum equals netsurv's (an edit with a fitting checksum merges)",
             ["merge", "out.h5", "s1.h5", "s2.h5"], 0, "", out=None,

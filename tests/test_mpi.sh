@@ -50,17 +50,7 @@ if compgen -G "$dir/.c2.h5.rank-*" >/dev/null; then
 fi
 # optimisation candidates over ranks (each its share of every pass's
 # patient slices), with PSA of the frontier: the file and policy of one process
-cat >"$dir/space.yaml" <<'YAML'
-optimize:
-  tests: {choices: [[mri], [endoscopy, mri]], assumption: "test"}
-  first_visit_years: {choices: [1, 2], assumption: "test"}
-  interval_years: {choices: [1, 3], assumption: "test"}
-  change_after_years: {choices: [never, 5], assumption: "test"}
-  later_interval_years: {choices: [2], assumption: "test"}
-  horizon_years: {choices: [5, lifelong], assumption: "test"}
-  treatment: {choices: [none, radical_surgery], assumption: "test"}
-YAML
-opt=(-n 5000 --psa 3 --space "$dir/space.yaml" --quiet)
+opt=(-n 5000 --psa 3 --space "$src/tests/fixtures/opt_space.yaml" --quiet)
 "$bin" optimize "${opt[@]}" -o "$dir/o1.h5" --policy "$dir/p1.yaml"
 "${mpi[@]}" -np 3 "$bin" optimize "${opt[@]}" -o "$dir/o3.h5" --policy "$dir/p3.yaml"
 /usr/bin/python3 "$src/tests/fixtures/h5_same.py" "$dir/o1.h5" "$dir/o3.h5"

@@ -12,16 +12,7 @@ src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
-cat > "$dir/space.yaml" <<'YAML'
-optimize:
-  tests: {choices: [[mri], [endoscopy, mri]], assumption: "test"}
-  first_visit_years: {choices: [1, 2], assumption: "test"}
-  interval_years: {choices: [1, 3], assumption: "test"}
-  change_after_years: {choices: [never, 5], assumption: "test"}
-  later_interval_years: {choices: [2], assumption: "test"}
-  horizon_years: {choices: [5, lifelong], assumption: "test"}
-  treatment: {choices: [none, radical_surgery], assumption: "test"}
-YAML
+cp "$src/tests/fixtures/opt_space.yaml" "$dir/space.yaml"
 args=(-n 3000 --threads 2 --space "$dir/space.yaml" -o "$dir/opt.h5" --policy "$dir/policy.yaml")
 "$bin" optimize "${args[@]}" > "$dir/out" 2> "$dir/err" || fail "optimize exits $?: $(cat "$dir/err")"
 [ -s "$dir/opt.h5" ] && [ -s "$dir/policy.yaml" ] || fail "no output or policy file"

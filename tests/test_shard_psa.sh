@@ -25,11 +25,11 @@ same() { /usr/bin/python3 "$src/tests/fixtures/sweep_compare.py" "$1" "$2" >cmp.
 ok() { echo "ok - $*"; }
 
 # ---- 1. shards of PSA + OWSA + VOI merged = one process
-opts=(-n 70000 --psa 12 --owsa --voi --quiet)
+opts=(-n 70000 --psa 6 --owsa --voi --quiet)
 must "$bin" run "$sc" "${opts[@]}" -o one.h5
 for k in 1 2 3; do
   must "$bin" run "$sc" "${opts[@]}" --shard $k/3 -o s$k.h5
-  grep -q "PSA draws $(((k - 1) * 4))-$((k * 4)) of 12, OWSA parameters" out.txt ||
+  grep -q "PSA draws $(((k - 1) * 2))-$((k * 2)) of 6, OWSA parameters" out.txt ||
     fail "shard $k/3 did not say which PSA draws and OWSA parameters it ran"
 done
 must "$bin" merge m.h5 s2.h5 s3.h5 s1.h5
@@ -37,7 +37,7 @@ same one.h5 m.h5
 /usr/bin/python3 - <<'PY' || fail "the merged file lacks PSA, OWSA or EVPPI"
 import h5py
 f = h5py.File("m.h5", "r")
-assert f["psa/cost"].shape[0] == 12, f["psa/cost"].shape
+assert f["psa/cost"].shape[0] == 6, f["psa/cost"].shape
 assert "owsa" in f and "voi" in f and "psa_by_group" in f
 PY
 # 3 draws over 5 shards: some shards hold none
@@ -67,11 +67,11 @@ PY
 ok "shards of PSA, OWSA and VOI (3 and 5 shards, with a posterior) merge into one process's datasets"
 
 # ---- 2. shards of different uncertainty runs
-must "$bin" run "$sc" -n 70000 --psa 13 --owsa --voi --quiet --shard 2/3 -o k13.h5
+must "$bin" run "$sc" -n 70000 --psa 7 --owsa --voi --quiet --shard 2/3 -o k13.h5
 refused 2 "different runs" "$bin" merge bad.h5 s1.h5 k13.h5 s3.h5
-must "$bin" run "$sc" -n 70000 --psa 12 --voi --quiet --shard 2/3 -o noowsa.h5
+must "$bin" run "$sc" -n 70000 --psa 6 --voi --quiet --shard 2/3 -o noowsa.h5
 refused 2 "different runs" "$bin" merge bad.h5 s1.h5 noowsa.h5 s3.h5
-must "$bin" run "$sc" -n 70000 --psa 12 --owsa --quiet --shard 2/3 -o novoi.h5
+must "$bin" run "$sc" -n 70000 --psa 6 --owsa --quiet --shard 2/3 -o novoi.h5
 refused 2 "different runs" "$bin" merge bad.h5 s1.h5 novoi.h5 s3.h5
 [[ ! -e bad.h5 ]] || fail "a refused merge left its output"
 refused 2 "different runs" "$bin" merge bad.h5 p1.h5 f2.h5
@@ -99,7 +99,7 @@ kill_when_grown() {
   (($(stat -c %s "$ck") > first)) || fail "the checkpoint $ck never grew"
   [[ ! -e $out ]] || fail "a killed run left its output $out"
 }
-big=(-n 200000 --psa 30 --owsa --quiet --threads 1)
+big=(-n 140000 --psa 8 --quiet --threads 1)
 kill_when_grown r2.h5 "$bin" run "$sc" "${big[@]}" --shard 2/2 -o r2.h5
 cp .r2.h5.netsurv-checkpoint ck.copy
 if "$bin" run "$sc" "${big[@]}" --shard 2/2 --seed 99 --resume -o r2.h5 >out.txt 2>err.txt; then
@@ -122,10 +122,10 @@ same unbroken.h5 resumed.h5
 ok "a shard killed after $done_k of $all_k items, resumed, merges as an uninterrupted one"
 
 # ---- 4. a single PSA run killed and resumed
-kill_when_grown single.h5 "$bin" run "$sc" -n 100000 --psa 40 --quiet --threads 1 -o single.h5
-must "$bin" run "$sc" -n 100000 --psa 40 --quiet --threads 1 --resume -o single.h5
-grep -q "resuming: [1-9][0-9]* of 40 " err.txt || fail "the PSA run did not resume from its draws"
-must "$bin" run "$sc" -n 100000 --psa 40 --quiet -o single_u.h5
+kill_when_grown single.h5 "$bin" run "$sc" -n 70000 --psa 10 --quiet --threads 1 -o single.h5
+must "$bin" run "$sc" -n 70000 --psa 10 --quiet --threads 1 --resume -o single.h5
+grep -q "resuming: [1-9][0-9]* of 10 " err.txt || fail "the PSA run did not resume from its draws"
+must "$bin" run "$sc" -n 70000 --psa 10 --quiet -o single_u.h5
 same single_u.h5 single.h5
 [[ ! -e .single.h5.netsurv-checkpoint ]] || fail "the PSA run's checkpoint is left"
 ok "a PSA run killed and resumed equals an uninterrupted one"

@@ -130,4 +130,21 @@ SWEEP=$src/scenarios/sweeps/mri_interval.yaml PATIENTS=20000 SHARD_DIR=$dir/shar
 grep -q "a sweep: no report job" out.txt || fail "a sweep: the missing report is not said"
 [[ $(wc -l <"$FAKE_SLURM/log") == 2 && -s sweep.h5 ]] || fail "a sweep: $(cat "$FAKE_SLURM/log")"
 echo "ok - a sweep: array and merge, no report job (said)"
+
+# a PSA with OWSA and EVPPI over 3 tasks: each its share of the draws and
+# parameters; the merged file equals a one-process run
+rm -rf "$FAKE_SLURM"/* shards
+PSA=7 OWSA=1 VOI=1 PATIENTS=20000 SHARD_DIR=$dir/shards OUT=$dir/psa.h5 REPORT=0 \
+  bash "$submit" 3 >out.txt 2>err.txt || fail "submit.sh with PSA exited $?"
+grep -q "PSA draws 2-4 of 7" "$FAKE_SLURM"/job-101*2.out ||
+  fail "task 2 did not run its PSA draws: $(tail -3 "$FAKE_SLURM"/job-101*2.out)"
+"$bin" run "$SCENARIO" -n 20000 --psa 7 --owsa --voi --quiet -o psa_one.h5 >/dev/null ||
+  fail "the one-process PSA run"
+/usr/bin/python3 "$src/tests/fixtures/h5_same.py" psa.h5 psa_one.h5 >cmp.txt 2>&1 ||
+  fail "the merged PSA differs from a one-process run: $(tail -3 cmp.txt)"
+rc=0
+SWEEP=$src/scenarios/sweeps/mri_interval.yaml PSA=5 OUT=$dir/no.h5 bash "$submit" 2 >out.txt 2>err.txt ||
+  rc=$?
+((rc == 2)) && grep -q "not on a sweep" err.txt || fail "a sweep with PSA was not refused (exit $rc)"
+echo "ok - PSA, OWSA and EVPPI over array tasks equal a one-process run ($(cat cmp.txt)); a sweep with PSA refused"
 echo "test_slurm: all passed"

@@ -230,7 +230,7 @@ done
 [[ $(ls "$SHARD_DIR") == $'shard-1.h5\nshard-2.h5\nshard-3.h5' ]] || fail "shards: $(ls "$SHARD_DIR")"
 bash "$slurm/netsurv-merge.sbatch" >out.txt 2>err.txt || fail "merge script"
 same sweep.h5 "$OUT"
-[[ $(grep -c "^HDF5_USE_FILE_LOCKING=FALSE run $scen --sweep $sweep -n $n --shard [123]/3 -o $SHARD_DIR/shard-[123].h5 --threads [12]$" netsurv.log) == 3 ]] ||
+[[ $(grep -c "^HDF5_USE_FILE_LOCKING=FALSE run $scen --sweep $sweep -n $n --shard [123]/3 --resume -o $SHARD_DIR/shard-[123].h5 --threads [12]$" netsurv.log) == 3 ]] ||
   fail "the array script ran: $(cat netsurv.log)"
 grep -q -- "--shard 2/3 .* --threads 2$" netsurv.log || fail "SLURM_CPUS_PER_TASK not used"
 grep -q "^HDF5_USE_FILE_LOCKING=FALSE merge $OUT $SHARD_DIR/shard-1.h5 $SHARD_DIR/shard-2.h5 $SHARD_DIR/shard-3.h5$" netsurv.log ||

@@ -11,7 +11,7 @@
 #
 # usage: scripts/slurm/submit.sh [N]      (N shards, default $SHARDS or 16)
 # Settings are environment variables, passed on to the jobs:
-#   NETSURV SCENARIO SWEEP PATIENTS SHARD_DIR OUT (see the .sbatch files)
+#   NETSURV SCENARIO SWEEP PATIENTS PSA OWSA VOI SHARD_DIR OUT (see the .sbatch files)
 #   REPORT_DIR ANALYSIS PYTHON (see netsurv-report.sbatch); REPORT=0: no report
 # e.g. 100 million patients of the default scenario over 50 array tasks:
 #   NETSURV=$PWD/build/netsurv SWEEP= PATIENTS=100000000 OUT=default-1e8.h5 \
@@ -19,6 +19,9 @@
 # or a sweep:
 #   NETSURV=$PWD/build/netsurv SWEEP=scenarios/sweeps/mri_interval.yaml \
 #     PATIENTS=10000000 OUT=mri.h5 scripts/slurm/submit.sh 32
+# or a PSA of 1,000 draws of 100,000 patients with EVPPI, each task 20 draws:
+#   NETSURV=$PWD/build/netsurv SWEEP= PATIENTS=100000 PSA=1000 VOI=1 OUT=psa.h5 \
+#     scripts/slurm/submit.sh 50
 # Extra sbatch options for every job (account, partition, QOS) can be given
 # as SBATCH_ACCOUNT, SBATCH_PARTITION, SBATCH_QOS: sbatch reads them itself.
 #
@@ -59,6 +62,12 @@ if [[ -n $SWEEP ]]; then
 fi
 "$NETSURV" validate "$SCENARIO" ${sweep_args[@]+"${sweep_args[@]}"} >/dev/null ||
   refuse "$SCENARIO${SWEEP:+ with $SWEEP} does not validate (the problems are above)"
+if [[ -n ${PSA:-} ]] && ! [[ $PSA =~ ^[1-9][0-9]*$ ]]; then
+  refuse "PSA=$PSA: the number of PSA draws must be a positive integer"
+fi
+if [[ -n $SWEEP && ( -n ${PSA:-} || ${OWSA:-0} == 1 ) ]]; then
+  refuse "PSA and OWSA run on single points, not on a sweep: set SWEEP= (empty)"
+fi
 [[ ! -e $OUT ]] || refuse "$OUT exists: the merge would refuse to replace it"
 if compgen -G "$SHARD_DIR/shard-*.h5" >/dev/null; then
   refuse "$SHARD_DIR already holds shards (of an earlier run?): remove them first"

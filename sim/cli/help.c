@@ -69,10 +69,12 @@ const ns_opt_help ns_opt_table[] = {
     {"--sweep", NULL, "FILE", NULL, "a sweep definition (grid or zip axes over scenario values)",
      B(run) | B(validate)},
     {"--resume", NULL, NULL, NULL,
-     "continue after a kill from the checkpoint beside the output (run: a sweep; calibrate: "
-     "the evaluations done)", B(run) | B(calibrate)},
-    {"--shard", NULL, "K/N", NULL, "write only the K-th of N contiguous shares of the work units",
-     B(run)},
+     "continue after a kill from the checkpoint beside the output (run: the sweep points, a "
+     "shard's work units, the PSA draws and OWSA parameters done; calibrate: the evaluations "
+     "done); with no checkpoint, start from the beginning", B(run) | B(calibrate)},
+    {"--shard", NULL, "K/N", NULL,
+     "write only the K-th of N contiguous shares of the work units, PSA draws and OWSA "
+     "parameters into a shard file, for `netsurv merge`", B(run)},
     {"--peak-memory", NULL, NULL, NULL, "print the peak resident memory at the end", B(run)},
     {"--memory", NULL, NULL, NULL, "also measure peak memory per configuration", B(bench)},
     {"--csv", NULL, NULL, NULL, "print CSV instead of a table", B(cohort) | B(icer)},

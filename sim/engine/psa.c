@@ -36,7 +36,7 @@ static double clamp(double x, double lo, double hi)
 static void draw_dirichlet(const ns_scenario *base, ns_scenario *out, int g, ns_rng *r)
 {
     const ns_param *q = &base->param[g];
-    double alpha[NS_MAX_KNOTS], x[NS_MAX_KNOTS];
+    double alpha[NS_MAX_KNOTS] = {0}, x[NS_MAX_KNOTS];
     int n = q->group_n < NS_MAX_KNOTS ? q->group_n : NS_MAX_KNOTS;
     for (int i = 0; i < n; i++) {
         double v = *(const double *)((const char *)base + base->param[g + i].offset);

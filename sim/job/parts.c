@@ -60,9 +60,9 @@ int ns__job_part_alloc(const ns_scenario *s, const ns_job_units *u, ns__job_part
         p->owsa = calloc(u->setting_count * Q + 1, sizeof *p->owsa);
     }
     if (!p->units || !p->psa || !p->owsa) {
-        ns_errors_add(e, "cannot hold the results of %llu work units, %llu PSA draws and %llu "
-                      "OWSA parameters (%.3g GiB) in memory: use more shards (--shard K/N "
-                      "with a larger N) or fewer patients",
+        ns_errors_add(e, "cannot hold the tallies of %llu work units, with %llu PSA draws and "
+                      "%llu OWSA parameters (%.3g GiB), in memory: use more shards (--shard "
+                      "K/N with a larger N) or fewer patients",
                       (unsigned long long)u->unit_count, (unsigned long long)u->draw_count,
                       (unsigned long long)u->setting_count,
                       ((double)u->unit_count * T * sizeof *p->units +
@@ -145,31 +145,26 @@ static int compute(const ns_scenario *s, const ns_job *j, ns__job_part *p, ns_ch
     ns_scenario *work = malloc(sizeof *work);
     ns_strategy_tally *t = calloc(T, sizeof *t);
     rc = rc || !work || !t;
+    /* then the rows: PSA draws (kind 1), OWSA parameters (kind 2), items
+     * after the units in the checkpoint */
     uint64_t base = u->unit_count;
-    for (uint64_t i = 0; i < u->draw_count && !rc; i++) {
-        double *row = p->psa + i * R;
-        const void *had = c ? ns_checkpoint_get_item(c, base + i) : NULL;
-        if (had)
-            memcpy(row, had, sizeof *row * R);
-        else
-            rc = ns_psa_draw_row(s, &eo, j->posterior, u->draw_first + i, work, t, row) ||
-                 (c && ns_checkpoint_put_item(c, base + i, row));
-        tell(j, "PSA", i + 1, u->draw_count, report);
-        if (j->stop && *j->stop)
-            rc = -1;
-    }
-    base += u->draw_count;
-    for (uint64_t i = 0; i < u->setting_count && !rc; i++) {
-        double *row = p->owsa + i * Q;
-        const void *had = c ? ns_checkpoint_get_item(c, base + i) : NULL;
-        if (had)
-            memcpy(row, had, sizeof *row * Q);
-        else
-            rc = ns_owsa_setting_row(s, &eo, (int)(u->setting_first + i), work, t, row) ||
-                 (c && ns_checkpoint_put_item(c, base + i, row));
-        tell(j, "OWSA", i + 1, u->setting_count, report);
-        if (j->stop && *j->stop)
-            rc = -1;
+    for (int kind = 1; kind <= 2 && !rc; kind++) {
+        uint64_t n = kind == 1 ? u->draw_count : u->setting_count, len = kind == 1 ? R : Q;
+        uint64_t first = kind == 1 ? u->draw_first : u->setting_first;
+        for (uint64_t i = 0; i < n && !rc; i++) {
+            double *row = (kind == 1 ? p->psa : p->owsa) + i * len;
+            const void *had = c ? ns_checkpoint_get_item(c, base + i) : NULL;
+            if (had)
+                memcpy(row, had, sizeof *row * len);
+            else
+                rc = (kind == 1 ? ns_psa_draw_row(s, &eo, j->posterior, first + i, work, t, row)
+                                : ns_owsa_setting_row(s, &eo, (int)(first + i), work, t, row)) ||
+                     (c && ns_checkpoint_put_item(c, base + i, row));
+            tell(j, kind == 1 ? "PSA" : "OWSA", i + 1, n, report);
+            if (j->stop && *j->stop)
+                rc = -1;
+        }
+        base += n;
     }
     free(work);
     free(t);

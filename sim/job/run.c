@@ -75,16 +75,6 @@ int ns_job_claim(const ns_job *j, ns_errors *e)
     return rc == 0 ? NS_JOB_OK : rc == -1 ? NS_JOB_BAD_INPUT : NS_JOB_FAILED;
 }
 
-void ns_job_cost_effect(const ns_scenario *s, const ns_strategy_tally *t, double *cost,
-                        double *effect)
-{
-    for (int k = 0; k < s->n_strategies; k++) {
-        double lo, hi;
-        ns_acc_mean(&t[k].cost_discounted, &cost[k], &lo, &hi);
-        ns_acc_mean(&t[k].qaly_discounted, &effect[k], &lo, &hi);
-    }
-}
-
 /* --psa K and --owsa: more engine runs on the same patients, into h; each
  * draw and parameter kept in a checkpoint as it finishes, so that a killed
  * run resumed computes only what is missing. */
@@ -105,15 +95,6 @@ static int run_uncertainty(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_e
     }
     ns__job_part_free(&p);
     return rc ? -1 : 0;
-}
-
-/* One sweep point's rows: summary and economics. */
-static int write_point(ns_h5 *h, uint64_t p, const ns_scenario *ps, const ns_strategy_tally *t)
-{
-    double cost[NS_MAX_STRATEGIES], effect[NS_MAX_STRATEGIES];
-    ns_h5_set_point(h, p, ps);
-    ns_job_cost_effect(ps, t, cost, effect);
-    return ns_h5_write_summary(h, t) || ns_h5_write_economics(h, cost, effect) ? -1 : 0;
 }
 
 /* The strategy with the highest NMB at a point. */
@@ -144,7 +125,7 @@ static int sweep_point(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_check
             rc = -1;
         }
     }
-    rc = rc || write_point(h, p, pt, t);
+    rc = rc || ns__job_write_point(h, p, pt, t);
     if (!rc && j->point_done)
         j->point_done(j->ctx, p, pt, t, best_strategy(pt, t));
     ns_scenario_free(pt);
@@ -200,39 +181,6 @@ static int run_all(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_strategy_
     if (ns_h5_write_economics(h, cost, effect))
         return -1;
     return run_uncertainty(h, s, j, e);
-}
-
-int ns__job_write_results(ns_h5 *h, const ns_scenario *s, const ns_strategy_tally *all,
-                          ns_errors *e)
-{
-    if (!s->sweep.n_axes) {
-        double cost[NS_MAX_STRATEGIES], effect[NS_MAX_STRATEGIES];
-        ns_job_cost_effect(s, all, cost, effect);
-        return ns_h5_write_summary(h, all) || ns_h5_write_economics(h, cost, effect) ? -1 : 0;
-    }
-    int rc = ns_h5_write_sweep(h);
-    for (uint64_t p = 0; p < s->sweep.n_points && !rc; p++) {
-        ns_scenario *pt;
-        rc = ns_scenario_load_point(s, p, &pt, e) ||
-             write_point(h, p, pt, all + p * (uint64_t)ns_tally_count(s));
-        if (!rc)
-            ns_scenario_free(pt);
-    }
-    return rc ? -1 : 0;
-}
-
-int ns__job_finish(int rc, ns_errors *e)
-{
-    char err[9000];
-    if (ns_atomic_finish(rc == 0, err, sizeof err)) {
-        const char *why = ns_h5_reason();
-        if (e && rc && why[0]) /* the operating system's reason: "No space left on device" */
-            ns_errors_add(e, "%.4000s (%s)", err, why);
-        else if (e)
-            ns_errors_add(e, "%s", err);
-        return NS_JOB_FAILED;
-    }
-    return NS_JOB_OK;
 }
 
 int ns_job_run(const ns_scenario *s, const ns_job *j, ns_strategy_tally *t, double *cost,

@@ -1,10 +1,14 @@
-/* What the other files of the job stage share with run.c; internal. */
+/* What the files of the job stage share; internal. */
 #ifndef NETSURV_JOB_RUN_H
 #define NETSURV_JOB_RUN_H
 
 #include "netsurv/job/job.h"
 #include "netsurv/output/h5out.h"
 
+/* ---- results.c: rows and files from tallies ---- */
+
+/* Point p's rows (summary and economics) from its tallies t. 0 or -1. */
+int ns__job_write_point(ns_h5 *h, uint64_t p, const ns_scenario *ps, const ns_strategy_tally *t);
 /* Writes the results of every point (tallies P x S, P = 1 without a sweep)
  * into h, as a run would. 0 or -1. */
 int ns__job_write_results(ns_h5 *h, const ns_scenario *s, const ns_strategy_tally *all,

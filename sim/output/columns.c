@@ -286,8 +286,8 @@ int ns_h5_flush_rows(void *ctx, uint64_t first, int count)
     for (int c = 0; c < ncol; c++) /* rows past the end of the last chunk */
         memset((char *)h->col[c] + (size_t)count * type_size(column_type((size_t)c)), 0,
                (size_t)(h->chunk - (hsize_t)count) * type_size(column_type((size_t)c)));
-    int threads = h->threads;
 #ifdef _OPENMP
+    int threads = h->threads;
     if (threads <= 0)
         threads = omp_get_max_threads();
 #pragma omp parallel reduction(| : bad) num_threads(threads)

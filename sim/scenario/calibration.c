@@ -265,7 +265,8 @@ static int load_follow_up(ld *L, ns_series *x, ns_ynode *m, const char *path)
     if (!sch)
         return -1;
     memset(&x->protocol, 0, sizeof x->protocol);
-    snprintf(x->protocol.name, sizeof x->protocol.name, "%s", x->name);
+    _Static_assert(sizeof x->protocol.name == sizeof x->name, "one name length");
+    memcpy(x->protocol.name, x->name, sizeof x->name);
     x->protocol.treatment = -1;
     x->protocol.otherwise = 1;
     for (size_t i = 0; i < sch->n; i++) {

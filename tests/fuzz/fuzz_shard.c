@@ -119,8 +119,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     in.n_tallies = in.n_strategies; /* a scenario without risk groups' tallies */
     /* a fitting checksum where the payload is as long as the counts say
      * (the reader checks that before it computes one) */
+    ns_shard_data payload = {0};
+    payload.units = (void *)units;
     uint64_t checksum = !(which >> 11 & 1) && in.unit_count == dims[0]
-                            ? ns_shard_checksum(&in, &(ns_shard_data){(void *)units}) : which;
+                            ? ns_shard_checksum(&in, &payload) : which;
 
     char dir[] = "/tmp/netsurv-fuzz-shard-XXXXXX", path[64], out[64];
     if (!mkdtemp(dir))
