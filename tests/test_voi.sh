@@ -68,7 +68,7 @@ f.visititems(visit)
 bad = [(n, u) for n, u in other if "USD" in u or "{currency}" in u]
 assert not bad, bad
 groups = sorted({n.split("/")[0] for n, _ in money})
-for g in ("economics", "psa", "voi", "tallies"):
+for g in ("economics", "economics_by_group", "psa", "psa_by_group", "summary", "voi"):
     assert g in groups, (g, groups)
 print("EUR scenario: %d money datasets in %s, all in EUR" % (len(money), ", ".join(groups)))
 PY
