@@ -209,6 +209,43 @@ static void test_missing_file(void **state)
     free(t);
 }
 
+/* ---------- 10b. currency and price year ---------- */
+
+/* economics.currency and economics.price_year: the default's are read; a
+ * code that is not three upper-case letters, a year outside [1900, 2100] or
+ * not a whole number, and one without source or assumption are errors at
+ * FILE:LINE:COLUMN naming the key; without them USD 2026 is assumed. */
+static void test_currency(void **state)
+{
+    (void)state;
+    ns_scenario *s = load_default_with(NULL, 0);
+    assert_string_equal(s->econ.currency, "USD");
+    assert_int_equal(s->econ.price_year, 2026);
+    ns_scenario_free(s);
+    static const struct {
+        const char *from, *to, *needle, *path, *what;
+    } bad[] = {
+        {"currency: {value: USD,", "currency: {value: usd,", "usd,", "economics.currency.value",
+         "'usd' is not an ISO 4217 currency code"},
+        {"currency: {value: USD,", "currency: {value: DOLLAR,", "DOLLAR,",
+         "economics.currency.value", "not an ISO 4217"},
+        {"price_year: {value: 2026,", "price_year: {value: 1850,", "1850,",
+         "economics.price_year.value", "1850 is not a price year in [1900, 2100]"},
+        {"price_year: {value: 2026,", "price_year: {value: 2026.5,", "2026.5,",
+         "economics.price_year.value", "expected a non-negative whole number"},
+        {"price_year: {value: 2026, source:", "price_year: {value: 2030, sourc:", "{value: 2030",
+         "economics.price_year", "needs 'source:' or 'assumption:'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char *t = edit(bad[i].from, bad[i].to);
+        expect_bad_at(t, NULL, 0, bad[i].needle, 0, 1, bad[i].path, bad[i].what);
+        free(t);
+    }
+    char *t = edit("  currency: {value: USD,", "  x_currency: {value: USD,");
+    expect_bad_at(t, NULL, 0, "x_currency", 0, 1, "economics.x_currency", "unknown key");
+    free(t);
+}
+
 /* ---------- 10. several errors ---------- */
 
 static void test_many_errors(void **state)
@@ -412,6 +449,7 @@ int main(void)
         cmocka_unit_test(test_param_label),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_many_errors),
+        cmocka_unit_test(test_currency),
         cmocka_unit_test(test_set_values),
         cmocka_unit_test(test_set_errors),
         cmocka_unit_test(test_cli),

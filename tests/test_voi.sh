@@ -46,3 +46,30 @@ print("at 200,000 per QALY: EVPI %.1f; by group of parameters: %s" % (evpi[w], "
     "%s %.1f" % (n, x) for n, x in zip(names, v["evppi_group"][:, w]))))
 PY
 echo "ok - /voi"
+
+# ---- currency: a scenario priced in EUR writes EUR wherever the file holds money, never USD
+sed -e 's/^  currency: {value: USD, source: "[^"]*"}/  currency: {value: EUR, assumption: "test: the same numbers read as euros"}/' \
+    -e 's/^  price_year: {value: 2026, source: "[^"]*"}/  price_year: {value: 2024, assumption: "test"}/' \
+    "$sc" > eur.yaml
+grep -q "value: EUR" eur.yaml && grep -q "value: 2024" eur.yaml || fail "could not make a EUR scenario"
+must "$bin" run eur.yaml -n 3000 --psa 60 --voi -o eur.h5 --quiet
+/usr/bin/python3 - <<'PY' || fail "a EUR scenario's file names another currency"
+import h5py
+f = h5py.File("eur.h5", "r")
+assert f["economics"].attrs["currency"] == "EUR" and f["economics"].attrs["price_year"] == 2024
+money, other = [], []
+def visit(name, obj):
+    u = obj.attrs.get("units") if isinstance(obj, h5py.Dataset) else None
+    if u is None:
+        return
+    u = u.decode() if isinstance(u, bytes) else str(u)
+    (money if u.startswith("EUR") else other).append((name, u))
+f.visititems(visit)
+bad = [(n, u) for n, u in other if "USD" in u or "{currency}" in u]
+assert not bad, bad
+groups = sorted({n.split("/")[0] for n, _ in money})
+for g in ("economics", "economics_by_group", "psa", "psa_by_group", "summary", "voi"):
+    assert g in groups, (g, groups)
+print("EUR scenario: %d money datasets in %s, all in EUR" % (len(money), ", ".join(groups)))
+PY
+echo "ok - currency"

@@ -31,8 +31,9 @@ static void progress_line(void *ctx, const char *line)
  * scenario's strategies against the group's frontier. */
 static void print_tables(const ns_scenario *s, const ns_opt_space *sp, const ns_opt_result *r)
 {
-    printf("Best schedule per group at %.0f USD/QALY (costs and QALYs discounted, per patient; "
-           "gain: NMB over no follow-up, +- its SE)\n", s->econ.wtp);
+    printf("Best schedule per group at %.0f %s per QALY (costs in %s of %d, and QALYs, "
+           "discounted, per patient; gain: NMB over no follow-up, +- its SE)\n", s->econ.wtp,
+           s->econ.currency, s->econ.currency, s->econ.price_year);
     for (int gi = 0; gi < r->n_groups; gi++) {
         const ns_opt_group *g = &r->group[gi];
         char words[300];
@@ -210,8 +211,8 @@ int ns_cmd_optimize(int argc, char **argv)
     if (st) {
         char source[200];
         snprintf(source, sizeof source, "netsurv optimize: best schedule of each group at %.0f "
-                 "USD/QALY, seed %llu, %llu patients", s->econ.wtp, (unsigned long long)seed,
-                 (unsigned long long)o.n);
+                 "%s per QALY, seed %llu, %llu patients", s->econ.wtp, s->econ.currency,
+                 (unsigned long long)seed, (unsigned long long)o.n);
         ns_opt_policy(s, &sp, &r, NULL, POLICY_NAME, source, st);
         yaml = ns_strategy_yaml(s, st, 0, err, sizeof err);
         ns_opt_policy_totals(&r, NULL, &pc, &pq);

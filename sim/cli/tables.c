@@ -28,7 +28,8 @@ void ns_cli_print_run_table(const ns_scenario *s, const ns_strategy_tally *t)
                (unsigned long long)t[k].n_missed, delay, cost, costd, tests, fp, rad);
     }
     printf("mets: metastases detectable while alive; surveil.: found by surveillance; delay: "
-           "mean years from detectable to found; cost in USD per patient\n");
+           "mean years from detectable to found; cost in %s per patient (%d prices)\n",
+           s->econ.currency, s->econ.price_year);
 }
 
 void ns_cli_print_outcome_table(const ns_scenario *s, const ns_strategy_tally *t)
@@ -82,7 +83,8 @@ void ns_cli_print_icer_table(const ns_scenario *s, const double *cost, const dou
     if (ns_econ_icers(cost, effect, s->n_strategies, &t))
         return;
     printf("\nIncremental analysis (discounted; frontier strategies compared with the previous "
-           "one)\n%-24s %10s %9s %10s %9s %12s %11s  %s\n", "strategy", "cost", "QALYs",
+           "one; cost (%s %d), ICER %s per QALY)\n%-24s %10s %9s %10s %9s %12s %11s  %s\n",
+           s->econ.currency, s->econ.price_year, s->econ.currency, "strategy", "cost", "QALYs",
            "inc.cost", "inc.QALY", "ICER", "NMB", "status");
     for (int j = 0; j < s->n_strategies; j++) {
         int k = t.order[j];
@@ -94,7 +96,8 @@ void ns_cli_print_icer_table(const ns_scenario *s, const double *cost, const dou
             printf("%10.0f %9.4f %12.0f", t.inc_cost[k], t.inc_effect[k], t.icer[k]);
         printf(" %11.0f  %s\n", nmb, ns_econ_status_name[t.status[k]]);
     }
-    printf("NMB at %.0f USD per QALY\n", s->econ.wtp);
+    printf("NMB at %.0f %s per QALY; costs in %s, %d prices\n", s->econ.wtp, s->econ.currency,
+           s->econ.currency, s->econ.price_year);
 }
 
 /* v as text: NA for NaN, Inf / -Inf, else the shortest %.Ng (N from 15 to
@@ -206,8 +209,9 @@ void ns_cli_print_group_table(const ns_scenario *s, const ns_strategy_tally *t)
     if (none < 0)
         none = 0;
     ns_group_best(s, t, s->econ.wtp, best);
-    printf("\nBy risk group: the strategy with the highest NMB at %.0f USD per QALY, against "
-           "%s\n%-31s %6s  %-24s %10s %9s %9s %8s\n", s->econ.wtp, s->strategy[none].name,
+    printf("\nBy risk group: the strategy with the highest NMB at %.0f %s per QALY (%d prices), "
+           "against %s\n%-31s %6s  %-24s %10s %9s %9s %8s\n", s->econ.wtp, s->econ.currency,
+           s->econ.price_year, s->strategy[none].name,
            "group", "share", "best", "NMB gain", "met.dead", "(vs)", "tests");
     for (int g = 0; g < s->n_groups; g++) {
         const ns_strategy_tally *b = best[g] >= 0 ? &t[ns_tally_index(s, best[g], g)] : NULL;
@@ -232,10 +236,10 @@ void ns_cli_print_group_table(const ns_scenario *s, const ns_strategy_tally *t)
     ns_tally_means(&comp, &cp, &ep);
     ns_tally_means(&t[none], &c0, &e0);
     double gain = s->econ.wtp * (ep - e0) - (cp - c0);
-    printf("NMB gain: USD per patient of the group over %s; met.dead: metastasis deaths per "
+    printf("NMB gain: %s per patient of the group over %s; met.dead: metastasis deaths per "
            "1,000 patients under the best strategy and under %s; tests per patient.\n"
            "The composite policy (each group its best): cost %.0f, QALYs %.4f, NMB gain %.0f "
            "per patient over %s (netsurv policy FILE.h5 -o policy.yaml writes it as a "
-           "scenario).\n", s->strategy[none].name, s->strategy[none].name, cp, ep,
+           "scenario).\n", s->econ.currency, s->strategy[none].name, s->strategy[none].name, cp, ep,
            fabs(gain) < 0.5 ? 0.0 : gain, s->strategy[none].name);
 }

@@ -112,7 +112,7 @@ static int write_group_economics(ns_h5 *h, const ns_strategy_tally *t, const dou
     if (h->point == 0)
         rc |= ns__h5_attr_f64(gr, "wtp", s->econ.wtp);
     rc |= ns__h5_write_f64(h, gr, "cost", 2, d2, cost, "mean discounted cost per patient of the "
-                           "group [group, strategy]", "USD");
+                           "group [group, strategy]", NS_H5_CURRENCY);
     rc |= ns__h5_write_f64(h, gr, "effect", 2, d2, eff, "mean discounted QALYs per patient of "
                            "the group [group, strategy]", "QALY");
     rc |= write_i32_2d(h, gr, "order", d2[0], d2[1], order, "strategy indices (0-based) sorted "
@@ -124,15 +124,15 @@ static int write_group_economics(ns_h5 *h, const ns_strategy_tally *t, const dou
                        "each frontier strategy is compared to within its group (-1: none) "
                        "[group, strategy]", "index");
     rc |= ns__h5_write_f64(h, gr, "incremental_cost", 2, d2, ic, "cost minus the reference's "
-                           "(NaN: none) [group, strategy]", "USD");
+                           "(NaN: none) [group, strategy]", NS_H5_CURRENCY);
     rc |= ns__h5_write_f64(h, gr, "incremental_effect", 2, d2, ie, "QALYs minus the reference's "
                            "(NaN: none) [group, strategy]", "QALY");
     rc |= ns__h5_write_f64(h, gr, "icer", 2, d2, icer, "ICER along the group's frontier (NaN: "
-                           "none) [group, strategy]", "USD per QALY");
+                           "none) [group, strategy]", NS_H5_CURRENCY " per QALY");
     rc |= ns__h5_write_f64(h, gr, "nmb", 2, d2, nmb, "net monetary benefit per patient of the "
-                           "group at the wtp [group, strategy]", "USD");
+                           "group at the wtp [group, strategy]", NS_H5_CURRENCY);
     rc |= ns__h5_write_f64(h, gr, "nmb_grid", 3, d3, ng, "net monetary benefit per patient of "
-                           "the group over /economics/wtp_grid [group, wtp, strategy]", "USD");
+                           "the group over /economics/wtp_grid [group, wtp, strategy]", NS_H5_CURRENCY);
     rc |= ns__h5_write_array(h, gr, "best", H5T_STD_I32LE, H5T_NATIVE_INT, 1, &ng1, best,
                              "strategy (0-based index) with the highest net monetary benefit "
                              "in each group at the wtp; ties go to the first [group]", "index");
@@ -159,7 +159,7 @@ static int write_composite(ns_h5 *h, const ns_strategy_tally *t, const int *best
                              "strategy (0-based index) the policy applies to each group "
                              "[group]", "index");
     struct { const char *name; const ns_acc *a; const char *desc, *units; } m[] = {
-        {"mean_cost_discounted", &c.cost_discounted, "discounted cost per patient", "USD"},
+        {"mean_cost_discounted", &c.cost_discounted, "discounted cost per patient", NS_H5_CURRENCY},
         {"mean_qaly_discounted", &c.qaly_discounted, "discounted QALYs per patient", "QALY"},
         {"mean_ly", &c.ly, "life-years per patient", "years"},
         {"mean_tests", &c.tests, "surveillance tests per patient", "tests"}};
@@ -294,13 +294,13 @@ int ns_h5_write_psa_groups(ns_h5 *h, int K, const double *cost, const double *ef
         hsize_t nw = (hsize_t)W;
         rc |= ns__h5_attr_u64(g, "n_draws", (uint64_t)K) |
               ns__h5_write_f64(NULL, g, "cost", 3, d3, cost, "mean discounted cost per patient "
-                               "of the group [draw, group, strategy]", "USD") |
+                               "of the group [draw, group, strategy]", NS_H5_CURRENCY) |
               ns__h5_write_f64(NULL, g, "effect", 3, d3, effect, "mean discounted QALYs per "
                                "patient of the group [draw, group, strategy]", "QALY") |
               ns__h5_write_f64(NULL, g, "share", 2, d2, share, "share of the cohort in the "
                                "group [draw, group]", "fraction") |
               ns__h5_write_f64(NULL, g, "wtp_grid", 1, &nw, grid, "willingness to pay",
-                               "USD per QALY") |
+                               NS_H5_CURRENCY " per QALY") |
               ns__h5_write_f64(NULL, g, "ceac", 3, w3, ceac, "probability each strategy has "
                                "the highest net monetary benefit in the group [group, wtp, "
                                "strategy]", "probability") |
@@ -308,10 +308,10 @@ int ns_h5_write_psa_groups(ns_h5 *h, int K, const double *cost, const double *ef
                                  "strategy (0-based index) with the highest expected net "
                                  "monetary benefit in the group [group, wtp]", "index") |
               ns__h5_write_f64(NULL, g, "evpi", 2, w2, evpi, "expected value of perfect "
-                               "information per patient of the group [group, wtp]", "USD") |
+                               "information per patient of the group [group, wtp]", NS_H5_CURRENCY) |
               ns__h5_write_f64(NULL, g, "evpi_composite", 1, &nw, all, "expected value of "
                                "perfect information of the decision by group (a strategy for "
-                               "each group) per patient of the cohort [wtp]", "USD");
+                               "each group) per patient of the cohort [wtp]", NS_H5_CURRENCY);
     }
     if (g >= 0)
         H5Gclose(g);

@@ -54,6 +54,7 @@ ns_h5 *ns_h5_create(const char *path, const ns_scenario *s, const ns_run_info *i
     h->per_patient = per_patient;
     h->n_strategies = s->n_strategies;
     ns__h5_init();
+    ns__h5_set_currency(s->econ.currency);
     ns_h5_reason_clear();
     h->file = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
     if (h->file < 0) {

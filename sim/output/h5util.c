@@ -86,8 +86,21 @@ int ns__h5_attr_u64(hid_t obj, const char *name, uint64_t value)
     return rc;
 }
 
+static char currency[4] = "USD";
+
+void ns__h5_set_currency(const char *iso4217)
+{
+    snprintf(currency, sizeof currency, "%s", iso4217 && *iso4217 ? iso4217 : "USD");
+}
+
 int ns__h5_describe(hid_t d, const char *description, const char *units, const char *labels)
 {
+    char money[64];
+    size_t np = sizeof NS_H5_CURRENCY - 1;
+    if (units && !strncmp(units, NS_H5_CURRENCY, np)) {
+        snprintf(money, sizeof money, "%s%s", currency, units + np);
+        units = money;
+    }
     int rc = ns__h5_attr_str(d, "description", description) | ns__h5_attr_str(d, "units", units);
     if (labels)
         rc |= ns__h5_attr_str(d, "labels", labels);

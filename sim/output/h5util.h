@@ -48,6 +48,13 @@ hid_t ns__h5_str_type(void);
 int ns__h5_attr_str(hid_t obj, const char *name, const char *value);
 int ns__h5_attr_u64(hid_t obj, const char *name, uint64_t value);
 int ns__h5_attr_f64(hid_t obj, const char *name, double value);
+/* Units that begin with NS_H5_CURRENCY are money: the prefix is written as
+ * the currency of the file being written (economics.currency of the
+ * scenario given to ns_h5_create; USD before any): NS_H5_CURRENCY " per
+ * QALY" is written "EUR per QALY" for a scenario in euros. One process
+ * writes one output file at a time, so the currency is the process's. */
+#define NS_H5_CURRENCY "{currency}"
+void ns__h5_set_currency(const char *iso4217);
 /* The description, units and (if not NULL) labels attributes of dataset d. */
 int ns__h5_describe(hid_t d, const char *description, const char *units, const char *labels);
 /* A dataset of `rank` dims written at once from `data` of memory type mt;

@@ -60,7 +60,7 @@ static int write_rows(hid_t d, const ns_scenario *s, const ns_opt_space *sp,
              ns__h5_write_f64(NULL, d, "horizon_years", 1, &dim, y + 4 * m,
                               "last year of visits (60: lifelong)", "years") ||
              ns__h5_write_f64(NULL, d, "cost", 1, &dim, g->cost, "mean discounted cost per patient",
-                              "USD") ||
+                              NS_H5_CURRENCY) ||
              ns__h5_write_f64(NULL, d, "qaly", 1, &dim, g->qaly, "mean discounted QALYs per patient",
                               "QALY") ||
              ns__h5_write_f64(NULL, d, "life_years", 1, &dim, g->ly,
@@ -70,14 +70,14 @@ static int write_rows(hid_t d, const ns_scenario *s, const ns_opt_space *sp,
              ns__h5_write_f64(NULL, d, "metastasis_deaths", 1, &dim, g->met_deaths,
                               "deaths from the metastasis per patient", "share") ||
              ns__h5_write_f64(NULL, d, "nmb_gain", 1, &dim, g->nmb_gain,
-                              "NMB at the scenario's WTP minus that of no follow-up", "USD") ||
+                              "NMB at the scenario's WTP minus that of no follow-up", NS_H5_CURRENCY) ||
              ns__h5_write_f64(NULL, d, "nmb_gain_se", 1, &dim, g->nmb_gain_se,
-                              "standard error of nmb_gain (paired over patients)", "USD") ||
+                              "standard error of nmb_gain (paired over patients)", NS_H5_CURRENCY) ||
              ns__h5_write_i32(NULL, d, "status", dim, g->status, "cost-QALY frontier status",
                               STATUS_LABELS) ||
              ns__h5_write_f64(NULL, d, "icer", 1, &dim, g->icer,
                               "ICER against the previous frontier row (NaN off the frontier)",
-                              "USD/QALY");
+                              NS_H5_CURRENCY " per QALY");
     for (int i = 0; i < n; i++)
         free(words[i]), free(treat[i]);
     free(words), free(treat), free(y), free(mask);
@@ -96,7 +96,7 @@ static int write_guidelines(hid_t d, const ns_scenario *s, const ns_opt_group *g
         return ns__h5_fail();
     int rc = ns__h5_write_strings(q, "name", names, S, "the scenario's strategies") ||
              ns__h5_write_f64(NULL, q, "cost", 1, &S, g->s_cost,
-                              "mean discounted cost per patient of the group", "USD") ||
+                              "mean discounted cost per patient of the group", NS_H5_CURRENCY) ||
              ns__h5_write_f64(NULL, q, "qaly", 1, &S, g->s_qaly, "mean discounted QALYs", "QALY") ||
              ns__h5_write_f64(NULL, q, "life_years", 1, &S, g->s_ly, "mean discounted life-years",
                               "years") ||
@@ -105,14 +105,14 @@ static int write_guidelines(hid_t d, const ns_scenario *s, const ns_opt_group *g
                               "deaths from the metastasis per patient", "share") ||
              ns__h5_write_f64(NULL, q, "extra_cost", 1, &S, g->s_extra_cost,
                               "cost above the frontier at equal QALYs (NaN: more QALYs than the "
-                              "frontier reaches)", "USD") ||
+                              "frontier reaches)", NS_H5_CURRENCY) ||
              ns__h5_write_i32(NULL, q, "frontier_range", S, g->s_where,
                               "where the strategy's QALYs lie against the frontier's",
                               "-1=below (extra cost against the cheapest frontier schedule),"
                               "0=within,1=beyond") ||
              ns__h5_write_f64(NULL, q, "nmb_gap", 1, &S, g->s_nmb_gap,
                               "NMB of the best schedule minus the strategy's, at the scenario's WTP",
-                              "USD");
+                              NS_H5_CURRENCY);
     H5Gclose(q);
     return rc ? -1 : 0;
 }
@@ -157,7 +157,7 @@ static int write_group(hid_t top, const ns_scenario *s, const ns_opt_space *sp,
         rc = ns__h5_attr_u64(d, "psa_draws", (uint64_t)g->psa_draws) ||
              ns__h5_write_f64(NULL, d, "psa_expected_nmb", 1, &nf, g->psa_nmb,
                               "expected NMB at the scenario's WTP over the PSA draws, per "
-                              "frontier row (as in frontier)", "USD") ||
+                              "frontier row (as in frontier)", NS_H5_CURRENCY) ||
              ns__h5_write_f64(NULL, d, "psa_prob_best", 1, &nf, g->psa_prob_best,
                               "share of PSA draws in which the frontier row has the highest NMB "
                               "of the frontier", "share");
@@ -180,7 +180,7 @@ int ns_h5_write_optimize(ns_h5 *h, const ns_scenario *s, const ns_opt_space *sp,
              ns__h5_attr_f64(top, "wtp", s->econ.wtp) ||
              ns__h5_attr_f64(top, "screen_z", sp->screen_z) ||
              ns__h5_write_f64(NULL, top, "wtp_grid", 1, &W, r->wtp, "willingness to pay",
-                              "USD/QALY") ||
+                              NS_H5_CURRENCY " per QALY") ||
              ns__h5_write_text(top, "policy", policy_yaml,
                                "the composite policy at the scenario's WTP as a strategies: item") ||
              ns__h5_attr_f64(top, "policy_cost", policy_cost) ||

@@ -64,10 +64,14 @@ int ns_h5_write_economics(ns_h5 *h, const double *cost, const double *effect)
     const char *names[NS_MAX_STRATEGIES];
     for (int k = 0; k < S; k++)
         names[k] = s->strategy[k].name;
+    char per_qaly[24];
+    snprintf(per_qaly, sizeof per_qaly, "%s per QALY", s->econ.currency);
     hsize_t n = (hsize_t)S, d2[2] = {(hsize_t)W, (hsize_t)S}, nw = (hsize_t)W;
     if (h->point == 0)
         rc |= ns__h5_attr_f64(g, "discount_costs", s->follow.discount_costs) |
           ns__h5_attr_f64(g, "discount_effects", s->follow.discount_effects) |
+          ns__h5_attr_str(g, "currency", s->econ.currency) |
+          ns__h5_attr_u64(g, "price_year", (uint64_t)s->econ.price_year) |
           ns__h5_attr_str(g, "effect", "discounted QALYs per patient (continuous discounting)") |
           ns__h5_attr_str(g, "convention", "costs at event times discounted by (1 + r)^-t; utilities "
                                     "and ongoing costs integrated with exp(-ln(1 + r) t)");
@@ -79,7 +83,7 @@ int ns_h5_write_economics(ns_h5 *h, const double *cost, const double *effect)
                                   s->follow.discount_costs));
     if (h->point == 0)
         rc |= ns__h5_write_strings(g, "strategy", names, n, "strategy names (columns)");
-    rc |= ns__h5_write_f64(h, g, "cost", 1, &n, cost, "mean discounted cost per patient", "USD");
+    rc |= ns__h5_write_f64(h, g, "cost", 1, &n, cost, "mean discounted cost per patient", s->econ.currency);
     rc |= ns__h5_write_f64(h, g, "effect", 1, &n, effect, "mean discounted QALYs per patient", "QALY");
     rc |= ns__h5_write_i32(h, g, "order", n, t.order, "0-based strategy indices sorted by cost", NULL);
     rc |= ns__h5_write_i32(h, g, "status", n, t.status, "position relative to the efficiency frontier",
@@ -87,15 +91,15 @@ int ns_h5_write_economics(ns_h5 *h, const double *cost, const double *effect)
     rc |= ns__h5_write_i32(h, g, "reference", n, t.reference,
                     "0-based index of the frontier strategy each frontier strategy is compared to (-1: none)", NULL);
     rc |= ns__h5_write_f64(h, g, "incremental_cost", 1, &n, t.inc_cost, "cost minus the reference's "
-                    "(NaN: not on the frontier, or the first)", "USD");
+                    "(NaN: not on the frontier, or the first)", s->econ.currency);
     rc |= ns__h5_write_f64(h, g, "incremental_effect", 1, &n, t.inc_effect,
                     "QALYs minus the reference's (NaN: none)", "QALY");
     rc |= ns__h5_write_f64(h, g, "icer", 1, &n, t.icer, "incremental cost-effectiveness ratio along the "
-                    "frontier (NaN: none)", "USD per QALY");
-    rc |= ns__h5_write_f64(h, g, "nmb", 1, &n, nmb, "net monetary benefit at the group's wtp", "USD");
+                    "frontier (NaN: none)", per_qaly);
+    rc |= ns__h5_write_f64(h, g, "nmb", 1, &n, nmb, "net monetary benefit at the group's wtp", s->econ.currency);
     if (h->point == 0)
-        rc |= ns__h5_write_f64(NULL, g, "wtp_grid", 1, &nw, grid, "willingness to pay", "USD per QALY");
-    rc |= ns__h5_write_f64(h, g, "nmb_grid", 2, d2, nmb_grid, "net monetary benefit [wtp, strategy]", "USD");
+        rc |= ns__h5_write_f64(NULL, g, "wtp_grid", 1, &nw, grid, "willingness to pay", per_qaly);
+    rc |= ns__h5_write_f64(h, g, "nmb_grid", 2, d2, nmb_grid, "net monetary benefit [wtp, strategy]", s->econ.currency);
     H5Gclose(g);
     free(nmb_grid);
     h->failed |= rc != 0;
@@ -131,7 +135,7 @@ static int write_draw_icers(hid_t g, const double *cost, const double *effect, i
         rc = ns__h5_write_array(NULL, g, "status", H5T_STD_I32LE, H5T_NATIVE_INT, 2, d, status,
                          "position relative to each draw's efficiency frontier", "code") ||
              ns__h5_write_f64(NULL, g, "icer", 2, d, icer, "ICER along each draw's frontier (NaN: none)",
-                       "USD per QALY");
+                       NS_H5_CURRENCY " per QALY");
         hid_t ds = rc ? -1 : H5Dopen2(g, "status", H5P_DEFAULT);
         rc |= ds < 0 || ns__h5_attr_str(ds, "labels", "frontier,dominated,extended_dominated,duplicate");
         H5Dclose(ds);
@@ -163,17 +167,17 @@ int ns_h5_write_psa(ns_h5 *h, int K, uint64_t n_patients, const double *values,
         if (P > 0)
             rc |= ns__h5_write_f64(NULL, g, "values", 2, dv, values, "parameter values [draw, parameter]",
                             "as the parameter");
-        rc |= ns__h5_write_f64(NULL, g, "cost", 2, dc, cost, "mean discounted cost [draw, strategy]", "USD");
+        rc |= ns__h5_write_f64(NULL, g, "cost", 2, dc, cost, "mean discounted cost [draw, strategy]", NS_H5_CURRENCY);
         rc |= ns__h5_write_f64(NULL, g, "effect", 2, dc, effect, "mean discounted QALYs [draw, strategy]",
                         "QALY");
         rc |= write_draw_icers(g, cost, effect, K, S);
-        rc |= ns__h5_write_f64(NULL, g, "wtp_grid", 1, &nw, grid, "willingness to pay", "USD per QALY");
+        rc |= ns__h5_write_f64(NULL, g, "wtp_grid", 1, &nw, grid, "willingness to pay", NS_H5_CURRENCY " per QALY");
         rc |= ns__h5_write_f64(NULL, g, "ceac", 2, dw, ceac, "probability each strategy has the highest net "
                         "monetary benefit [wtp, strategy]", "probability");
         rc |= ns__h5_write_i32(NULL, g, "ceaf", nw, ceaf, "0-based index of the strategy with the highest expected net "
                         "monetary benefit at each wtp (the acceptability frontier)", NULL);
         rc |= ns__h5_write_f64(NULL, g, "evpi", 1, &nw, evpi, "expected value of perfect information per "
-                        "patient", "USD");
+                        "patient", NS_H5_CURRENCY);
         if (s->econ.has_population) {
             double f = ns_econ_population_factor(s->econ.pop_incidence, s->econ.pop_horizon,
                                                  s->follow.discount_costs);
@@ -183,7 +187,7 @@ int ns_h5_write_psa(ns_h5 *h, int K, uint64_t n_patients, const double *values,
                   ns__h5_write_f64(NULL, g, "population_evpi", 1, &nw, evpi, "expected value of "
                                    "perfect information for the population: per patient x the "
                                    "discounted patients of economics.population (population_factor)",
-                                   "USD");
+                                   NS_H5_CURRENCY);
         }
     } else
         rc = -1;
@@ -223,17 +227,17 @@ int ns_h5_write_owsa(ns_h5 *h, int Q, const double *cost_lo, const double *cost_
         rc |= ns__h5_write_f64(NULL, g, "low", 1, &nq, lo, "low value", "as the parameter");
         rc |= ns__h5_write_f64(NULL, g, "high", 1, &nq, hi, "high value", "as the parameter");
         rc |= ns__h5_write_f64(NULL, g, "cost_low", 2, d2, cost_lo, "mean discounted cost at the low value "
-                        "[parameter, strategy]", "USD");
+                        "[parameter, strategy]", NS_H5_CURRENCY);
         rc |= ns__h5_write_f64(NULL, g, "cost_high", 2, d2, cost_hi, "mean discounted cost at the high value",
-                        "USD");
+                        NS_H5_CURRENCY);
         rc |= ns__h5_write_f64(NULL, g, "effect_low", 2, d2, effect_lo, "mean discounted QALYs at the low "
                         "value", "QALY");
         rc |= ns__h5_write_f64(NULL, g, "effect_high", 2, d2, effect_hi, "mean discounted QALYs at the high "
                         "value", "QALY");
         rc |= ns__h5_write_f64(NULL, g, "nmb_low", 2, d2, nlo, "net monetary benefit at the low value and "
-                        "the group's wtp", "USD");
+                        "the group's wtp", NS_H5_CURRENCY);
         rc |= ns__h5_write_f64(NULL, g, "nmb_high", 2, d2, nhi, "net monetary benefit at the high value",
-                        "USD");
+                        NS_H5_CURRENCY);
     } else
         rc = -1;
     if (g >= 0)

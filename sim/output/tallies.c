@@ -190,11 +190,11 @@ int ns__h5_write_tallies(const ns_h5 *h, hid_t g, const ns_strategy_tally *t, in
     MEAN("mean_detection_time", detection_time, "time to detection, detected metastases", "years after resection");
     MEAN("mean_detection_delay", detection_delay, "delay from detectable to detected, detected metastases", "years");
     MEAN("mean_burden_mm", burden_mm, "largest deposit at detection", "mm");
-    MEAN("mean_cost", cost, "all costs per patient, undiscounted", "USD");
-    MEAN("mean_cost_discounted", cost_discounted, "all costs per patient, discounted", "USD");
-    MEAN("mean_cost_surveillance", cost_surveillance, "surveillance test costs per patient, undiscounted", "USD");
-    MEAN("mean_cost_workup", cost_workup, "work-up of false positives per patient, undiscounted", "USD");
-    MEAN("mean_cost_treatment", cost_treatment, "treatment costs per patient (time-0 treatment, metastasis, local), undiscounted", "USD");
+    MEAN("mean_cost", cost, "all costs per patient, undiscounted", NS_H5_CURRENCY);
+    MEAN("mean_cost_discounted", cost_discounted, "all costs per patient, discounted", NS_H5_CURRENCY);
+    MEAN("mean_cost_surveillance", cost_surveillance, "surveillance test costs per patient, undiscounted", NS_H5_CURRENCY);
+    MEAN("mean_cost_workup", cost_workup, "work-up of false positives per patient, undiscounted", NS_H5_CURRENCY);
+    MEAN("mean_cost_treatment", cost_treatment, "treatment costs per patient (time-0 treatment, metastasis, local), undiscounted", NS_H5_CURRENCY);
     MEAN("mean_tests", tests, "surveillance tests per patient", "tests");
     MEAN("mean_false_positives", false_positives, "false-positive tests per patient", "tests");
     MEAN("mean_radiation_msv", radiation_msv, "effective dose from surveillance per patient", "mSv");

@@ -23,14 +23,14 @@ int ns_h5_write_evppi(ns_h5 *h, int K, int P, const char *const *names, int W,
                              "(knots at quantiles, penalty by GCV; no interactions); standard "
                              "errors from the fitted coefficients' approximate posterior") |
              ns__h5_write_f64(NULL, g, "wtp_grid", 1, &nw, wtp, "willingness to pay",
-                              "USD per QALY");
+                              NS_H5_CURRENCY " per QALY");
     if (P > 0)
         rc |= ns__h5_write_strings(g, "parameter", names, (hsize_t)P,
                                    "drawn parameters (rows of evppi)") |
               ns__h5_write_f64(NULL, g, "evppi", 2, dp, par, "EVPPI per patient of each "
-                               "parameter alone [parameter, wtp]", "USD") |
+                               "parameter alone [parameter, wtp]", NS_H5_CURRENCY) |
               ns__h5_write_f64(NULL, g, "evppi_se", 2, dp, par_se, "its standard error "
-                               "[parameter, wtp]", "USD");
+                               "[parameter, wtp]", NS_H5_CURRENCY);
     int counts[64];
     for (int i = 0; i < NG && i < 64; i++)
         counts[i] = n_members[i];
@@ -40,22 +40,22 @@ int ns_h5_write_evppi(ns_h5 *h, int K, int P, const char *const *names, int W,
                              "drawn parameters in each named group", "parameters") |
           ns__h5_write_f64(NULL, g, "evppi_group", 2, dg, grp, "EVPPI per patient of each named "
                            "group of parameters together [group, wtp]; NaN: no parameter, or "
-                           "too few draws for the regression", "USD") |
+                           "too few draws for the regression", NS_H5_CURRENCY) |
           ns__h5_write_f64(NULL, g, "evppi_group_se", 2, dg, grp_se, "its standard error "
-                           "[group, wtp]", "USD");
+                           "[group, wtp]", NS_H5_CURRENCY);
     if (G > 0)
         rc |= ns__h5_write_f64(NULL, g, "evppi_group_by_risk_group", 3, dr, rg, "EVPPI per "
                                "patient of the risk group, of each named group of parameters "
-                               "[risk group, group, wtp]", "USD") |
+                               "[risk group, group, wtp]", NS_H5_CURRENCY) |
               ns__h5_write_f64(NULL, g, "evppi_group_by_risk_group_se", 3, dr, rg_se,
-                               "its standard error", "USD") |
+                               "its standard error", NS_H5_CURRENCY) |
               ns__h5_write_f64(NULL, g, "evppi_group_composite", 2, dg, comp, "EVPPI per "
                                "patient of the cohort of the decision by risk group (a "
                                "strategy per group), of each named group of parameters "
-                               "[group, wtp]", "USD") |
+                               "[group, wtp]", NS_H5_CURRENCY) |
               ns__h5_write_f64(NULL, g, "evppi_group_composite_se", 2, dg, comp_se,
                                "its standard error (the groups' combined as independent)",
-                               "USD");
+                               NS_H5_CURRENCY);
     const ns_scenario *s = h->s;
     if (s->econ.has_population) { /* the same per patient, times the discounted patients */
         double f = ns_econ_population_factor(s->econ.pop_incidence, s->econ.pop_horizon,
@@ -69,12 +69,12 @@ int ns_h5_write_evppi(ns_h5 *h, int K, int P, const char *const *names, int W,
             rc |= ns__h5_attr_f64(g, "population_factor", f) |
                   ns__h5_write_f64(NULL, g, "population_evppi_group", 2, dg, v, "EVPPI for the "
                                    "population (per patient x population_factor, the discounted "
-                                   "patients of economics.population) [group, wtp]", "USD");
+                                   "patients of economics.population) [group, wtp]", NS_H5_CURRENCY);
         for (size_t i = 0; v && P > 0 && i < (size_t)P * W; i++)
             v[i] = par[i] * f;
         if (v && P > 0)
             rc |= ns__h5_write_f64(NULL, g, "population_evppi", 2, dp, v, "EVPPI of each "
-                                   "parameter for the population [parameter, wtp]", "USD");
+                                   "parameter for the population [parameter, wtp]", NS_H5_CURRENCY);
         free(v);
     }
     H5Gclose(g);

@@ -34,6 +34,8 @@
 #define G(key, kind, type, unit, def, grammar, meaning) {key, kind, type, unit, NONE, def, grammar, meaning}
 /* a documented number of the series file {value, source|assumption} */
 #define F(key, unit, lo, hi, def, meaning) {key, NS_REF_VALUE, "documented number", unit, lo, hi, def, "number", meaning}
+/* a documented setting of the scenario {value, source|assumption}, not a parameter */
+#define S(key, type, unit, def, meaning) {key, NS_REF_VALUE, type, unit, NONE, def, "setting", meaning}
 #define END {NULL, 0, NULL, NULL, NONE, NULL, NULL, NULL}
 
 #define WHY_TEXT "text"
@@ -229,10 +231,16 @@ static const ns_ref_key utilities[] = {
     END};
 
 static const ns_ref_key economics[] = {
-    M("economics", NULL, "willingness to pay"),
-    P("economics.wtp", "USD per QALY", 0, 1e9, "for the net monetary benefit"),
-    P("economics.wtp_grid_max", "USD per QALY", 1, 1e9, "the grid of NMB, CEAC and EVPI: 0 to this"),
-    P("economics.wtp_grid_step", "USD per QALY", 1, 1e9, "its step (at most 1000 points)"),
+    M("economics", NULL, "willingness to pay, and the money every cost is in"),
+    P("economics.wtp", "currency per QALY", 0, 1e9, "for the net monetary benefit"),
+    P("economics.wtp_grid_max", "currency per QALY", 1, 1e9, "the grid of NMB, CEAC and EVPI: 0 to this"),
+    P("economics.wtp_grid_step", "currency per QALY", 1, 1e9, "its step (at most 1000 points)"),
+    S("economics.currency", "documented ISO 4217 code", "", "USD",
+      "the currency of every cost and of the WTP: three upper-case letters (USD, EUR, GBP); "
+      "written to /economics and shown wherever a cost is"),
+    {"economics.price_year", NS_REF_VALUE, "documented whole number", "year", 1900, 2100, "2026",
+     "setting", "the year the costs are priced in; costs from other years are the scenario's to "
+     "convert (say so in its source or assumption)"},
     M("economics.population", "none (EVPI and EVPPI per patient only)",
       "who the decision concerns: the population EVPI and EVPPI are the per-patient values times "
       "incidence x the sum of (1 + r)^-t over the horizon's years, r = follow_up.discount.costs"),
@@ -485,6 +493,13 @@ static const ns_ref_key g_number[] = {
     V("note", "text", "", 1, 0, "none", "free text"),
     END};
 
+static const ns_ref_key g_setting[] = {
+    V("value", "the key's type", "", 1, 0, NULL, "the value"),
+    V("source", "text", "", 1, 0, "give source or assumption", "where it comes from"),
+    V("assumption", "text", "", 1, 0, "give source or assumption", "why"),
+    V("note", "text", "", 1, 0, "none", "free text"),
+    END};
+
 #define SC NS_REF_SCENARIO
 const ns_ref_section ns_ref_sections[] = {
     {"header", SC, "Header", "The top of the file.", header},
@@ -526,6 +541,9 @@ const ns_ref_section ns_ref_sections[] = {
     {"axis", NS_REF_GRAMMAR, "Grammar: axis", "One axis of a sweep.", g_axis},
     {"number", NS_REF_GRAMMAR, "Grammar: documented number",
      "A number of the series file: a mapping of these keys.", g_number},
+    {"setting", NS_REF_GRAMMAR, "Grammar: documented setting",
+     "A setting of the scenario that is not a parameter (no --set, no PSA): a mapping of these keys.",
+     g_setting},
     {NULL, 0, NULL, NULL, NULL},
 };
 

@@ -213,7 +213,9 @@ typedef struct {
     double recovery_years;      /* after a cure, years at u_after_resection before u_well */
     double fp_qaly_loss;        /* QALYs lost to the work-up of a false-positive test */
     double test_disutility;     /* QALYs lost per surveillance test */
-    double wtp;                 /* willingness to pay, USD per QALY */
+    double wtp;                 /* willingness to pay, `currency` per QALY */
+    char currency[4];           /* ISO 4217 code of every cost (economics.currency) */
+    int price_year;             /* the year the costs are priced in (economics.price_year) */
     double wtp_max, wtp_step;   /* the grid for NMB, CEAC and EVPI: 0..max by step */
     int has_population;         /* economics.population given */
     double pop_incidence;       /* patients a year who face the decision */
