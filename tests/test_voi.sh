@@ -47,12 +47,13 @@ print("at 200,000 per QALY: EVPI %.1f; by group of parameters: %s" % (evpi[w], "
 PY
 echo "ok - /voi"
 
-# ---- currency: a scenario priced in EUR writes EUR wherever the file holds money, never USD
+# ---- currency: a scenario priced in EUR (the registry study's, so /voi/evsi too) writes EUR
+#      wherever the file holds money, never USD
 sed -e 's/^  currency: {value: USD, source: "[^"]*"}/  currency: {value: EUR, assumption: "test: the same numbers read as euros"}/' \
     -e 's/^  price_year: {value: 2026, source: "[^"]*"}/  price_year: {value: 2024, assumption: "test"}/' \
-    "$sc" > eur.yaml
+    "$src/scenarios/registry_study.yaml" > eur.yaml
 grep -q "value: EUR" eur.yaml && grep -q "value: 2024" eur.yaml || fail "could not make a EUR scenario"
-must "$bin" run eur.yaml -n 3000 --psa 60 --voi -o eur.h5 --quiet
+must "$bin" run eur.yaml -n 3000 --psa 80 --voi -o eur.h5 --quiet
 /usr/bin/python3 - <<'PY' || fail "a EUR scenario's file names another currency"
 import h5py
 f = h5py.File("eur.h5", "r")
@@ -70,6 +71,7 @@ assert not bad, bad
 groups = sorted({n.split("/")[0] for n, _ in money})
 for g in ("economics", "economics_by_group", "psa", "psa_by_group", "summary", "voi"):
     assert g in groups, (g, groups)
+assert any(n.startswith("voi/evsi/") for n, _ in money), "no EVSI money dataset"
 print("EUR scenario: %d money datasets in %s, all in EUR" % (len(money), ", ".join(groups)))
 PY
 echo "ok - currency"

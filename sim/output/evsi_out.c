@@ -29,7 +29,7 @@ static int pair(hid_t g, const char *name, const double *v, const double *se, co
 int ns_h5_write_evsi(ns_h5 *h, const ns_evsi_result *r)
 {
     const ns_study *st = r->study;
-    const char *cur = "USD";
+    const char *cur = NS_H5_CURRENCY;
     hid_t voi = H5Lexists(h->file, "voi", H5P_DEFAULT) > 0
                     ? H5Gopen2(h->file, "voi", H5P_DEFAULT)
                     : H5Gcreate2(h->file, "voi", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -63,7 +63,7 @@ int ns_h5_write_evsi(ns_h5 *h, const ns_evsi_result *r)
               ns__h5_write_f64(NULL, g, "follow_up_years", 1, &nT, st->years,
                                "follow-up of every patient [follow-up years]", "years") |
               ns__h5_write_f64(NULL, g, "wtp_grid", 1, &nW, r->wtp,
-                               "willingness to pay [wtp]", "USD per QALY") |
+                               "willingness to pay [wtp]", NS_H5_CURRENCY " per QALY") |
               pair(g, "evsi", r->evsi, r->evsi_se, d3, 1, "EVSI per patient, one strategy for "
                    "the whole cohort", cur) |
               ns__h5_write_f64(NULL, g, "cost", 2, d2, r->cost, "the study's cost: fixed + "
