@@ -34,24 +34,6 @@ static void unknown_keys(ld *L, const ns_ynode *n, const char *path)
     }
 }
 
-/* The source or assumption of mapping m (required): copied into out if given. */
-static int why(ld *L, ns_ynode *m, const char *path, char *out, size_t len)
-{
-    ns_ynode *src = ns_ymap_get(m, "source"), *as = ns_ymap_get(m, "assumption");
-    const ns_ynode *w = src ? src : as;
-    if (!w) {
-        ns__err_at(L, m, path, "needs 'source:' or 'assumption:'");
-        return -1;
-    }
-    if (w->kind != NS_Y_SCALAR || !w->text[0]) {
-        ns__err_at(L, w, path, "'%s' must be a non-empty text", src ? "source" : "assumption");
-        return -1;
-    }
-    if (out)
-        snprintf(out, len, "%s%s", src ? "" : "assumption: ", w->text);
-    return 0;
-}
-
 /* A documented number {value: V, source|assumption: "..."} in [lo, hi];
  * whole when `whole`. *vn gets the value node (for later messages). */
 static int field(ld *L, ns_ynode *map, const char *parent, const char *key, double lo, double hi,
@@ -62,7 +44,7 @@ static int field(ld *L, ns_ynode *map, const char *parent, const char *key, doub
     ns_ynode *m = ns__child(L, map, parent, key, NS_Y_MAP, 1);
     if (!m)
         return -1;
-    int rc = why(L, m, path, NULL, 0);
+    int rc = ns__why(L, m, path, NULL, 0);
     ns_ymap_get(m, "note");
     ns_ynode *v = ns_ymap_get(m, "value");
     ns__join(vpath, path, "value");
@@ -257,7 +239,7 @@ static int load_follow_up(ld *L, ns_series *x, ns_ynode *m, const char *path)
     }
     ns__join(p, fp, "protocol");
     ns_ynode *pr = ns__child(L, f, fp, "protocol", NS_Y_MAP, 1);
-    if (!pr || why(L, pr, p, NULL, 0))
+    if (!pr || ns__why(L, pr, p, NULL, 0))
         return -1;
     char sp[PATHLEN];
     ns__join(sp, p, "schedule");
@@ -308,7 +290,7 @@ static int load_series(ld *L, ns_calibration *c, ns_ynode *root)
                 }
         } else
             rc = -1;
-        rc |= why(L, m, path, x->source, sizeof x->source);
+        rc |= ns__why(L, m, path, x->source, sizeof x->source);
         double n;
         if (field(L, m, path, "patients", 1, 1e8, 1, &n, NULL)) {
             rc = -1;
@@ -319,7 +301,7 @@ static int load_series(ld *L, ns_calibration *c, ns_ynode *root)
         ns__join(cp, path, "cohort");
         ns_ynode *co = ns__child(L, m, path, "cohort", NS_Y_MAP, 1);
         if (co)
-            rc |= why(L, co, cp, NULL, 0) | ns__riskgroup(L, co, cp, &x->when);
+            rc |= ns__why(L, co, cp, NULL, 0) | ns__riskgroup(L, co, cp, &x->when);
         else
             rc = -1;
         rc |= load_follow_up(L, x, m, path) | load_events(L, x, m, path);

@@ -26,15 +26,10 @@ static ns_ynode *documented(ld *L, ns_ynode *econ, const char *key, char *path, 
         *rc = -1;
         return NULL;
     }
-    ns_ynode *src = ns_ymap_get(m, "source"), *as = ns_ymap_get(m, "assumption");
     ns_ymap_get(m, "note");
-    const ns_ynode *w = src ? src : as;
+    int bad = ns__why(L, m, path, NULL, 0);
     ns_ynode *v = ns__child(L, m, path, "value", NS_Y_SCALAR, 1);
-    if (!w)
-        ns__err_at(L, m, path, "needs 'source:' or 'assumption:'");
-    else if (w->kind != NS_Y_SCALAR || !w->text[0])
-        ns__err_at(L, w, path, "'%s' must be a non-empty text", src ? "source" : "assumption");
-    if (!w || w->kind != NS_Y_SCALAR || !w->text[0] || !v || ns__unknown_here(L, m, path)) {
+    if (bad || !v || ns__unknown_here(L, m, path)) {
         *rc = -1;
         return NULL;
     }

@@ -120,6 +120,23 @@ int ns__to_u64(ld *L, const ns_ynode *n, const char *path, uint64_t *out)
     return 0;
 }
 
+int ns__why(ld *L, ns_ynode *m, const char *path, char *out, size_t len)
+{
+    ns_ynode *src = ns_ymap_get(m, "source"), *as = ns_ymap_get(m, "assumption");
+    const ns_ynode *w = src ? src : as;
+    if (!w) {
+        ns__err_at(L, m, path, "needs 'source:' or 'assumption:'");
+        return -1;
+    }
+    if (w->kind != NS_Y_SCALAR || !w->text[0]) {
+        ns__err_at(L, w, path, "'%s' must be a non-empty text", src ? "source" : "assumption");
+        return -1;
+    }
+    if (out && len)
+        snprintf(out, len, "%s%s", src ? "" : "assumption: ", w->text);
+    return 0;
+}
+
 int ns__unknown_here(ld *L, ns_ynode *map, const char *path)
 {
     int rc = 0;

@@ -44,6 +44,10 @@ int ns__has_control(const char *s);
  * whose typos would otherwise surface only as a consequence ("missing
  * required key", "this rule is empty"). */
 int ns__unknown_here(ld *L, ns_ynode *map, const char *path);
+/* The source: or assumption: of mapping m (required), a non-empty text:
+ * copied into out (len > 0) as "TEXT" or "assumption: TEXT". 0, or -1 with a
+ * message at m or the text. */
+int ns__why(ld *L, ns_ynode *m, const char *path, char *out, size_t len);
 /* A scalar as a finite number. */
 int ns__to_number(ld *L, const ns_ynode *n, const char *path, double *out);
 int ns__check_range(ld *L, const ns_ynode *n, const char *path, double v, double lo, double hi);

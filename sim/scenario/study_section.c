@@ -13,22 +13,6 @@
 #include "strategies.h"
 #include "study_section.h"
 
-/* source: or assumption: of mapping m, a non-empty text. */
-static int why(ld *L, ns_ynode *m, const char *path)
-{
-    ns_ynode *src = ns_ymap_get(m, "source"), *as = ns_ymap_get(m, "assumption");
-    const ns_ynode *w = src ? src : as;
-    if (!w) {
-        ns__err_at(L, m, path, "needs 'source:' or 'assumption:'");
-        return -1;
-    }
-    if (w->kind != NS_Y_SCALAR || !w->text[0]) {
-        ns__err_at(L, w, path, "'%s' must be a non-empty text", src ? "source" : "assumption");
-        return -1;
-    }
-    return 0;
-}
-
 /* A list of 1 to max ascending numbers in [lo, hi] under key (whole numbers when whole). */
 static int number_list(ld *L, ns_ynode *m, const char *parent, const char *key, double lo,
                        double hi, int max, int whole, double *out, int *n)
@@ -73,7 +57,7 @@ static int documented(ld *L, ns_ynode *m, const char *parent, const char *key, d
     if (!d)
         return -1;
     ns_ymap_get(d, "note");
-    int rc = why(L, d, path);
+    int rc = ns__why(L, d, path, NULL, 0);
     ns_ynode *v = ns__child(L, d, path, "value", NS_Y_SCALAR, 1);
     ns__join(vp, path, "value");
     rc |= !v || ns__to_number(L, v, vp, out) || ns__check_range(L, v, vp, *out, lo, hi);
@@ -96,13 +80,14 @@ static int load_study(ld *L, ns_study *x, ns_ynode *m, const char *path, int ind
             }
     } else
         rc = -1;
-    rc |= why(L, m, path);
+    rc |= ns__why(L, m, path, NULL, 0);
     ns_ymap_get(m, "description");
     /* cohort: who is followed */
     ns__join(p, path, "cohort");
     ns_ynode *co = ns__child(L, m, path, "cohort", NS_Y_MAP, 1);
     if (co)
-        rc |= why(L, co, p) | ns__riskgroup(L, co, p, &x->when) | ns__unknown_here(L, co, p);
+        rc |= ns__why(L, co, p, NULL, 0) | ns__riskgroup(L, co, p, &x->when) |
+              ns__unknown_here(L, co, p);
     else
         rc = -1;
     /* protocol: the study's visits */
@@ -110,7 +95,7 @@ static int load_study(ld *L, ns_study *x, ns_ynode *m, const char *path, int ind
     ns_ynode *pr = ns__child(L, m, path, "protocol", NS_Y_MAP, 1);
     if (pr) {
         char sp[PATHLEN];
-        rc |= why(L, pr, p);
+        rc |= ns__why(L, pr, p, NULL, 0);
         ns__join(sp, p, "schedule");
         ns_ynode *sch = ns__child(L, pr, p, "schedule", NS_Y_SEQ, 1);
         memset(&x->protocol, 0, sizeof x->protocol);
