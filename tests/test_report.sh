@@ -404,7 +404,8 @@ grep -q "Population EVPI" "$dir/real/report.html" || fail "no population EVPI"
 grep -q 'id="references"' "$dir/real/report.html" || fail "no references"
 grep -q 'href="#ref-rinke2023"' "$dir/real/report.html" || fail "sources do not link their keys"
 grep -q "Kojima M, Ikeda K" "$dir/real/report.html" || fail "the references are not printed in full"
-grep -q "price year not stated" "$dir/real/report.html" || fail "no note on the price year"
+grep -q "Costs in USD, 2026 prices" "$dir/real/report.html" ||
+  fail "no note on the currency and price year (default.yaml: USD, 2026)"
 # how sure, per risk group: the table's probability, EVPI per patient of the group and the
 # cohort's total are those netsurv wrote to /psa_by_group at the WTP (ceac summed over the
 # strategies that give the group the same care, as ties split the draws between them)

@@ -230,9 +230,9 @@ static void test_currency(void **state)
         {"currency: {value: USD,", "currency: {value: DOLLAR,", "DOLLAR,",
          "economics.currency.value", "not an ISO 4217"},
         {"price_year: {value: 2026,", "price_year: {value: 1850,", "1850,",
-         "economics.price_year.value", "1850 is not a price year in [1900, 2100]"},
+         "economics.price_year.value", "1850 is not a price year (a whole year in [1900, 2100])"},
         {"price_year: {value: 2026,", "price_year: {value: 2026.5,", "2026.5,",
-         "economics.price_year.value", "expected a non-negative whole number"},
+         "economics.price_year.value", "2026.5 is not a price year (a whole year"},
         {"price_year: {value: 2026, source:", "price_year: {value: 2030, sourc:", "{value: 2030",
          "economics.price_year", "needs 'source:' or 'assumption:'"},
     };

@@ -1,6 +1,7 @@
 /* The utilities: and economics: sections: utilities by state, the
  * willingness to pay and its grid, the currency and price year of every
  * cost, and the population that faces the decision. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,13 +59,12 @@ static int load_money(ld *L, ns_ynode *econ, ns_econ_params *e)
     }
     v = documented(L, econ, "price_year", path, &rc);
     if (v) {
-        uint64_t y;
+        double y;
         ns__join(vpath, path, "value");
-        if (ns__to_u64(L, v, vpath, &y))
+        if (ns__to_number(L, v, vpath, &y))
             rc = -1;
-        else if (y < 1900 || y > 2100) {
-            ns__err_at(L, v, vpath, "%llu is not a price year in [1900, 2100]",
-                       (unsigned long long)y);
+        else if (y != floor(y) || y < 1900 || y > 2100) {
+            ns__err_at(L, v, vpath, "%g is not a price year (a whole year in [1900, 2100])", y);
             rc = -1;
         } else
             e->price_year = (int)y;
