@@ -521,7 +521,8 @@ RESUME = ["run", DEFAULT, "-n", "2000", "-q", "--sweep", SWEEP, "-o", "out.h5"]
 
 
 def resume_cases():
-    def rs(name, mutate, msg, rc=1, extra=(), prep_lock=False):
+    # another run's or a damaged checkpoint given to --resume is input refused: exit 2
+    def rs(name, mutate, msg, rc=2, extra=(), prep_lock=False):
         def prep(d):
             cache = os.path.join(TMP, "ck")
             if not os.path.isdir(cache):

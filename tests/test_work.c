@@ -196,7 +196,7 @@ static void test_checkpoint(void **state)
     fill_tallies(put5, S, 5);
 
     /* fresh: nothing done, the header on disk */
-    ns_checkpoint *c = ns_checkpoint_open(path, fp, P, S, S, NP, 0, err, sizeof err);
+    ns_checkpoint *c = ns_checkpoint_open(path, fp, P, S, S, NP, 0, NULL, err, sizeof err);
     assert_non_null(c);
     assert_int_equal(ns_checkpoint_done(c), 0);
     long header = file_size(path);
@@ -213,7 +213,7 @@ static void test_checkpoint(void **state)
     assert_int_equal(file_size(path), header + 2 * one_record);
 
     /* resume: what was put is read back */
-    c = ns_checkpoint_open(path, fp, P, S, S, NP, 1, err, sizeof err);
+    c = ns_checkpoint_open(path, fp, P, S, S, NP, 1, NULL, err, sizeof err);
     assert_non_null(c);
     assert_int_equal(ns_checkpoint_done(c), 2);
     memset(got, 0, sizeof got);
@@ -237,8 +237,11 @@ static void test_checkpoint(void **state)
     } other[] = {{fp ^ 1, P, S, NP}, {fp, P + 1, S, NP}, {fp, P, S + 1, NP}, {fp, P, S, NP + 1}};
     for (size_t i = 0; i < sizeof other / sizeof *other; i++) {
         err[0] = '\0';
-        c = ns_checkpoint_open(path, other[i].fp, other[i].P, other[i].S, other[i].S, other[i].np, 1, err, sizeof err);
+        int refused = 0;
+        c = ns_checkpoint_open(path, other[i].fp, other[i].P, other[i].S, other[i].S,
+                               other[i].np, 1, &refused, err, sizeof err);
         assert_null(c);
+        assert_int_equal(refused, 1); /* input to refuse (exit 2), not a failed run */
         assert_non_null(strstr(err, path));
         assert_non_null(strstr(err, "another run"));
         assert_int_equal(file_size(path), before);
@@ -251,7 +254,7 @@ static void test_checkpoint(void **state)
     assert_int_equal(fwrite(&p4, sizeof p4, 1, f), 1);
     assert_int_equal(fwrite(put5, sizeof put5[0], 1, f), 1); /* 1 of S tallies */
     fclose(f);
-    c = ns_checkpoint_open(path, fp, P, S, S, NP, 1, err, sizeof err);
+    c = ns_checkpoint_open(path, fp, P, S, S, NP, 1, NULL, err, sizeof err);
     assert_non_null(c);
     assert_int_equal(ns_checkpoint_done(c), 3);
     assert_int_equal(ns_checkpoint_get(c, 4, got), 0);
@@ -264,7 +267,7 @@ static void test_checkpoint(void **state)
     assert_non_null(f);
     assert_int_equal(fwrite(&p4, 3, 1, f), 1);
     fclose(f);
-    c = ns_checkpoint_open(path, fp, P, S, S, NP, 1, err, sizeof err);
+    c = ns_checkpoint_open(path, fp, P, S, S, NP, 1, NULL, err, sizeof err);
     assert_non_null(c);
     assert_int_equal(ns_checkpoint_done(c), 3);
     ns_checkpoint_close(c, 0);
@@ -281,7 +284,7 @@ static void test_checkpoint(void **state)
         fputc(ch ^ 0x10, g);
         fclose(g);
         err[0] = '\0';
-        c = ns_checkpoint_open(path, fp, P, S, S, NP, 1, err, sizeof err);
+        c = ns_checkpoint_open(path, fp, P, S, S, NP, 1, NULL, err, sizeof err);
         if (c)
             fail_msg("a checkpoint with byte %ld flipped was resumed", at);
         assert_non_null(strstr(err, path));
@@ -292,25 +295,25 @@ static void test_checkpoint(void **state)
         fclose(g);
     }
     /* a record of no patients (with a valid checksum) is damage too */
-    c = ns_checkpoint_open(path, fp, P, S, S, NP, 1, err, sizeof err);
+    c = ns_checkpoint_open(path, fp, P, S, S, NP, 1, NULL, err, sizeof err);
     assert_non_null(c);
     ns_strategy_tally zero[S];
     fill_tallies(zero, S, 7);
     zero[1].n_patients = 0;
     assert_int_equal(ns_checkpoint_put(c, 2, zero), 0);
     ns_checkpoint_close(c, 0);
-    c = ns_checkpoint_open(path, fp, P, S, S, NP, 1, err, sizeof err);
+    c = ns_checkpoint_open(path, fp, P, S, S, NP, 1, NULL, err, sizeof err);
     assert_null(c);
     assert_non_null(strstr(err, "point 2"));
 
     /* without resume: started afresh */
-    c = ns_checkpoint_open(path, fp, P, S, S, NP, 0, err, sizeof err);
+    c = ns_checkpoint_open(path, fp, P, S, S, NP, 0, NULL, err, sizeof err);
     assert_non_null(c);
     assert_int_equal(ns_checkpoint_done(c), 0);
     assert_int_equal(ns_checkpoint_get(c, 1, got), 0);
     assert_int_equal(file_size(path), header);
     ns_checkpoint_close(c, 0);
-    c = ns_checkpoint_open(path, fp, P, S, S, NP, 1, err, sizeof err);
+    c = ns_checkpoint_open(path, fp, P, S, S, NP, 1, NULL, err, sizeof err);
     assert_non_null(c);
     assert_int_equal(ns_checkpoint_done(c), 0);
 
@@ -318,7 +321,7 @@ static void test_checkpoint(void **state)
     ns_checkpoint_close(c, 1);
     assert_int_equal(access(path, F_OK), -1);
     /* resume without a file: a fresh start */
-    c = ns_checkpoint_open(path, fp, P, S, S, NP, 1, err, sizeof err);
+    c = ns_checkpoint_open(path, fp, P, S, S, NP, 1, NULL, err, sizeof err);
     assert_non_null(c);
     assert_int_equal(ns_checkpoint_done(c), 0);
     ns_checkpoint_close(c, 1);
@@ -326,7 +329,7 @@ static void test_checkpoint(void **state)
 
     /* a directory that does not exist: an error, not a crash */
     err[0] = '\0';
-    c = ns_checkpoint_open("/nonexistent/dir/ck", fp, P, S, S, NP, 0, err, sizeof err);
+    c = ns_checkpoint_open("/nonexistent/dir/ck", fp, P, S, S, NP, 0, NULL, err, sizeof err);
     assert_null(c);
     assert_non_null(strstr(err, "/nonexistent/dir/ck"));
 }

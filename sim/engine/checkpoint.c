@@ -128,8 +128,11 @@ static int put_record(ns_checkpoint *c, uint64_t i, const void *rec, size_t len)
 
 ns_checkpoint *ns_checkpoint_open_kinds(const char *path, uint64_t fingerprint,
                                         const ns_ckpt_kinds *kinds, ns_ckpt_check check,
-                                        void *check_ctx, int resume, char *err, size_t errlen)
+                                        void *check_ctx, int resume, int *refused, char *err,
+                                        size_t errlen)
 {
+    if (refused)
+        *refused = 0;
     ns_checkpoint *c = calloc(1, sizeof *c);
     int bad = !c || !(c->path = strdup(path)) || kinds->n < 1 || kinds->n > NS_CKPT_MAX_KINDS;
     if (c && !bad) {
@@ -156,6 +159,8 @@ ns_checkpoint *ns_checkpoint_open_kinds(const char *path, uint64_t fingerprint,
     int got = old ? ck_read(c, old, &bad_item) : 0;
     if (old)
         fclose(old);
+    if (got != 0 && refused)
+        *refused = 1;
     if (got > 0) {
         snprintf(err, errlen, "%s: this checkpoint belongs to another run (scenario, overrides, "
                  "seed, patients, options or netsurv version differ); remove it or run without "
@@ -250,8 +255,10 @@ static int tallies_fit(void *ctx, uint64_t p, const void *rec)
 
 ns_checkpoint *ns_checkpoint_open(const char *path, uint64_t fingerprint, uint64_t n_points,
                                   int n_tallies, int n_strategies, uint64_t n_patients,
-                                  int resume, char *err, size_t errlen)
+                                  int resume, int *refused, char *err, size_t errlen)
 {
+    if (refused)
+        *refused = 0;
     if (n_strategies < 1 || n_tallies < n_strategies || n_tallies % n_strategies) {
         snprintf(err, errlen, "%s: %d tallies of %d strategies do not make a point", path,
                  n_tallies, n_strategies);
@@ -267,7 +274,7 @@ ns_checkpoint *ns_checkpoint_open(const char *path, uint64_t fingerprint, uint64
     /* patients and strategies are part of what the records mean */
     uint64_t also[3] = {fingerprint, n_patients, (uint64_t)n_strategies};
     ns_checkpoint *c = ns_checkpoint_open_kinds(path, ns_hash64(NS_HASH_SEED, also, sizeof also),
-                                                &k, tallies_fit, l, resume,
+                                                &k, tallies_fit, l, resume, refused,
                                                 err, errlen);
     if (!c)
         free(l);

@@ -172,8 +172,8 @@ static int run_and_gather(const ns_scenario *s, const ns_job *j, ns_shard_data *
     int any = agree(ns__job_part_alloc(s, &u, &p, e) ? NS_JOB_FAILED : 0);
     if (any)
         return any;
-    any = agree(ns__job_compute(s, &rj, &p, j->resume || j->psa || j->owsa, 0, e)
-                    ? NS_JOB_FAILED : 0);
+    int rc = ns__job_compute(s, &rj, &p, j->resume || j->psa || j->owsa, 0, e);
+    any = agree(rc == -2 ? NS_JOB_BAD_INPUT : rc ? NS_JOB_FAILED : 0);
     size_t T = sizeof *p.units * (size_t)ns_tally_count(s);
     void *units = NULL, *psa = NULL, *owsa = NULL;
     if (!any)

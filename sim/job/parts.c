@@ -186,11 +186,12 @@ int ns__job_compute(const ns_scenario *s, const ns_job *j, ns__job_part *p, int 
                         sizeof(double) * 4 * (size_t)s->n_strategies},
                        {"work unit", "PSA draw", "OWSA parameter"}};
     unit_check uc = {s, u->unit_first, u->unit_count, j->n};
+    int refused;
     ns_checkpoint *c = ns_checkpoint_open_kinds(path, ns__job_fingerprint(s, j), &k, unit_fits,
-                                                &uc, j->resume, err, sizeof err);
+                                                &uc, j->resume, &refused, err, sizeof err);
     if (!c) {
         ns_errors_add(e, "%s", err);
-        return -1;
+        return refused ? -2 : -1;
     }
     if (j->resume && j->note) {
         snprintf(err, sizeof err, "resuming: %llu of %llu work units, PSA draws and OWSA "

@@ -87,7 +87,7 @@ static int run_uncertainty(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_e
         return 0;
     begin_phase(j, u.draw_count ? "PSA" : "OWSA", u.draw_count ? u.draw_count : u.setting_count);
     ns__job_part p;
-    int rc = ns__job_part_alloc(s, &u, &p, e) || ns__job_compute(s, j, &p, 1, 1, e);
+    int rc = ns__job_part_alloc(s, &u, &p, e) ? -1 : ns__job_compute(s, j, &p, 1, 1, e);
     if (!rc) {
         ns__job_uncertainty x = {(int)u.draw_count, (int)u.setting_count, j->voi, j->n,
                                  p.psa, p.owsa, j->posterior, j->seed, j->threads,
@@ -95,7 +95,7 @@ static int run_uncertainty(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_e
         rc = ns__job_write_uncertainty(h, s, &x);
     }
     ns__job_part_free(&p);
-    return rc ? -1 : 0;
+    return rc == -2 ? -2 : rc ? -1 : 0;
 }
 
 /* The strategy with the highest NMB at a point. */
@@ -141,12 +141,13 @@ static int run_sweep(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_strateg
     char ck[4200], err[600];
     ns__job_checkpoint_path(j->output, ck, sizeof ck);
     uint64_t P = s->sweep.n_points;
+    int refused;
     ns_checkpoint *c = ns_checkpoint_open(ck, ns_run_fingerprint(s, j->seed, j->n), P,
-                                          ns_tally_count(s), s->n_strategies, j->n, j->resume, err,
-                                          sizeof err);
+                                          ns_tally_count(s), s->n_strategies, j->n, j->resume,
+                                          &refused, err, sizeof err);
     if (!c) {
         ns_errors_add(e, "%s", err);
-        return -1;
+        return refused ? -2 : -1;
     }
     if (j->resume && j->note) {
         snprintf(err, sizeof err, "resuming: %llu of %llu points already done",
@@ -195,9 +196,11 @@ int ns_job_run(const ns_scenario *s, const ns_job *j, ns_strategy_tally *t, doub
         return ns__job_finish(-1, e);
     }
     ns_h5_set_threads(h, j->threads);
-    int rc = run_all(h, s, j, t, cost, effect, e);
+    int rc = run_all(h, s, j, t, cost, effect, e), refused = rc == -2;
     rc |= ns_h5_close(h);
     rc = ns__job_finish(rc, e);
+    if (refused) /* another run's or a damaged checkpoint given to --resume: bad input */
+        rc = NS_JOB_BAD_INPUT;
     if (!rc && (j->psa || j->owsa) && !s->sweep.n_axes)
         ns__job_checkpoint_done(j);
     return rc;

@@ -17,7 +17,7 @@ int ns_job_shard(const ns_scenario *s, const ns_job *j, ns_job_units *u, ns_erro
     ns__job_part p;
     if (ns__job_part_alloc(s, u, &p, e))
         return ns__job_finish(-1, NULL);
-    int rc = ns__job_compute(s, j, &p, 1, 0, e);
+    int rc = ns__job_compute(s, j, &p, 1, 0, e), refused = rc == -2;
     if (!rc) {
         ns_shard_info in = {.fingerprint = ns_run_fingerprint(s, j->seed, j->n),
                             .seed = j->seed, .n_patients = j->n, .unit_first = u->unit_first,
@@ -49,7 +49,7 @@ int ns_job_shard(const ns_scenario *s, const ns_job *j, ns_job_units *u, ns_erro
     rc = ns__job_finish(rc, e);
     if (!rc)
         ns__job_checkpoint_done(j);
-    return rc;
+    return refused ? NS_JOB_BAD_INPUT : rc;
 }
 
 /* Reads shard i into in[i] and u[i]; 0 or -1. */

@@ -31,10 +31,13 @@ typedef int (*ns_ckpt_check)(void *ctx, uint64_t i, const void *rec);
  * reads the items already done (the file must carry the same fingerprint
  * and kinds, each record pass its checksum and check (NULL: none));
  * otherwise starts afresh. NULL with a message naming the path on error
- * (another run's checkpoint, a damaged one, one that cannot be written). */
+ * (another run's checkpoint, a damaged one, one that cannot be written);
+ * *refused (if not NULL) is then 1 for the first two: input to refuse, not a
+ * failure of this run. */
 ns_checkpoint *ns_checkpoint_open_kinds(const char *path, uint64_t fingerprint,
                                         const ns_ckpt_kinds *kinds, ns_ckpt_check check,
-                                        void *check_ctx, int resume, char *err, size_t errlen);
+                                        void *check_ctx, int resume, int *refused, char *err,
+                                        size_t errlen);
 /* Item i's record if it is done, else NULL. */
 const void *ns_checkpoint_get_item(const ns_checkpoint *c, uint64_t i);
 /* Records item i (the size of its kind), on disk before returning; -1 with
@@ -48,10 +51,11 @@ int ns_checkpoint_put_item(ns_checkpoint *c, uint64_t i, const void *rec);
  * count n_patients in each strategy's whole-cohort tally and in the sum of
  * its risk groups'); otherwise starts it afresh. A point has n_tallies
  * tallies (ns_tally_count), of n_strategies strategies. NULL
- * with a message on error (another run's checkpoint, a damaged one). */
+ * with a message on error (another run's checkpoint, a damaged one: then
+ * *refused is 1, if not NULL). */
 ns_checkpoint *ns_checkpoint_open(const char *path, uint64_t fingerprint, uint64_t n_points,
                                   int n_tallies, int n_strategies, uint64_t n_patients,
-                                  int resume, char *err, size_t errlen);
+                                  int resume, int *refused, char *err, size_t errlen);
 /* Point p's tallies if it is done (copied to t), else 0. */
 int ns_checkpoint_get(const ns_checkpoint *c, uint64_t p, ns_strategy_tally *t);
 /* Records point p as done, on disk (flushed and synced) before returning;
