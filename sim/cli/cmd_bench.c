@@ -3,13 +3,16 @@
  * 1. patient generation: patients drawn per second, 1 and 2 threads (and all
  *    cores when there are more);
  * 2. every strategy on every patient, summary output only: patient-strategy
- *    evaluations per second;
+ *    evaluations per second, beside the floor kernel's (bench_floor.c) on
+ *    the same patients, the two measured alternately (floor, netsurv, three
+ *    times, best of each) so that the machine's noise hits both alike;
  * 3. the same with per-patient HDF5 output to a temporary file;
  * 4. with --memory: peak resident memory of `netsurv run` child processes for
  *    100,000 and 10,000,000 patients, summary and per-patient;
  * 5. with --psa K: the time of K PSA draws of 100,000 patients each (-n sets
  *    the patients per draw when given), on 1 and 2 threads. */
 #define _DEFAULT_SOURCE /* wait4 */
+#include "bench_floor.h"
 #include "commands.h"
 #include "common.h"
 #include "netsurv/engine/cohort.h"
@@ -92,6 +95,29 @@ static double best_of(int reps, const ns_scenario *s, uint64_t n, int threads, i
     return best;
 }
 
+static volatile double floor_sink;
+
+/* Summary output and the floor kernel on n patients, alternately, `reps`
+ * times: the best seconds of netsurv (*dt) and the floor's best rate. */
+static double alternate_with_floor(int reps, const ns_scenario *s, uint64_t n, int threads,
+                                   double *dt)
+{
+    double floor_rate = 0, check = 0;
+    *dt = INFINITY;
+    for (int r = 0; r < reps; r++) {
+        double f = ns_cli_bench_floor(n, threads, &check);
+        floor_rate = f > floor_rate ? f : floor_rate;
+        double t = bench_engine(s, n, threads, 0);
+        if (isnan(t)) {
+            *dt = NAN;
+            break;
+        }
+        *dt = t < *dt ? t : *dt;
+    }
+    floor_sink = check; /* what the floor computed is kept, so it is computed */
+    return floor_rate;
+}
+
 /* Peak resident memory (KiB) of `netsurv run` on n patients in a child, as
  * the child reports it (VmHWM of its own image: a parent's pages never count). */
 static long child_peak_kib(const options *o, uint64_t n, int per_patient)
@@ -172,17 +198,24 @@ static int bench(const options *o)
     }
     double summary[3] = {0};
     for (int kind = 1; kind <= 2; kind++) {
-        printf("\n%d. every strategy, %s, %llu patients x %d strategies, best of 3\n"
+        printf("\n%d. every strategy, %s, %llu patients x %d strategies, best of 3%s\n"
                "%8s %10s %18s%s\n",
                kind + 1, kind == 1 ? "summary output" : "per-patient HDF5 output",
-               (unsigned long long)m, S, "threads", "seconds", "evaluations/s",
-               kind == 2 ? "   of summary" : "");
+               (unsigned long long)m, S, kind == 1 ? ", alternately with the floor kernel "
+               "(9 strategies x up to 20 visits, no model)" : "", "threads", "seconds",
+               "evaluations/s", kind == 2 ? "   of summary" : "   floor evaluations/s  of floor");
         for (int c = 0; c < nc; c++) {
-            double dt = best_of(3, s, m, counts[c], kind), rate = (double)m * S / dt;
+            double dt, floor_rate = 0;
+            if (kind == 1)
+                floor_rate = alternate_with_floor(3, s, m, counts[c], &dt);
+            else
+                dt = best_of(3, s, m, counts[c], kind);
+            double rate = (double)m * S / dt;
             if (kind == 1)
                 summary[c] = rate;
             if (kind == 1)
-                printf("%8d %10.3f %18.0f\n", counts[c], dt, rate);
+                printf("%8d %10.3f %18.0f %21.0f %9.3f\n", counts[c], dt, rate, floor_rate,
+                       rate / floor_rate);
             else
                 printf("%8d %10.3f %18.0f %12.2f\n", counts[c], dt, rate, rate / summary[c]);
         }
