@@ -149,10 +149,8 @@ int ns__job_evsi(ns_h5 *h, const ns_scenario *s, const ns__job_uncertainty *x,
     if (!s->n_studies)
         return 0;
     int S = s->n_strategies, G = pg ? s->n_groups : 0;
-    double grid[1001];
-    int W = 0;
-    for (double w = 0; w <= s->econ.wtp_max + 1e-9 && W < 1001; w += s->econ.wtp_step)
-        grid[W++] = w;
+    double grid[NS_ECON_MAX_WTP];
+    int W = ns_econ_wtp_grid(s->econ.wtp_max, s->econ.wtp_step, grid, NS_ECON_MAX_WTP);
     /* the decisions: the whole cohort's, then each risk group's contribution to the cohort */
     int nsets = 1 + G;
     double *sets = G ? malloc(sizeof *sets * 2 * (size_t)G * K * S) : NULL;

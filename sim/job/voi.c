@@ -46,10 +46,8 @@ int ns__job_evppi(ns_h5 *h, const ns_scenario *s, const ns__job_uncertainty *u,
     int NG = NS_EVPPI_NGROUPS;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    double grid[1001];
-    int W = 0;
-    for (double w = 0; w <= s->econ.wtp_max + 1e-9 && W < 1001; w += s->econ.wtp_step)
-        grid[W++] = w;
+    double grid[NS_ECON_MAX_WTP];
+    int W = ns_econ_wtp_grid(s->econ.wtp_max, s->econ.wtp_step, grid, NS_ECON_MAX_WTP);
     int *member = malloc(sizeof *member * (size_t)(P > 0 ? P : 1) * NG), count[NS_EVPPI_NGROUPS] = {0};
     double *par = malloc(sizeof *par * 2 * (size_t)(P > 0 ? P : 1) * W);
     double *grp = malloc(sizeof *grp * 2 * (size_t)NG * W);
