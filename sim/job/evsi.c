@@ -160,13 +160,7 @@ int ns__job_evsi(ns_h5 *h, const ns_scenario *s, const ns__job_uncertainty *x,
         cs[0] = cost, es[0] = effect;
         for (int r = 0; r < G; r++) {
             double *c = sets + (size_t)r * 2 * K * S, *e = c + (size_t)K * S;
-            for (int k = 0; k < K; k++)
-                for (int i = 0; i < S; i++) {
-                    size_t at = ((size_t)k * G + (size_t)r) * S + (size_t)i;
-                    double wgt = pg->share[(size_t)k * G + r];
-                    c[(size_t)k * S + i] = pg->cost[at] * wgt;
-                    e[(size_t)k * S + i] = pg->effect[at] * wgt;
-                }
+            ns__job_group_series(pg, K, G, S, r, 1, c, e);
             cs[1 + r] = c, es[1 + r] = e;
         }
     }

@@ -75,6 +75,13 @@ int ns__job_evppi(ns_h5 *h, const ns_scenario *s, const ns__job_uncertainty *u,
                   const double *x, const double *cost, const double *effect,
                   const ns_psa_groups *pg);
 
+/* Risk group r's decision over the K draws as a cost and effect series
+ * [K * S] each (c, e) from the groups' means pg: per patient of the group,
+ * or (contribution) weighted by the group's share of the cohort in each
+ * draw, so that the groups' contributions add up to the cohort's. */
+void ns__job_group_series(const ns_psa_groups *pg, int K, int G, int S, int r, int contribution,
+                          double *c, double *e);
+
 /* /voi/evsi after /voi: the EVSI of every study of s's studies: section
  * (PSA draws' cost and effect [K, S], risk groups' means pg or NULL), the
  * studies simulated for each draw of x (its seed, posterior and threads).

@@ -12,6 +12,18 @@
 #include <string.h>
 #include <time.h>
 
+void ns__job_group_series(const ns_psa_groups *pg, int K, int G, int S, int r, int contribution,
+                          double *c, double *e)
+{
+    for (int k = 0; k < K; k++)
+        for (int i = 0; i < S; i++) {
+            size_t at = ((size_t)k * G + (size_t)r) * S + (size_t)i;
+            double wgt = contribution ? pg->share[(size_t)k * G + r] : 1;
+            c[(size_t)k * S + i] = pg->cost[at] * wgt;
+            e[(size_t)k * S + i] = pg->effect[at] * wgt;
+        }
+}
+
 /* The EVPPI of the parameter columns cols[0..n) over the grid for nsets
  * decisions (costs[q], effects[q]), v and se [q * W + w]; NaN where the
  * draws cannot carry the regression; never above the EVPI of the same draws
@@ -74,13 +86,7 @@ int ns__job_evppi(ns_h5 *h, const ns_scenario *s, const ns__job_uncertainty *u,
         for (int q = 1; q < nsets; q++) {
             int r = (q - 1) % (G ? G : 1), contribution = q > G;
             double *c = sets + (size_t)(q - 1) * 2 * K * S, *e = c + (size_t)K * S;
-            for (int k = 0; k < K; k++)
-                for (int i = 0; i < S; i++) {
-                    size_t at = ((size_t)k * G + (size_t)r) * S + (size_t)i;
-                    double wgt = contribution ? pg->share[(size_t)k * G + r] : 1;
-                    c[(size_t)k * S + i] = pg->cost[at] * wgt;
-                    e[(size_t)k * S + i] = pg->effect[at] * wgt;
-                }
+            ns__job_group_series(pg, K, G, S, r, contribution, c, e);
             cs[q] = c, es[q] = e;
         }
     }
