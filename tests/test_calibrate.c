@@ -132,6 +132,50 @@ static void test_bad_input(void **state)
                "unknown modality 'colonoscopy'");
     free(t);
     free(unknown);
+
+    /* event times: one per event, none past the longest follow-up */
+    char *times = one_series("a", "{size_mm: {max: 20}}", 100, 60, 0.5, "[]",
+                             "      metastasis: {value: 2, times_months: [30], source: \"t\"}\n");
+    t = series_text(PARAMS2, "", times);
+    expect_bad(s, t, "[30]", "series.0.events.metastasis.times_months",
+               "give one time in months for each of the 2 events");
+    free(t);
+    free(times);
+    times = one_series("a", "{size_mm: {max: 20}}", 100, 60, 0.5, "[]",
+                       "      metastasis: {value: 1, times_months: [9000], source: \"t\"}\n");
+    t = series_text(PARAMS2, "", times);
+    expect_bad(s, t, "9000", "series.0.events.metastasis.times_months.0", "9000");
+    free(t);
+    free(times);
+    times = one_series("a", "{size_mm: {max: 20}}", 100, 60, 0.5, "[]",
+                       "      metastasis: {value: 2, times_months: [30, 35], source: \"t\"}\n");
+    t = series_text(PARAMS2, "", times);
+    expect_bad(s, t, "35]", "series.0.events.metastasis.times_months.1",
+               "within two windows");
+    free(t);
+    free(times);
+    /* a time-0 treatment the scenario does not define */
+    char *treat = one_series("a", "{size_mm: {max: 20}}", 100, 60, 0.5,
+                             "[]\n        treatment: salvage",
+                             "      metastasis: {value: 1, source: \"t\"}\n");
+    t = series_text(PARAMS2, "", treat);
+    expect_bad(s, t, "salvage", "series.0.follow_up.protocol.treatment",
+               "unknown treatment 'salvage'");
+    free(t);
+    free(treat);
+    /* a series measured at resection has no follow-up, and names a known measure */
+    char *at = one_series("a", "{size_mm: {max: 20}}", 100, 60, 0.5, "[]",
+                          "      nodal: {value: 1, source: \"t\"}\n    measure: at_resection\n");
+    t = series_text(PARAMS2, "", at);
+    expect_bad(s, t, "follow_up:", "series.0.follow_up", "has no follow-up");
+    free(t);
+    free(at);
+    at = one_series("a", "{size_mm: {max: 20}}", 100, 60, 0.5, "[]",
+                    "      nodal: {value: 1, source: \"t\"}\n    measure: at_surgery\n");
+    t = series_text(PARAMS2, "", at);
+    expect_bad(s, t, "at_surgery", "series.0.measure", "unknown measure 'at_surgery'");
+    free(t);
+    free(at);
     free(good_series);
     ns_scenario_free(s);
 }
@@ -203,6 +247,154 @@ static void test_constant_hazard(void **state)
     ns_calibration_free(c);
     free(t);
     free(x);
+    ns_scenario_free(s);
+}
+
+/* The scenario of test_constant_hazard: every patient's metastasis becomes
+ * detectable with the constant hazard lambda and presents at once; no other
+ * death, no local disease; all nodal when `nodal`. */
+static ns_scenario *constant_hazard(double lambda, int nodal)
+{
+    ns_scenario *s = load_default();
+    s->met.intercept = 30;
+    s->course.onset.kind = NS_DIST_WEIBULL;
+    s->course.onset.a = 1;
+    s->course.onset.b = 1 / lambda;
+    for (int i = 0; i < s->course.synchronous.n; i++)
+        s->course.synchronous.y[i] = 0;
+    s->course.symptom_mm.a = 1;
+    s->course.symptom_mm.b = 0.01;
+    s->course.incidental_rate = 0;
+    s->death.hazard_ratio = 1e-12;
+    for (int m = 0; m < NS_NMARGINS; m++)
+        s->residual.prob_by_margin[m] = 0;
+    if (nodal)
+        s->met.liver_share = 0;
+    ns_scenario_derive(s);
+    return s;
+}
+
+/* Runs the one series `x` of scenario s on m virtual patients: the found
+ * counts into found, the terms into per; returns the log-likelihood. */
+static double run_series(const ns_scenario *s, const char *x, uint64_t m, uint64_t *found,
+                         double *per, ns_calibration **out)
+{
+    char settings[64];
+    snprintf(settings, sizeof settings, "  virtual_patients: %llu\n", (unsigned long long)m);
+    char *t = series_text(PARAMS2, settings, x);
+    ns_calibration *c;
+    ns_errors e;
+    if (ns_calibration_load_string(MEM, t, s, &c, &e))
+        { dump_errors(&e); fail_msg("the series does not load"); }
+    char err[256];
+    ns_calib_sim *cs = ns_calib_sim_new(s, c, 7, c->virtual_patients, err, sizeof err);
+    assert_non_null(cs);
+    ns_calib_sim_run(cs, NULL, 2, found);
+    double ll = ns_calib_loglik(c, cs, found, per);
+    ns_calib_sim_free(cs);
+    free(t);
+    *out = c;
+    return ll;
+}
+
+/* With a reported time T (window w), the term is the multinomial's:
+ * C(n,1) q (1 - p)^(n - 1), q = exp(-lambda (T - w)) - exp(-lambda (T + w)). */
+static void test_event_times_closed_form(void **state)
+{
+    (void)state;
+    const double lambda = 0.03, F = 10, T = 4, w = 0.5;
+    ns_scenario *s = constant_hazard(lambda, 0);
+    const int n = 150;
+    const uint64_t M = 400000;
+    char *x = one_series("timed", "{size_mm: {max: 20}}", n, F * 12, 0, "[]",
+                         "      metastasis: {value: 1, times_months: [48], source: \"t\"}\n");
+    uint64_t found[NS_NEVENTS];
+    double per[NS_NEVENTS];
+    ns_calibration *c;
+    run_series(s, x, M, found, per, &c);
+    double p = 1 - exp(-lambda * F), q = exp(-lambda * (T - w)) - exp(-lambda * (T + w));
+    int one = 1;
+    double share = q / p;
+    double closed = ns_calib_timed_loglik(n, 1, p, 1, &one, &share);
+    /* the closed form by hand: n q (1 - p)^(n - 1) */
+    assert_true(fabs(closed - (log(n * q) + (n - 1) * log1p(-p))) < 1e-9);
+    double se_q = sqrt(q * (1 - q) / (double)M);
+    print_message("    event time: closed %.4f, simulated %.4f (q %.5f, se %.5f)\n", closed,
+                  per[NS_EV_METASTASIS], q, se_q);
+    /* within what 4 standard errors of q and p move it */
+    double slack = 4 * se_q / q + 4 * (n - 1) * sqrt(p * (1 - p) / (double)M) / (1 - p);
+    assert_true(fabs(per[NS_EV_METASTASIS] - closed) < slack);
+    /* the times carry information: the same event without its time scores the binomial */
+    assert_true(per[NS_EV_METASTASIS] < ns_calib_binom_loglik(n, 1, p));
+    ns_calibration_free(c);
+    free(x);
+    ns_scenario_free(s);
+}
+
+/* A series measured at resection counts what is present at time 0: with
+ * every patient carrying a metastasis, the liver share splits them; with
+ * residual tumour at probability r by every margin, r of them are local. */
+static void test_at_resection(void **state)
+{
+    (void)state;
+    ns_scenario *s = constant_hazard(0.03, 0);
+    const double r = 0.3;
+    for (int m = 0; m < NS_NMARGINS; m++)
+        s->residual.prob_by_margin[m] = r;
+    ns_scenario_derive(s);
+    const uint64_t M = 100000;
+    const char *x = "  - name: nodes\n    source: \"t\"\n    measure: at_resection\n"
+                    "    patients: {value: 44, source: \"t\"}\n"
+                    "    cohort:\n      when: {size_mm: {max: 20}}\n      assumption: \"t\"\n"
+                    "    events:\n      local: {value: 13, source: \"t\"}\n"
+                    "      nodal: {value: 6, source: \"t\"}\n";
+    uint64_t found[NS_NEVENTS];
+    double per[NS_NEVENTS];
+    ns_calibration *c;
+    run_series(s, x, M, found, per, &c);
+    double liver = s->met.liver_share, se = sqrt(0.25 / (double)M);
+    print_message("    at resection: nodal %.4f (want %.4f), local %.4f (want %.2f)\n",
+                  (double)found[NS_EV_NODAL] / (double)M, 1 - liver,
+                  (double)found[NS_EV_LOCAL] / (double)M, r);
+    assert_int_equal(found[NS_EV_NODAL] + found[NS_EV_DISTANT], M);
+    assert_true(fabs((double)found[NS_EV_NODAL] / (double)M - (1 - liver)) < 4 * se);
+    assert_true(fabs((double)found[NS_EV_LOCAL] / (double)M - r) < 4 * se);
+    double want = ns_calib_binom_loglik(44, 6, ns_calib_prob(found[NS_EV_NODAL], M));
+    assert_true(fabs(per[NS_EV_NODAL] - want) < 1e-12);
+    ns_calibration_free(c);
+    ns_scenario_free(s);
+}
+
+/* A protocol's time-0 treatment: radical surgery clears nodal metastasis
+ * with its clears_nodal and kills with its operative mortality, so of the
+ * events an untreated series finds, (1 - clears) (1 - mortality) remain. */
+static void test_time0_treatment(void **state)
+{
+    (void)state;
+    ns_scenario *s = constant_hazard(0.03, 1);
+    const uint64_t M = 100000;
+    const char *ev = "      metastasis: {value: 1, source: \"t\"}\n";
+    char *plain = one_series("plain", "{size_mm: {max: 20}}", 100, 120, 0, "[]", ev);
+    char *treated = one_series("treated", "{size_mm: {max: 20}}", 100, 120, 0,
+                               "[]\n        treatment: radical_surgery", ev);
+    uint64_t f0[NS_NEVENTS], f1[NS_NEVENTS];
+    double per[NS_NEVENTS];
+    ns_calibration *c0, *c1;
+    run_series(s, plain, M, f0, per, &c0);
+    run_series(s, treated, M, f1, per, &c1);
+    int k = c1->series[0].protocol.treatment;
+    assert_true(k >= 0);
+    const ns_treatment *tr = &s->treatment[k];
+    double p0 = (double)f0[NS_EV_METASTASIS] / (double)M;
+    double want = p0 * (1 - tr->clears_nodal) * (1 - tr->mortality);
+    double got = (double)f1[NS_EV_METASTASIS] / (double)M;
+    print_message("    time-0 treatment: found %.5f untreated, %.5f treated (want %.5f)\n", p0,
+                  got, want);
+    assert_true(fabs(got - want) < 4 * sqrt(want * (1 - want) / (double)M) + 1e-9);
+    ns_calibration_free(c0);
+    ns_calibration_free(c1);
+    free(plain);
+    free(treated);
     ns_scenario_free(s);
 }
 
@@ -326,6 +518,9 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_binomial_closed_form),
         cmocka_unit_test(test_constant_hazard),
+        cmocka_unit_test(test_event_times_closed_form),
+        cmocka_unit_test(test_at_resection),
+        cmocka_unit_test(test_time0_treatment),
         cmocka_unit_test(test_synthetic_covers_and_narrows),
         cmocka_unit_test(test_same_posterior_any_threads),
     };

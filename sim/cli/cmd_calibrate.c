@@ -100,12 +100,17 @@ static int check(context *x, const ns_scenario *s, uint64_t seed)
         int j = x->target[t].series, ty = x->target[t].type;
         const ns_series *r = &x->c->series[j];
         size_t at = (size_t)j * NS_NEVENTS + (size_t)ty;
-        printf("%-26s %-10s %8d %8d %9.3f %8.3f%% %9.3f\n", r->name, ns_event_name[ty],
+        printf("%-26s %-10s %8d %8d %9.3f %8.3f%% %9.3f%s\n", r->name, ns_event_name[ty],
                r->n_patients, r->events[ty], expected(x, t),
-               100.0 * (double)x->found[at] / (double)ns_calib_sim_patients(x->sim, j), per[at]);
+               100.0 * (double)x->found[at] / (double)ns_calib_sim_patients(x->sim, j), per[at],
+               r->measure == NS_MEASURE_AT_RESECTION ? "  (at resection)"
+               : r->n_times[ty]                      ? "  (with its times)"
+                                                     : "");
     }
-    printf("\nlog-likelihood %.4f (binomial per series and event type; found = detected "
-           "within the series' follow-up, by its protocol or by presentation)\n", ll);
+    printf("\nlog-likelihood %.4f (binomial per series and event type, multinomial over the "
+           "windows about the reported times where a series gives them; found = detected "
+           "within the series' follow-up, by its protocol or by presentation; at resection = "
+           "present in the specimen at time 0)\n", ll);
     return 0;
 }
 

@@ -20,6 +20,8 @@ typedef struct {
     uint64_t seed, m;
     uint64_t *idx;
     double *fu;
+    /* events of each type found within the window about each reported time */
+    uint64_t timed[NS_NEVENTS][NS_MAX_EVENT_TIMES];
 } series_sim;
 
 struct ns_calib_sim {
@@ -131,38 +133,83 @@ static void set_theta(const ns_calibration *c, ns_scenario *sc, const double *th
     ns_scenario_derive(sc);
 }
 
-void ns_calib_sim_run(ns_calib_sim *cs, const double *theta, int threads, uint64_t *found)
+/* Disease present at the resection among series q's patients: residual
+ * tumour (local), nodal and liver metastasis, whatever any later test finds. */
+static void count_at_resection(const series_sim *q, int threads, uint64_t *out)
 {
+    uint64_t local = 0, nodal = 0, distant = 0;
+    const int64_t m = (int64_t)q->m;
     (void)threads;
-    for (int j = 0; j < cs->n; j++) {
-        series_sim *q = &cs->x[j];
-        const ns_scenario *sc = q->sc;
-        set_theta(cs->c, q->sc, theta);
-        uint64_t local = 0, nodal = 0, distant = 0;
-        const int64_t m = (int64_t)q->m;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) reduction(+ : local, nodal, distant) \
     num_threads(threads > 0 ? threads : omp_get_max_threads())
 #endif
-        for (int64_t i = 0; i < m; i++) {
-            ns_patient p;
-            ns_outcome o;
-            ns_history_draw(sc, q->seed, q->idx[i], &p);
-            if (!p.has_metastasis && !p.has_residual)
-                continue; /* nothing to find: the protocol cannot change that */
-            ns_strategy_play(sc, 0, &p, &o);
-            double f = q->fu[i];
-            local += o.local_detection_time <= f;
-            if (o.detection_time > 0 && o.detection_time <= f) {
-                nodal += p.site != NS_SITE_LIVER;
-                distant += p.site == NS_SITE_LIVER;
-            }
+    for (int64_t i = 0; i < m; i++) {
+        ns_patient p;
+        ns_history_draw(q->sc, q->seed, q->idx[i], &p);
+        local += p.has_residual != 0;
+        nodal += p.has_metastasis && p.site != NS_SITE_LIVER;
+        distant += p.has_metastasis && p.site == NS_SITE_LIVER;
+    }
+    out[NS_EV_LOCAL] = local, out[NS_EV_NODAL] = nodal, out[NS_EV_DISTANT] = distant;
+}
+
+/* Events found within follow-up among series x's patients (q), and within
+ * the window about each of x's reported event times (q->timed). */
+static void count_follow_up(const ns_series *x, series_sim *q, int threads, uint64_t *out)
+{
+    enum { TW = NS_NEVENTS * NS_MAX_EVENT_TIMES };
+    uint64_t local = 0, nodal = 0, distant = 0, tw[TW] = {0};
+    const ns_scenario *sc = q->sc;
+    const int64_t m = (int64_t)q->m;
+    const double w = x->time_window;
+    int timed = 0;
+    for (int t = 0; t < NS_NEVENTS; t++)
+        timed |= x->n_times[t] > 0;
+    (void)threads;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) reduction(+ : local, nodal, distant, tw[:TW]) \
+    num_threads(threads > 0 ? threads : omp_get_max_threads())
+#endif
+    for (int64_t i = 0; i < m; i++) {
+        ns_patient p;
+        ns_outcome o;
+        ns_history_draw(sc, q->seed, q->idx[i], &p);
+        if (!p.has_metastasis && !p.has_residual)
+            continue; /* nothing to find: the protocol cannot change that */
+        ns_strategy_play(sc, 0, &p, &o);
+        double f = q->fu[i];
+        int lo = o.local_detection_time <= f;
+        int me = o.detection_time > 0 && o.detection_time <= f;
+        int no = me && p.site != NS_SITE_LIVER, di = me && p.site == NS_SITE_LIVER;
+        local += lo, nodal += no, distant += di;
+        if (!timed)
+            continue;
+        for (int t = 0; t < NS_NEVENTS; t++) {
+            int hit = t == NS_EV_LOCAL ? lo : t == NS_EV_NODAL ? no : t == NS_EV_DISTANT ? di : me;
+            double when = t == NS_EV_LOCAL ? o.local_detection_time : o.detection_time;
+            for (int k = 0; hit && k < x->n_times[t]; k++)
+                tw[t * NS_MAX_EVENT_TIMES + k] += fabs(when - x->times[t][k]) <= w;
         }
+    }
+    out[NS_EV_LOCAL] = local, out[NS_EV_NODAL] = nodal, out[NS_EV_DISTANT] = distant;
+    for (int t = 0; t < NS_NEVENTS; t++)
+        for (int k = 0; k < NS_MAX_EVENT_TIMES; k++)
+            q->timed[t][k] = tw[t * NS_MAX_EVENT_TIMES + k];
+}
+
+void ns_calib_sim_run(ns_calib_sim *cs, const double *theta, int threads, uint64_t *found)
+{
+    for (int j = 0; j < cs->n; j++) {
+        series_sim *q = &cs->x[j];
+        const ns_series *x = &cs->c->series[j];
+        set_theta(cs->c, q->sc, theta);
         uint64_t *out = found + (size_t)j * NS_NEVENTS;
-        out[NS_EV_LOCAL] = local;
-        out[NS_EV_NODAL] = nodal;
-        out[NS_EV_DISTANT] = distant;
-        out[NS_EV_METASTASIS] = nodal + distant;
+        if (x->measure == NS_MEASURE_AT_RESECTION)
+            count_at_resection(q, threads, out);
+        else
+            count_follow_up(x, q, threads, out);
+        out[NS_EV_METASTASIS] = out[NS_EV_NODAL] + out[NS_EV_DISTANT];
     }
 }
 
@@ -224,6 +271,42 @@ double ns_calib_binom_loglik(int n, int k, double p)
            (n - k) * log1p(-p);
 }
 
+double ns_calib_timed_loglik(int n, int k, double p, int groups, const int *count,
+                             const double *share)
+{
+    double ll = lgamma(n + 1.0) - lgamma(n - k + 1.0) + (n - k) * log1p(-p);
+    for (int g = 0; g < groups; g++)
+        ll += count[g] * log(p * share[g]) - lgamma(count[g] + 1.0);
+    return ll;
+}
+
+/* Series x's term for type t: the binomial, or with reported times the
+ * multinomial over the windows about them, not found, and found at other
+ * times (observed 0). Each distinct time's share of the found events is
+ * (in its window + 0.5 / groups) / (found + 0.5), so they never add past 1. */
+static double term(const ns_series *x, const series_sim *q, int t, uint64_t found)
+{
+    double p = ns_calib_prob(found, q->m);
+    if (!x->n_times[t])
+        return ns_calib_binom_loglik(x->n_patients, x->events[t], p);
+    int groups = 0, count[NS_MAX_EVENT_TIMES];
+    double at[NS_MAX_EVENT_TIMES], share[NS_MAX_EVENT_TIMES];
+    uint64_t in[NS_MAX_EVENT_TIMES];
+    for (int k = 0; k < x->n_times[t]; k++) {
+        int g = 0;
+        while (g < groups && at[g] != x->times[t][k])
+            g++;
+        if (g == groups) { /* a new time: its window's count */
+            at[g] = x->times[t][k], count[g] = 0, in[g] = q->timed[t][k];
+            groups++;
+        }
+        count[g]++;
+    }
+    for (int g = 0; g < groups; g++)
+        share[g] = ((double)in[g] + 0.5 / groups) / ((double)found + 0.5);
+    return ns_calib_timed_loglik(x->n_patients, x->events[t], p, groups, count, share);
+}
+
 double ns_calib_loglik(const ns_calibration *c, const ns_calib_sim *cs, const uint64_t *found,
                        double *per)
 {
@@ -234,8 +317,7 @@ double ns_calib_loglik(const ns_calibration *c, const ns_calib_sim *cs, const ui
             size_t at = (size_t)j * NS_NEVENTS + (size_t)t;
             double v = NAN;
             if (x->has_event[t]) {
-                v = ns_calib_binom_loglik(x->n_patients, x->events[t],
-                                          ns_calib_prob(found[at], cs->x[j].m));
+                v = term(x, &cs->x[j], t, found[at]);
                 ll += v;
             }
             if (per)
@@ -260,7 +342,8 @@ int ns_calib_synthesize(const ns_scenario *s, ns_calibration *c, const double *t
     ns_calib_sim_run(cs, theta, threads, found);
     for (int j = 0; j < c->n_series; j++)
         for (int t = 0; t < NS_NEVENTS; t++)
-            c->series[j].events[t] = (int)found[(size_t)j * NS_NEVENTS + (size_t)t];
+            c->series[j].events[t] = (int)found[(size_t)j * NS_NEVENTS + (size_t)t],
+            c->series[j].n_times[t] = 0; /* the synthetic events have no reported times */
     ns_calib_sim_free(cs);
     free(found);
     return 0;

@@ -86,8 +86,9 @@ static int targets(hid_t f, const ns_calib_report *rep)
     hid_t g = H5Gcreate2(f, "targets", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     char **names = calloc((size_t)T + 1, sizeof *names);
     const char **src = calloc((size_t)T + 1, sizeof *src);
+    const char **what = calloc((size_t)T + 1, sizeof *what);
     double *buf = calloc((size_t)T * 6 + 1, sizeof *buf);
-    if (g < 0 || !names || !src || !buf)
+    if (g < 0 || !names || !src || !what || !buf)
         rc = -1;
     for (int t = 0; t < T && !rc; t++) {
         const ns_series *x = &rep->c->series[rep->target[t].series];
@@ -98,6 +99,9 @@ static int targets(hid_t f, const ns_calib_report *rep)
         }
         snprintf(names[t], NS_NAME_LEN + 16, "%s/%s", x->name, ns_event_name[rep->target[t].type]);
         src[t] = x->source;
+        what[t] = x->measure == NS_MEASURE_AT_RESECTION ? "present at resection"
+                  : x->n_times[rep->target[t].type] ? "found in follow-up, at the reported times"
+                                                    : "found in follow-up";
         buf[t] = x->n_patients;
         buf[T + t] = x->events[rep->target[t].type];
         double m = 0;
@@ -111,6 +115,7 @@ static int targets(hid_t f, const ns_calib_report *rep)
     if (!rc) {
         rc |= ns__h5_write_strings(g, "name", (const char *const *)names, n, "series/event type");
         rc |= ns__h5_write_strings(g, "source", src, n, "the series' source");
+        rc |= ns__h5_write_strings(g, "measure", what, n, "what the target counts");
         rc |= ns__h5_write_f64(NULL, g, "patients", 1, &n, buf, "patients in the series",
                                "patients");
         rc |= ns__h5_write_f64(NULL, g, "observed", 1, &n, buf + T, "published events",
@@ -133,6 +138,7 @@ static int targets(hid_t f, const ns_calib_report *rep)
         free(names[t]);
     free(names);
     free(src);
+    free(what);
     free(buf);
     if (g >= 0)
         H5Gclose(g);

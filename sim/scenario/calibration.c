@@ -165,6 +165,46 @@ static int load_settings(ld *L, ns_calibration *c, ns_ynode *root)
     return rc;
 }
 
+/* events.TYPE.times_months: when each of the type's events was found (every
+ * event one time, none past the longest follow-up, windows apart). */
+static int load_times(ld *L, ns_series *x, ns_ynode *m, const char *path, int t)
+{
+    ns_ynode *list = ns_ymap_get(m, "times_months");
+    if (!list)
+        return 0;
+    char p[PATHLEN];
+    ns__join(p, path, "times_months");
+    if (x->measure == NS_MEASURE_AT_RESECTION) {
+        ns__err_at(L, list, p, "a series measured at resection has no event times");
+        return -1;
+    }
+    if (list->kind != NS_Y_SEQ || (int)list->n != x->events[t] || list->n > NS_MAX_EVENT_TIMES) {
+        ns__err_at(L, list, p, "give one time in months for each of the %d events (at most %d)",
+                   x->events[t], NS_MAX_EVENT_TIMES);
+        return -1;
+    }
+    for (size_t i = 0; i < list->n; i++) {
+        char ip[PATHLEN + 24];
+        snprintf(ip, sizeof ip, "%s.%zu", p, i);
+        double v;
+        if (ns__to_number(L, list->items[i], ip, &v) ||
+            ns__check_range(L, list->items[i], ip, v, 0, x->fu_max * 12))
+            return -1;
+        double y = v / 12;
+        for (int j = 0; j < x->n_times[t]; j++) {
+            double d = fabs(x->times[t][j] - y);
+            if (d > 0 && d < 2 * x->time_window) {
+                ns__err_at(L, list->items[i], ip, "%g months is within two windows (%g months) of "
+                           "another event's time: give them the same time or a narrower "
+                           "follow_up.time_window_months", v, 24 * x->time_window);
+                return -1;
+            }
+        }
+        x->times[t][x->n_times[t]++] = y;
+    }
+    return 0;
+}
+
 /* events: {local|nodal|distant|metastasis: {value: k, source: ...}}, k <= patients. */
 static int load_events(ld *L, ns_series *x, ns_ynode *m, const char *path)
 {
@@ -195,6 +235,7 @@ static int load_events(ld *L, ns_series *x, ns_ynode *m, const char *path)
         x->has_event[t] = 1;
         x->events[t] = (int)k;
         any = 1;
+        rc |= load_times(L, x, ns_ymap_get(ev, ns_event_name[t]), kp, t);
     }
     if (!any && !rc) {
         ns__err_at(L, ev, ep, "give at least one of local, nodal, distant, metastasis");
@@ -215,16 +256,18 @@ static int load_follow_up(ld *L, ns_series *x, ns_ynode *m, const char *path)
     ns_ynode *f = ns__child(L, m, path, "follow_up", NS_Y_MAP, 1);
     if (!f)
         return -1;
-    double med, sig = 0, mx = NS_HORIZON_YEARS * 12;
+    double med, sig = 0, mx = NS_HORIZON_YEARS * 12, win = 6;
     ns_ynode *mn = NULL, *xn = NULL;
     int rc = field(L, f, fp, "median_months", 0.1, 1e6, 0, &med, &mn);
     if (ns_ymap_get(f, "spread"))
         rc |= field(L, f, fp, "spread", 0, 3, 0, &sig, NULL);
     if (ns_ymap_get(f, "max_months"))
         rc |= field(L, f, fp, "max_months", 0.1, 1e6, 0, &mx, &xn);
+    if (ns_ymap_get(f, "time_window_months"))
+        rc |= field(L, f, fp, "time_window_months", 0.1, 120, 0, &win, NULL);
     if (rc)
         return -1;
-    x->fu_median = med / 12, x->fu_sigma = sig, x->fu_max = mx / 12;
+    x->fu_median = med / 12, x->fu_sigma = sig, x->fu_max = mx / 12, x->time_window = win / 12;
     if (x->fu_median > NS_HORIZON_YEARS || x->fu_max > NS_HORIZON_YEARS) {
         int on_max = x->fu_max > NS_HORIZON_YEARS;
         ns__join(p, fp, on_max ? "max_months.value" : "median_months.value");
@@ -249,14 +292,41 @@ static int load_follow_up(ld *L, ns_series *x, ns_ynode *m, const char *path)
     memset(&x->protocol, 0, sizeof x->protocol);
     _Static_assert(sizeof x->protocol.name == sizeof x->name, "one name length");
     memcpy(x->protocol.name, x->name, sizeof x->name);
-    x->protocol.treatment = -1;
     x->protocol.otherwise = 1;
+    rc |= ns__treatment_ref(L, pr, p, &x->protocol.treatment);
     for (size_t i = 0; i < sch->n; i++) {
         char ip[PATHLEN + 24];
         snprintf(ip, sizeof ip, "%s.%zu", sp, i);
         rc |= ns__schedule_item(L, &x->protocol, sch->items[i], ip);
     }
     return rc;
+}
+
+/* measure: follow_up (events found within the series' follow-up, the
+ * default) or at_resection (disease present at the resection: what the
+ * specimen of a surgery at time 0 shows; no follow-up). */
+static int load_measure(ld *L, ns_series *x, ns_ynode *m, const char *path)
+{
+    char p[PATHLEN];
+    ns__join(p, path, "measure");
+    ns_ynode *n = ns__child(L, m, path, "measure", NS_Y_SCALAR, 0);
+    x->measure = NS_MEASURE_FOLLOW_UP;
+    if (!n)
+        return 0;
+    if (!strcmp(n->text, "at_resection"))
+        x->measure = NS_MEASURE_AT_RESECTION;
+    else if (strcmp(n->text, "follow_up")) {
+        ns__err_at(L, n, p, "unknown measure '%s' (follow_up or at_resection)", n->text);
+        return -1;
+    }
+    for (size_t i = 0; x->measure == NS_MEASURE_AT_RESECTION && i < m->n; i++)
+        if (!strcmp(m->keys[i]->text, "follow_up")) { /* named at its key */
+            char fp[PATHLEN];
+            ns__join(fp, path, "follow_up");
+            ns__err_at(L, m->keys[i], fp, "a series measured at resection has no follow-up");
+            return -1;
+        }
+    return 0;
 }
 
 static int load_series(ld *L, ns_calibration *c, ns_ynode *root)
@@ -304,7 +374,10 @@ static int load_series(ld *L, ns_calibration *c, ns_ynode *root)
             rc |= ns__why(L, co, cp, NULL, 0) | ns__riskgroup(L, co, cp, &x->when);
         else
             rc = -1;
-        rc |= load_follow_up(L, x, m, path) | load_events(L, x, m, path);
+        rc |= load_measure(L, x, m, path);
+        if (x->measure == NS_MEASURE_FOLLOW_UP)
+            rc |= load_follow_up(L, x, m, path);
+        rc |= load_events(L, x, m, path); /* after the follow-up: times are checked against it */
     }
     return rc;
 }

@@ -536,6 +536,22 @@ int ns__otherwise(ld *L, ns_ynode *m, const char *path, const char *what, const 
     return 0;
 }
 
+int ns__treatment_ref(ld *L, ns_ynode *m, const char *path, int *out)
+{
+    *out = -1;
+    ns_ynode *t = ns__child(L, m, path, "treatment", NS_Y_SCALAR, 0);
+    if (!t || !strcmp(t->text, "none"))
+        return 0;
+    *out = FIND_NAMED(L->s->treatment, L->s->n_treatments, t->text);
+    if (*out >= 0)
+        return 0;
+    char tp[PATHLEN];
+    ns__join(tp, path, "treatment");
+    ns__err_at(L, t, tp, "unknown treatment '%s' (define it under treatments:)", t->text);
+    return -1;
+}
+
+
 static int load_rule(ld *L, ns_strategy *st, ns_ynode *m, size_t i, const char *spath)
 {
     ns_rule *r = &st->rule[i];
@@ -550,18 +566,7 @@ static int load_rule(ld *L, ns_strategy *st, ns_ynode *m, size_t i, const char *
     }
     if (ns__otherwise(L, m, path, "rule", "matches", &r->otherwise))
         return -1;
-    int rc = riskgroup(L, m, path, &r->when);
-    r->treatment = -1;
-    ns_ynode *t = ns__child(L, m, path, "treatment", NS_Y_SCALAR, 0);
-    if (t && strcmp(t->text, "none") != 0) {
-        r->treatment = FIND_NAMED(L->s->treatment, L->s->n_treatments, t->text);
-        if (r->treatment < 0) {
-            char tp[PATHLEN];
-            ns__join(tp, path, "treatment");
-            ns__err_at(L, t, tp, "unknown treatment '%s' (define it under treatments:)", t->text);
-            rc = -1;
-        }
-    }
+    int rc = riskgroup(L, m, path, &r->when) | ns__treatment_ref(L, m, path, &r->treatment);
     ns_ynode *sch = ns_ymap_get(m, "schedule");
     /* a misspelt key (`shedule:`) is named before the missing one */
     rc |= ns__unknown_here(L, m, path);

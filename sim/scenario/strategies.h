@@ -11,6 +11,9 @@ int ns__load_modalities(ld *L, ns_ynode *root);
 int ns__load_strategies(ld *L, ns_ynode *root);
 /* The `when:` risk group of mapping m (absent: everyone), as a rule's. */
 int ns__riskgroup(ld *L, ns_ynode *m, const char *path, ns_riskgroup *g);
+/* m's optional `treatment:` (a name under treatments:, or none) into *out
+ * (-1 for none). 0, or -1 with the error reported. */
+int ns__treatment_ref(ld *L, ns_ynode *m, const char *path, int *out);
 /* One schedule item (at: or every:/from:/to:/lifelong:, tests:) added to r's
  * visits, as in a rule's schedule. */
 int ns__schedule_item(ld *L, ns_rule *r, ns_ynode *item, const char *path);

@@ -28,7 +28,10 @@ uint64_t ns_calib_sim_patients(const ns_calib_sim *cs, int j);
 /* Runs every series with the calibrated parameters at theta (c's order;
  * NULL: the scenario's values): found[j * NS_NEVENTS + t] virtual patients of
  * series j in whom an event of type t was found within follow-up
- * (metastasis = nodal + distant). No allocation. */
+ * (metastasis = nodal + distant), or, for a series measured at resection, in
+ * whom it was present then (local: residual tumour). The counts within the
+ * windows about reported event times stay in cs for ns_calib_loglik. No
+ * allocation. */
 void ns_calib_sim_run(ns_calib_sim *cs, const double *theta, int threads, uint64_t *found);
 
 /* Runs series j on the scenario `draw` (every parameter of it, e.g. a PSA
@@ -49,8 +52,15 @@ void ns_calib_sim_run_draw(ns_calib_sim *cs, int j, const ns_scenario *draw, int
 double ns_calib_prob(uint64_t found, uint64_t m);
 /* log of the binomial probability of k events among n at probability p. */
 double ns_calib_binom_loglik(int n, int k, double p);
+/* log of the multinomial probability of k events among n, found with
+ * probability p, of which count[g] at reported time g (groups times), each
+ * time taking share[g] of the found (shares adding to at most 1), none at
+ * other times, and n - k not found. */
+double ns_calib_timed_loglik(int n, int k, double p, int groups, const int *count,
+                             const double *share);
 /* Log-likelihood of every series' reported event types (independent
- * binomials) given the counts of ns_calib_sim_run; per[j * NS_NEVENTS + t]
+ * binomials, or multinomials over the windows about the reported times of a
+ * type's events) given the counts of ns_calib_sim_run; per[j * NS_NEVENTS + t]
  * gets each term (NaN for types a series does not report) when not NULL. */
 double ns_calib_loglik(const ns_calibration *c, const ns_calib_sim *cs, const uint64_t *found,
                        double *per);

@@ -16,6 +16,12 @@
 
 #define NS_MAX_SERIES 32
 #define NS_MAX_CALIB_PARAMS 16
+#define NS_MAX_EVENT_TIMES 8    /* reported times per event type of a series */
+
+/* What a series counts: events found within its follow-up (recurrences after
+ * endoscopic resection), or disease present at the resection itself (nodes
+ * in a salvage or primary surgical specimen, metastasis at diagnosis). */
+enum { NS_MEASURE_FOLLOW_UP, NS_MEASURE_AT_RESECTION };
 
 /* Event types a series reports. `metastasis` is nodal or distant, for series
  * that do not split them; a series gives either it or nodal/distant. */
@@ -30,9 +36,18 @@ typedef struct {
     double fu_median;           /* years */
     double fu_sigma;            /* lognormal spread of follow-up times (0: all at the median) */
     double fu_max;              /* years: no follow-up longer */
-    ns_rule protocol;           /* the series' visits (tests and interval) */
+    ns_rule protocol;           /* the series' visits (tests and interval), and the
+                                   treatment every patient had at time 0 (-1 none) */
+    int measure;                /* NS_MEASURE_* */
     int has_event[NS_NEVENTS];
     int events[NS_NEVENTS];     /* observed */
+    /* when a series reports when its events were found: the times (years
+     * from resection; every event of the type has one) and the half-width of
+     * the window about each within which a simulated event counts as found
+     * then (the precision the series reports times with) */
+    int n_times[NS_NEVENTS];
+    double times[NS_NEVENTS][NS_MAX_EVENT_TIMES];
+    double time_window;
 } ns_series;
 
 /* The method's settings: IMIS (incremental mixture importance sampling). */
