@@ -475,9 +475,10 @@ grep -q "against enets_2023" "$dir/merged/ce_plane.svg" || fail "the plane is no
 "$bin" calibrate -n 300 --quiet -o "$dir/cal.h5" >/dev/null || fail "netsurv calibrate"
 WIDTHS=1000 report "$dir/cal.h5" "$dir/cal" 0
 grep -q 'id="posterior-table"' "$dir/cal/report.html" || fail "no posterior table"
+grep -q 'id="identifiability-table"' "$dir/cal/report.html" || fail "no identifiability table"
 grep -q 'href="#ref-hane2020"' "$dir/cal/report.html" || fail "the series' sources do not cite"
 "$py" "$src/analysis/summary.py" "$dir/cal.h5" --csv >"$dir/cal.csv" || fail "summary.py cal"
-head -1 "$dir/cal.csv" | grep -q '^parameter,scenario_value,mean,q025,median,q975$' ||
+head -1 "$dir/cal.csv" | grep -q '^parameter,scenario_value,mean,q025,median,q975,width_ratio,median_shift,identified$' ||
   fail "summary.py of a calibration file"
 
 # three files side by side

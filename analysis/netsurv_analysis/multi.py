@@ -170,14 +170,37 @@ def write_calibration_report(path, outdir, options=None):
                            fmt_num(t["expected_q975"][i], 2))
                        for i, name in enumerate(t["name"]))
     ess = cal.get("diagnostics", {}).get("ess")
+    ident = reader.identifiability(cal)
+    irow = "".join('<tr><td class="name">%s</td><td class="num">%s to %s</td><td class="num">%s '
+                   'to %s</td><td class="num">%s</td><td class="num">%s</td><td>%s</td></tr>' % (
+                       esc(readable(d["parameter"])), fmt_num(d["prior_q025"], 4),
+                       fmt_num(d["prior_q975"], 4), fmt_num(d["posterior_q025"], 4),
+                       fmt_num(d["posterior_q975"], 4), fmt_num(d["width_ratio"], 2),
+                       "%+.2f" % d["median_shift"], esc(d["verdict"])) for d in ident)
+    wide = [readable(d["parameter"]) for d in ident if d["verdict"] == "as wide as the prior"]
+    ident_html = "" if not ident else (
+        '<h2>What the series pin, and what they do not</h2><p>Each calibrated parameter\'s '
+        '95 %% interval before the series (the prior: the unweighted IMIS points of iteration '
+        '0) and after (the posterior), the ratio of their widths, and how far the median moved, '
+        'in prior widths. A ratio near 1 means the series cannot pin the parameter: its '
+        'uncertainty stays what the literature gave, and it is carried into the decision '
+        'unchanged when the PSA draws from this posterior (<code>netsurv run --psa K '
+        '--posterior FILE --voi</code>); the EVPPI of that run says how much the choice of '
+        'follow-up depends on it, and so what a study that measured it would be worth.%s</p>'
+        '<div class="scroll"><table id="identifiability-table"><thead><tr><th>parameter</th>'
+        '<th>prior 95 %%</th><th>posterior 95 %%</th><th>width ratio</th><th>median shift</th>'
+        '<th>verdict</th></tr></thead><tbody>%s</tbody></table></div>' % (
+            (" Here %d of %d parameters stay as wide as their prior: %s."
+             % (len(wide), len(ident), esc(", ".join(wide)))) if wide else "", irow))
     sec = ["<h1>%s: calibration report</h1><p class=\"sub\">%s, %s points, seed %s</p>"
            % (esc(TITLE), esc(a.get("method", "IMIS")), fmt_count(len(p["weight"])),
               esc(a.get("seed", "?"))),
            "<h2>The calibration</h2><p>netsurv %s calibrated %d parameters of the scenario "
            "<code>%s</code> to the follow-up series of <code>%s</code>, %s virtual patients per "
            "series, in %s s. The final effective sample size is %s. Each series is simulated "
-           "as its own cohort under its own follow-up, and scored by a binomial likelihood of "
-           "its events.</p>" % (esc(a.get("netsurv_version", "?")), len(p["parameter"]),
+           "as its own cohort under its own follow-up (or, measured at resection, by what its "
+           "specimens showed at time 0), and scored by a binomial likelihood of its events "
+           "(a multinomial over the reported times where a series gives them).</p>" % (esc(a.get("netsurv_version", "?")), len(p["parameter"]),
                                 esc(a.get("scenario_path", "?")), esc(a.get("series_path", "?")),
                                 fmt_count(a.get("virtual_patients_per_series", np.nan)),
                                 fmt_num(a.get("wall_seconds", np.nan), 0),
@@ -191,6 +214,7 @@ def write_calibration_report(path, outdir, options=None):
            '<div class="scroll"><table id="targets-table"><thead><tr><th>series / event</th>'
            '<th>source</th><th>patients</th><th>observed</th><th>expected</th></tr></thead>'
            '<tbody>%s</tbody></table></div>%s' % (trow, "".join(figs[1:])),
+           ident_html,
            references_html(cal["scenario_text"], cal["series_text"]),
            "<h2>Technical details</h2><table id=\"provenance\"><tbody>%s</tbody></table>"
            % "".join("<tr><th>%s</th><td><code>%s</code></td></tr>" % (esc(k), esc(v))

@@ -274,6 +274,45 @@ def read_calibration(path):
     return out
 
 
+IDENTIFIED_BELOW = 0.5   # posterior 95 % interval narrower than half the prior's
+UNIDENTIFIED_FROM = 0.8  # at least 0.8 of the prior's width: the series barely move it
+
+
+def _weighted_quantiles(x, w, qs):
+    """Quantiles qs of x under weights w (the smallest x whose cumulative weight reaches q)."""
+    o = np.argsort(x, kind="stable")
+    c = np.cumsum(w[o])
+    return [x[o][min(np.searchsorted(c, q * c[-1]), len(x) - 1)] for q in qs]
+
+
+def identifiability(cal):
+    """Per calibrated parameter of a calibration file: the 95 % interval of the prior (the
+    unweighted points of IMIS iteration 0, which are prior draws), of the posterior, the
+    ratio of their widths, the shift of the median in prior widths, and a verdict on the
+    width: 'narrowed' (ratio < 0.5), 'partly narrowed' (< 0.8) or 'as wide as the prior'
+    (the series do not pin it; a shift can still say they moved it). A list of dicts; empty
+    when the file has no iteration-0 points."""
+    p = cal["posterior"]
+    theta = np.asarray(p["theta"], dtype=np.float64)
+    w = np.asarray(p["weight"], dtype=np.float64)
+    it = np.asarray(p.get("iteration", []))
+    prior = it == 0 if it.size == len(w) else np.zeros(len(w), dtype=bool)
+    out = []
+    if prior.sum() < 2:
+        return out
+    for j, name in enumerate(p["parameter"]):
+        lo, hi = np.quantile(theta[prior, j], [0.025, 0.975])
+        plo, pmed, phi = _weighted_quantiles(theta[:, j], w, (0.025, 0.5, 0.975))
+        ratio = (phi - plo) / (hi - lo) if hi > lo else np.nan
+        shift = (pmed - np.median(theta[prior, j])) / (hi - lo) if hi > lo else np.nan
+        verdict = ("narrowed" if ratio < IDENTIFIED_BELOW else
+                   "partly narrowed" if ratio < UNIDENTIFIED_FROM else "as wide as the prior")
+        out.append({"parameter": name, "prior_q025": lo, "prior_q975": hi,
+                    "posterior_q025": plo, "posterior_q975": phi, "width_ratio": ratio,
+                    "median_shift": shift, "verdict": verdict})
+    return out
+
+
 def has_effects(values):
     """True when values is a non-empty array with every entry finite."""
     values = np.asarray(values, dtype=np.float64)

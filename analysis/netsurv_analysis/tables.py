@@ -294,10 +294,16 @@ def summary_text(rows, attrs, columns=SUMMARY_COLUMNS, title=None):
 
 def calibration_text(cal, as_csv=False):
     """The posterior of a calibration file, one row per parameter: scenario value, posterior
-    mean, 2.5 %, median, 97.5 %; then the diagnostics' last ESS."""
+    mean, 2.5 %, median, 97.5 %, the posterior's 95 % width over the prior's, the shift of the
+    median in prior widths and whether the series narrow it (reader.identifiability); then the diagnostics' last ESS."""
     p = cal["posterior"]
-    cols = ("parameter", "scenario_value", "mean", "q025", "median", "q975")
-    rows = [[name] + ["%.6g" % p[c][i] for c in cols[1:]] for i, name in enumerate(p["parameter"])]
+    ident = {d["parameter"]: d for d in reader.identifiability(cal)}
+    cols = ("parameter", "scenario_value", "mean", "q025", "median", "q975", "width_ratio",
+            "median_shift", "identified")
+    rows = [[name] + ["%.6g" % p[c][i] for c in cols[1:6]]
+            + (["%.3f" % ident[name]["width_ratio"], "%+.3f" % ident[name]["median_shift"],
+                ident[name]["verdict"]] if name in ident else ["", "", ""])
+            for i, name in enumerate(p["parameter"])]
     if as_csv:
         return summary_csv(rows, cols)
     d = cal.get("diagnostics") or {}
