@@ -333,7 +333,8 @@ static void test_event_times_closed_form(void **state)
 
 /* A series measured at resection counts what is present at time 0: with
  * every patient carrying a metastasis, the liver share splits them; with
- * residual tumour at probability r by every margin, r of them are local. */
+ * residual tumour at probability r by every margin, r of them are local;
+ * dormant node metastases add to the nodal count only. */
 static void test_at_resection(void **state)
 {
     (void)state;
@@ -341,6 +342,7 @@ static void test_at_resection(void **state)
     const double r = 0.3;
     for (int m = 0; m < NS_NMARGINS; m++)
         s->residual.prob_by_margin[m] = r;
+    s->met.dormant_nodal_ratio = 0;
     ns_scenario_derive(s);
     const uint64_t M = 100000;
     const char *x = "  - name: nodes\n    source: \"t\"\n    measure: at_resection\n"
@@ -361,6 +363,20 @@ static void test_at_resection(void **state)
     assert_true(fabs((double)found[NS_EV_LOCAL] / (double)M - r) < 4 * se);
     double want = ns_calib_binom_loglik(44, 6, ns_calib_prob(found[NS_EV_NODAL], M));
     assert_true(fabs(per[NS_EV_NODAL] - want) < 1e-12);
+    ns_calibration_free(c);
+    /* dormant node metastases: each patient without a progressing nodal one
+     * has one with probability k p_metastasis (1 - liver share) = k (1 - liver) */
+    const double k = 0.5;
+    s->met.dormant_nodal_ratio = k;
+    ns_scenario_derive(s);
+    uint64_t dorm[NS_NEVENTS];
+    run_series(s, x, M, dorm, per, &c);
+    double nodes = (1 - liver) + liver * k * (1 - liver);
+    print_message("    with dormant nodes (ratio %.1f): nodal %.4f (want %.4f)\n", k,
+                  (double)dorm[NS_EV_NODAL] / (double)M, nodes);
+    assert_true(fabs((double)dorm[NS_EV_NODAL] / (double)M - nodes) < 4 * se);
+    assert_int_equal(dorm[NS_EV_DISTANT], found[NS_EV_DISTANT]); /* no other draw moved */
+    assert_int_equal(dorm[NS_EV_LOCAL], found[NS_EV_LOCAL]);
     ns_calibration_free(c);
     ns_scenario_free(s);
 }

@@ -133,8 +133,23 @@ static void set_theta(const ns_calibration *c, ns_scenario *sc, const double *th
     ns_scenario_derive(sc);
 }
 
+/* Node metastasis at resection that never progresses (seen in a specimen,
+ * never found in follow-up): with probability dormant_nodal_ratio times the
+ * patient's chance of a progressing nodal one (at most 1), from a draw of its
+ * own, so that no other draw of the patient moves. */
+static int dormant_nodes(const ns_scenario *s, const ns_patient *p)
+{
+    double k = s->met.dormant_nodal_ratio;
+    if (k <= 0)
+        return 0;
+    double pr = k * p->p_metastasis * (1 - s->met.liver_share);
+    uint64_t h = ns_rng_mix64(p->key ^ 0x646f726d616e7400ULL);
+    return ((double)(h >> 11) + 0.5) * (1.0 / 9007199254740992.0) < pr;
+}
+
 /* Disease present at the resection among series q's patients: residual
- * tumour (local), nodal and liver metastasis, whatever any later test finds. */
+ * tumour (local), nodal (progressing or dormant) and liver metastasis,
+ * whatever any later test finds. */
 static void count_at_resection(const series_sim *q, int threads, uint64_t *out)
 {
     uint64_t local = 0, nodal = 0, distant = 0;
@@ -148,7 +163,7 @@ static void count_at_resection(const series_sim *q, int threads, uint64_t *out)
         ns_patient p;
         ns_history_draw(q->sc, q->seed, q->idx[i], &p);
         local += p.has_residual != 0;
-        nodal += p.has_metastasis && p.site != NS_SITE_LIVER;
+        nodal += (p.has_metastasis && p.site != NS_SITE_LIVER) || dormant_nodes(q->sc, &p);
         distant += p.has_metastasis && p.site == NS_SITE_LIVER;
     }
     out[NS_EV_LOCAL] = local, out[NS_EV_NODAL] = nodal, out[NS_EV_DISTANT] = distant;

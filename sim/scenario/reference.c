@@ -97,6 +97,9 @@ static const ns_ref_key metastasis[] = {
     P("metastasis.log_or_r1", "log odds ratio", -10, 10, "R1 margin against R0"),
     P("metastasis.log_or_rx", "log odds ratio", -10, 10, "Rx margin against R0"),
     P("metastasis.liver_share", "probability", 0, 1, "first detectable deposit in the liver (else nodes)"),
+    PD("metastasis.dormant_nodal_ratio", "ratio", 0, 50, "0", "node metastases present at resection "
+       "that never progress, per progressing nodal metastasis: seen only in specimens (series "
+       "measured at resection); no effect on any run"),
     M("metastasis.deposits", NULL, "deposits besides the largest (Poisson): they change resectability only"),
     P("metastasis.deposits.extra_mean_nodal", "deposits", 0, 20, "mean number of other deposits, nodal disease"),
     P("metastasis.deposits.extra_mean_liver", "deposits", 0, 20, "the same, liver disease"),
@@ -396,11 +399,14 @@ static const ns_ref_key series_header[] = {
     END};
 
 static const ns_ref_key series[] = {
-    L("series", "list of 1-" X(NS_MAX_SERIES) " mappings", NULL, "published follow-up series"),
+    L("series", "list of 1-" X(NS_MAX_SERIES) " mappings", NULL, "published follow-up series, and specimens at resection"),
     V("series.*.name", "text", "", 1, 0, NULL, "unique"),
     V("series.*.source", "text", "", 1, 0, "give source or assumption", "the publication"),
     V("series.*.assumption", "text", "", 1, 0, "give source or assumption", "what is assumed"),
     F("series.*.patients", "patients", 1, 1e8, NULL, "patients in the series (whole)"),
+    V("series.*.measure", "follow_up or at_resection", "", 1, 0, "follow_up",
+      "events found within the follow-up, or disease present at resection (what the specimen "
+      "of a surgery at time 0 shows; no follow_up, no event times)"),
     M("series.*.cohort", NULL, "who is in it: `when` and source or assumption"),
     G("series.*.cohort.when", NS_REF_MAP, "when", "", "everyone", "when", "the rules' grammar, over reported attributes"),
     V("series.*.cohort.source", "text", "", 1, 0, "give source or assumption", "why"),
@@ -409,15 +415,22 @@ static const ns_ref_key series[] = {
     F("series.*.follow_up.median_months", "months", 0.1, 1e6, NULL, "median follow-up (at most the 60-year horizon)"),
     F("series.*.follow_up.spread", "", 0, 3, "0", "lognormal sigma of follow-up times"),
     F("series.*.follow_up.max_months", "months", 0.1, 1e6, "720 (the horizon)", "the longest follow-up"),
+    F("series.*.follow_up.time_window_months", "months", 0.1, 120, "6",
+      "half-width of the window about each reported event time"),
     M("series.*.follow_up.protocol", NULL, "a one-rule strategy over the scenario's modalities: source or assumption, schedule"),
     V("series.*.follow_up.protocol.source", "text", "", 1, 0, "give source or assumption", "why"),
     V("series.*.follow_up.protocol.assumption", "text", "", 1, 0, "give source or assumption", "why"),
     G("series.*.follow_up.protocol.schedule", NS_REF_LIST, "list of visit items", "", NULL, "visit",
       "the rules' schedule grammar"),
+    V("series.*.follow_up.protocol.treatment", "name under treatments:, or none", "", 1, 0, "none",
+      "a treatment every patient of the series had at time 0"),
     M("series.*.events", NULL, "at least one of local, nodal, distant, metastasis (nodal or distant; "
       "not with them)"),
     F("series.*.events.*", "events", 0, 1e9, "not scored", "`local`, `nodal`, `distant` or `metastasis`: "
       "events observed (whole, at most the patients)"),
+    V("series.*.events.*.times_months", "list of numbers", "months", 0, 1e6, "none",
+      "when each event was found: one time per event (at most " X(NS_MAX_EVENT_TIMES) "), none past "
+      "the longest follow-up, distinct times at least two windows apart"),
     END};
 
 /* ---- grammars shared by several keys ---- */

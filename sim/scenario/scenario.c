@@ -46,7 +46,7 @@ static int load_tree(ns_ytree *t, ns_scenario *s, ns_errors *e)
                                               ns__load_targets, ns__load_modalities,
                                               ns__load_strategies, ns__load_groups,
                                               ns__load_sweep, ns__load_optimize,
-                                              ns__load_studies};
+                                              ns__load_studies, ns__load_specimen};
     for (size_t i = 0; i < sizeof loaders / sizeof *loaders; i++)
         loaders[i](&L, t->root);
     if (e->n == 0)

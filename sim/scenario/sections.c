@@ -345,3 +345,16 @@ int ns__load_header(ld *L, ns_ynode *root)
         rc = -1;
     return rc;
 }
+
+int ns__load_specimen(ld *L, ns_ynode *root)
+{
+    /* optional, and read after every other section, so that the registry
+     * index (and so the PSA stream) of every other parameter is what it was
+     * before the key existed */
+    ns_ynode *n = ns_ymap_get(root, "metastasis");
+    L->s->met.dormant_nodal_ratio = 0;
+    if (!n || n->kind != NS_Y_MAP || !ns_ymap_get(n, "dormant_nodal_ratio"))
+        return 0;
+    return ns__param(L, n, "metastasis", "dormant_nodal_ratio", &L->s->met.dormant_nodal_ratio, 0,
+                     50);
+}

@@ -8,6 +8,8 @@
 int ns__load_header(ld *L, ns_ynode *root);
 int ns__load_cohort(ld *L, ns_ynode *root);
 int ns__load_metastasis(ld *L, ns_ynode *root);
+/* metastasis.dormant_nodal_ratio (optional, 0 when absent); loaded last. */
+int ns__load_specimen(ld *L, ns_ynode *root);
 int ns__load_residual(ld *L, ns_ynode *root);
 int ns__load_course(ld *L, ns_ynode *root);
 int ns__load_death(ld *L, ns_ynode *root);

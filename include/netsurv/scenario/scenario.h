@@ -49,6 +49,9 @@ typedef struct {
     double grade[NS_NGRADES];   /* log odds ratios; G1 is 0 */
     double lvi, muscularis, margin[NS_NMARGINS];
     double liver_share;         /* first detectable deposit in liver (else nodes) */
+    double dormant_nodal_ratio; /* node metastases at resection that never progress, per
+                                   progressing nodal one: seen only in specimens (calibration
+                                   series measured at resection), nothing else */
     double extra_deposits[NS_NSITES]; /* deposits besides the largest: Poisson mean, per site */
     double resectable_per_extra;/* P(resectable) multiplied by this per extra deposit */
 } ns_metastasis_params;
