@@ -99,7 +99,8 @@ static int load_study(ld *L, ns_study *x, ns_ynode *m, const char *path, int ind
         ns__join(sp, p, "schedule");
         ns_ynode *sch = ns__child(L, pr, p, "schedule", NS_Y_SEQ, 1);
         memset(&x->protocol, 0, sizeof x->protocol);
-        snprintf(x->protocol.name, sizeof x->protocol.name, "%s", x->name);
+        _Static_assert(sizeof x->protocol.name == sizeof x->name, "one name length");
+        memcpy(x->protocol.name, x->name, sizeof x->name); /* snprintf: a -Wrestrict false alarm */
         x->protocol.treatment = -1;
         x->protocol.otherwise = 1;
         for (size_t i = 0; sch && i < sch->n; i++) {
