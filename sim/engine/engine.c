@@ -120,12 +120,44 @@ void ns_tally_merge(ns_strategy_tally *a, const ns_strategy_tally *b)
         a->hist_delay[i] += b->hist_delay[i];
 }
 
+/* Rules that play alike (ns_rule_same_play) across strategies, worked out
+ * once a run: same[k][r] is the flat index k' * NS_MAX_RULES + r' of the
+ * first rule of a strategy k' <= k that plays as rule r of strategy k. A
+ * patient whose rule in strategy k plays as the rule it matched in an
+ * earlier strategy takes that outcome (its rule index set to its own):
+ * the same function of the same inputs, bit for bit, played once. Empty
+ * schedules of several strategies are the common case. */
+typedef struct {
+    int16_t same[NS_MAX_STRATEGIES][NS_MAX_RULES];
+} rule_classes;
+
+#define NS_SAME_PLAY_MAX_RULES 512 /* beyond: every rule on its own (bounded set-up) */
+
+static void rule_classes_find(const ns_scenario *s, rule_classes *c)
+{
+    int total = 0;
+    for (int k = 0; k < s->n_strategies; k++)
+        total += s->strategy[k].n_rules;
+    for (int k = 0; k < s->n_strategies; k++)
+        for (int r = 0; r < s->strategy[k].n_rules; r++) {
+            int own = k * NS_MAX_RULES + r, found = own;
+            for (int j = 0; j < k && found == own && total <= NS_SAME_PLAY_MAX_RULES &&
+                            !s->derived.generic_play;
+                 j++)
+                for (int q = 0; q < s->strategy[j].n_rules && found == own; q++)
+                    if (ns_rule_same_play(&s->strategy[j].rule[q], &s->strategy[k].rule[r]))
+                        found = c->same[j][q];
+            c->same[k][r] = (int16_t)found;
+        }
+}
+
 /* Patients [first, first + count) of one block: draw, play every strategy,
  * tally into bt[0..T) (by group when there are groups, then the whole
  * cohort as the fold of the groups); with a fill callback, hand the rows on
  * from the thread's scratch (pats, outs). */
-static void run_block(const ns_scenario *s, const ns_engine_opts *o, uint64_t first, int row,
-                      int count, ns_strategy_tally *bt, ns_patient *pats, ns_outcome *outs)
+static void run_block(const ns_scenario *s, const ns_engine_opts *o, const rule_classes *rc,
+                      uint64_t first, int row, int count, ns_strategy_tally *bt,
+                      ns_patient *pats, ns_outcome *outs)
 {
     int S = s->n_strategies, G = s->n_groups;
     memset(bt, 0, sizeof *bt * (size_t)ns_tally_count(s));
@@ -133,9 +165,19 @@ static void run_block(const ns_scenario *s, const ns_engine_opts *o, uint64_t fi
         ns_patient *p = &pats[o->fill ? i : 0];
         ns_history_draw(s, o->seed, first + (uint64_t)i, p);
         ns_strategy_tally *into = G ? bt + ns_tally_index(s, 0, ns_group_of(s, p)) : bt;
+        ns_outcome *row_outs = &outs[o->fill ? (size_t)i * S : 0]; /* S outcomes either way */
+        int played[NS_MAX_STRATEGIES];
         for (int k = 0; k < S; k++) {
-            ns_outcome *out = &outs[o->fill ? (size_t)i * S + k : 0];
-            ns_strategy_play(s, k, p, out);
+            ns_outcome *out = &row_outs[k];
+            int ri = ns_strategy_match(&s->strategy[k], p), c = rc->same[k][ri], j = 0;
+            played[k] = c;
+            while (j < k && played[j] != c)
+                j++;
+            if (j < k) {
+                *out = row_outs[j];
+                out->rule = (uint8_t)ri;
+            } else
+                ns_rule_play(s, &s->strategy[k].rule[ri], ri, p, out);
             ns_strategy_tally *t = into + (size_t)k * (G ? G : 1);
             ns_tally_add_outcome(t, out);
             t->n_residual += p->has_residual;
@@ -194,6 +236,8 @@ int ns_engine_run_units(const ns_scenario *s, const ns_engine_opts *o, uint64_t 
         memset(out, 0, sizeof *out * (size_t)S);
     if (!bt || !scratch)
         rc = -1;
+    rule_classes classes;
+    rule_classes_find(s, &classes);
     uint64_t end = u0 + nu < ns_engine_units(o->n) ? u0 + nu : ns_engine_units(o->n);
     for (uint64_t u = u0; u < end && rc == 0; u++) {
         uint64_t w0 = u * NS_UNIT_PATIENTS;
@@ -206,7 +250,7 @@ int ns_engine_run_units(const ns_scenario *s, const ns_engine_opts *o, uint64_t 
             int off = b * NS_BLOCK, tid = thread_id();
             int count = (int)(wn - (uint64_t)off < NS_BLOCK ? wn - (uint64_t)off : NS_BLOCK);
             char *mine = scratch + (pat_bytes + out_bytes) * (size_t)tid;
-            run_block(s, o, w0 + (uint64_t)off, off, count, bt + (size_t)b * S,
+            run_block(s, o, &classes, w0 + (uint64_t)off, off, count, bt + (size_t)b * S,
                       (ns_patient *)mine, (ns_outcome *)(mine + pat_bytes));
         }
         /* block order within the unit, unit order across units: the same sums
