@@ -2,6 +2,7 @@
 #include "netsurv/engine/engine.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
@@ -237,7 +238,11 @@ static void run_block(const ns_scenario *s, const ns_engine_opts *o, const rule_
                       ns_patient *pats, ns_outcome *outs)
 {
     int S = s->n_strategies, G = s->n_groups;
-    memset(bt, 0, sizeof *bt * (size_t)ns_tally_count(s));
+    /* a tally without detections has all-zero histograms (they count the
+     * detections), so only the sums before them need clearing */
+    for (int t = 0; t < ns_tally_count(s); t++)
+        memset(&bt[t], 0,
+               bt[t].detection_time.n ? sizeof *bt : offsetof(ns_strategy_tally, hist_detection));
     for (int i = 0; i < count; i++) {
         ns_patient *p = &pats[o->fill ? i : 0];
         ns_history_draw(s, o->seed, first + (uint64_t)i, p);
