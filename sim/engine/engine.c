@@ -2,6 +2,7 @@
 #include "netsurv/engine/engine.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
@@ -114,28 +115,153 @@ void ns_tally_merge(ns_strategy_tally *a, const ns_strategy_tally *b)
         acc_merge(&a->qaly_part[q], &b->qaly_part[q]);
     for (int m = 0; m < NS_MAX_MODALITIES; m++)
         a->tests_by_modality[m] += b->tests_by_modality[m];
+    if (b->detection_time.n == 0) /* the histograms count the detections: all zero */
+        return;
     for (int i = 0; i <= NS_TIME_BINS; i++)
         a->hist_detection[i] += b->hist_detection[i];
     for (int i = 0; i <= NS_DELAY_BINS; i++)
         a->hist_delay[i] += b->hist_delay[i];
 }
 
+/* Rules that play alike (ns_rule_same_play) across strategies, worked out
+ * once a run: same[k][r] is the flat index k' * NS_MAX_RULES + r' of the
+ * first rule of a strategy k' <= k that plays as rule r of strategy k. A
+ * patient whose rule in strategy k plays as the rule it matched in an
+ * earlier strategy takes that outcome (its rule index set to its own):
+ * the same function of the same inputs, bit for bit, played once. Empty
+ * schedules of several strategies are the common case. */
+/* With it, the rule of every strategy and the risk group of each report,
+ * looked up: the `when:` groups of rules and risk groups cut size into at
+ * most NS_PLAN_SIZES - 1 boundaries, and within a size cell a report's
+ * grade, margin, reported LVI and depth decide every match, so the table
+ * holds ns_strategy_match and ns_group_of of a report of each cell (sizes
+ * at a cell's lower boundary). Without it (more boundaries, or generic
+ * play), the matches are made for each patient. */
+#define NS_PLAN_SIZES 16
+#define NS_PLAN_REPORTS (NS_NGRADES * NS_NMARGINS * 2 * 2)
+typedef struct {
+    int16_t same[NS_MAX_STRATEGIES][NS_MAX_RULES];
+    int lookup, n_bounds;
+    double bound[NS_PLAN_SIZES]; /* ascending, distinct */
+    /* [cell][report]: rule of each strategy, then (index S) the risk group */
+    uint8_t match[NS_PLAN_SIZES][NS_PLAN_REPORTS][NS_MAX_STRATEGIES + 1];
+} rule_classes;
+
+static int add_bound(rule_classes *c, double x)
+{
+    for (int i = 0; i < c->n_bounds; i++)
+        if (c->bound[i] == x)
+            return 0;
+    if (c->n_bounds == NS_PLAN_SIZES - 1 || isnan(x))
+        return -1;
+    int i = c->n_bounds++;
+    for (; i > 0 && c->bound[i - 1] > x; i--)
+        c->bound[i] = c->bound[i - 1];
+    c->bound[i] = x;
+    return 0;
+}
+
+static int report_index(const ns_patient *p)
+{
+    return ((p->grade * NS_NMARGINS + p->margin) * 2 + p->lvi_reported) * 2 + p->muscularis;
+}
+
+static void match_table(const ns_scenario *s, rule_classes *c)
+{
+    int ok = !s->derived.generic_play;
+    c->n_bounds = 0;
+    for (int k = 0; k < s->n_strategies && ok; k++)
+        for (int r = 0; r < s->strategy[k].n_rules && ok; r++)
+            ok = add_bound(c, s->strategy[k].rule[r].when.size_lo) == 0 &&
+                 add_bound(c, s->strategy[k].rule[r].when.size_hi) == 0;
+    for (int g = 0; g < s->n_groups && ok; g++)
+        ok = add_bound(c, s->group[g].when.size_lo) == 0 &&
+             add_bound(c, s->group[g].when.size_hi) == 0;
+    c->lookup = ok;
+    for (int cell = 0; cell <= c->n_bounds && ok; cell++)
+        for (int q = 0; q < NS_PLAN_REPORTS; q++) {
+            ns_patient p = {0};
+            p.size_mm = cell ? c->bound[cell - 1] : -INFINITY;
+            p.muscularis = (uint8_t)(q & 1);
+            p.lvi_reported = (uint8_t)(q >> 1 & 1);
+            p.margin = (uint8_t)(q >> 2) % NS_NMARGINS;
+            p.grade = (uint8_t)((q >> 2) / NS_NMARGINS);
+            for (int k = 0; k < s->n_strategies; k++)
+                c->match[cell][q][k] = (uint8_t)ns_strategy_match(&s->strategy[k], &p);
+            c->match[cell][q][s->n_strategies] = (uint8_t)ns_group_of(s, &p);
+        }
+}
+
+/* The matches of patient p: rules[k] of each strategy, and its risk group. */
+static inline const uint8_t *plan_matches(const ns_scenario *s, const rule_classes *c,
+                                          const ns_patient *p, uint8_t *own)
+{
+    if (c->lookup) {
+        int cell = 0;
+        while (cell < c->n_bounds && p->size_mm >= c->bound[cell])
+            cell++;
+        return c->match[cell][report_index(p)];
+    }
+    for (int k = 0; k < s->n_strategies; k++)
+        own[k] = (uint8_t)ns_strategy_match(&s->strategy[k], p);
+    own[s->n_strategies] = (uint8_t)ns_group_of(s, p);
+    return own;
+}
+
+#define NS_SAME_PLAY_MAX_RULES 512 /* beyond: every rule on its own (bounded set-up) */
+
+static void rule_classes_find(const ns_scenario *s, rule_classes *c)
+{
+    int total = 0;
+    for (int k = 0; k < s->n_strategies; k++)
+        total += s->strategy[k].n_rules;
+    for (int k = 0; k < s->n_strategies; k++)
+        for (int r = 0; r < s->strategy[k].n_rules; r++) {
+            int own = k * NS_MAX_RULES + r, found = own;
+            for (int j = 0; j < k && found == own && total <= NS_SAME_PLAY_MAX_RULES &&
+                            !s->derived.generic_play;
+                 j++)
+                for (int q = 0; q < s->strategy[j].n_rules && found == own; q++)
+                    if (ns_rule_same_play(&s->strategy[j].rule[q], &s->strategy[k].rule[r]))
+                        found = c->same[j][q];
+            c->same[k][r] = (int16_t)found;
+        }
+    match_table(s, c);
+}
+
 /* Patients [first, first + count) of one block: draw, play every strategy,
  * tally into bt[0..T) (by group when there are groups, then the whole
  * cohort as the fold of the groups); with a fill callback, hand the rows on
  * from the thread's scratch (pats, outs). */
-static void run_block(const ns_scenario *s, const ns_engine_opts *o, uint64_t first, int row,
-                      int count, ns_strategy_tally *bt, ns_patient *pats, ns_outcome *outs)
+static void run_block(const ns_scenario *s, const ns_engine_opts *o, const rule_classes *rc,
+                      uint64_t first, int row, int count, ns_strategy_tally *bt,
+                      ns_patient *pats, ns_outcome *outs)
 {
     int S = s->n_strategies, G = s->n_groups;
-    memset(bt, 0, sizeof *bt * (size_t)ns_tally_count(s));
+    /* a tally without detections has all-zero histograms (they count the
+     * detections), so only the sums before them need clearing */
+    for (int t = 0; t < ns_tally_count(s); t++)
+        memset(&bt[t], 0,
+               bt[t].detection_time.n ? sizeof *bt : offsetof(ns_strategy_tally, hist_detection));
     for (int i = 0; i < count; i++) {
         ns_patient *p = &pats[o->fill ? i : 0];
         ns_history_draw(s, o->seed, first + (uint64_t)i, p);
-        ns_strategy_tally *into = G ? bt + ns_tally_index(s, 0, ns_group_of(s, p)) : bt;
+        uint8_t own[NS_MAX_STRATEGIES + 1];
+        const uint8_t *match = plan_matches(s, rc, p, own);
+        ns_strategy_tally *into = G ? bt + ns_tally_index(s, 0, match[S]) : bt;
+        ns_outcome *row_outs = &outs[o->fill ? (size_t)i * S : 0]; /* S outcomes either way */
+        int played[NS_MAX_STRATEGIES];
         for (int k = 0; k < S; k++) {
-            ns_outcome *out = &outs[o->fill ? (size_t)i * S + k : 0];
-            ns_strategy_play(s, k, p, out);
+            ns_outcome *out = &row_outs[k];
+            int ri = match[k], c = rc->same[k][ri], j = 0;
+            played[k] = c;
+            while (j < k && played[j] != c)
+                j++;
+            if (j < k) {
+                *out = row_outs[j];
+                out->rule = (uint8_t)ri;
+            } else
+                ns_rule_play(s, &s->strategy[k].rule[ri], ri, p, out);
             ns_strategy_tally *t = into + (size_t)k * (G ? G : 1);
             ns_tally_add_outcome(t, out);
             t->n_residual += p->has_residual;
@@ -194,6 +320,8 @@ int ns_engine_run_units(const ns_scenario *s, const ns_engine_opts *o, uint64_t 
         memset(out, 0, sizeof *out * (size_t)S);
     if (!bt || !scratch)
         rc = -1;
+    rule_classes classes;
+    rule_classes_find(s, &classes);
     uint64_t end = u0 + nu < ns_engine_units(o->n) ? u0 + nu : ns_engine_units(o->n);
     for (uint64_t u = u0; u < end && rc == 0; u++) {
         uint64_t w0 = u * NS_UNIT_PATIENTS;
@@ -206,7 +334,7 @@ int ns_engine_run_units(const ns_scenario *s, const ns_engine_opts *o, uint64_t 
             int off = b * NS_BLOCK, tid = thread_id();
             int count = (int)(wn - (uint64_t)off < NS_BLOCK ? wn - (uint64_t)off : NS_BLOCK);
             char *mine = scratch + (pat_bytes + out_bytes) * (size_t)tid;
-            run_block(s, o, w0 + (uint64_t)off, off, count, bt + (size_t)b * S,
+            run_block(s, o, &classes, w0 + (uint64_t)off, off, count, bt + (size_t)b * S,
                       (ns_patient *)mine, (ns_outcome *)(mine + pat_bytes));
         }
         /* block order within the unit, unit order across units: the same sums

@@ -471,6 +471,22 @@ void ns_rule_play(const ns_scenario *s, const ns_rule *r, int ri, const ns_patie
     conclude(s, r, p, &d, &log, o);
 }
 
+int ns_rule_same_play(const ns_rule *a, const ns_rule *b)
+{
+    int n = a->n_visits;
+    if (a->treatment != b->treatment || n != b->n_visits || a->lifelong != b->lifelong)
+        return 0;
+    size_t nv = (size_t)(n > 0 ? n : 0);
+    return !memcmp(a->visit_time, b->visit_time, nv * sizeof *a->visit_time) &&
+           !memcmp(a->visit_tests, b->visit_tests, nv * sizeof *a->visit_tests) &&
+           !memcmp(a->visit_day, b->visit_day, nv * sizeof *a->visit_day) &&
+           !memcmp(a->visit_attend_below, b->visit_attend_below,
+                   nv * sizeof *a->visit_attend_below) &&
+           !memcmp(a->visit_discount, b->visit_discount, nv * sizeof *a->visit_discount) &&
+           !memcmp(a->visit_discount_eff, b->visit_discount_eff,
+                   nv * sizeof *a->visit_discount_eff);
+}
+
 void ns_strategy_play(const ns_scenario *s, int k, const ns_patient *p, ns_outcome *o)
 {
     const ns_strategy *st = &s->strategy[k];

@@ -356,6 +356,9 @@ void ns_scenario_derive(ns_scenario *s)
     z->y[z->n - 1] = 1;
     if (s->death.model == NS_DEATH_LIFE_TABLE)
         life_table_cumhaz(&s->death);
+    const char *generic = getenv("NETSURV_GENERIC_PLAY"); /* tests: the reference path */
+    if (generic && generic[0] == '1')
+        d->generic_play = 1;
     d->rate_costs = log1p(s->follow.discount_costs);
     d->rate_effects = log1p(s->follow.discount_effects);
     for (int m = 0; m < s->n_modalities; m++)

@@ -78,6 +78,12 @@ int ns_group_of(const ns_scenario *s, const ns_patient *p);
 void ns_rule_play(const ns_scenario *s, const ns_rule *r, int ri, const ns_patient *p,
                   ns_outcome *o);
 
+/* Whether rules a and b play alike on every patient: the same time-0
+ * treatment and visits (times, tests, days, attendance, discounting), all
+ * that ns_rule_play reads of a rule, so their outcomes differ only in
+ * the rule index. */
+int ns_rule_same_play(const ns_rule *a, const ns_rule *b);
+
 /* Plays strategy index k of s on patient p into *o. */
 void ns_strategy_play(const ns_scenario *s, int k, const ns_patient *p, ns_outcome *o);
 

@@ -304,8 +304,11 @@ typedef struct {
      * (ns_rng_u32_below); a negative test is a false positive at or above it */
     uint64_t specificity_below[NS_MAX_MODALITIES];
     /* 1: every patient goes through the general visit loop, none through
-     * the fast path for patients with nothing to find (tests compare the
-     * two); 0 by default, and never set by the derivation */
+     * the fast path for patients with nothing to find, and the engine
+     * matches and plays every strategy's rule itself (no lookup table, no
+     * outcome reused across strategies whose rules play alike): tests
+     * compare the two; 0 by default, set by the derivation only when the
+     * environment has NETSURV_GENERIC_PLAY=1 */
     int generic_play;
 } ns_derived;
 
