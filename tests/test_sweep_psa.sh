@@ -4,7 +4,8 @@
 #   1. the same file on 1 and 2 threads;
 #   2. shards of it (any order) merged equal one process;
 #   3. the PSA at a point equals a plain --psa run of the scenario with that
-#      point's values set with --set (same datasets, bit for bit);
+#      point's values set with --set (same datasets, bit for bit), also as
+#      analysis/netsurv_analysis's read_run(path, point) reads it;
 #   4. killed with kill -9 and resumed equals an uninterrupted run;
 #   5. a sweep with --psa and --voi, --owsa or --per-patient exits 2.
 # usage: test_sweep_psa.sh NETSURV_BINARY
@@ -67,6 +68,13 @@ for k in a:
     assert x.shape == y.shape and np.array_equal(x, y, equal_nan=nan), k
 for k in b.attrs:
     assert np.array_equal(a.attrs[k], b.attrs[k]), k
+PY
+PYTHONPATH=$src/analysis /usr/bin/python3 - <<'PY' || fail "the analysis reader does not give point 3's PSA"
+import numpy as np
+from netsurv_analysis.reader import read_run, psa_disagreements
+r, q = read_run("t1.h5", 3), read_run("p3.h5")
+assert r.psa is not None and np.array_equal(r.psa["ceac"], q.psa["ceac"])
+assert np.array_equal(r.psa["evpi"], q.psa["evpi"]) and not psa_disagreements(r)
 PY
 ok "sweep + PSA: the PSA at point 3 equals a plain --psa run with its values set"
 
