@@ -376,7 +376,7 @@ def sweep_cases():
        "content after the end")
     bad_run("sweep", "a missing sweep file", ["validate", DEFAULT, "--sweep", "none.yaml"], 2,
             "No such file or directory", out=None)
-    bad_run("sweep", "a sweep with --psa", ["run", "-n", "10", "--sweep", SWEEP, "--psa", "2", "-o", "out.h5"], 2,
+    bad_run("sweep", "a sweep with --psa and --voi", ["run", "-n", "10", "--sweep", SWEEP, "--psa", "2", "--voi", "-o", "out.h5"], 2,
             "cannot be combined")
     bad_run("sweep", "a sweep with --per-patient", ["run", "-n", "10", "--sweep", SWEEP, "--per-patient", "-o", "out.h5"], 2,
             "cannot be combined")

@@ -143,8 +143,8 @@ grep -q "PSA draws 2-4 of 7" "$FAKE_SLURM"/job-101*2.out ||
 /usr/bin/python3 "$src/tests/fixtures/h5_same.py" psa.h5 psa_one.h5 >cmp.txt 2>&1 ||
   fail "the merged PSA differs from a one-process run: $(tail -3 cmp.txt)"
 rc=0
-SWEEP=$src/scenarios/sweeps/mri_interval.yaml PSA=5 OUT=$dir/no.h5 bash "$submit" 2 >out.txt 2>err.txt ||
+SWEEP=$src/scenarios/sweeps/mri_interval.yaml PSA=5 OWSA=1 OUT=$dir/no.h5 bash "$submit" 2 >out.txt 2>err.txt ||
   rc=$?
-((rc == 2)) && grep -q "not on a sweep" err.txt || fail "a sweep with PSA was not refused (exit $rc)"
-echo "ok - PSA, OWSA and EVPPI over array tasks equal a one-process run ($(cat cmp.txt)); a sweep with PSA refused"
+((rc == 2)) && grep -q "not on a sweep" err.txt || fail "a sweep with OWSA was not refused (exit $rc)"
+echo "ok - PSA, OWSA and EVPPI over array tasks equal a one-process run ($(cat cmp.txt)); a sweep with OWSA refused"
 echo "test_slurm: all passed"

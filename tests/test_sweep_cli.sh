@@ -11,8 +11,9 @@
 #   3. `--resume` after kill -9: completes from the checkpoint, equals an
 #      uninterrupted run, removes the checkpoint; another seed or override is
 #      refused and leaves the checkpoint as it was;
-#   4. a sweep with --per-patient, --psa or --owsa exits 2 (shards of a
-#      sweep resume: tests/test_shard_psa.sh);
+#   4. a sweep with --per-patient, --owsa or --voi exits 2 (shards of a
+#      sweep resume: tests/test_shard_psa.sh; a sweep with --psa:
+#      tests/test_sweep_psa.sh);
 #   5. scripts/slurm: the array script run by bash for each task (Slurm
 #      faked by its variables), then the merge script, equals a single run;
 #      submit.sh with a fake sbatch submits the array, then the merge after it.
@@ -198,12 +199,12 @@ same uninterrupted.h5 resumed.h5
 ok "killed after $done_k of 9 points, resumed, equal to an uninterrupted run"
 
 # ---------- 4. what a sweep cannot be combined with ----------
-for opt in --per-patient "--psa 5" --owsa; do
+for opt in --per-patient --owsa "--psa 3 --voi"; do
   # shellcheck disable=SC2086
   refused 2 "cannot be combined" run --sweep "$sweep" $opt -o combo.h5
   nothing_at combo.h5
 done
-ok "a sweep with --per-patient, --psa or --owsa exits 2"
+ok "a sweep with --per-patient, --owsa or --voi exits 2"
 
 # ---------- 5. the Slurm scripts, with Slurm faked ----------
 slurm=$src/scripts/slurm

@@ -221,8 +221,8 @@ def read_sweep_points(f):
 
 
 def read_run(path, point=None):
-    """Read a netsurv file into a Run. For a sweep, the Run of one point (default 0); see
-    read_points for all. Raises KeyError if /summary is missing (a calibration file: see
+    """Read a netsurv file into a Run. For a sweep, the Run of one point (default 0), with
+    that point's PSA (/sweep_psa/point_NNNNNN) as its psa; see read_points for all. Raises KeyError if /summary is missing (a calibration file: see
     read_calibration)."""
     with h5py.File(path, "r") as f:
         if "summary" not in f:
@@ -241,6 +241,10 @@ def read_run(path, point=None):
         summary = at_point(read_group(f["summary"]), point)
         optional = {name: at_point(read_group(f[name]), point) if name in f else None
                     for name in ("economics", "psa", "owsa")}
+        # a sweep with --psa K: each point's PSA, laid out as /psa of a plain run
+        at = "sweep_psa/point_%06d" % point if point is not None else None
+        if at is not None and at in f:
+            optional["psa"] = read_group(f[at])
         cmd = attrs.get("command_line", "")
         kind = "sweep" if P else ("merged" if " merge " in " %s " % cmd else "run")
         values = read_sweep_points(f)

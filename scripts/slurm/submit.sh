@@ -65,8 +65,8 @@ fi
 if [[ -n ${PSA:-} ]] && ! [[ $PSA =~ ^[1-9][0-9]*$ ]]; then
   refuse "PSA=$PSA: the number of PSA draws must be a positive integer"
 fi
-if [[ -n $SWEEP && ( -n ${PSA:-} || ${OWSA:-0} == 1 ) ]]; then
-  refuse "PSA and OWSA run on single points, not on a sweep: set SWEEP= (empty)"
+if [[ -n $SWEEP && ( ${OWSA:-0} == 1 || ${VOI:-0} == 1 ) ]]; then
+  refuse "OWSA and VOI run on single points, not on a sweep (a PSA runs at every point): set SWEEP= (empty)"
 fi
 [[ ! -e $OUT ]] || refuse "$OUT exists: the merge would refuse to replace it"
 if compgen -G "$SHARD_DIR/shard-*.h5" >/dev/null; then

@@ -79,7 +79,10 @@ static void print_written(const ns_scenario *s, const ns_job *j)
                (unsigned long long)j->n);
     if (j->per_patient)
         printf("  /patients: %llu rows, and one group per strategy\n", (unsigned long long)j->n);
-    if (j->psa)
+    if (j->psa && s->sweep.n_axes)
+        printf("  /sweep_psa: %d draws at each point (the same draws), one group per point "
+               "laid out as /psa\n", j->psa);
+    else if (j->psa)
         printf("  /psa: %d draws of %d parameters; cost and effect per draw and strategy; CEAC, "
                "CEAF and EVPI over willingness to pay 0-%g by %g\n", j->psa, ns_psa_count(s),
                s->econ.wtp_max, s->econ.wtp_step);

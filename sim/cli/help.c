@@ -66,7 +66,9 @@ const ns_opt_help ns_opt_table[] = {
      "parameters, per risk group and for the decision by group (/voi)", B(run)},
     {"--owsa", NULL, NULL, NULL, "one-way sensitivity over every parameter with a range: (/owsa)",
      B(run)},
-    {"--sweep", NULL, "FILE", NULL, "a sweep definition (grid or zip axes over scenario values)",
+    {"--sweep", NULL, "FILE", NULL,
+     "a sweep definition (grid or zip axes over scenario values); with --psa K the PSA runs "
+     "at every point on the same draws (/sweep_psa)",
      B(run) | B(validate)},
     {"--resume", NULL, NULL, NULL,
      "continue after a kill from the checkpoint beside the output (run: the sweep points, a "

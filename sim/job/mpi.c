@@ -211,7 +211,8 @@ int ns_job_run_mpi(const ns_scenario *s, const ns_job *j, ns_errors *e)
     ns_shard_data all = {0};
     rc = run_and_gather(s, j, &all, e);
     if (mpi_rank == 0 && !rc) {
-        ns__job_uncertainty x = {j->psa, j->owsa ? ns_owsa_count(s) : 0, j->voi, j->n,
+        ns__job_uncertainty x = {j->psa * (int)s->sweep.n_points, j->owsa ? ns_owsa_count(s) : 0,
+                                 j->voi, j->n,
                                  all.psa, all.owsa, j->posterior, j->seed, j->threads,
                                  j->quiet ? NULL : j->note, j->ctx};
         ns_run_info info = {j->seed, j->n, j->command_line ? j->command_line : ""};

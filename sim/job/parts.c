@@ -10,6 +10,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,7 +19,8 @@ void ns__job_plan(const ns_scenario *s, const ns_job *j, int k, int N, ns_job_un
 {
     memset(u, 0, sizeof *u);
     u->total_units = ns_work_total(s, j->n);
-    u->total_draws = (uint64_t)(j->psa > 0 ? j->psa : 0);
+    /* a sweep's PSA: K draws at every point, point p's draw k the item p * K + k */
+    u->total_draws = (uint64_t)(j->psa > 0 ? j->psa : 0) * s->sweep.n_points;
     u->total_settings = j->owsa ? (uint64_t)ns_owsa_count(s) : 0;
     ns_work_share(u->total_units, k, N, &u->unit_first, &u->unit_count);
     ns_work_share(u->total_draws, k, N, &u->draw_first, &u->draw_count);
@@ -118,6 +120,34 @@ static void tell(const ns_job *j, const char *phase, uint64_t done, uint64_t tot
         j->progress(j->ctx, phase, done, total);
 }
 
+/* PSA draw d of the run as a row: draw d of s, or with a sweep draw d % K
+ * of point d / K (its scenario loaded into *pt once for its draws; *at the
+ * point it holds), so that every point has the same K draws. 0 or -1. */
+static int draw_row(const ns_scenario *s, const ns_engine_opts *eo, const ns_job *j,
+                    uint64_t d, ns_scenario **pt, uint64_t *at, ns_scenario *work,
+                    ns_strategy_tally *t, double *row, ns_errors *e)
+{
+    if (!s->sweep.n_axes)
+        return ns_psa_draw_row(s, eo, j->posterior, d, work, t, row);
+    uint64_t K = (uint64_t)j->psa, p = d / K;
+    if (*at != p) {
+        ns_scenario_free(*pt);
+        *pt = NULL;
+        *at = UINT64_MAX;
+        if (ns_scenario_load_point(s, p, pt, e))
+            return -1;
+        *at = p;
+        if (ns_psa_row_len(*pt) != ns_psa_row_len(s)) {
+            ns_errors_add(e, "--psa with a sweep: point %llu draws %llu numbers per PSA draw, "
+                          "the scenario %llu (a swept parameter changes what the PSA draws)",
+                          (unsigned long long)p, (unsigned long long)ns_psa_row_len(*pt),
+                          (unsigned long long)ns_psa_row_len(s));
+            return -1;
+        }
+    }
+    return ns_psa_draw_row(*pt, eo, j->posterior, d % K, work, t, row);
+}
+
 /* Runs the part's items, each kept in (and, when there, taken from) the
  * checkpoint c (NULL: none). 0 or -1. */
 static int compute(const ns_scenario *s, const ns_job *j, ns__job_part *p, ns_checkpoint *c,
@@ -142,7 +172,8 @@ static int compute(const ns_scenario *s, const ns_job *j, ns__job_part *p, ns_ch
         if (j->stop && *j->stop)
             rc = -1;
     }
-    ns_scenario *work = malloc(sizeof *work);
+    ns_scenario *work = malloc(sizeof *work), *pt = NULL;
+    uint64_t at = UINT64_MAX; /* the sweep point pt holds */
     ns_strategy_tally *t = calloc(T, sizeof *t);
     rc = rc || !work || !t;
     /* then the rows: PSA draws (kind 1), OWSA parameters (kind 2), items
@@ -156,9 +187,11 @@ static int compute(const ns_scenario *s, const ns_job *j, ns__job_part *p, ns_ch
             const void *had = c ? ns_checkpoint_get_item(c, base + i) : NULL;
             if (had)
                 memcpy(row, had, sizeof *row * len);
+            else if (kind == 1)
+                rc = draw_row(s, &eo, j, first + i, &pt, &at, work, t, row, e) ||
+                     (c && ns_checkpoint_put_item(c, base + i, row));
             else
-                rc = (kind == 1 ? ns_psa_draw_row(s, &eo, j->posterior, first + i, work, t, row)
-                                : ns_owsa_setting_row(s, &eo, (int)(first + i), work, t, row)) ||
+                rc = ns_owsa_setting_row(s, &eo, (int)(first + i), work, t, row) ||
                      (c && ns_checkpoint_put_item(c, base + i, row));
             tell(j, kind == 1 ? "PSA" : "OWSA", i + 1, n, report);
             if (j->stop && *j->stop)
@@ -168,6 +201,7 @@ static int compute(const ns_scenario *s, const ns_job *j, ns__job_part *p, ns_ch
     }
     free(work);
     free(t);
+    ns_scenario_free(pt);
     return rc ? -1 : 0;
 }
 
@@ -215,8 +249,43 @@ void ns__job_checkpoint_done(const ns_job *j)
     unlink(path);
 }
 
+/* A sweep's PSA (x->K draws: x->K / P at each of its P points): each
+ * point's draws into /sweep_psa/point_NNNNNN, as /psa of a run of that
+ * point alone. 0 or -1. */
+static int write_sweep_psa(ns_h5 *h, const ns_scenario *s, const ns__job_uncertainty *x)
+{
+    uint64_t P = s->sweep.n_points, R = ns_psa_row_len(s);
+    int K = (int)((uint64_t)x->K / P), S = s->n_strategies, NP = ns_psa_count(s);
+    size_t Kz = (size_t)K;
+    double *v = malloc(sizeof *v * (Kz * (size_t)NP + 2 * Kz * (size_t)S + 1));
+    int rc = !v || ns_h5_begin_sweep_psa(h, K);
+    char name[64];
+    for (uint64_t p = 0; p < P && !rc; p++) {
+        ns_scenario *pt = NULL;
+        ns_errors le;
+        if (ns_scenario_load_point(s, p, &pt, &le))
+            rc = -1;
+        else {
+            double *cost = v + Kz * NP, *effect = cost + Kz * S;
+            ns_psa_rows_split(pt, K, x->psa_rows + p * (uint64_t)K * R, cost, effect, v, NULL);
+            snprintf(name, sizeof name, "sweep_psa/point_%06llu", (unsigned long long)p);
+            ns_h5_set_point(h, p, pt);
+            ns_h5_set_psa_group(h, name);
+            rc = ns_h5_write_psa(h, K, x->n, v, cost, effect);
+            ns_h5_set_psa_group(h, NULL);
+            ns_h5_set_point(h, p, NULL);
+        }
+        ns_scenario_free(pt);
+    }
+    rc = rc || (x->posterior && ns_h5_note_posterior(h, x->posterior));
+    free(v);
+    return rc ? -1 : 0;
+}
+
 int ns__job_write_uncertainty(ns_h5 *h, const ns_scenario *s, const ns__job_uncertainty *x)
 {
+    if (s->sweep.n_axes)
+        return x->K > 0 ? write_sweep_psa(h, s, x) : 0;
     int S = s->n_strategies, P = ns_psa_count(s), G = s->n_groups, rc = 0;
     if (x->K > 0) {
         size_t K = (size_t)x->K, KG = K * (size_t)G;
@@ -247,26 +316,33 @@ int ns__job_write_uncertainty(ns_h5 *h, const ns_scenario *s, const ns__job_unce
     return rc ? -1 : 0;
 }
 
-int ns__job_write_whole(const ns_scenario *s, const ns_run_info *info,
-                        const ns_strategy_tally *units, const ns__job_uncertainty *x,
-                        ns_errors *e)
+int ns__job_write_units(ns_h5 *h, const ns_scenario *s, const ns_strategy_tally *units,
+                        const ns__job_uncertainty *x, ns_errors *e)
 {
-    uint64_t P = s->sweep.n_points, U = ns_engine_units(info->n_patients);
+    uint64_t P = s->sweep.n_points, U = ns_engine_units(x->n);
     int T = ns_tally_count(s);
     ns_strategy_tally *pts = calloc(P * (uint64_t)T, sizeof *pts);
     if (!pts) {
         ns_errors_add(e, "out of memory");
-        return ns__job_finish(-1, e);
+        return -1;
     }
     for (uint64_t p = 0; p < P; p++)
         ns_engine_fold(T, units + p * U * (uint64_t)T, U, pts + p * (uint64_t)T);
+    int rc = ns__job_write_results(h, s, pts, e) || ns__job_write_uncertainty(h, s, x);
+    free(pts);
+    return rc ? -1 : 0;
+}
+
+int ns__job_write_whole(const ns_scenario *s, const ns_run_info *info,
+                        const ns_strategy_tally *units, const ns__job_uncertainty *x,
+                        ns_errors *e)
+{
     char err[512];
     ns_h5 *h = ns_h5_create(ns_atomic_tmp(), s, info, 0, err, sizeof err);
     if (!h)
         ns_errors_add(e, "%s", err);
-    int rc = !h || ns__job_write_results(h, s, pts, e) || ns__job_write_uncertainty(h, s, x);
+    int rc = !h || ns__job_write_units(h, s, units, x, e);
     if (h)
         rc |= ns_h5_close(h);
-    free(pts);
     return ns__job_finish(rc, e);
 }

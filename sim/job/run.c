@@ -46,9 +46,9 @@ int ns_job_check(const ns_scenario *s, const ns_job *j, ns_errors *e)
     if (j->shard_n && j->per_patient)
         ns_errors_add(e, "--shard cannot be combined with --per-patient (the rows of every "
                          "patient are written by one process)");
-    else if (s->sweep.n_axes && (j->per_patient || j->psa || j->owsa))
-        ns_errors_add(e, "a sweep (%llu points) cannot be combined with --per-patient, --psa "
-                         "or --owsa; run those on single points",
+    else if (s->sweep.n_axes && (j->per_patient || j->owsa || j->voi))
+        ns_errors_add(e, "a sweep (%llu points) cannot be combined with --per-patient, --owsa "
+                         "or --voi; run those on single points (--psa K runs at every point)",
                       (unsigned long long)s->sweep.n_points);
     else if (j->resume && !s->sweep.n_axes && !j->shard_n && !j->psa && !j->owsa)
         ns_errors_add(e, "--resume is for sweeps, shards, --psa and --owsa (a single run "
@@ -165,10 +165,31 @@ static int run_sweep(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_strateg
     return rc ? -1 : 0;
 }
 
+/* A sweep with --psa K: the work units of every point and K draws at each
+ * point as the items of one part (as a single shard runs them), kept in one
+ * checkpoint for --resume; then the file a merge of shards writes. */
+static int run_sweep_psa(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_errors *e)
+{
+    ns_job_units u;
+    ns__job_plan(s, j, 0, 1, &u);
+    begin_phase(j, "PSA", u.draw_count);
+    ns__job_part p;
+    int rc = ns__job_part_alloc(s, &u, &p, e) ? -1 : ns__job_compute(s, j, &p, 1, 1, e);
+    if (!rc) {
+        ns__job_uncertainty x = {(int)u.draw_count, 0, 0, j->n, p.psa, p.owsa, j->posterior,
+                                 j->seed, j->threads, j->quiet ? NULL : j->note, j->ctx};
+        rc = ns__job_write_units(h, s, p.units, &x, e);
+    }
+    ns__job_part_free(&p);
+    return rc == -2 ? -2 : rc ? -1 : 0;
+}
+
 /* Everything `netsurv run` computes, into the open file h. */
 static int run_all(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_strategy_tally *t,
                    double *cost, double *effect, ns_errors *e)
 {
+    if (s->sweep.n_axes && j->psa)
+        return run_sweep_psa(h, s, j, e);
     if (s->sweep.n_axes)
         return run_sweep(h, s, j, t, e);
     phase_ctx pc = {j, "patients"};
@@ -201,7 +222,7 @@ int ns_job_run(const ns_scenario *s, const ns_job *j, ns_strategy_tally *t, doub
     rc = ns__job_finish(rc, e);
     if (refused) /* another run's or a damaged checkpoint given to --resume: bad input */
         rc = NS_JOB_BAD_INPUT;
-    if (!rc && (j->psa || j->owsa) && !s->sweep.n_axes)
+    if (!rc && (j->psa || j->owsa))
         ns__job_checkpoint_done(j);
     return rc;
 }

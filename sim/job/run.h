@@ -61,6 +61,10 @@ int ns__job_write_uncertainty(ns_h5 *h, const ns_scenario *s, const ns__job_unce
  * order) and the uncertainty rows (merge, MPI): folded, created at the
  * claimed temporary path, written, renamed; the same file one process
  * writes. A status. */
+/* The same from the units of every point and x into the open file h.
+ * 0 or -1. */
+int ns__job_write_units(ns_h5 *h, const ns_scenario *s, const ns_strategy_tally *units,
+                        const ns__job_uncertainty *x, ns_errors *e);
 int ns__job_write_whole(const ns_scenario *s, const ns_run_info *info,
                         const ns_strategy_tally *units, const ns__job_uncertainty *x,
                         ns_errors *e);

@@ -188,7 +188,7 @@ static ns_scenario *shard_scenario(const ns_shard_info *in, const ns_strategy_ta
         return NULL;
     }
     if (in->total_draws &&
-        (s->sweep.n_axes || in->psa_row != ns_psa_row_len(s))) {
+        (in->psa_row != ns_psa_row_len(s) || in->total_draws % s->sweep.n_points)) {
         ns_errors_add(e, "the shards hold PSA draws of %llu numbers, but their run has %llu: "
                          "damaged shards", (unsigned long long)in->psa_row,
                       (unsigned long long)ns_psa_row_len(s));

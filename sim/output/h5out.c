@@ -88,6 +88,22 @@ void ns_h5_set_point(ns_h5 *h, uint64_t p, const ns_scenario *ps)
     h->ps = ps;
 }
 
+void ns_h5_set_psa_group(ns_h5 *h, const char *name)
+{
+    h->psa_group = name;
+}
+
+int ns_h5_begin_sweep_psa(ns_h5 *h, int K)
+{
+    hid_t g = H5Gcreate2(h->file, "sweep_psa", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = g < 0 || ns__h5_attr_u64(g, "n_points", h->n_points) ||
+             ns__h5_attr_u64(g, "n_draws", (uint64_t)K);
+    if (g >= 0)
+        H5Gclose(g);
+    h->failed |= rc != 0;
+    return rc ? -1 : 0;
+}
+
 int ns_h5_close(ns_h5 *h)
 {
     int rc = h->failed ? -1 : 0;

@@ -18,6 +18,7 @@ struct ns_h5 {
     int sweep;          /* summary and economics rows gain a leading point axis */
     uint64_t n_points, point; /* the point being written */
     const ns_scenario *ps;    /* its scenario (economic parameters may be swept) */
+    const char *psa_group;    /* where ns_h5_write_psa writes (NULL: "psa") */
     int threads;              /* for compressing chunks; 0: OpenMP's default */
     int per_patient, n_strategies;
     const ns_scenario *s;

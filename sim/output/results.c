@@ -156,7 +156,7 @@ int ns_h5_write_psa(ns_h5 *h, int K, uint64_t n_patients, const double *values,
     int W = ns_econ_wtp_grid(s->econ.wtp_max, s->econ.wtp_step, grid, NS_ECON_MAX_WTP);
     double *ceac = malloc(sizeof *ceac * (size_t)W * S), *evpi = malloc(sizeof *evpi * W);
     int *ceaf = malloc(sizeof *ceaf * W);
-    hid_t g = group_with_wtp(h, "psa");
+    hid_t g = group_with_wtp(h, h->psa_group ? h->psa_group : "psa");
     if (names && idx && ceac && evpi && ceaf && g >= 0) {
         int P = param_names(s, 0, names, idx);
         ns_econ_psa(cost, effect, K, S, grid, W, ceac, ceaf, evpi);

@@ -65,6 +65,13 @@ int ns_h5_write_owsa(ns_h5 *h, int Q, const double *cost_lo, const double *cost_
  * fill (datasets gain a leading point dimension), and its scenario (for
  * economic parameters that may be swept; NULL: the file's scenario). */
 void ns_h5_set_point(ns_h5 *h, uint64_t p, const ns_scenario *ps);
+/* The group the next ns_h5_write_psa fills (NULL: /psa), e.g.
+ * "sweep_psa/point_000003"; the name must stay valid until then. */
+void ns_h5_set_psa_group(ns_h5 *h, const char *name);
+/* /sweep_psa (attributes n_points, n_draws K): the PSA of a sweep, one group
+ * point_NNNNNN per point laid out as /psa (the same K draws at every
+ * point). 0 or -1. */
+int ns_h5_begin_sweep_psa(ns_h5 *h, int K);
 
 /* /sweep: one dataset per swept path under /sweep/points, its values at
  * every point; /sweep/axis names them. */
