@@ -35,3 +35,27 @@ setup_test() {
   trap 'rm -rf "$dir"' EXIT
   cd "$dir"
 }
+
+# kill_when_grown OUT CMD...: runs CMD in the background (its output in
+# bg.out and bg.err; its pid in bg while it runs) and kills it with -9 once
+# the checkpoint beside OUT holds a record past its header; fails if the run
+# ended first, or left OUT
+kill_when_grown() {
+  local out=$1 ck=.$1.netsurv-checkpoint first= i
+  shift
+  "$@" >bg.out 2>bg.err &
+  bg=$!
+  for ((i = 0; i < 60000; i++)); do # up to 10 minutes (sanitizers)
+    kill -0 "$bg" 2>/dev/null || fail "$* ended before it could be killed: $(tail -n 3 bg.err)"
+    if [[ -s $ck ]]; then
+      first=${first:-$(stat -c %s "$ck")}
+      (($(stat -c %s "$ck") > first)) && break
+    fi
+    sleep 0.01
+  done
+  kill -9 "$bg"
+  wait "$bg" 2>/dev/null || true
+  bg=
+  (($(stat -c %s "$ck") > first)) || fail "the checkpoint $ck never grew"
+  [[ ! -e $out ]] || fail "a killed run left its output $out"
+}

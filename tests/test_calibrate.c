@@ -79,6 +79,19 @@ static void expect_bad(const ns_scenario *s, const char *text, const char *needl
     expect_error(&e, MEM, line, col, path, what);
 }
 
+/* A file of one series (100 patients < 20 mm, spread 0.5) that must fail
+ * with `what` at path, at the first `needle`. */
+static void bad_series(const ns_scenario *s, double months, const char *schedule,
+                       const char *events, const char *needle, const char *path,
+                       const char *what)
+{
+    char *x = one_series("a", "{size_mm: {max: 20}}", 100, months, 0.5, schedule, events);
+    char *t = series_text(PARAMS2, "", x);
+    expect_bad(s, t, needle, path, what);
+    free(t);
+    free(x);
+}
+
 static void test_bad_input(void **state)
 {
     (void)state;
@@ -108,74 +121,34 @@ static void test_bad_input(void **state)
     expect_bad(s, t, "metastasis.log_or_g3", "calibrate.parameters.0", "has no prior");
     free(t);
 
-    char *many = one_series("a", "{size_mm: {max: 20}}", 100, 60, 0.5, "[]",
-                            "      metastasis: {value: 101, source: \"test\"}\n");
-    t = series_text(PARAMS2, "", many);
-    expect_bad(s, t, "101", "series.0.events.metastasis.value",
+    /* one series of 100 patients < 20 mm: its median months, schedule and events */
+    bad_series(s, 60, "[]", "      metastasis: {value: 101, source: \"test\"}\n", "101",
+               "series.0.events.metastasis.value",
                "101 events is more than the series' 100 patients");
-    free(t);
-    free(many);
-
-    char *long_fu = one_series("a", "{size_mm: {max: 20}}", 100, 900, 0.5, "[]",
-                               "      metastasis: {value: 1, source: \"test\"}\n");
-    t = series_text(PARAMS2, "", long_fu);
-    expect_bad(s, t, "900", "series.0.follow_up.median_months.value",
-               "longer than the horizon");
-    free(t);
-    free(long_fu);
-
-    char *unknown = one_series("a", "{size_mm: {max: 20}}", 100, 60, 0.5,
-                               "[{every: 1, to: 10, tests: [colonoscopy]}]",
-                               "      metastasis: {value: 1, source: \"test\"}\n");
-    t = series_text(PARAMS2, "", unknown);
-    expect_bad(s, t, "colonoscopy", "series.0.follow_up.protocol.schedule.0.tests",
-               "unknown modality 'colonoscopy'");
-    free(t);
-    free(unknown);
-
-    /* event times: one per event, none past the longest follow-up */
-    char *times = one_series("a", "{size_mm: {max: 20}}", 100, 60, 0.5, "[]",
-                             "      metastasis: {value: 2, times_months: [30], source: \"t\"}\n");
-    t = series_text(PARAMS2, "", times);
-    expect_bad(s, t, "[30]", "series.0.events.metastasis.times_months",
+    bad_series(s, 900, "[]", "      metastasis: {value: 1, source: \"test\"}\n", "900",
+               "series.0.follow_up.median_months.value", "longer than the horizon");
+    bad_series(s, 60, "[{every: 1, to: 10, tests: [colonoscopy]}]",
+               "      metastasis: {value: 1, source: \"test\"}\n", "colonoscopy",
+               "series.0.follow_up.protocol.schedule.0.tests", "unknown modality 'colonoscopy'");
+    /* event times: one per event, none past the longest follow-up, windows apart */
+    bad_series(s, 60, "[]", "      metastasis: {value: 2, times_months: [30], source: \"t\"}\n",
+               "[30]", "series.0.events.metastasis.times_months",
                "give one time in months for each of the 2 events");
-    free(t);
-    free(times);
-    times = one_series("a", "{size_mm: {max: 20}}", 100, 60, 0.5, "[]",
-                       "      metastasis: {value: 1, times_months: [9000], source: \"t\"}\n");
-    t = series_text(PARAMS2, "", times);
-    expect_bad(s, t, "9000", "series.0.events.metastasis.times_months.0", "9000");
-    free(t);
-    free(times);
-    times = one_series("a", "{size_mm: {max: 20}}", 100, 60, 0.5, "[]",
-                       "      metastasis: {value: 2, times_months: [30, 35], source: \"t\"}\n");
-    t = series_text(PARAMS2, "", times);
-    expect_bad(s, t, "35]", "series.0.events.metastasis.times_months.1",
-               "within two windows");
-    free(t);
-    free(times);
+    bad_series(s, 60, "[]", "      metastasis: {value: 1, times_months: [9000], source: \"t\"}\n",
+               "9000", "series.0.events.metastasis.times_months.0", "9000");
+    bad_series(s, 60, "[]",
+               "      metastasis: {value: 2, times_months: [30, 35], source: \"t\"}\n", "35]",
+               "series.0.events.metastasis.times_months.1", "within two windows");
     /* a time-0 treatment the scenario does not define */
-    char *treat = one_series("a", "{size_mm: {max: 20}}", 100, 60, 0.5,
-                             "[]\n        treatment: salvage",
-                             "      metastasis: {value: 1, source: \"t\"}\n");
-    t = series_text(PARAMS2, "", treat);
-    expect_bad(s, t, "salvage", "series.0.follow_up.protocol.treatment",
-               "unknown treatment 'salvage'");
-    free(t);
-    free(treat);
+    bad_series(s, 60, "[]\n        treatment: salvage",
+               "      metastasis: {value: 1, source: \"t\"}\n", "salvage",
+               "series.0.follow_up.protocol.treatment", "unknown treatment 'salvage'");
     /* a series measured at resection has no follow-up, and names a known measure */
-    char *at = one_series("a", "{size_mm: {max: 20}}", 100, 60, 0.5, "[]",
-                          "      nodal: {value: 1, source: \"t\"}\n    measure: at_resection\n");
-    t = series_text(PARAMS2, "", at);
-    expect_bad(s, t, "follow_up:", "series.0.follow_up", "has no follow-up");
-    free(t);
-    free(at);
-    at = one_series("a", "{size_mm: {max: 20}}", 100, 60, 0.5, "[]",
-                    "      nodal: {value: 1, source: \"t\"}\n    measure: at_surgery\n");
-    t = series_text(PARAMS2, "", at);
-    expect_bad(s, t, "at_surgery", "series.0.measure", "unknown measure 'at_surgery'");
-    free(t);
-    free(at);
+    bad_series(s, 60, "[]",
+               "      nodal: {value: 1, source: \"t\"}\n    measure: at_resection\n",
+               "follow_up:", "series.0.follow_up", "has no follow-up");
+    bad_series(s, 60, "[]", "      nodal: {value: 1, source: \"t\"}\n    measure: at_surgery\n",
+               "at_surgery", "series.0.measure", "unknown measure 'at_surgery'");
     free(good_series);
     ns_scenario_free(s);
 }

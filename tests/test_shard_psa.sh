@@ -101,27 +101,6 @@ refused 2 "different runs" "$bin" merge bad.h5 p1.h5 f2.h5
 ok "shards of runs with another --psa, --owsa or --voi are refused"
 
 # ---- 3. a shard killed and resumed
-# kill_when_grown OUT CMD...: runs CMD in the background and kills it with
-# -9 once the checkpoint beside OUT holds a record past its header
-kill_when_grown() {
-  local out=$1 ck=.$1.netsurv-checkpoint first=
-  shift
-  "$@" >bg.out 2>bg.err &
-  bg=$!
-  for ((i = 0; i < 60000; i++)); do # up to 10 minutes (sanitizers)
-    kill -0 "$bg" 2>/dev/null || fail "$* ended before it could be killed: $(tail -n 3 bg.err)"
-    if [[ -s $ck ]]; then
-      first=${first:-$(stat -c %s "$ck")}
-      (($(stat -c %s "$ck") > first)) && break
-    fi
-    sleep 0.01
-  done
-  kill -9 "$bg"
-  wait "$bg" 2>/dev/null || true
-  bg=
-  (($(stat -c %s "$ck") > first)) || fail "the checkpoint $ck never grew"
-  [[ ! -e $out ]] || fail "a killed run left its output $out"
-}
 big=(-n 140000 --psa 8 --quiet --threads 1)
 kill_when_grown r2.h5 "$bin" run "$sc" "${big[@]}" --shard 2/2 -o r2.h5
 cp .r2.h5.netsurv-checkpoint ck.copy

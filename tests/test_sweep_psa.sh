@@ -81,21 +81,7 @@ ok "sweep + PSA: the PSA at point 3 equals a plain --psa run with its values set
 # ---- 4. killed and resumed
 ck=.r.h5.netsurv-checkpoint
 big=(--sweep "$sw" -n 70000 --psa 3 --quiet --threads 1)
-"$bin" run "$sc" "${big[@]}" -o r.h5 >bg.out 2>bg.err &
-bg=$!
-first=
-for ((i = 0; i < 60000; i++)); do
-  kill -0 "$bg" 2>/dev/null || fail "the run ended before it could be killed"
-  if [[ -s $ck ]]; then
-    first=${first:-$(stat -c %s "$ck")}
-    (($(stat -c %s "$ck") > first)) && break
-  fi
-  sleep 0.01
-done
-kill -9 "$bg"
-wait "$bg" 2>/dev/null || true
-bg=
-[[ ! -e r.h5 ]] || fail "a killed run left its output"
+kill_when_grown r.h5 "$bin" run "$sc" "${big[@]}" -o r.h5
 must "$bin" run "$sc" "${big[@]}" --resume -o r.h5
 grep -q "resuming: [1-9][0-9]* of " err.txt || fail "the run did not resume from its checkpoint"
 [[ ! -e $ck ]] || fail "the checkpoint is left"
