@@ -165,65 +165,7 @@ static void test_binomial_closed_form(void **state)
     assert_true(fabs(ns_calib_prob(0, 999) - 0.5 / 1000) < 1e-15);
 }
 
-/* Every patient carries a metastasis whose onset has the constant hazard
- * lambda and that presents at onset; nobody dies of other causes, there is
- * no local disease, follow-up is exactly F: P(found) = 1 - exp(-lambda F). */
-static void test_constant_hazard(void **state)
-{
-    (void)state;
-    ns_scenario *s = load_default();
-    const double lambda = 0.03, F = 5;
-    s->met.intercept = 30;
-    s->course.onset.kind = NS_DIST_WEIBULL;
-    s->course.onset.a = 1;
-    s->course.onset.b = 1 / lambda;
-    for (int i = 0; i < s->course.synchronous.n; i++)
-        s->course.synchronous.y[i] = 0;
-    s->course.symptom_mm.a = 1; /* below the detectable diameter: presents at onset */
-    s->course.symptom_mm.b = 0.01;
-    s->course.incidental_rate = 0;
-    s->death.hazard_ratio = 1e-12;
-    for (int m = 0; m < NS_NMARGINS; m++)
-        s->residual.prob_by_margin[m] = 0;
-    ns_scenario_derive(s);
-    const int n = 200, k = 7;
-    char *x = one_series("hazard", "{size_mm: {max: 20}}", n, F * 12, 0, "[]",
-                         "      local: {value: 0, source: \"test\"}\n"
-                         "      metastasis: {value: 7, source: \"test\"}\n");
-    char *t = series_text(PARAMS2, "  virtual_patients: 200000\n", x);
-    ns_calibration *c;
-    ns_errors e;
-    if (ns_calibration_load_string(MEM, t, s, &c, &e))
-        { dump_errors(&e); fail_msg("the series does not load"); }
-    char err[256];
-    ns_calib_sim *cs = ns_calib_sim_new(s, c, 7, c->virtual_patients, err, sizeof err);
-    assert_non_null(cs);
-    uint64_t found[NS_NEVENTS];
-    ns_calib_sim_run(cs, NULL, 2, found);
-    double per[NS_NEVENTS];
-    double ll = ns_calib_loglik(c, cs, found, per);
-    double p = 1 - exp(-lambda * F), M = (double)c->virtual_patients;
-    double phat = ns_calib_prob(found[NS_EV_METASTASIS], c->virtual_patients);
-    double se = sqrt(p * (1 - p) / M);
-    print_message("    constant hazard: p %.5f, simulated %.5f (se %.5f)\n", p, phat, se);
-    assert_int_equal(found[NS_EV_LOCAL], 0);
-    assert_true(fabs(phat - p) < 4 * se);
-    /* the series' likelihood is the binomial's at that p, within what
-     * 4 standard errors of p move it */
-    double closed = ns_calib_binom_loglik(n, k, p);
-    double slope = fabs(k / p - (n - k) / (1 - p));
-    assert_true(fabs(per[NS_EV_METASTASIS] - closed) < slope * 4 * se + 1e-9);
-    /* the local term: no event among n at p = 0.5 / (M + 1) */
-    assert_true(fabs(per[NS_EV_LOCAL] - n * log1p(-0.5 / (M + 1))) < 1e-9);
-    assert_true(fabs(ll - per[NS_EV_LOCAL] - per[NS_EV_METASTASIS]) < 1e-12);
-    ns_calib_sim_free(cs);
-    ns_calibration_free(c);
-    free(t);
-    free(x);
-    ns_scenario_free(s);
-}
-
-/* The scenario of test_constant_hazard: every patient's metastasis becomes
+/* A scenario where every patient's metastasis becomes
  * detectable with the constant hazard lambda and presents at once; no other
  * death, no local disease; all nodal when `nodal`. */
 static ns_scenario *constant_hazard(double lambda, int nodal)
@@ -268,6 +210,41 @@ static double run_series(const ns_scenario *s, const char *x, uint64_t m, uint64
     free(t);
     *out = c;
     return ll;
+}
+
+/* Every patient carries a metastasis whose onset has the constant hazard
+ * lambda and that presents at onset; nobody dies of other causes, there is
+ * no local disease, follow-up is exactly F: P(found) = 1 - exp(-lambda F). */
+static void test_constant_hazard(void **state)
+{
+    (void)state;
+    const double lambda = 0.03, F = 5;
+    ns_scenario *s = constant_hazard(lambda, 0);
+    const int n = 200, k = 7;
+    char *x = one_series("hazard", "{size_mm: {max: 20}}", n, F * 12, 0, "[]",
+                         "      local: {value: 0, source: \"test\"}\n"
+                         "      metastasis: {value: 7, source: \"test\"}\n");
+    uint64_t found[NS_NEVENTS];
+    double per[NS_NEVENTS];
+    ns_calibration *c;
+    double ll = run_series(s, x, 200000, found, per, &c);
+    double p = 1 - exp(-lambda * F), M = (double)c->virtual_patients;
+    double phat = ns_calib_prob(found[NS_EV_METASTASIS], c->virtual_patients);
+    double se = sqrt(p * (1 - p) / M);
+    print_message("    constant hazard: p %.5f, simulated %.5f (se %.5f)\n", p, phat, se);
+    assert_int_equal(found[NS_EV_LOCAL], 0);
+    assert_true(fabs(phat - p) < 4 * se);
+    /* the series' likelihood is the binomial's at that p, within what
+     * 4 standard errors of p move it */
+    double closed = ns_calib_binom_loglik(n, k, p);
+    double slope = fabs(k / p - (n - k) / (1 - p));
+    assert_true(fabs(per[NS_EV_METASTASIS] - closed) < slope * 4 * se + 1e-9);
+    /* the local term: no event among n at p = 0.5 / (M + 1) */
+    assert_true(fabs(per[NS_EV_LOCAL] - n * log1p(-0.5 / (M + 1))) < 1e-9);
+    assert_true(fabs(ll - per[NS_EV_LOCAL] - per[NS_EV_METASTASIS]) < 1e-12);
+    ns_calibration_free(c);
+    free(x);
+    ns_scenario_free(s);
 }
 
 /* With a reported time T (window w), the term is the multinomial's:
