@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     ns_calib_sim *sim;
@@ -143,69 +144,125 @@ static void print_posterior(const ns_scenario *s, const ns_calibration *c,
     }
 }
 
+/* The exchange of shards run together (--shard K/N), or NULL. */
+static ns_job_exchange *open_shards(const context *x, const options *o, uint64_t fp, int *rc)
+{
+    char err[5000];
+    *rc = 0;
+    if (!o->shard_n)
+        return NULL;
+    if (ns_job_mpi_size() > 1) {
+        fprintf(stderr, "netsurv calibrate: --shard and MPI ranks do not go together (use one)\n");
+        *rc = 2;
+        return NULL;
+    }
+    if (o->shard_k > 0 && !o->force && access(o->output, F_OK) == 0) {
+        fprintf(stderr, "netsurv calibrate: %s exists (--force replaces it)\n", o->output);
+        *rc = 2;
+        return NULL;
+    }
+    uint64_t sfp = ns_hash64(fp, &o->shard_n, sizeof o->shard_n);
+    ns_job_exchange *xc = ns_job_exchange_open(o->output, o->shard_k, o->shard_n, sfp,
+                                               o->resume, o->shard_wait, err, sizeof err);
+    if (!xc) {
+        fprintf(stderr, "netsurv calibrate: %s\n", err);
+        *rc = 1;
+    }
+    (void)x;
+    return xc;
+}
+
 static int calibrate(context *x, const ns_scenario *s, const options *o, uint64_t seed)
 {
-    char err[512];
+    char err[5000];
     /* over MPI ranks (mpirun -np K netsurv calibrate): rank 0 claims and
      * writes the output; each rank evaluates its share of every batch of
-     * candidates and keeps its own checkpoint */
+     * candidates and keeps its own checkpoint. Over shards run together
+     * (--shard K/N): each evaluates its share of every batch, the shards
+     * exchange them through files (which are the checkpoint), shard 1
+     * writes the output. */
     int rank = ns_job_mpi_rank(), ranks = ns_job_mpi_size();
-    int claim = rank == 0 ? ns_atomic_begin(o->output, o->force, err, sizeof err) : 0;
+    int writer = rank == 0 && o->shard_k == 0;
+    uint64_t fp = ns_hash64(ns_run_fingerprint(s, seed, x->c->virtual_patients), x->c->text,
+                            strlen(x->c->text));
+    int rc;
+    ns_job_exchange *xc = open_shards(x, o, fp, &rc);
+    if (rc)
+        return rc;
+    int claim = writer ? ns_atomic_begin(o->output, o->force, err, sizeof err) : 0;
     if (claim)
         fprintf(stderr, "netsurv: %s\n", err);
-    if (ns_job_mpi_agree(claim != 0))
+    if (ns_job_mpi_agree(claim != 0)) {
+        ns_job_exchange_close(xc);
         return 2;
-    if (rank == 0)
+    }
+    if (writer)
         ns_cli_guard_output();
     char ck[4300], out_r[4200];
     snprintf(out_r, sizeof out_r, ranks > 1 ? "%s.rank-%d-of-%d" : "%s", o->output, rank, ranks);
     checkpoint_path(out_r, ck, sizeof ck);
-    uint64_t fp = ns_hash64(ns_run_fingerprint(s, seed, x->c->virtual_patients), x->c->text,
-                            strlen(x->c->text));
-    x->cache = ns_evalcache_open(ck, fp, x->c->n_params, x->n_targets, o->resume, err,
-                                 sizeof err);
-    if (ns_job_mpi_agree(!x->cache)) {
+    x->cache = xc ? NULL
+                  : ns_evalcache_open(ck, fp, x->c->n_params, x->n_targets, o->resume, err,
+                                      sizeof err);
+    if (ns_job_mpi_agree(!xc && !x->cache)) {
         if (!x->cache)
             fprintf(stderr, "netsurv: %s\n", err);
         ns_evalcache_close(x->cache, 0);
-        if (rank == 0)
+        if (writer)
             ns_atomic_finish(0, err, sizeof err);
         return 2;
     }
-    if (o->resume)
+    if (o->resume && x->cache)
         fprintf(stderr, "netsurv: resuming: %llu evaluations recorded in %s\n",
                 (unsigned long long)ns_evalcache_recorded(x->cache), ck);
     double t0 = ns_cli_now();
     ns_imis_result r;
     if (ns_imis_run(s, x->c->param, x->c->n_params, &x->c->imis, seed, loglik, x, x->n_targets,
-                    progress, x, ns_job_mpi_ranks(), &r) || x->cache_failed) {
-        fprintf(stderr, x->cache_failed
-                            ? "netsurv: the calibration checkpoint %s does not match this run "
-                              "or cannot be written; remove it or run without --resume\n"
-                            : "netsurv: the calibration failed (a prior that cannot be drawn "
-                              "within its range, or out of memory)\n", ck);
+                    progress, x, xc ? ns_job_exchange_ranks(xc) : ns_job_mpi_ranks(), &r) ||
+        x->cache_failed) {
+        if (x->cache_failed)
+            fprintf(stderr, "netsurv: the calibration checkpoint %s does not match this run or "
+                    "cannot be written; remove it or run without --resume\n", ck);
+        else if (xc)
+            fprintf(stderr, "netsurv calibrate: shard %d of %d: %s\n", o->shard_k + 1,
+                    o->shard_n, ns_job_exchange_error(xc));
+        else
+            fprintf(stderr, "netsurv: the calibration failed (a prior that cannot be drawn "
+                    "within its range, or out of memory)\n");
         if (!x->cache_failed)
             ns_imis_result_free(&r);
         ns_evalcache_close(x->cache, 0);
-        if (rank == 0)
+        ns_job_exchange_close(xc);
+        if (writer)
             ns_atomic_finish(0, err, sizeof err);
         return 1;
     }
     double wall = ns_cli_now() - t0;
+    if (xc && o->resume)
+        fprintf(stderr, "netsurv: resumed: %llu exchanges of the shards replayed from %s\n",
+                (unsigned long long)ns_job_exchange_replayed(xc), ns_job_exchange_dir(xc));
     char *cl = ns_cli_join_args(o->argc, o->argv);
     ns_calib_report rep = {s, x->c, &r, x->n_targets, x->target, seed, cl, wall};
-    int bad = rank == 0 ? ns_calib_write(ns_atomic_tmp(), &rep, err, sizeof err) : 0;
+    int bad = writer ? ns_calib_write(ns_atomic_tmp(), &rep, err, sizeof err) : 0;
     if (bad)
         fprintf(stderr, "netsurv: %s\n", err);
-    if (rank == 0 && ns_atomic_finish(!bad, err, sizeof err)) {
+    if (writer && ns_atomic_finish(!bad, err, sizeof err)) {
         fprintf(stderr, "netsurv: %s\n", err);
         bad = 1;
     }
     bad = ns_job_mpi_agree(bad);
+    if (xc && !bad && ns_job_exchange_finish(xc, err, sizeof err)) {
+        fprintf(stderr, "netsurv calibrate: %s\n", err);
+        bad = writer ? 0 : 1; /* the file is written; only the shards' files are left */
+    }
+    ns_job_exchange_close(xc);
     free(cl);
     ns_evalcache_close(x->cache, !bad); /* kept for --resume when the file was not written */
     x->cache = NULL;
-    if (!bad) {
+    if (!bad && !writer && xc)
+        printf("netsurv calibrate: shard %d of %d done (%d points); shard 1 writes %s\n",
+               o->shard_k + 1, o->shard_n, r.n, o->output);
+    else if (!bad) {
         printf("netsurv %s calibrate: %s\nseries %s, seed %llu, %llu virtual patients per "
                "series, IMIS\n\n", NETSURV_VERSION, s->name, x->c->path,
                (unsigned long long)seed, (unsigned long long)ns_calib_sim_patients(x->sim, 0));
@@ -224,8 +281,10 @@ int ns_cmd_calibrate(int argc, char **argv)
     int rc = ns_cli_start(argc, argv, &o, &s);
     if (rc)
         return rc;
-    if (!o.check && !o.output) {
-        fprintf(stderr, "netsurv: calibrate needs -o FILE (or --check)\n");
+    if ((!o.check && !o.output) || (o.check && o.shard_n)) {
+        fprintf(stderr, o.check ? "netsurv calibrate: --shard splits a calibration (-o FILE), "
+                                  "not --check\n"
+                                : "netsurv: calibrate needs -o FILE (or --check)\n");
         ns_scenario_free(s);
         return 2;
     }

@@ -6,6 +6,8 @@
 #include "common.h"
 #include "netsurv/engine/optimize.h"
 #include "netsurv/job/job.h"
+#include "netsurv/engine/work.h"
+#include "netsurv/numeric/hash.h"
 #include "netsurv/output/atomic.h"
 #include "netsurv/output/h5out.h"
 #include "netsurv/output/optimize_out.h"
@@ -129,6 +131,52 @@ static int write_h5(const options *o, const ns_scenario *s, const ns_opt_space *
     return rc ? 1 : 0;
 }
 
+/* h folded with the bytes of the file at path (none when it cannot be read). */
+static uint64_t hash_file(uint64_t h, const char *path)
+{
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    char buf[65536];
+    size_t got;
+    while (f && (got = fread(buf, 1, sizeof buf, f)) > 0)
+        h = ns_hash64(h, buf, got);
+    if (f)
+        fclose(f);
+    return h;
+}
+
+/* With --shard or --resume: the shards' exchange (one shard: the checkpoint
+ * of the passes) beside -o FILE; else NULL. */
+static ns_job_exchange *open_exchange(const options *o, const ns_scenario *s, uint64_t seed,
+                                      int *rc)
+{
+    if (!o->shard_n && !o->resume)
+        return NULL;
+    if (!o->output || ns_job_mpi_size() > 1) {
+        fprintf(stderr, "netsurv optimize: %s\n",
+                !o->output ? "--shard and --resume need -o FILE (their files go beside it)"
+                           : "--shard and --resume do not go with MPI ranks");
+        *rc = 2;
+        return NULL;
+    }
+    if (o->shard_k > 0 && !o->force && access(o->output, F_OK) == 0) {
+        fprintf(stderr, "netsurv optimize: %s exists (--force replaces it)\n", o->output);
+        *rc = 2;
+        return NULL;
+    }
+    int n = o->shard_n ? o->shard_n : 1;
+    int what[4] = {n, o->no_screen, o->psa, o->posterior != NULL};
+    uint64_t fp = ns_hash64(ns_run_fingerprint(s, seed, o->n), what, sizeof what);
+    fp = hash_file(hash_file(fp, o->space), o->posterior);
+    char err[5000];
+    ns_job_exchange *xc = ns_job_exchange_open(o->output, o->shard_k, n, fp, o->resume,
+                                               o->shard_wait, err, sizeof err);
+    if (!xc) {
+        fprintf(stderr, "netsurv optimize: %s\n", err);
+        *rc = 1;
+    }
+    return xc;
+}
+
 int ns_cmd_optimize(int argc, char **argv)
 {
     options o;
@@ -156,9 +204,13 @@ int ns_cmd_optimize(int argc, char **argv)
     }
     char err[9000];
     /* over MPI ranks (mpirun -np K netsurv optimize): every rank plays its
-     * share of each pass's patient slices; rank 0 claims and writes */
-    int rank = ns_job_mpi_rank();
-    if (!rc && o.output && rank == 0) {
+     * share of each pass's patient slices; rank 0 claims and writes. Over
+     * shards run together (--shard K/N), the same through files, shard 1
+     * writing; --resume replays the passes recorded there. */
+    int writer = ns_job_mpi_rank() == 0 && o.shard_k == 0;
+    uint64_t seed = o.seed_given ? o.seed : s->seed;
+    ns_job_exchange *xc = rc ? NULL : open_exchange(&o, s, seed, &rc);
+    if (!rc && o.output && writer) {
         int a = ns_atomic_begin(o.output, o.force, err, sizeof err);
         if (a) {
             fprintf(stderr, "netsurv optimize: %s\n", err);
@@ -168,28 +220,32 @@ int ns_cmd_optimize(int argc, char **argv)
     }
     rc = ns_job_mpi_agree(rc);
     if (rc) {
+        ns_job_exchange_close(xc);
         free(e);
         ns_scenario_free(s);
         return rc;
     }
-    uint64_t seed = o.seed_given ? o.seed : s->seed;
     ns_posterior post = {0};
     if (o.posterior && (!o.psa || ns_calib_read_posterior(o.posterior, s, &post, err, sizeof err))) {
         fprintf(stderr, "netsurv optimize: --posterior: %s\n",
                 o.psa ? err : "needs --psa K (the posterior is what the PSA draws from)");
-        if (o.output)
+        if (o.output && writer)
             ns_atomic_finish(0, err, sizeof err);
+        ns_job_exchange_close(xc);
         free(e);
         ns_scenario_free(s);
         return 2;
     }
     ns_opt_opts oo = {seed, o.n, o.threads, !o.no_screen, o.posterior ? &post : NULL,
-                      progress_line, &o.quiet, ns_job_mpi_ranks()};
+                      progress_line, &o.quiet,
+                      xc ? ns_job_exchange_ranks(xc) : ns_job_mpi_ranks()};
     ns_opt_result r;
     if (ns_optimize(s, &sp, &oo, &r, err, sizeof err)) {
-        fprintf(stderr, "netsurv optimize: %s\n", err);
-        if (o.output)
+        fprintf(stderr, "netsurv optimize: %s%s%s\n", err, xc ? ": " : "",
+                xc ? ns_job_exchange_error(xc) : "");
+        if (o.output && writer)
             ns_atomic_finish(0, err, sizeof err);
+        ns_job_exchange_close(xc);
         ns_opt_result_free(&r);
         ns_posterior_free(&post);
         free(e);
@@ -199,7 +255,8 @@ int ns_cmd_optimize(int argc, char **argv)
     if (o.psa) {
         double t0 = ns_cli_now();
         if (ns_opt_psa(s, &sp, &oo, o.psa, &r, err, sizeof err)) {
-            fprintf(stderr, "netsurv optimize: --psa: %s\n", err);
+            fprintf(stderr, "netsurv optimize: --psa: %s%s%s\n", err, xc ? ": " : "",
+                    xc ? ns_job_exchange_error(xc) : "");
             rc = 1;
         } else if (!o.quiet)
             fprintf(stderr, "netsurv optimize: %d PSA draws of the frontier schedules in %.1f s\n",
@@ -221,7 +278,7 @@ int ns_cmd_optimize(int argc, char **argv)
         fprintf(stderr, "netsurv optimize: the policy: %s\n", st ? err : "out of memory");
         rc = 1;
     }
-    if (!rc && o.policy && rank == 0) {
+    if (!rc && o.policy && writer) {
         full = ns_scenario_add_strategy(s->path, s->text, yaml, err, sizeof err);
         if (!full) {
             fprintf(stderr, "netsurv optimize: %s\n", err);
@@ -229,11 +286,22 @@ int ns_cmd_optimize(int argc, char **argv)
         } else
             rc = write_text(o.policy, full, o.force);
     }
-    if (o.output && rank == 0)
+    if (o.output && writer)
         rc = rc ? (ns_atomic_finish(0, err, sizeof err), rc)
                 : write_h5(&o, s, &sp, &r, seed, yaml, pc, pq);
     rc = ns_job_mpi_agree(rc);
-    if (!rc && !o.quiet) {
+    if (xc && !rc && ns_job_exchange_finish(xc, err, sizeof err)) {
+        fprintf(stderr, "netsurv optimize: %s\n", err);
+        rc = writer ? 0 : 1; /* the files are written; only the shards' files are left */
+    }
+    if (xc && !rc && o.resume)
+        fprintf(stderr, "netsurv optimize: resumed: %llu passes replayed from %s\n",
+                (unsigned long long)ns_job_exchange_replayed(xc), ns_job_exchange_dir(xc));
+    ns_job_exchange_close(xc);
+    if (!rc && !writer && o.shard_n)
+        printf("netsurv optimize: shard %d of %d done; shard 1 writes %s\n", o.shard_k + 1,
+               o.shard_n, o.output);
+    else if (!rc && !o.quiet) {
         printf("netsurv %s: %s\n%llu patients, seed %llu, %d candidate schedules per group, "
                "%llu schedules played in %.1f s (%.0f per second)%s%s\n\n",
                NETSURV_VERSION, s->name, (unsigned long long)o.n, (unsigned long long)seed,

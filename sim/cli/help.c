@@ -73,10 +73,17 @@ const ns_opt_help ns_opt_table[] = {
     {"--resume", NULL, NULL, NULL,
      "continue after a kill from the checkpoint beside the output (run: the sweep points, a "
      "shard's work units, the PSA draws and OWSA parameters done; calibrate: the evaluations "
-     "done); with no checkpoint, start from the beginning", B(run) | B(calibrate)},
+     "done, or with --shard the batches the shards exchanged; optimize: the passes done); with "
+     "no checkpoint, start from the beginning", B(run) | B(calibrate) | B(optimize)},
     {"--shard", NULL, "K/N", NULL,
-     "write only the K-th of N contiguous shares of the work units, PSA draws and OWSA "
-     "parameters into a shard file, for `netsurv merge`", B(run)},
+     "run: write only the K-th of N contiguous shares of the work units, PSA draws and OWSA "
+     "parameters into a shard file, for `netsurv merge`; calibrate, optimize: evaluate the K-th "
+     "share of every batch of candidates (or patient slices) and exchange the shares with the "
+     "other shards through files beside the output (every shard gets the same -o FILE and runs "
+     "at the same time; shard 1 writes FILE)", B(run) | B(calibrate) | B(optimize)},
+    {"--shard-wait", NULL, "S", "3600",
+     "with --shard (calibrate, optimize): seconds to wait for another shard's share before "
+     "failing", B(calibrate) | B(optimize)},
     {"--peak-memory", NULL, NULL, NULL, "print the peak resident memory at the end", B(run)},
     {"--memory", NULL, NULL, NULL, "also measure peak memory per configuration", B(bench)},
     {"--csv", NULL, NULL, NULL, "print CSV instead of a table", B(cohort) | B(icer)},

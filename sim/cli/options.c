@@ -64,6 +64,7 @@ int ns_cli_parse(int argc, char **argv, options *o)
 {
     memset(o, 0, sizeof *o);
     o->n = 1000000;
+    o->shard_wait = 3600;
     o->argc = argc;
     o->argv = argv;
     int cmd = ns_cli_command_index(argv[1]);
@@ -191,6 +192,11 @@ int ns_cli_parse(int argc, char **argv, options *o)
             }
             o->shard_k = (int)k - 1;
             o->shard_n = (int)n;
+            i++;
+        } else if (!strcmp(a, "--shard-wait")) {
+            if (number_option(a, v, 1, 31536000, &x))
+                return 2;
+            o->shard_wait = (double)x;
             i++;
         } else if (!strcmp(a, "--memory")) {
             o->memory = 1;

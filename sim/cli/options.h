@@ -37,6 +37,7 @@ typedef struct {
     int voi;                /* run --voi: EVPPI after the PSA */
     int check;              /* calibrate --check */
     int shard_k, shard_n;   /* --shard K/N (shard_n 0: none) */
+    double shard_wait;      /* --shard-wait S: seconds a shard waits for another's share */
     const char *output;
     int force, per_patient, quiet;
     int argc;

@@ -189,20 +189,24 @@ static void evaluate(state *S, int i)
     S->logl[i] = S->loglik(S->ctx, th, ex);
 }
 
-/* Evaluates points [i0, i0 + n): over ranks each its share, then every
- * rank gets all of them (the sampler then runs alike on every rank). */
+/* Evaluates points [i0, i0 + n): over ranks or shards each its share, then
+ * every one gets all of them (the sampler then runs alike on every one); a
+ * resumed shard replays a batch its shards recorded. */
 static int evaluate_batch(state *S, int i0, int n)
 {
     const ns_ranks *r = S->ranks;
-    if (!r || r->size < 2) {
+    if (!r) {
         for (int i = i0; i < i0 + n; i++)
             evaluate(S, i);
         return 0;
     }
     size_t len = 2 + (size_t)S->n_extra;
+    int got = r->replay ? r->replay(r->state, S->row, (uint64_t)n, len) : 0;
+    if (got < 0)
+        return -1;
     uint64_t a = (uint64_t)n * (uint64_t)r->rank / (uint64_t)r->size,
              b = (uint64_t)n * (uint64_t)(r->rank + 1) / (uint64_t)r->size;
-    for (uint64_t k = a; k < b; k++) {
+    for (uint64_t k = a; k < b && !got; k++) {
         int i = i0 + (int)k;
         evaluate(S, i);
         double *x = S->row + k * len;
@@ -210,7 +214,7 @@ static int evaluate_batch(state *S, int i0, int n)
         x[1] = S->logl[i];
         memcpy(x + 2, S->extra + (size_t)i * S->n_extra, sizeof *x * (size_t)S->n_extra);
     }
-    if (r->exchange(S->row, (uint64_t)n, len))
+    if (!got && r->exchange(r->state, S->row, (uint64_t)n, len))
         return -1;
     for (int k = 0; k < n; k++) {
         const double *x = S->row + (size_t)k * len;

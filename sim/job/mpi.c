@@ -70,8 +70,9 @@ void ns_job_mpi_end(void)
 static int agree(int rc);
 
 /* Every rank has filled its share of items; afterwards all have all. */
-static int exchange(double *items, uint64_t n, size_t len)
+static int exchange(void *state, double *items, uint64_t n, size_t len)
 {
+    (void)state;
     int *counts = calloc((size_t)mpi_size, sizeof *counts);
     int *displs = calloc((size_t)mpi_size, sizeof *displs);
     if (!counts || !displs || n * len > INT32_MAX) {
@@ -101,7 +102,7 @@ int ns_job_mpi_agree(int rc)
 const ns_ranks *ns_job_mpi_ranks(void)
 {
     static ns_ranks r;
-    r = (ns_ranks){mpi_rank, mpi_size, exchange};
+    r = (ns_ranks){mpi_rank, mpi_size, exchange, NULL, NULL};
     return mpi_size > 1 ? &r : NULL;
 }
 

@@ -113,4 +113,26 @@ const ns_ranks *ns_job_mpi_ranks(void);
 /* The largest of every rank's rc, on every rank (rc itself with one rank). */
 int ns_job_mpi_agree(int rc);
 
+/* ---- shards that run together (exchange.c) ---- */
+/* `calibrate --shard K/N` and `optimize --shard K/N`: the shards' ranks
+ * exchange through files in DIR/.NAME.netsurv-exchange beside the output
+ * NAME (every shard is given the same output; shard 1 writes it). Shard k
+ * (0-based) of n; fingerprint: of everything the run computes; resume:
+ * replay the exchanges recorded by an earlier run of these shards; wait_s:
+ * how long to wait for another shard's share before failing. One shard
+ * (n 1) makes the files a checkpoint. NULL with the reason in err. */
+typedef struct ns_job_exchange ns_job_exchange;
+ns_job_exchange *ns_job_exchange_open(const char *output, int k, int n, uint64_t fingerprint,
+                                      int resume, double wait_s, char *err, size_t errlen);
+const ns_ranks *ns_job_exchange_ranks(ns_job_exchange *x);
+/* Why the last exchange failed. */
+const char *ns_job_exchange_error(const ns_job_exchange *x);
+/* Exchanges replayed from the files so far; the directory of the files. */
+uint64_t ns_job_exchange_replayed(const ns_job_exchange *x);
+const char *ns_job_exchange_dir(const ns_job_exchange *x);
+/* After the last exchange: marks this shard done; shard 1 waits for every
+ * shard's mark and removes the files. 0, or -1 with the reason in err. */
+int ns_job_exchange_finish(ns_job_exchange *x, char *err, size_t errlen);
+void ns_job_exchange_close(ns_job_exchange *x);
+
 #endif

@@ -369,14 +369,19 @@ typedef struct {
     char warning[NS_MAX_WARNINGS][320];
 } ns_errors;
 
-/* Work shared over MPI ranks: rank `rank` of `size` computes its
- * contiguous share of n items (share k holds items [n k / size,
- * n (k + 1) / size)), then exchange(items, n, len) gives every rank all of
- * them (len doubles each), in item order. NULL, or size 1: one process
- * computes everything. */
+/* Work shared over MPI ranks or over shards that run together: rank `rank`
+ * of `size` computes its contiguous share of n items (share k holds items
+ * [n k / size, n (k + 1) / size)), then exchange(state, items, n, len)
+ * gives every rank all of them (len doubles each), in item order; 0, or -1
+ * when they could not be had. replay (NULL: none), asked before an
+ * exchange's share is computed, returns 1 with all n items filled when a
+ * resumed run already holds that exchange's result, 0 when the share must
+ * be computed, -1 on error. NULL: one process computes everything. */
 typedef struct {
     int rank, size;
-    int (*exchange)(double *items, uint64_t n, size_t len);
+    int (*exchange)(void *state, double *items, uint64_t n, size_t len);
+    int (*replay)(void *state, double *items, uint64_t n, size_t len);
+    void *state;
 } ns_ranks;
 
 /* Adds a message to e (dropped when e is full). */
