@@ -56,6 +56,14 @@ opt=(-n 5000 --psa 3 --space "$src/tests/fixtures/opt_space.yaml" --quiet)
 /usr/bin/python3 "$src/tests/fixtures/h5_same.py" "$dir/o1.h5" "$dir/o3.h5"
 cmp "$dir/p1.yaml" "$dir/p3.yaml"
 
+# shards that exchange through files are not MPI ranks: refused on every rank
+for cmd in calibrate optimize; do
+  if "${mpi[@]}" -np 2 "$bin" $cmd -n 1000 --shard 1/2 -o "$dir/x.h5" --quiet 2>"$dir/err.txt"; then
+    echo "FAIL: $cmd --shard ran on MPI ranks" >&2; exit 1
+  fi
+  grep -q "MPI ranks" "$dir/err.txt" || { cat "$dir/err.txt"; exit 1; }
+done
+
 # an existing output is refused on every rank, and left alone
 cp "$dir/one.h5" "$dir/keep.h5"
 if "${mpi[@]}" -np 2 "$bin" run -n 1000 -o "$dir/keep.h5" --quiet 2>"$dir/err.txt"; then

@@ -16,7 +16,8 @@
       "netsurv bench -n 2000000")                                                            \
     X(calibrate,                                                                             \
       "netsurv calibrate [SCENARIO] [--series FILE] [--check] [-o FILE] [-n M] [--seed S]\n" \
-      "              [--threads T] [--set k=v]... [--force] [--resume] [--quiet]",           \
+      "              [--threads T] [--set k=v]... [--force] [--resume] [--quiet]\n"         \
+      "              [--shard K/N [--shard-wait S]]",                                        \
       "Bayesian calibration (IMIS) of chosen parameters to published follow-up "             \
       "series after endoscopic resection, each simulated as its own cohort under its "       \
       "own follow-up; --check scores the scenario's values against every series.",           \
@@ -39,7 +40,7 @@
     X(optimize,                                                                              \
       "netsurv optimize [SCENARIO] [-o FILE] [-n N] [--seed S] [--threads T] [--set k=v]...\n" \
       "              [--space FILE] [--policy FILE] [--no-screen] [--psa K] [--force]\n"  \
-      "              [--quiet]",                                                            \
+      "              [--quiet] [--resume] [--shard K/N [--shard-wait S]]",                  \
       "Searches the scenario's space of schedules (optimize: or --space) for the best "     \
       "schedule of each risk group, every candidate on the group's same patients: "        \
       "frontiers, the best at each WTP, the scenario's strategies against them, and the "   \
