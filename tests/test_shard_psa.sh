@@ -10,7 +10,10 @@
 #      uninterrupted one; the checkpoint goes once the shard is written; a
 #      resume with another seed is refused and names the checkpoint;
 #   4. a single PSA run killed and resumed equals an uninterrupted one;
-#   5. a shard of a sweep resumes.
+#   5. a shard of a sweep resumes;
+#   6. a single run without PSA given --resume keeps its work units in a
+#      checkpoint of its own: killed and resumed it equals an uninterrupted
+#      run, and --resume with --per-patient is refused.
 # usage: test_shard_psa.sh NETSURV_BINARY
 set -euo pipefail
 # shellcheck source=tests/lib.sh
@@ -139,3 +142,14 @@ must "$bin" merge wm.h5 w1.h5 w2.h5
 must "$bin" run "$sc" --sweep "$sw" -n 20000 --quiet -o wone.h5
 /usr/bin/python3 "$src/tests/fixtures/sweep_compare.py" wone.h5 wm.h5 >/dev/null || fail "the sweep's shards differ"
 ok "a sweep's shards with --resume merge into the sweep"
+
+# ---- 6. a plain run with --resume: its work units kept, killed, resumed
+kill_when_grown plain.h5.base "$bin" run "$sc" -n 400000 --quiet --threads 1 --resume -o plain.h5
+[[ ! -e plain.h5 ]] || fail "a killed run left plain.h5"
+must "$bin" run "$sc" -n 400000 --quiet --threads 1 --resume -o plain.h5
+grep -q "resuming: [1-9][0-9]* of 7 work units" err.txt || fail "the plain run did not resume"
+must "$bin" run "$sc" -n 400000 --quiet -o plain_u.h5
+same plain_u.h5 plain.h5
+[[ ! -e .plain.h5.base.netsurv-checkpoint ]] || fail "the plain run's checkpoint is left"
+refused 2 "--per-patient" "$bin" run "$sc" -n 1000 --per-patient --resume -o pp.h5
+ok "a plain run killed and resumed equals an uninterrupted one; not with --per-patient"

@@ -72,7 +72,7 @@ const ns_opt_help ns_opt_table[] = {
      B(run) | B(validate)},
     {"--resume", NULL, NULL, NULL,
      "continue after a kill from the checkpoint beside the output (run: the sweep points, a "
-     "shard's work units, the PSA draws and OWSA parameters done; calibrate: the evaluations "
+     "shard's or a single run's work units, the PSA draws and OWSA parameters done; calibrate: the evaluations "
      "done, or with --shard the batches the shards exchanged; optimize: the passes done); with "
      "no checkpoint, start from the beginning", B(run) | B(calibrate) | B(optimize)},
     {"--shard", NULL, "K/N", NULL,

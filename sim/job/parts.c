@@ -169,6 +169,9 @@ static int compute(const ns_scenario *s, const ns_job *j, ns__job_part *p, ns_ch
         else
             rc = ns_work_run(s, &eo, u->unit_first + i, 1, to, e) ||
                  ns_checkpoint_put_item(c, i, to);
+        if (!u->draw_count && !u->setting_count) /* a base case alone: patients done */
+            tell(j, "patients", (i + 1) * NS_UNIT_PATIENTS < j->n ? (i + 1) * NS_UNIT_PATIENTS
+                                                                  : j->n, j->n, report);
         if (j->stop && *j->stop)
             rc = -1;
     }

@@ -50,9 +50,9 @@ int ns_job_check(const ns_scenario *s, const ns_job *j, ns_errors *e)
         ns_errors_add(e, "a sweep (%llu points) cannot be combined with --per-patient, --owsa "
                          "or --voi; run those on single points (--psa K runs at every point)",
                       (unsigned long long)s->sweep.n_points);
-    else if (j->resume && !s->sweep.n_axes && !j->shard_n && !j->psa && !j->owsa)
-        ns_errors_add(e, "--resume is for sweeps, shards, --psa and --owsa (a single run "
-                         "without them has nothing to resume)");
+    else if (j->resume && j->per_patient)
+        ns_errors_add(e, "--resume cannot be combined with --per-patient (the rows of every "
+                         "patient stream into the file as they are made)");
     else if (j->voi && !j->psa)
         ns_errors_add(e, "--voi needs --psa K: the value of information is computed from the PSA "
                          "draws");
@@ -184,6 +184,38 @@ static int run_sweep_psa(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_err
     return rc == -2 ? -2 : rc ? -1 : 0;
 }
 
+/* The base case of a single run with --resume: the job of its work units
+ * alone, whose checkpoint is .OUT.base.netsurv-checkpoint (apart from the
+ * one of the PSA draws and OWSA parameters, so that either can be resumed
+ * without the other). */
+static void base_job(const ns_job *j, ns_job *jb, char *out, size_t len)
+{
+    *jb = *j;
+    snprintf(out, len, "%s.base", j->output);
+    jb->output = out;
+    jb->psa = jb->owsa = jb->voi = 0;
+    jb->posterior = NULL;
+}
+
+/* That base case, unit by unit, each kept in its checkpoint, folded into t
+ * (the same tallies as one engine run of every patient). 0, -1, or -2 for
+ * another run's checkpoint. */
+static int run_base_units(const ns_scenario *s, const ns_job *j, ns_strategy_tally *t,
+                          ns_errors *e)
+{
+    ns_job jb;
+    char out[4200];
+    base_job(j, &jb, out, sizeof out);
+    ns_job_units u;
+    ns__job_plan(s, &jb, 0, 1, &u);
+    ns__job_part p;
+    int rc = ns__job_part_alloc(s, &u, &p, e) ? -1 : ns__job_compute(s, &jb, &p, 1, 1, e);
+    if (!rc)
+        ns_engine_fold(ns_tally_count(s), p.units, u.unit_count, t);
+    ns__job_part_free(&p);
+    return rc;
+}
+
 /* Everything `netsurv run` computes, into the open file h. */
 static int run_all(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_strategy_tally *t,
                    double *cost, double *effect, ns_errors *e)
@@ -198,7 +230,10 @@ static int run_all(ns_h5 *h, const ns_scenario *s, const ns_job *j, ns_strategy_
     eo.fill = j->per_patient ? ns_h5_fill_rows : NULL;
     eo.flush = j->per_patient ? ns_h5_flush_rows : NULL;
     eo.sink_ctx = h;
-    if (ns_engine_run(s, &eo, t) || ns_h5_write_summary(h, t))
+    int base = j->resume && !j->per_patient ? run_base_units(s, j, t, e) : ns_engine_run(s, &eo, t);
+    if (base == -2)
+        return -2;
+    if (base || ns_h5_write_summary(h, t))
         return -1;
     ns_job_cost_effect(s, t, cost, effect);
     if (ns_h5_write_economics(h, cost, effect))
@@ -224,5 +259,11 @@ int ns_job_run(const ns_scenario *s, const ns_job *j, ns_strategy_tally *t, doub
         rc = NS_JOB_BAD_INPUT;
     if (!rc && (j->psa || j->owsa))
         ns__job_checkpoint_done(j);
+    if (!rc && j->resume && !j->per_patient && !s->sweep.n_axes) {
+        ns_job jb;
+        char out[4200];
+        base_job(j, &jb, out, sizeof out);
+        ns__job_checkpoint_done(&jb);
+    }
     return rc;
 }
