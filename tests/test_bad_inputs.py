@@ -334,8 +334,8 @@ def cli_cases():
             "being written by another netsurv run", prep=hold_lock, keep_lock=True)
     bad_run("command line", "--per-patient with --shard", ["run", "-n", "10", "--per-patient", "--shard", "1/2",
                                                            "-o", "out.h5"], 2, "cannot be combined")
-    bad_run("command line", "--resume without a sweep", ["run", "-n", "10", "--resume", "-o", "out.h5"], 2,
-            "for sweeps")
+    bad_run("command line", "--resume with --per-patient", ["run", "-n", "10", "--resume", "--per-patient",
+                                                            "-o", "out.h5"], 2, "--per-patient")
     bad_run("command line", "a scenario error in run", ["run", "case.yaml", "-n", "10", "-o", "out.h5"], 2,
             "unknown key 'zz'", files={"case.yaml": TEXT + "zz: 1\n"}, where=("case.yaml",) + place(TEXT + "zz: 1\n", "zz: 1"),
             key="zz")
