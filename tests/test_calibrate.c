@@ -92,6 +92,33 @@ static void bad_series(const ns_scenario *s, double months, const char *schedule
     free(x);
 }
 
+/* One series of 100 patients < 20 mm measured at staging, with `staging`
+ * (a YAML flow mapping; NULL: none) and the events mapping's items. */
+static char *staging_series(const char *staging, const char *events)
+{
+    char *t = malloc(2048);
+    assert_non_null(t);
+    snprintf(t, 2048,
+             "  - name: staged\n    source: \"t\"\n    measure: at_staging\n"
+             "    patients: {value: 100, source: \"t\"}\n"
+             "    cohort:\n      when: {size_mm: {max: 20}}\n      assumption: \"t\"\n"
+             "%s%s%s    events:\n%s",
+             staging ? "    staging: " : "", staging ? staging : "", staging ? "\n" : "", events);
+    return t;
+}
+
+/* A file of one series measured at staging that must fail with `what` at
+ * path, at the first `needle`. */
+static void bad_staging(const ns_scenario *s, const char *staging, const char *events,
+                        const char *needle, const char *path, const char *what)
+{
+    char *x = staging_series(staging, events);
+    char *t = series_text(PARAMS2, "", x);
+    expect_bad(s, t, needle, path, what);
+    free(t);
+    free(x);
+}
+
 static void test_bad_input(void **state)
 {
     (void)state;
@@ -149,6 +176,27 @@ static void test_bad_input(void **state)
                "follow_up:", "series.0.follow_up", "has no follow-up");
     bad_series(s, 60, "[]", "      nodal: {value: 1, source: \"t\"}\n    measure: at_surgery\n",
                "at_surgery", "series.0.measure", "unknown measure 'at_surgery'");
+    /* a series measured at staging: staging: instead of follow_up, metastases only */
+    bad_series(s, 60, "[]", "      nodal: {value: 1, source: \"t\"}\n    measure: at_staging\n",
+               "follow_up:", "series.0.follow_up", "has no follow-up: its tests go under staging:");
+    bad_series(s, 60, "[]",
+               "      nodal: {value: 1, source: \"t\"}\n    staging: {tests: [ct], "
+               "assumption: \"t\"}\n",
+               "staging:", "series.0.staging", "staging: is for a series with measure: at_staging");
+    bad_staging(s, "{tests: [pet_ct], assumption: \"t\"}", "      nodal: {value: 1, source: \"t\"}\n",
+                "pet_ct", "series.0.staging.tests", "unknown modality 'pet_ct'");
+    bad_staging(s, "{tests: [ct]}", "      nodal: {value: 1, source: \"t\"}\n", "{tests: [ct]}",
+                "series.0.staging", "needs 'source:' or 'assumption:'");
+    bad_staging(s, "{tests: [ct], staged: {value: 1.5, assumption: \"t\"}, assumption: \"t\"}",
+                "      nodal: {value: 1, source: \"t\"}\n", "1.5", "series.0.staging.staged.value",
+                "outside [0, 1]");
+    bad_staging(s, "{tests: [ct], assumption: \"t\"}", "      local: {value: 1, source: \"t\"}\n",
+                "{value: 1, source", "series.0.events.local", "not local");
+    bad_staging(s, "{tests: [ct], assumption: \"t\"}",
+                "      metastasis: {value: 1, times_months: [0], source: \"t\"}\n", "[0]",
+                "series.0.events.metastasis.times_months", "measured at staging has no event times");
+    bad_staging(s, NULL, "      nodal: {value: 1, source: \"t\"}\n", "name: staged",
+                "series.0.staging", "missing required key 'staging'");
     free(good_series);
     ns_scenario_free(s);
 }
@@ -331,6 +379,127 @@ static void test_at_resection(void **state)
     ns_scenario_free(s);
 }
 
+/* Every patient metastatic, a share `sync` of them with a deposit past the
+ * detectable diameter at time 0 at any tumour size, none symptomatic then
+ * (the symptomatic diameter far above any synchronous deposit), no dormant
+ * nodes. */
+static ns_scenario *synchronous_share(double sync)
+{
+    ns_scenario *s = load_default();
+    s->met.intercept = 30;
+    for (int i = 0; i < s->course.synchronous.n; i++)
+        s->course.synchronous.y[i] = sync;
+    s->course.symptom_mm.a = 1000;
+    s->course.symptom_mm.b = 0.01;
+    s->met.dormant_nodal_ratio = 0;
+    ns_scenario_derive(s);
+    return s;
+}
+
+/* CT's nodal and liver sensitivity set to v at every diameter (v < 0: the
+ * scenario's curves, from `keep`). */
+static void ct_sensitivity(ns_scenario *s, double v, const ns_modality *keep)
+{
+    int m = 0;
+    while (m < s->n_modalities && strcmp(s->modality[m].name, "ct"))
+        m++;
+    assert_true(m < s->n_modalities);
+    for (int l = NS_LOC_NODAL; l <= NS_LOC_LIVER; l++) {
+        assert_true(s->modality[m].sees[l]);
+        for (int i = 0; i < s->modality[m].sensitivity[l].n; i++)
+            s->modality[m].sensitivity[l].y[i] = v < 0 ? keep->sensitivity[l].y[i] : v;
+    }
+    ns_scenario_derive(s);
+}
+
+static uint64_t total(const uint64_t *f)
+{
+    return f[NS_EV_NODAL] + f[NS_EV_DISTANT];
+}
+
+/* A series measured at staging counts what its time-0 tests find among the
+ * metastases present then: with sensitivity 1 every patient whose deposit
+ * is past the detectable diameter at time 0, and none other; with
+ * sensitivity 0 none; with CT's own curves some; a share staged takes that
+ * share; dormant node metastases never count. */
+static void test_at_staging(void **state)
+{
+    (void)state;
+    const uint64_t M = 100000;
+    const double se = sqrt(0.25 / (double)M);
+    char *x = staging_series("{tests: [ct], assumption: \"t\"}",
+                             "      metastasis: {value: 3, source: \"t\"}\n");
+    char *half = staging_series("{tests: [ct], staged: {value: 0.5, assumption: \"t\"}, "
+                                "assumption: \"t\"}",
+                                "      metastasis: {value: 3, source: \"t\"}\n");
+    uint64_t f1[NS_NEVENTS], f0[NS_NEVENTS], fc[NS_NEVENTS], fh[NS_NEVENTS], fs[NS_NEVENTS];
+    double per[NS_NEVENTS];
+    ns_calibration *c;
+    /* every patient with a detectable deposit at time 0: all are found */
+    ns_scenario *s = synchronous_share(1);
+    ns_modality keep;
+    memcpy(&keep, &s->modality[0], sizeof keep);
+    for (int m = 0; m < s->n_modalities; m++)
+        if (!strcmp(s->modality[m].name, "ct"))
+            memcpy(&keep, &s->modality[m], sizeof keep);
+    ct_sensitivity(s, 1, &keep);
+    run_series(s, x, M, f1, per, &c);
+    assert_int_equal(c->series[0].measure, NS_MEASURE_AT_STAGING);
+    assert_int_equal(c->series[0].protocol.n_visits, 1);
+    assert_true(c->series[0].protocol.visit_time[0] == 0);
+    assert_int_equal(c->series[0].protocol.treatment, -1);
+    assert_true(c->series[0].staged == 1);
+    double liver = s->met.liver_share;
+    print_message("    at staging, sensitivity 1: found %llu of %llu, liver %.4f (want %.4f)\n",
+                  (unsigned long long)total(f1), (unsigned long long)M,
+                  (double)f1[NS_EV_DISTANT] / (double)M, liver);
+    assert_int_equal(total(f1), M);
+    assert_int_equal(f1[NS_EV_LOCAL], 0);
+    assert_int_equal(f1[NS_EV_METASTASIS], M);
+    assert_true(fabs((double)f1[NS_EV_DISTANT] / (double)M - liver) < 4 * se);
+    double want = ns_calib_binom_loglik(100, 3, ns_calib_prob(f1[NS_EV_METASTASIS], M));
+    assert_true(fabs(per[NS_EV_METASTASIS] - want) < 1e-12);
+    ns_calibration_free(c);
+    /* half of them staged: half found, and only patients found when all are */
+    run_series(s, half, M, fh, per, &c);
+    print_message("    at staging, half staged: found %.4f (want 0.5)\n",
+                  (double)total(fh) / (double)M);
+    assert_true(fabs((double)total(fh) / (double)M - 0.5) < 4 * se);
+    ns_calibration_free(c);
+    /* sensitivity 0: nothing is found (nor presents at time 0) */
+    ct_sensitivity(s, 0, &keep);
+    run_series(s, x, M, f0, per, &c);
+    assert_int_equal(total(f0), 0);
+    ns_calibration_free(c);
+    /* CT's own curves: some found, fewer than all */
+    ct_sensitivity(s, -1, &keep);
+    run_series(s, x, M, fc, per, &c);
+    print_message("    at staging, CT's curves: found %.4f\n", (double)total(fc) / (double)M);
+    assert_true(total(fc) > 0 && total(fc) < M);
+    ns_calibration_free(c);
+    ns_scenario_free(s);
+    /* 40 % detectable at time 0, sensitivity 1: 40 % found; the rest are
+     * occult, below the detectable diameter, and not found */
+    s = synchronous_share(0.4);
+    ct_sensitivity(s, 1, &keep);
+    run_series(s, x, M, fs, per, &c);
+    print_message("    at staging, 40 %% synchronous: found %.4f (want 0.4)\n",
+                  (double)total(fs) / (double)M);
+    assert_true(fabs((double)total(fs) / (double)M - 0.4) < 4 * se);
+    ns_calibration_free(c);
+    /* dormant node metastases (here one per patient at most, ratio 10) are
+     * never found: the counts do not move */
+    s->met.dormant_nodal_ratio = 10;
+    ns_scenario_derive(s);
+    uint64_t fd[NS_NEVENTS];
+    run_series(s, x, M, fd, per, &c);
+    assert_memory_equal(fd, fs, sizeof fd);
+    ns_calibration_free(c);
+    ns_scenario_free(s);
+    free(x);
+    free(half);
+}
+
 /* A protocol's time-0 treatment: radical surgery clears nodal metastasis
  * with its clears_nodal and kills with its operative mortality, so of the
  * events an untreated series finds, (1 - clears) (1 - mortality) remain. */
@@ -486,6 +655,7 @@ int main(void)
         cmocka_unit_test(test_constant_hazard),
         cmocka_unit_test(test_event_times_closed_form),
         cmocka_unit_test(test_at_resection),
+        cmocka_unit_test(test_at_staging),
         cmocka_unit_test(test_time0_treatment),
         cmocka_unit_test(test_synthetic_covers_and_narrows),
         cmocka_unit_test(test_same_posterior_any_threads),

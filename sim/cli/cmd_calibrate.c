@@ -105,6 +105,7 @@ static int check(context *x, const ns_scenario *s, uint64_t seed)
                r->n_patients, r->events[ty], expected(x, t),
                100.0 * (double)x->found[at] / (double)ns_calib_sim_patients(x->sim, j), per[at],
                r->measure == NS_MEASURE_AT_RESECTION ? "  (at resection)"
+               : r->measure == NS_MEASURE_AT_STAGING ? "  (at staging)"
                : r->n_times[ty]                      ? "  (with its times)"
                                                      : "");
     }

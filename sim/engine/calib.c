@@ -46,6 +46,16 @@ static double follow_up(const ns_series *x, uint64_t key)
     return t < x->fu_max ? t : x->fu_max;
 }
 
+/* sc re-derived (its one rule's visits from the scenario's adherence); for a
+ * series measured at staging, its time-0 visit attended by the share staged
+ * instead. */
+static void derive(ns_scenario *sc, const ns_series *x)
+{
+    ns_scenario_derive(sc);
+    if (x->measure == NS_MEASURE_AT_STAGING)
+        sc->strategy[0].rule[0].visit_attend_below[0] = ns_rng_u32_below(x->staged);
+}
+
 /* sc = s with the series' protocol as its only strategy, no risk groups,
  * re-derived: a shallow copy that shares s's path and text, never freed
  * through it. */
@@ -58,7 +68,7 @@ static void series_scenario(ns_scenario *sc, const ns_scenario *s, const ns_seri
     snprintf(sc->strategy[0].name, sizeof sc->strategy[0].name, "%s", x->name);
     sc->strategy[0].n_rules = 1;
     sc->strategy[0].rule[0] = x->protocol;
-    ns_scenario_derive(sc);
+    derive(sc, x);
 }
 
 uint64_t ns_calib_sim_patients(const ns_calib_sim *cs, int j)
@@ -123,14 +133,15 @@ ns_calib_sim *ns_calib_sim_new(const ns_scenario *s, const ns_calibration *c, ui
     return cs;
 }
 
-/* The calibrated parameters of q's scenario set to theta, re-derived. */
-static void set_theta(const ns_calibration *c, ns_scenario *sc, const double *theta)
+/* The calibrated parameters of series x's scenario set to theta, re-derived. */
+static void set_theta(const ns_calibration *c, const ns_series *x, ns_scenario *sc,
+                      const double *theta)
 {
     if (!theta)
         return;
     for (int k = 0; k < c->n_params; k++)
         *ns_param_ptr(sc, c->param[k]) = theta[k];
-    ns_scenario_derive(sc);
+    derive(sc, x);
 }
 
 /* Node metastasis at resection that never progresses (seen in a specimen,
@@ -167,6 +178,38 @@ static void count_at_resection(const series_sim *q, int threads, uint64_t *out)
         distant += p.has_metastasis && p.site == NS_SITE_LIVER;
     }
     out[NS_EV_LOCAL] = local, out[NS_EV_NODAL] = nodal, out[NS_EV_DISTANT] = distant;
+}
+
+/* Metastases that series q's staging finds at time 0: its one visit, at
+ * time 0 with the staging tests, played by the engine as any visit
+ * (ns_strategy_play: each test positive with its sensitivity for the site at
+ * the deposit's diameter then; attended by the share staged), or a
+ * metastasis presenting then (symptoms at diagnosis). Only a deposit already
+ * past the detectable diameter at time 0 (synchronous: onset <= 0) can be
+ * found; dormant nodes are no deposit of the engine's and never count. */
+static void count_at_staging(const series_sim *q, int threads, uint64_t *out)
+{
+    uint64_t nodal = 0, distant = 0;
+    const ns_scenario *sc = q->sc;
+    const int64_t m = (int64_t)q->m;
+    (void)threads;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) reduction(+ : nodal, distant) \
+    num_threads(threads > 0 ? threads : omp_get_max_threads())
+#endif
+    for (int64_t i = 0; i < m; i++) {
+        ns_patient p;
+        ns_outcome o;
+        ns_history_draw(sc, q->seed, q->idx[i], &p);
+        if (!p.has_metastasis || p.onset > 0)
+            continue; /* nothing any test or symptom finds at time 0 */
+        ns_strategy_play(sc, 0, &p, &o);
+        if (!(o.detection_time <= 0))
+            continue;
+        nodal += p.site != NS_SITE_LIVER;
+        distant += p.site == NS_SITE_LIVER;
+    }
+    out[NS_EV_LOCAL] = 0, out[NS_EV_NODAL] = nodal, out[NS_EV_DISTANT] = distant;
 }
 
 /* Events found within follow-up among series x's patients (q), and within
@@ -218,10 +261,12 @@ void ns_calib_sim_run(ns_calib_sim *cs, const double *theta, int threads, uint64
     for (int j = 0; j < cs->n; j++) {
         series_sim *q = &cs->x[j];
         const ns_series *x = &cs->c->series[j];
-        set_theta(cs->c, q->sc, theta);
+        set_theta(cs->c, x, q->sc, theta);
         uint64_t *out = found + (size_t)j * NS_NEVENTS;
         if (x->measure == NS_MEASURE_AT_RESECTION)
             count_at_resection(q, threads, out);
+        else if (x->measure == NS_MEASURE_AT_STAGING)
+            count_at_staging(q, threads, out);
         else
             count_follow_up(x, q, threads, out);
         out[NS_EV_METASTASIS] = out[NS_EV_NODAL] + out[NS_EV_DISTANT];

@@ -100,6 +100,7 @@ static int targets(hid_t f, const ns_calib_report *rep)
         snprintf(names[t], NS_NAME_LEN + 16, "%s/%s", x->name, ns_event_name[rep->target[t].type]);
         src[t] = x->source;
         what[t] = x->measure == NS_MEASURE_AT_RESECTION ? "present at resection"
+                  : x->measure == NS_MEASURE_AT_STAGING ? "found by staging at time 0"
                   : x->n_times[rep->target[t].type] ? "found in follow-up, at the reported times"
                                                     : "found in follow-up";
         buf[t] = x->n_patients;

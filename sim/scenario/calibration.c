@@ -174,8 +174,9 @@ static int load_times(ld *L, ns_series *x, ns_ynode *m, const char *path, int t)
         return 0;
     char p[PATHLEN];
     ns__join(p, path, "times_months");
-    if (x->measure == NS_MEASURE_AT_RESECTION) {
-        ns__err_at(L, list, p, "a series measured at resection has no event times");
+    if (x->measure != NS_MEASURE_FOLLOW_UP) {
+        ns__err_at(L, list, p, "a series measured at %s has no event times",
+                   x->measure == NS_MEASURE_AT_STAGING ? "staging" : "resection");
         return -1;
     }
     if (list->kind != NS_Y_SEQ || (int)list->n != x->events[t] || list->n > NS_MAX_EVENT_TIMES) {
@@ -241,6 +242,13 @@ static int load_events(ld *L, ns_series *x, ns_ynode *m, const char *path)
         ns__err_at(L, ev, ep, "give at least one of local, nodal, distant, metastasis");
         rc = -1;
     }
+    if (x->measure == NS_MEASURE_AT_STAGING && x->has_event[NS_EV_LOCAL]) {
+        char lp[PATHLEN];
+        ns__join(lp, ep, "local");
+        ns__err_at(L, ns_ymap_get(ev, "local"), lp, "staging finds metastases: a series measured "
+                   "at staging gives nodal, distant or metastasis, not local");
+        rc = -1;
+    }
     if (x->has_event[NS_EV_METASTASIS] && (x->has_event[NS_EV_NODAL] || x->has_event[NS_EV_DISTANT])) {
         ns__err_at(L, ev, ep, "give metastasis (nodal or distant) or nodal/distant, not both");
         rc = -1;
@@ -302,30 +310,80 @@ static int load_follow_up(ld *L, ns_series *x, ns_ynode *m, const char *path)
     return rc;
 }
 
+/* The key `key` of series mapping m, reported at the key itself when the
+ * series' measure does not take it. -1 when present. */
+static int refuse_key(ld *L, ns_ynode *m, const char *path, const char *key, const char *why)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (!strcmp(m->keys[i]->text, key)) {
+            char kp[PATHLEN];
+            ns__join(kp, path, key);
+            m->used[i] = 1;
+            ns__err_at(L, m->keys[i], kp, "%s", why);
+            return -1;
+        }
+    return 0;
+}
+
 /* measure: follow_up (events found within the series' follow-up, the
- * default) or at_resection (disease present at the resection: what the
- * specimen of a surgery at time 0 shows; no follow-up). */
+ * default), at_resection (disease present at the resection: what the
+ * specimen of a surgery at time 0 shows; no follow-up) or at_staging (the
+ * metastases that the series' staging tests find at time 0; no follow-up,
+ * a `staging:` instead). */
 static int load_measure(ld *L, ns_series *x, ns_ynode *m, const char *path)
 {
     char p[PATHLEN];
     ns__join(p, path, "measure");
     ns_ynode *n = ns__child(L, m, path, "measure", NS_Y_SCALAR, 0);
     x->measure = NS_MEASURE_FOLLOW_UP;
-    if (!n)
-        return 0;
-    if (!strcmp(n->text, "at_resection"))
+    if (n && !strcmp(n->text, "at_resection"))
         x->measure = NS_MEASURE_AT_RESECTION;
-    else if (strcmp(n->text, "follow_up")) {
-        ns__err_at(L, n, p, "unknown measure '%s' (follow_up or at_resection)", n->text);
+    else if (n && !strcmp(n->text, "at_staging"))
+        x->measure = NS_MEASURE_AT_STAGING;
+    else if (n && strcmp(n->text, "follow_up")) {
+        ns__err_at(L, n, p, "unknown measure '%s' (follow_up, at_resection or at_staging)",
+                   n->text);
         return -1;
     }
-    for (size_t i = 0; x->measure == NS_MEASURE_AT_RESECTION && i < m->n; i++)
-        if (!strcmp(m->keys[i]->text, "follow_up")) { /* named at its key */
-            char fp[PATHLEN];
-            ns__join(fp, path, "follow_up");
-            ns__err_at(L, m->keys[i], fp, "a series measured at resection has no follow-up");
-            return -1;
-        }
+    int rc = 0;
+    if (x->measure == NS_MEASURE_AT_RESECTION)
+        rc |= refuse_key(L, m, path, "follow_up", "a series measured at resection has no "
+                                                  "follow-up");
+    if (x->measure == NS_MEASURE_AT_STAGING)
+        rc |= refuse_key(L, m, path, "follow_up", "a series measured at staging has no "
+                                                  "follow-up: its tests go under staging:");
+    if (x->measure != NS_MEASURE_AT_STAGING)
+        rc |= refuse_key(L, m, path, "staging", "staging: is for a series with measure: "
+                                                "at_staging");
+    return rc;
+}
+
+/* staging: {tests: [modalities], staged: {value, source|assumption} (the
+ * share staged, 1 unless given), source|assumption}: the series' protocol
+ * becomes one visit at time 0 with those tests and no treatment, played as
+ * the engine plays any visit (the modalities' sensitivity by site and
+ * burden, attended by the share staged). */
+static int load_staging(ld *L, ns_series *x, ns_ynode *m, const char *path)
+{
+    char sp[PATHLEN];
+    ns__join(sp, path, "staging");
+    ns_ynode *st = ns__child(L, m, path, "staging", NS_Y_MAP, 1);
+    if (!st)
+        return -1;
+    uint32_t mask = 0;
+    int rc = ns__why(L, st, sp, NULL, 0) | ns__tests_mask(L, st, sp, &mask);
+    x->staged = 1;
+    if (ns_ymap_get(st, "staged"))
+        rc |= field(L, st, sp, "staged", 0, 1, 0, &x->staged, NULL);
+    if (rc)
+        return -1;
+    memset(&x->protocol, 0, sizeof x->protocol);
+    memcpy(x->protocol.name, x->name, sizeof x->name);
+    x->protocol.otherwise = 1;
+    x->protocol.treatment = -1;
+    x->protocol.n_visits = 1;
+    x->protocol.visit_time[0] = 0;
+    x->protocol.visit_tests[0] = mask;
     return 0;
 }
 
@@ -374,9 +432,12 @@ static int load_series(ld *L, ns_calibration *c, ns_ynode *root)
             rc |= ns__why(L, co, cp, NULL, 0) | ns__riskgroup(L, co, cp, &x->when);
         else
             rc = -1;
+        x->staged = 1;
         rc |= load_measure(L, x, m, path);
         if (x->measure == NS_MEASURE_FOLLOW_UP)
             rc |= load_follow_up(L, x, m, path);
+        else if (x->measure == NS_MEASURE_AT_STAGING)
+            rc |= load_staging(L, x, m, path);
         rc |= load_events(L, x, m, path); /* after the follow-up: times are checked against it */
     }
     return rc;

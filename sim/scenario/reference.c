@@ -404,9 +404,11 @@ static const ns_ref_key series[] = {
     V("series.*.source", "text", "", 1, 0, "give source or assumption", "the publication"),
     V("series.*.assumption", "text", "", 1, 0, "give source or assumption", "what is assumed"),
     F("series.*.patients", "patients", 1, 1e8, NULL, "patients in the series (whole)"),
-    V("series.*.measure", "follow_up or at_resection", "", 1, 0, "follow_up",
-      "events found within the follow-up, or disease present at resection (what the specimen "
-      "of a surgery at time 0 shows; no follow_up, no event times)"),
+    V("series.*.measure", "follow_up, at_resection or at_staging", "", 1, 0, "follow_up",
+      "events found within the follow-up, disease present at resection (what the specimen "
+      "of a surgery at time 0 shows; no follow_up, no event times), or the metastases the "
+      "series' staging tests find at time 0 (staging: instead of follow_up; no event times, "
+      "no local events)"),
     M("series.*.cohort", NULL, "who is in it: `when` and source or assumption"),
     G("series.*.cohort.when", NS_REF_MAP, "when", "", "everyone", "when", "the rules' grammar, over reported attributes"),
     V("series.*.cohort.source", "text", "", 1, 0, "give source or assumption", "why"),
@@ -424,6 +426,14 @@ static const ns_ref_key series[] = {
       "the rules' schedule grammar"),
     V("series.*.follow_up.protocol.treatment", "name under treatments:, or none", "", 1, 0, "none",
       "a treatment every patient of the series had at time 0"),
+    M("series.*.staging", NULL, "measure: at_staging only: one visit at time 0 with these tests, "
+      "no treatment, played as any visit"),
+    L("series.*.staging.tests", "list of modality names", NULL,
+      "the staging tests: names under modalities: (at least one)"),
+    F("series.*.staging.staged", "share", 0, 1, "1", "the share of patients staged (attending the "
+      "time-0 visit)"),
+    V("series.*.staging.source", "text", "", 1, 0, "give source or assumption", "why"),
+    V("series.*.staging.assumption", "text", "", 1, 0, "give source or assumption", "why"),
     M("series.*.events", NULL, "at least one of local, nodal, distant, metastasis (nodal or distant; "
       "not with them)"),
     F("series.*.events.*", "events", 0, 1e9, "not scored", "`local`, `nodal`, `distant` or `metastasis`: "

@@ -731,3 +731,8 @@ int ns__schedule_item(ld *L, ns_rule *r, ns_ynode *item, const char *path)
 {
     return schedule_item(L, r, item, path);
 }
+
+int ns__tests_mask(ld *L, ns_ynode *m, const char *path, uint32_t *mask)
+{
+    return tests_mask(L, m, path, mask);
+}

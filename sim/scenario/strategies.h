@@ -17,6 +17,9 @@ int ns__treatment_ref(ld *L, ns_ynode *m, const char *path, int *out);
 /* One schedule item (at: or every:/from:/to:/lifelong:, tests:) added to r's
  * visits, as in a rule's schedule. */
 int ns__schedule_item(ld *L, ns_rule *r, ns_ynode *item, const char *path);
+/* m's required `tests:` (names of the scenario's modalities, at least one)
+ * as a bit mask, as in a schedule item (a series' staging tests). */
+int ns__tests_mask(ld *L, ns_ynode *m, const char *path, uint32_t *mask);
 
 /* The `name:` of list entry i of `list` copied to out, unique among the
  * first i names of `names` (structs of size stride, name first); path is

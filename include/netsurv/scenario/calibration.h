@@ -19,9 +19,11 @@
 #define NS_MAX_EVENT_TIMES 8    /* reported times per event type of a series */
 
 /* What a series counts: events found within its follow-up (recurrences after
- * endoscopic resection), or disease present at the resection itself (nodes
- * in a salvage or primary surgical specimen, metastasis at diagnosis). */
-enum { NS_MEASURE_FOLLOW_UP, NS_MEASURE_AT_RESECTION };
+ * endoscopic resection), disease present at the resection itself (nodes in a
+ * salvage or primary surgical specimen), or the metastases that staging at
+ * time 0 finds (metastasis at diagnosis in a registry: the series' staging
+ * tests at a visit at time 0, as the engine plays any visit). */
+enum { NS_MEASURE_FOLLOW_UP, NS_MEASURE_AT_RESECTION, NS_MEASURE_AT_STAGING };
 
 /* Event types a series reports. `metastasis` is nodal or distant, for series
  * that do not split them; a series gives either it or nodal/distant. */
@@ -37,7 +39,11 @@ typedef struct {
     double fu_sigma;            /* lognormal spread of follow-up times (0: all at the median) */
     double fu_max;              /* years: no follow-up longer */
     ns_rule protocol;           /* the series' visits (tests and interval), and the
-                                   treatment every patient had at time 0 (-1 none) */
+                                   treatment every patient had at time 0 (-1 none);
+                                   measured at staging: one visit at time 0 with the
+                                   staging tests, no treatment */
+    double staged;              /* measured at staging: the share of patients staged
+                                   (attending the time-0 visit; 1 unless given) */
     int measure;                /* NS_MEASURE_* */
     int has_event[NS_NEVENTS];
     int events[NS_NEVENTS];     /* observed */
