@@ -15,6 +15,17 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 setup_test shardcand "$1"
+# kill_at FILE PID WHAT: kill -9 PID once FILE exists; fail if PID ends first
+kill_at() {
+  local i
+  for ((i = 0; i < 60000; i++)); do # up to 10 minutes (sanitizers)
+    [[ -e $1 ]] && break
+    kill -0 "$2" 2>/dev/null || fail "$3 ended before it could be killed"
+    sleep 0.01
+  done
+  kill -9 "$2"
+  wait "$2" 2>/dev/null || true
+}
 same() { /usr/bin/python3 "$src/tests/fixtures/h5_same.py" "$1" "$2" >/dev/null || fail "$3"; }
 sed 's/^  imis: .*/  imis: {initial: 300, per_iteration: 60, iterations: 6, target_ess: 1000000}/' \
   "$src/scenarios/calibration/series.yaml" >series.yaml
@@ -40,13 +51,7 @@ echo "ok - 3 calibration shards = one process"
 p1=$!
 "$bin" calibrate "${cal[@]}" -o res.h5 --shard 2/2 >r2.out 2>r2.err &
 p2=$!
-for ((i = 0; i < 60000; i++)); do
-  [[ -e .res.h5.netsurv-exchange/x-000003.2-of-2 ]] && break
-  kill -0 $p2 2>/dev/null || fail "shard 2 ended before it could be killed"
-  sleep 0.01
-done
-kill -9 $p2
-wait $p2 2>/dev/null || true
+kill_at .res.h5.netsurv-exchange/x-000003.2-of-2 $p2 "shard 2"
 [[ ! -e res.h5 ]] || fail "res.h5 written without shard 2"
 must "$bin" calibrate "${cal[@]}" -o res.h5 --shard 2/2 --resume
 grep -Eq "resumed: [1-9][0-9]* exchanges" err.txt || fail "the resumed shard replayed nothing"
@@ -68,13 +73,7 @@ echo "ok - 2 optimisation shards = one process (file and policy)"
 # optimize --resume: killed once a few passes are recorded
 "$bin" optimize "${opt[@]}" -o ok.h5 --resume >bg.out 2>bg.err &
 bg=$!
-for ((i = 0; i < 60000; i++)); do
-  [[ -e .ok.h5.netsurv-exchange/x-000004.1-of-1 ]] && break
-  kill -0 $bg 2>/dev/null || fail "optimize ended before it could be killed"
-  sleep 0.01
-done
-kill -9 $bg
-wait $bg 2>/dev/null || true
+kill_at .ok.h5.netsurv-exchange/x-000004.1-of-1 $bg optimize
 [[ ! -e ok.h5 ]] || fail "a killed optimize left its output"
 must "$bin" optimize "${opt[@]}" -o ok.h5 --resume
 grep -Eq "resumed: [1-9][0-9]* passes" err.txt || fail "optimize --resume replayed nothing"
