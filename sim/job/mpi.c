@@ -217,7 +217,11 @@ int ns_job_run_mpi(const ns_scenario *s, const ns_job *j, ns_errors *e)
                                  all.psa, all.owsa, j->posterior, j->seed, j->threads,
                                  j->quiet ? NULL : j->note, j->ctx};
         ns_run_info info = {j->seed, j->n, j->command_line ? j->command_line : ""};
-        rc = ns__job_write_whole(s, &info, all.units, &x, e);
+        ns_strategy_tally *pts = NULL;
+        rc = ns__job_fold_points(s, j->n, all.units, &pts, e)
+                 ? ns__job_finish(-1, e)
+                 : ns__job_write_whole(s, &info, pts, &x, e);
+        free(pts);
     } else if (mpi_rank == 0)
         ns__job_finish(-1, NULL);
     MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);

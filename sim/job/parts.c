@@ -319,32 +319,41 @@ int ns__job_write_uncertainty(ns_h5 *h, const ns_scenario *s, const ns__job_unce
     return rc ? -1 : 0;
 }
 
-int ns__job_write_units(ns_h5 *h, const ns_scenario *s, const ns_strategy_tally *units,
-                        const ns__job_uncertainty *x, ns_errors *e)
+int ns__job_fold_points(const ns_scenario *s, uint64_t n, const ns_strategy_tally *units,
+                        ns_strategy_tally **pts, ns_errors *e)
 {
-    uint64_t P = s->sweep.n_points, U = ns_engine_units(x->n);
+    uint64_t P = s->sweep.n_points, U = ns_engine_units(n);
     int T = ns_tally_count(s);
-    ns_strategy_tally *pts = calloc(P * (uint64_t)T, sizeof *pts);
-    if (!pts) {
+    *pts = calloc(P * (uint64_t)T, sizeof **pts);
+    if (!*pts) {
         ns_errors_add(e, "out of memory");
         return -1;
     }
     for (uint64_t p = 0; p < P; p++)
-        ns_engine_fold(T, units + p * U * (uint64_t)T, U, pts + p * (uint64_t)T);
+        ns_engine_fold(T, units + p * U * (uint64_t)T, U, *pts + p * (uint64_t)T);
+    return 0;
+}
+
+int ns__job_write_units(ns_h5 *h, const ns_scenario *s, const ns_strategy_tally *units,
+                        const ns__job_uncertainty *x, ns_errors *e)
+{
+    ns_strategy_tally *pts;
+    if (ns__job_fold_points(s, x->n, units, &pts, e))
+        return -1;
     int rc = ns__job_write_results(h, s, pts, e) || ns__job_write_uncertainty(h, s, x);
     free(pts);
     return rc ? -1 : 0;
 }
 
 int ns__job_write_whole(const ns_scenario *s, const ns_run_info *info,
-                        const ns_strategy_tally *units, const ns__job_uncertainty *x,
+                        const ns_strategy_tally *pts, const ns__job_uncertainty *x,
                         ns_errors *e)
 {
     char err[512];
     ns_h5 *h = ns_h5_create(ns_atomic_tmp(), s, info, 0, err, sizeof err);
     if (!h)
         ns_errors_add(e, "%s", err);
-    int rc = !h || ns__job_write_units(h, s, units, x, e);
+    int rc = !h || ns__job_write_results(h, s, pts, e) || ns__job_write_uncertainty(h, s, x);
     if (h)
         rc |= ns_h5_close(h);
     return ns__job_finish(rc, e);

@@ -57,16 +57,20 @@ typedef struct {
 } ns__job_uncertainty;
 /* /psa, /psa_by_group, /voi and /owsa from the rows. 0 or -1. */
 int ns__job_write_uncertainty(ns_h5 *h, const ns_scenario *s, const ns__job_uncertainty *x);
-/* The whole results file from the unit tallies of every point (in unit
- * order) and the uncertainty rows (merge, MPI): folded, created at the
- * claimed temporary path, written, renamed; the same file one process
- * writes. A status. */
-/* The same from the units of every point and x into the open file h.
+/* The tallies of every point (*pts[P * T], malloc'ed) folded from the unit
+ * tallies of every point (in unit order) of runs of n patients. 0 or -1. */
+int ns__job_fold_points(const ns_scenario *s, uint64_t n, const ns_strategy_tally *units,
+                        ns_strategy_tally **pts, ns_errors *e);
+/* The results from the units of every point and x into the open file h.
  * 0 or -1. */
 int ns__job_write_units(ns_h5 *h, const ns_scenario *s, const ns_strategy_tally *units,
                         const ns__job_uncertainty *x, ns_errors *e);
+/* The whole results file from the tallies of every point (pts[P * T],
+ * folded in unit order) and the uncertainty rows (merge, MPI): created at
+ * the claimed temporary path, written, renamed; the same file one process
+ * writes. A status. */
 int ns__job_write_whole(const ns_scenario *s, const ns_run_info *info,
-                        const ns_strategy_tally *units, const ns__job_uncertainty *x,
+                        const ns_strategy_tally *pts, const ns__job_uncertainty *x,
                         ns_errors *e);
 /* Renames the temporary file into place when rc is 0; otherwise removes it.
  * A status: NS_JOB_OK, or NS_JOB_FAILED with the message in *e (e NULL:

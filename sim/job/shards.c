@@ -52,16 +52,19 @@ int ns_job_shard(const ns_scenario *s, const ns_job *j, ns_job_units *u, ns_erro
     return refused ? NS_JOB_BAD_INPUT : rc;
 }
 
-/* Reads shard i into in[i] and u[i]; 0 or -1. */
+/* Reads shard i into in[i] and u[i] (its PSA and OWSA rows; not its units); 0 or -1. */
 static int read_all(char *const *paths, int n, ns_shard_info *in, ns_shard_data *u,
                     ns_errors *e)
 {
     char err[700];
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         if (ns_h5_read_shard(paths[i], &in[i], &u[i], err, sizeof err)) {
             ns_errors_add(e, "%s", err);
             return -1;
         }
+        free(u[i].units); /* checked here; folded later, one shard at a time */
+        u[i].units = NULL;
+    }
     for (int i = 1; i < n; i++)
         if (in[i].fingerprint != in[0].fingerprint || in[i].n_shards != in[0].n_shards ||
             in[i].total_units != in[0].total_units || in[i].n_patients != in[0].n_patients ||
@@ -104,27 +107,26 @@ static int check_complete(char *const *paths, int n, const ns_shard_info *in, ns
 }
 
 /* Reads every shard; checks they are the N shards of one run; *all gets
- * the units, PSA rows and OWSA rows of all of them in order, *first the
- * first shard's info. 0 or -1. */
+ * the PSA rows and OWSA rows of all of them in order, order[k] the path of
+ * shard k + 1, *first the first shard's info. The unit tallies are not
+ * kept: fold_shards reads them again, one shard at a time, so that a merge
+ * holds the tallies of one shard, never of every work unit. 0 or -1. */
 static int read_shards(char *const *paths, int n, ns_shard_info *first, ns_shard_data *all,
-                       ns_errors *e)
+                       int *order, ns_errors *e)
 {
     ns_shard_info *in = calloc((size_t)n, sizeof *in);
     ns_shard_data *u = calloc((size_t)n, sizeof *u);
     memset(all, 0, sizeof *all);
     int bad = !in || !u || read_all(paths, n, in, u, e) || check_complete(paths, n, in, e);
-    uint64_t T = bad ? 0 : (uint64_t)in[0].n_tallies;
     if (!bad) {
-        all->units = calloc(in[0].total_units * T + 1, sizeof *all->units);
         all->psa = calloc(in[0].total_draws * in[0].psa_row + 1, sizeof *all->psa);
         all->owsa = calloc(in[0].total_settings * in[0].owsa_row + 1, sizeof *all->owsa);
-        bad = !all->units || !all->psa || !all->owsa;
+        bad = !all->psa || !all->owsa;
         if (bad)
             ns_errors_add(e, "out of memory");
     }
     for (int i = 0; !bad && i < n; i++) {
-        memcpy(all->units + in[i].unit_first * T, u[i].units,
-               sizeof *all->units * in[i].unit_count * T);
+        order[in[i].shard - 1] = i;
         if (in[i].draw_count)
             memcpy(all->psa + in[i].draw_first * in[0].psa_row, u[i].psa,
                    sizeof *all->psa * in[i].draw_count * in[0].psa_row);
@@ -150,20 +152,20 @@ static int read_shards(char *const *paths, int n, ns_shard_info *first, ns_shard
 /* Whether every unit's tally counts the patients that unit holds (65,536,
  * fewer in a point's last unit) for every strategy: a tally of no patients
  * (or of too many) is damage, not data. */
-static int units_fit(const ns_scenario *s, const ns_shard_info *in, const ns_strategy_tally *units,
-                     ns_errors *e)
+static int units_fit(const ns_scenario *s, const ns_shard_info *in, uint64_t first,
+                     uint64_t count, const ns_strategy_tally *units, ns_errors *e)
 {
     uint64_t U = ns_engine_units(in->n_patients);
     int S = s->n_strategies, T = ns_tally_count(s);
-    for (uint64_t w = 0; w < in->total_units; w++) {
-        uint64_t u = w % U, want = u + 1 < U ? NS_UNIT_PATIENTS
-                                             : in->n_patients - u * NS_UNIT_PATIENTS;
+    for (uint64_t i = 0; i < count; i++) {
+        uint64_t w = first + i, u = w % U;
+        uint64_t want = u + 1 < U ? NS_UNIT_PATIENTS : in->n_patients - u * NS_UNIT_PATIENTS;
         for (int k = 0; k < S; k++)
-            if (units[w * (uint64_t)T + (uint64_t)k].n_patients != want) {
+            if (units[i * (uint64_t)T + (uint64_t)k].n_patients != want) {
                 ns_errors_add(e, "work unit %llu of the shards holds a tally of %llu patients "
                                  "for strategy %s, not %llu: a damaged shard",
                               (unsigned long long)w,
-                              (unsigned long long)units[w * (uint64_t)T + (uint64_t)k].n_patients,
+                              (unsigned long long)units[i * (uint64_t)T + (uint64_t)k].n_patients,
                               s->strategy[k].name, (unsigned long long)want);
                 return -1;
             }
@@ -171,11 +173,40 @@ static int units_fit(const ns_scenario *s, const ns_shard_info *in, const ns_str
     return 0;
 }
 
+/* The unit tallies of every shard, read again in shard order (so in unit
+ * order), checked, and folded into pts[P * T], the tallies of each point:
+ * the same sums in the same order as one process's. 0 or -1. */
+static int fold_shards(char *const *paths, const int *order, const ns_scenario *s,
+                       const ns_shard_info *in0, ns_strategy_tally *pts, ns_errors *e)
+{
+    uint64_t U = ns_engine_units(in0->n_patients), T = (uint64_t)ns_tally_count(s);
+    char err[700];
+    for (int k = 0; k < in0->n_shards; k++) {
+        const char *path = paths[order[k]];
+        ns_shard_info in;
+        ns_shard_data d;
+        int bad = ns_h5_read_shard(path, &in, &d, err, sizeof err);
+        if (bad)
+            ns_errors_add(e, "%s", err);
+        else if (in.fingerprint != in0->fingerprint || in.shard != k + 1) {
+            ns_errors_add(e, "%s changed while it was merged", path);
+            bad = 1;
+        } else
+            bad = units_fit(s, in0, in.unit_first, in.unit_count, d.units, e);
+        for (uint64_t i = 0; !bad && i < in.unit_count; i++)
+            ns_engine_fold((int)T, d.units + i * T, 1, pts + (in.unit_first + i) / U * T);
+        ns_shard_info_free(&in);
+        ns_shard_data_free(&d);
+        if (bad)
+            return -1;
+    }
+    return 0;
+}
+
 /* The scenario of the shards' run, checked against their fingerprint and
  * their numbers against it: as many strategies, and exactly the work units
  * its points and patients make. */
-static ns_scenario *shard_scenario(const ns_shard_info *in, const ns_strategy_tally *units,
-                                   ns_errors *e)
+static ns_scenario *shard_scenario(const ns_shard_info *in, ns_errors *e)
 {
     ns_scenario *s = NULL;
     if (ns_scenario_load_texts(in->scenario_path, in->scenario_text, in->sweep_path,
@@ -211,10 +242,6 @@ static ns_scenario *shard_scenario(const ns_shard_info *in, const ns_strategy_ta
         ns_scenario_free(s);
         return NULL;
     }
-    if (units_fit(s, in, units, e)) {
-        ns_scenario_free(s);
-        return NULL;
-    }
     return s;
 }
 
@@ -246,10 +273,19 @@ int ns_job_merge(const ns_job *j, char *const *shards, int n, ns_job_merged *m, 
         return rc;
     ns_shard_info in;
     ns_shard_data all;
-    int got = read_shards(shards, n, &in, &all, e) == 0;
-    ns_scenario *s = got ? shard_scenario(&in, all.units, e) : NULL;
+    int *order = calloc((size_t)n + 1, sizeof *order);
+    int got = order && read_shards(shards, n, &in, &all, order, e) == 0;
+    ns_scenario *s = got ? shard_scenario(&in, e) : NULL;
+    ns_strategy_tally *pts = s ? calloc(s->sweep.n_points * (uint64_t)ns_tally_count(s) + 1,
+                                        sizeof *pts) : NULL;
+    if (s && !pts)
+        ns_errors_add(e, "out of memory");
+    if (pts && fold_shards(shards, order, s, &in, pts, e)) {
+        free(pts);
+        pts = NULL;
+    }
     rc = NS_JOB_BAD_INPUT;
-    if (s) {
+    if (pts) {
         /* the posterior's note, as the run that drew from it writes it */
         ns_posterior note = {.d = in.posterior_d, .n = (int)in.posterior_points,
                              .path = in.posterior_path};
@@ -266,7 +302,7 @@ int ns_job_merge(const ns_job *j, char *const *shards, int n, ns_job_merged *m, 
                                  j->quiet ? NULL : j->note, j->ctx};
         ns_run_info info = {in.seed, in.n_patients, j->command_line ? j->command_line : ""};
         if (post || !in.posterior_hash)
-            rc = ns__job_write_whole(s, &info, all.units, &x, e);
+            rc = ns__job_write_whole(s, &info, pts, &x, e);
         else
             ns__job_finish(-1, NULL);
         ns_posterior_free(&full);
@@ -278,5 +314,7 @@ int ns_job_merge(const ns_job *j, char *const *shards, int n, ns_job_merged *m, 
         ns_shard_data_free(&all);
     }
     ns_scenario_free(s);
+    free(pts);
+    free(order);
     return rc;
 }
