@@ -200,7 +200,10 @@ static int bench(const options *o)
     for (int kind = 1; kind <= 2; kind++) {
         printf("\n%d. every strategy, %s, %llu patients x %d strategies, best of 3%s\n"
                "%8s %10s %18s%s\n",
-               kind + 1, kind == 1 ? "summary output" : "per-patient HDF5 output",
+               kind + 1, kind == 1 ? "summary output"
+                         : o->compression ? "per-patient HDF5 output (deflate level "
+                                            "--compression, 1 unless given)"
+                                          : "per-patient HDF5 output, stored (--compression 0)",
                (unsigned long long)m, S, kind == 1 ? ", alternately with the floor kernel "
                "(9 strategies x up to 20 visits, no model)" : "", "threads", "seconds",
                "evaluations/s", kind == 2 ? "   of summary" : "   floor evaluations/s  of floor");

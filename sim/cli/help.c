@@ -84,6 +84,10 @@ const ns_opt_help ns_opt_table[] = {
     {"--shard-wait", NULL, "S", "3600",
      "with --shard (calibrate, optimize): seconds to wait for another shard's share before "
      "failing", B(calibrate) | B(optimize)},
+    {"--compression", NULL, "L", "1",
+     "deflate level of the per-patient rows, 0 (stored without filters: fastest, largest) to "
+     "12; the values are the same at every level (bench: the per-patient rows of section 3)",
+     B(run) | B(bench)},
     {"--peak-memory", NULL, NULL, NULL, "print the peak resident memory at the end", B(run)},
     {"--memory", NULL, NULL, NULL, "also measure peak memory per configuration", B(bench)},
     {"--csv", NULL, NULL, NULL, "print CSV instead of a table", B(cohort) | B(icer)},

@@ -1,6 +1,7 @@
 /* The options of every command but merge and icer (help.c lists them). */
 #include "options.h"
 #include "help.h"
+#include "netsurv/output/h5out.h"
 #include "netsurv/output/shard.h"
 
 #include <math.h>
@@ -65,6 +66,7 @@ int ns_cli_parse(int argc, char **argv, options *o)
     memset(o, 0, sizeof *o);
     o->n = 1000000;
     o->shard_wait = 3600;
+    o->compression = 1;
     o->argc = argc;
     o->argv = argv;
     int cmd = ns_cli_command_index(argv[1]);
@@ -193,6 +195,11 @@ int ns_cli_parse(int argc, char **argv, options *o)
             o->shard_k = (int)k - 1;
             o->shard_n = (int)n;
             i++;
+        } else if (!strcmp(a, "--compression")) {
+            if (number_option(a, v, 0, 12, &x))
+                return 2;
+            o->compression = (int)x;
+            i++;
         } else if (!strcmp(a, "--shard-wait")) {
             if (number_option(a, v, 1, 31536000, &x))
                 return 2;
@@ -213,5 +220,6 @@ int ns_cli_parse(int argc, char **argv, options *o)
     }
     if (!o->scenario)
         o->scenario = ns_cli_default_scenario();
+    ns_h5_set_patient_compression(o->compression);
     return 0;
 }

@@ -40,6 +40,7 @@ typedef struct {
     double shard_wait;      /* --shard-wait S: seconds a shard waits for another's share */
     const char *output;
     int force, per_patient, quiet;
+    int compression;        /* --compression L: deflate level of per-patient rows (default 1) */
     int argc;
     char **argv;
 } options;

@@ -17,7 +17,14 @@
  * datasets declare) and written with H5Dwrite_chunk. */
 #define CHUNK 65536
 _Static_assert(CHUNK == NS_BLOCK * NS_WAVE_BLOCKS, "a wave must be one chunk");
-#define DEFLATE_LEVEL 1
+/* The deflate level of the per-patient chunks (--compression; 0: stored
+ * without filters, neither shuffle nor deflate). */
+static int deflate_level = 1;
+
+void ns_h5_set_patient_compression(int level)
+{
+    deflate_level = level < 0 ? 1 : level > 12 ? 12 : level;
+}
 
 /* A per-patient field: where it goes, how it is stored, what it means. */
 typedef enum { F_F32, F_U8, F_U16 } ftype;
@@ -131,8 +138,10 @@ static hid_t create_column(hid_t loc, const field *f, uint64_t n, const char *la
     hsize_t dims = n, chunk = n < CHUNK ? n : CHUNK;
     hid_t sp = H5Screate_simple(1, &dims, NULL), pl = H5Pcreate(H5P_DATASET_CREATE);
     H5Pset_chunk(pl, 1, &chunk);
-    H5Pset_shuffle(pl);
-    H5Pset_deflate(pl, DEFLATE_LEVEL);
+    if (deflate_level > 0) {
+        H5Pset_shuffle(pl);
+        H5Pset_deflate(pl, (unsigned)deflate_level > 9 ? 9 : (unsigned)deflate_level);
+    }
     hid_t d = H5Dcreate2(loc, f->name, file_type(f->type), sp, H5P_DEFAULT, pl, H5P_DEFAULT);
     if (d >= 0 && ns__h5_describe(d, f->description, f->units, labels ? labels : f->labels)) {
         H5Dclose(d);
@@ -184,7 +193,7 @@ static int alloc_columns(ns_h5 *h)
 {
     size_t wave = (size_t)NS_BLOCK * NS_WAVE_BLOCKS, ncol = P_NFIELDS + (size_t)h->n_strategies * O_NFIELDS;
     h->chunk = h->n < CHUNK ? h->n : CHUNK;
-    struct libdeflate_compressor *z = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+    struct libdeflate_compressor *z = libdeflate_alloc_compressor(deflate_level > 0 ? deflate_level : 1);
     if (!z)
         return -1;
     h->zcap = libdeflate_zlib_compress_bound(z, (size_t)h->chunk * 4);
@@ -265,6 +274,7 @@ static int compress_column(ns_h5 *h, size_t c, ftype t, unsigned char *tmp,
 {
     size_t size = type_size(t), bytes = (size_t)h->chunk * size;
     const unsigned char *src = h->col[c];
+
     if (size > 1) {
         shuffle(tmp, src, (size_t)h->chunk, size);
         src = tmp;
@@ -290,11 +300,11 @@ int ns_h5_flush_rows(void *ctx, uint64_t first, int count)
     int threads = h->threads;
     if (threads <= 0)
         threads = omp_get_max_threads();
-#pragma omp parallel reduction(| : bad) num_threads(threads)
+#pragma omp parallel reduction(| : bad) num_threads(threads) if (deflate_level > 0)
 #endif
-    {
+    if (deflate_level > 0) {
         unsigned char *tmp = malloc((size_t)h->chunk * 4);
-        struct libdeflate_compressor *z = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+        struct libdeflate_compressor *z = libdeflate_alloc_compressor(deflate_level);
         bad |= !tmp || !z;
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
@@ -303,12 +313,17 @@ int ns_h5_flush_rows(void *ctx, uint64_t first, int count)
             if (tmp && z)
                 bad |= compress_column(h, (size_t)c, column_type((size_t)c), tmp, z) != 0;
         free(tmp);
-        libdeflate_free_compressor(z);
+        if (z)
+            libdeflate_free_compressor(z);
     }
     hsize_t offset = first;
     for (int c = 0; c < ncol && !bad; c++) {
         hid_t d = c < P_NFIELDS ? h->pd[c] : h->od[c - P_NFIELDS];
-        if (H5Dwrite_chunk(d, H5P_DEFAULT, 0, &offset, h->zlen[c], h->zbuf[c]) < 0)
+        /* level 0: the rows as they are (the datasets declare no filter) */
+        size_t len = deflate_level > 0 ? h->zlen[c]
+                                       : (size_t)h->chunk * type_size(column_type((size_t)c));
+        if (H5Dwrite_chunk(d, H5P_DEFAULT, 0, &offset, len,
+                           deflate_level > 0 ? h->zbuf[c] : h->col[c]) < 0)
             bad |= ns__h5_fail() != 0;
     }
     h->failed |= bad != 0;

@@ -36,6 +36,11 @@ int ns_h5_flush_rows(void *ctx, uint64_t first, int count);
 
 /* Threads that compress per-patient chunks (as the engine's; 0: default). */
 void ns_h5_set_threads(ns_h5 *h, int threads);
+/* The deflate level (0-12; 1 unless set) of the per-patient datasets of the
+ * files this process creates from now on: 0 stores them without filters
+ * (no shuffle, no deflate), the fastest to write and the largest; the
+ * values are the same at every level. */
+void ns_h5_set_patient_compression(int level);
 
 /* Writes /summary from the strategy tallies. Returns 0 or -1. */
 int ns_h5_write_summary(ns_h5 *h, const ns_strategy_tally *t);
