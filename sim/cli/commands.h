@@ -10,7 +10,7 @@
 
 #define NS_COMMANDS(X)                                                                       \
     X(bench,                                                                                 \
-      "netsurv bench [SCENARIO] [-n N] [--memory] [--psa K] [--optimize]",                   \
+      "netsurv bench [SCENARIO] [-n N] [--memory] [--psa K] [--optimize] [--compression L]",   \
       "Measures netsurv's speed: patient generation, every strategy with summary and "       \
       "with per-patient output, on 1 and 2 threads (best of 3).",                            \
       "netsurv bench -n 2000000")                                                            \
@@ -30,8 +30,9 @@
       "netsurv cohort -n 1000000 --csv")                                                     \
     X(run,                                                                                   \
       "netsurv run [SCENARIO] -o FILE [-n N] [--seed S] [--threads T] [--set k=v]...\n"      \
-      "              [--per-patient] [--psa K [--voi] [--posterior FILE]] [--owsa]\n"        \
-      "              [--force] [--quiet] [--sweep FILE] [--resume] [--shard K/N]\n"          \
+      "              [--per-patient [--compression L]] [--psa K [--voi] [--posterior FILE]]\n" \
+      "              [--owsa]"                                                               \
+      " [--force] [--quiet] [--sweep FILE] [--resume] [--shard K/N]\n"                        \
       "              [--peak-memory]",                                                       \
       "Plays every strategy on the same virtual patients and writes costs, QALYs, "          \
       "detections, missed metastases and the incremental analysis to an HDF5 file; "         \
