@@ -56,6 +56,26 @@ opt=(-n 5000 --psa 3 --space "$src/tests/fixtures/opt_space.yaml" --quiet)
 /usr/bin/python3 "$src/tests/fixtures/h5_same.py" "$dir/o1.h5" "$dir/o3.h5"
 cmp "$dir/p1.yaml" "$dir/p3.yaml"
 
+# optimize --resume over ranks: each rank records every pass; its ranks killed
+# (SIGKILL) and resumed, the file equals one process's
+big=(-n 150000 --psa 3 --space "$src/tests/fixtures/opt_space.yaml" --quiet)
+"$bin" optimize "${big[@]}" -o "$dir/r1.h5"
+"${mpi[@]}" -np 2 "$bin" optimize "${big[@]}" -o "$dir/r2.h5" --resume >/dev/null 2>&1 &
+pid=$!
+rec=$dir/.r2.h5.rank-1-of-2.netsurv-exchange
+for _ in $(seq 1 60000); do
+  [[ -e $rec/x-000002.1-of-1 ]] && break
+  kill -0 $pid 2>/dev/null || { echo "FAIL: optimize ended before it could be killed" >&2; exit 1; }
+  sleep 0.01
+done
+pkill -KILL -f -- "-o $dir/r2.h5 --resume" || true # the ranks, at once
+wait $pid 2>/dev/null || true
+[[ ! -e $dir/r2.h5 ]] || { echo "FAIL: a killed optimize wrote its file" >&2; exit 1; }
+"${mpi[@]}" -np 2 "$bin" optimize "${big[@]}" -o "$dir/r2.h5" --resume >/dev/null 2>"$dir/err.txt"
+grep -Eq "resumed: [1-9][0-9]* passes" "$dir/err.txt" || { cat "$dir/err.txt"; exit 1; }
+/usr/bin/python3 "$src/tests/fixtures/h5_same.py" "$dir/r1.h5" "$dir/r2.h5"
+[[ ! -e $rec ]] || { echo "FAIL: the ranks' records were left" >&2; exit 1; }
+
 # shards that exchange through files are not MPI ranks: refused on every rank
 for cmd in calibrate optimize; do
   if "${mpi[@]}" -np 2 "$bin" $cmd -n 1000 --shard 1/2 -o "$dir/x.h5" --quiet 2>"$dir/err.txt"; then

@@ -151,10 +151,10 @@ static ns_job_exchange *open_exchange(const options *o, const ns_scenario *s, ui
 {
     if (!o->shard_n && !o->resume)
         return NULL;
-    if (!o->output || ns_job_mpi_size() > 1) {
+    if (!o->output || (o->shard_n && ns_job_mpi_size() > 1)) {
         fprintf(stderr, "netsurv optimize: %s\n",
                 !o->output ? "--shard and --resume need -o FILE (their files go beside it)"
-                           : "--shard and --resume do not go with MPI ranks");
+                           : "--shard and MPI ranks do not go together (use one)");
         *rc = 2;
         return NULL;
     }
@@ -167,9 +167,16 @@ static ns_job_exchange *open_exchange(const options *o, const ns_scenario *s, ui
     int what[4] = {n, o->no_screen, o->psa, o->posterior != NULL};
     uint64_t fp = ns_hash64(ns_run_fingerprint(s, seed, o->n), what, sizeof what);
     fp = hash_file(hash_file(fp, o->space), o->posterior);
-    char err[5000];
-    ns_job_exchange *xc = ns_job_exchange_open(o->output, o->shard_k, n, fp, o->resume,
-                                               o->shard_wait, err, sizeof err);
+    char err[5000], out_r[4200];
+    ns_job_exchange *xc;
+    if (ns_job_mpi_size() > 1) { /* each rank records every pass in files of its own */
+        snprintf(out_r, sizeof out_r, "%s.rank-%d-of-%d", o->output, ns_job_mpi_rank(),
+                 ns_job_mpi_size());
+        xc = ns_job_exchange_recorder(out_r, ns_job_mpi_ranks(), fp, o->resume, err,
+                                      sizeof err);
+    } else
+        xc = ns_job_exchange_open(o->output, o->shard_k, n, fp, o->resume, o->shard_wait, err,
+                                  sizeof err);
     if (!xc) {
         fprintf(stderr, "netsurv optimize: %s\n", err);
         *rc = 1;

@@ -10,7 +10,7 @@
  * every shard is done, so a shard killed (a walltime) and started again
  * with --resume replays each exchange its shards recorded and computes
  * only from the first one that is missing. With one shard the files are a
- * checkpoint (`optimize --resume`). */
+ * checkpoint (`optimize --resume`; over MPI ranks each keeps its own record). */
 #include "netsurv/job/job.h"
 #include "netsurv/engine/work.h"
 #include "netsurv/numeric/hash.h"
@@ -33,7 +33,9 @@ typedef struct {
 } header;
 
 struct ns_job_exchange {
-    ns_ranks ranks;
+    ns_ranks ranks;             /* what the engine is given */
+    int fk, fn;                 /* the files' shard k of n (the ranks' own, or 0 of 1) */
+    const ns_ranks *inner;      /* a recorder over these ranks (MPI), or NULL */
     char dir[4200];
     uint64_t fingerprint;
     uint64_t call;              /* the next exchange */
@@ -59,10 +61,10 @@ static void nap(double s)
 static void file_of(const ns_job_exchange *x, uint64_t call, int k, char *buf, size_t len)
 {
     if (call == UINT64_MAX)
-        snprintf(buf, len, "%s/done.%d-of-%d", x->dir, k + 1, x->ranks.size);
+        snprintf(buf, len, "%s/done.%d-of-%d", x->dir, k + 1, x->fn);
     else
         snprintf(buf, len, "%s/x-%06llu.%d-of-%d", x->dir, (unsigned long long)call, k + 1,
-                 x->ranks.size);
+                 x->fn);
 }
 
 static header header_of(const ns_job_exchange *x, uint64_t call, int k, uint64_t n, size_t len)
@@ -74,16 +76,16 @@ static header header_of(const ns_job_exchange *x, uint64_t call, int k, uint64_t
     h.call = call;
     h.n = n;
     h.len = len;
-    ns_work_share(n, k, x->ranks.size, &h.first, &h.count);
+    ns_work_share(n, k, x->fn, &h.first, &h.count);
     h.shard = (uint32_t)k;
-    h.shards = (uint32_t)x->ranks.size;
+    h.shards = (uint32_t)x->fn;
     return h;
 }
 
 /* Writes shard k's share of exchange `call` (UINT64_MAX: its done mark). */
 static int put(ns_job_exchange *x, uint64_t call, const double *items, uint64_t n, size_t len)
 {
-    int k = x->ranks.rank;
+    int k = x->fk;
     header h = header_of(x, call, k, n, len);
     char path[4300], tmp[4400];
     file_of(x, call, k, path, sizeof path);
@@ -144,8 +146,8 @@ static int exchange(void *state, double *items, uint64_t n, size_t len)
     if (put(x, call, items, n, len))
         return -1;
     char why[4600];
-    for (int k = 0; k < x->ranks.size; k++) {
-        if (k == x->ranks.rank)
+    for (int k = 0; k < x->fn; k++) {
+        if (k == x->fk)
             continue;
         double t0 = now(), pause = 0.002;
         while (!get(x, call, k, items, n, len, why, sizeof why)) {
@@ -153,7 +155,7 @@ static int exchange(void *state, double *items, uint64_t n, size_t len)
                 snprintf(x->err, sizeof x->err,
                          "shard %d of %d did not give exchange %llu within %.0f s (--shard-wait; "
                          "every shard must run at the same time): %s",
-                         k + 1, x->ranks.size, (unsigned long long)call, x->wait_s, why);
+                         k + 1, x->fn, (unsigned long long)call, x->wait_s, why);
                 return -1;
             }
             nap(pause);
@@ -169,12 +171,39 @@ static int replay(void *state, double *items, uint64_t n, size_t len)
     if (!x->resume || x->live)
         return 0;
     char why[4600];
-    for (int k = 0; k < x->ranks.size; k++)
-        if (!get(x, x->call, k, items, n, len, why, sizeof why))
-            return 0;
+    int have = 1;
+    for (int k = 0; k < x->fn && have; k++)
+        have = get(x, x->call, k, items, n, len, why, sizeof why);
+    if (x->inner) { /* replayed only when every rank holds the record */
+        double *flag = calloc((size_t)x->inner->size, sizeof *flag);
+        if (!flag)
+            return -1;
+        flag[x->inner->rank] = have;
+        int bad = x->inner->exchange(x->inner->state, flag, (uint64_t)x->inner->size, 1);
+        for (int r = 0; r < x->inner->size; r++)
+            have &= flag[r] == 1;
+        free(flag);
+        if (bad)
+            return -1;
+    }
+    if (!have) {
+        x->live = 1;
+        return 0;
+    }
     x->call++;
     x->replayed++;
     return 1;
+}
+
+/* A recorder over MPI ranks: their exchange, then the whole result kept in
+ * this rank's own file (shard 1 of 1). */
+static int record(void *state, double *items, uint64_t n, size_t len)
+{
+    ns_job_exchange *x = state;
+    x->live = 1;
+    if (x->inner->exchange(x->inner->state, items, n, len))
+        return -1;
+    return put(x, x->call++, items, n, len);
 }
 
 ns_job_exchange *ns_job_exchange_open(const char *output, int k, int n, uint64_t fingerprint,
@@ -190,6 +219,8 @@ ns_job_exchange *ns_job_exchange_open(const char *output, int k, int n, uint64_t
     snprintf(x->dir, sizeof x->dir, "%.*s.%s.netsurv-exchange", dirlen, output,
              slash ? slash + 1 : output);
     x->ranks = (ns_ranks){k, n, exchange, replay, x};
+    x->fk = k;
+    x->fn = n;
     x->fingerprint = fingerprint;
     x->resume = resume;
     x->wait_s = wait_s;
@@ -201,6 +232,18 @@ ns_job_exchange *ns_job_exchange_open(const char *output, int k, int n, uint64_t
     char done[4300];
     file_of(x, UINT64_MAX, k, done, sizeof done);
     unlink(done); /* an earlier run's mark: this shard is not done */
+    return x;
+}
+
+ns_job_exchange *ns_job_exchange_recorder(const char *output, const ns_ranks *inner,
+                                          uint64_t fingerprint, int resume, char *err,
+                                          size_t errlen)
+{
+    ns_job_exchange *x = ns_job_exchange_open(output, 0, 1, fingerprint, resume, 0, err, errlen);
+    if (x && inner) {
+        x->inner = inner;
+        x->ranks = (ns_ranks){inner->rank, inner->size, record, replay, x};
+    }
     return x;
 }
 
@@ -231,15 +274,15 @@ int ns_job_exchange_finish(ns_job_exchange *x, char *err, size_t errlen)
         snprintf(err, errlen, "%s", x->err);
         return -1;
     }
-    if (x->ranks.rank != 0)
+    if (x->fk != 0)
         return 0;
     char why[4600];
-    for (int k = 1; k < x->ranks.size; k++) {
+    for (int k = 1; k < x->fn; k++) {
         double t0 = now();
         while (!get(x, UINT64_MAX, k, NULL, x->call, 0, why, sizeof why)) {
             if (now() - t0 > x->wait_s) {
                 snprintf(err, errlen, "shard %d of %d did not finish within %.0f s; %s is left "
-                         "(remove it once every shard has ended)", k + 1, x->ranks.size,
+                         "(remove it once every shard has ended)", k + 1, x->fn,
                          x->wait_s, x->dir);
                 return -1;
             }
@@ -263,5 +306,7 @@ int ns_job_exchange_finish(ns_job_exchange *x, char *err, size_t errlen)
 
 void ns_job_exchange_close(ns_job_exchange *x)
 {
+    if (x)
+        rmdir(x->dir); /* when nothing was exchanged (a run that stopped first) */
     free(x);
 }

@@ -124,6 +124,13 @@ int ns_job_mpi_agree(int rc);
 typedef struct ns_job_exchange ns_job_exchange;
 ns_job_exchange *ns_job_exchange_open(const char *output, int k, int n, uint64_t fingerprint,
                                       int resume, double wait_s, char *err, size_t errlen);
+/* `mpirun ... optimize --resume`: the ranks inner (MPI; NULL: one
+ * process) with every exchange's whole result recorded in this rank's own
+ * files beside output (give each rank its own name), replayed on resume
+ * when every rank holds the record. */
+ns_job_exchange *ns_job_exchange_recorder(const char *output, const ns_ranks *inner,
+                                          uint64_t fingerprint, int resume, char *err,
+                                          size_t errlen);
 const ns_ranks *ns_job_exchange_ranks(ns_job_exchange *x);
 /* Why the last exchange failed. */
 const char *ns_job_exchange_error(const ns_job_exchange *x);
