@@ -42,7 +42,7 @@ struct ns_job_exchange {
     uint64_t replayed;          /* exchanges replayed from the files */
     int resume, live;           /* live: an exchange was computed, replay no more */
     double wait_s;
-    char err[4600];
+    char err[9300];
 };
 
 static double now(void)
