@@ -115,7 +115,7 @@ static void print_survival(const context *x)
         double surv;
         uint64_t m;
         ns_calib_sim_survival(x->sim, j, g, &surv, &m);
-        printf("%-26s %-10s %6g %8g %8.1f%% %8.1f%% %8llu %9.3f  (cancer-specific)\n", r->name,
+        printf("%-26s %-10s %6g %8g %8.2f%% %8.2f%% %8llu %9.3f  (cancer-specific)\n", r->name,
                ns_surv_group_name[g], r->surv_months, r->surv_patients[g],
                100 * r->surv_value[g], 100 * surv, (unsigned long long)m,
                ns_calib_survival_term(x->c, x->sim, j, g));
