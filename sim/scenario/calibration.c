@@ -455,9 +455,9 @@ static int load_survival(ld *L, ns_series *x, ns_ynode *m, const char *path)
         rc = -1;
     }
     if (!rc && sum > x->n_patients) {
-        char np[PATHLEN];
-        snprintf(np, sizeof np, "%s.%s.patients", sp,
-                 x->has_surv[NS_SURV_NOT_FOUND] ? "not_found" : "found");
+        char gp[PATHLEN], np[PATHLEN];
+        ns__join(gp, sp, x->has_surv[NS_SURV_NOT_FOUND] ? "not_found" : "found");
+        ns__join(np, gp, "patients");
         ns__err_at(L, last, np, "the groups' %g patients are more than the series' %d", sum,
                    x->n_patients);
         rc = -1;
