@@ -197,6 +197,39 @@ static void test_bad_input(void **state)
                 "series.0.events.metastasis.times_months", "measured at staging has no event times");
     bad_staging(s, NULL, "      nodal: {value: 1, source: \"t\"}\n", "name: staged",
                 "series.0.staging", "missing required key 'staging'");
+    /* a survival target: measured at staging only, shares, effective patients */
+    bad_series(s, 60, "[]",
+               "      nodal: {value: 1, source: \"t\"}\n    survival: {months: 60, found: "
+               "{value: 0.8, patients: 5, source: \"t\"}, source: \"t\"}\n",
+               "survival:", "series.0.survival", "survival: is for a series with measure: at_staging");
+    const char *ev = "      nodal: {value: 1, source: \"t\"}\n";
+    bad_staging(s, "{tests: [ct], assumption: \"t\"}\n    survival: {months: 60, found: {value: "
+                "1.5, patients: 5, source: \"t\"}, source: \"t\"}", ev, "1.5",
+                "series.0.survival.found.value", "outside [0, 1]");
+    bad_staging(s, "{tests: [ct], assumption: \"t\"}\n    survival: {months: 60, found: {value: "
+                "0.8, source: \"t\"}, source: \"t\"}", ev, "{value: 0.8",
+                "series.0.survival.found", "missing required key 'patients'");
+    bad_staging(s, "{tests: [ct], assumption: \"t\"}\n    survival: {months: 60, found: {value: "
+                "0.8, patients: 0, source: \"t\"}, source: \"t\"}", ev, "0, source: \"t\"}, source",
+                "series.0.survival.found.patients", "outside [1, 1e+08]");
+    bad_staging(s, "{tests: [ct], assumption: \"t\"}\n    survival: {months: 0, found: {value: "
+                "0.8, patients: 5, source: \"t\"}, source: \"t\"}", ev, "0, found",
+                "series.0.survival.months", "outside [1, 720]");
+    bad_staging(s, "{tests: [ct], assumption: \"t\"}\n    survival: {found: {value: "
+                "0.8, patients: 5, source: \"t\"}, source: \"t\"}", ev, "{found",
+                "series.0.survival.months", "missing required key 'months'");
+    bad_staging(s, "{tests: [ct], assumption: \"t\"}\n    survival: {months: 60, source: \"t\"}",
+                ev, "{months: 60, source", "series.0.survival", "give found, not_found or both");
+    bad_staging(s, "{tests: [ct], assumption: \"t\"}\n    survival: {months: 60, found: {value: "
+                "0.8, patients: 5, source: \"t\"}}", ev, "{months", "series.0.survival",
+                "needs 'source:' or 'assumption:'");
+    bad_staging(s, "{tests: [ct], assumption: \"t\"}\n    survival: {months: 60, found: {value: "
+                "0.8, patients: 5, source: \"t\"}, not_found: {value: 1, patients: 96, source: "
+                "\"t\"}, source: \"t\"}", ev, "96", "series.0.survival.not_found.patients",
+                "the groups' 101 patients are more than the series' 100");
+    bad_staging(s, "{tests: [ct], assumption: \"t\"}\n    survival: {months: 60, found: {value: "
+                "0.8, patients: 5}, source: \"t\"}", ev, "{value: 0.8",
+                "series.0.survival.found", "needs 'source:' or 'assumption:'");
     free(good_series);
     ns_scenario_free(s);
 }

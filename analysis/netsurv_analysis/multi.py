@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 
 from . import reader
 from .figures import OKABE_ITO, comparator_index, money_axis, plot_threshold, save_figure
-from .formatting import DASH, breakable, esc, fmt_count, fmt_money, fmt_num
+from .formatting import DASH, breakable, esc, fmt_count, fmt_money, fmt_num, fmt_pct
 from .report import (cite_html, figure_html, glossary_html, page, references_html,
                      resolve_options, run_paragraph, run_sections, technical_html)
 from .scenario_text import load_scenario, readable_path
@@ -161,13 +161,31 @@ def write_calibration_report(path, outdir, options=None):
                               fmt_num(p["q975"][i], 4), fmt_num(p["median"][i], 4))
                    for i, name in enumerate(p["parameter"]))
     trow = ""
+
+    def survival_row(i):
+        """Whether target i is a survival target (shown as survival shares, not its effective
+        counts); files without survival_* datasets have none."""
+        return ("survival_published" in t and np.isfinite(t["survival_published"][i]))
+
+    def observed(i):
+        if survival_row(i):
+            return "%s survival at %s months" % (fmt_pct(t["survival_published"][i], 1),
+                                                 fmt_num(t["survival_months"][i], 0))
+        return fmt_count(t["observed"][i])
+
+    def expected(i):
+        if survival_row(i):
+            return "%s (%s to %s)" % (fmt_pct(t["survival_mean"][i], 1),
+                                      fmt_pct(t["survival_q025"][i], 1),
+                                      fmt_pct(t["survival_q975"][i], 1))
+        return "%s (%s to %s)" % (fmt_num(t["expected_mean"][i], 2),
+                                  fmt_num(t["expected_q025"][i], 2),
+                                  fmt_num(t["expected_q975"][i], 2))
     if t is not None:
         trow = "".join('<tr><td class="name">%s</td><td>%s</td><td class="num">%s</td>'
-                       '<td class="num">%s</td><td class="num">%s (%s to %s)</td></tr>' % (
+                       '<td class="num">%s</td><td class="num">%s</td></tr>' % (
                            esc(name), cite_html(t["source"][i]) if "source" in t else DASH,
-                           fmt_count(t["patients"][i]), fmt_count(t["observed"][i]),
-                           fmt_num(t["expected_mean"][i], 2), fmt_num(t["expected_q025"][i], 2),
-                           fmt_num(t["expected_q975"][i], 2))
+                           fmt_count(t["patients"][i]), observed(i), expected(i))
                        for i, name in enumerate(t["name"]))
     ess = cal.get("diagnostics", {}).get("ess")
     ident = reader.identifiability(cal)
@@ -210,7 +228,9 @@ def write_calibration_report(path, outdir, options=None):
            'interval</th><th>median</th></tr></thead><tbody>%s</tbody></table></div>%s'
            % (prow, figs[0]),
            '<h2>Fit to the series</h2><p>Published events beside the events the model expects '
-           'for the same number of patients, over the posterior (mean and 95 %% interval).</p>'
+           'for the same number of patients, over the posterior (mean and 95 %% interval); '
+           'for a survival target, the published cancer-specific survival beside the simulated '
+           'one (its patients the effective sample size).</p>'
            '<div class="scroll"><table id="targets-table"><thead><tr><th>series / event</th>'
            '<th>source</th><th>patients</th><th>observed</th><th>expected</th></tr></thead>'
            '<tbody>%s</tbody></table></div>%s' % (trow, "".join(figs[1:])),

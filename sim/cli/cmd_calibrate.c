@@ -24,7 +24,7 @@ typedef struct {
     ns_calib_sim *sim;
     const ns_calibration *c;
     int threads, n_targets;
-    ns_calib_target target[NS_MAX_SERIES * NS_NEVENTS];
+    ns_calib_target target[NS_MAX_CALIB_TARGETS];
     uint64_t found[NS_MAX_SERIES * NS_NEVENTS];
     int quiet;
     ns_evalcache *cache;        /* the checkpoint of evaluations (NULL for --check) */
@@ -32,20 +32,34 @@ typedef struct {
     int cache_failed;           /* a replayed point differed, or a record could not be written */
 } context;
 
-/* The targets: every event type each series reports. */
+/* The targets: every event type each series reports, then each group of
+ * its survival target. */
 static void list_targets(context *x)
 {
     x->n_targets = 0;
-    for (int j = 0; j < x->c->n_series; j++)
+    for (int j = 0; j < x->c->n_series; j++) {
         for (int t = 0; t < NS_NEVENTS; t++)
             if (x->c->series[j].has_event[t])
                 x->target[x->n_targets++] = (ns_calib_target){j, t};
+        for (int g = 0; g < NS_NSURV; g++)
+            if (x->c->series[j].has_surv[g])
+                x->target[x->n_targets++] = (ns_calib_target){j, NS_TARGET_SURVIVAL + g};
+    }
 }
 
-/* Expected events of target t in its series' patients. */
+/* Expected events of target t in its series' patients; for a survival
+ * target, the expected cancer deaths n (1 - simulated survival) among its
+ * effective n. */
 static double expected(const context *x, int t)
 {
     int j = x->target[t].series;
+    if (x->target[t].type >= NS_TARGET_SURVIVAL) {
+        int g = x->target[t].type - NS_TARGET_SURVIVAL;
+        double surv;
+        uint64_t m;
+        ns_calib_sim_survival(x->sim, j, g, &surv, &m);
+        return x->c->series[j].surv_patients[g] * (1 - surv);
+    }
     return x->c->series[j].n_patients *
            (double)x->found[(size_t)j * NS_NEVENTS + (size_t)x->target[t].type] /
            (double)ns_calib_sim_patients(x->sim, j);
@@ -87,6 +101,27 @@ static void progress(void *ctx, int iteration, int points, double ess)
                 iteration, points, ess);
 }
 
+/* --check's survival targets: each group's published cancer-specific
+ * survival beside the simulated one, its virtual patients and its term. */
+static void print_survival(const context *x)
+{
+    printf("\n%-26s %-10s %6s %8s %9s %9s %8s %9s\n", "survival", "group", "months",
+           "patients", "published", "simulated", "virtual", "loglik");
+    for (int t = 0; t < x->n_targets; t++) {
+        int j = x->target[t].series, g = x->target[t].type - NS_TARGET_SURVIVAL;
+        if (g < 0)
+            continue;
+        const ns_series *r = &x->c->series[j];
+        double surv;
+        uint64_t m;
+        ns_calib_sim_survival(x->sim, j, g, &surv, &m);
+        printf("%-26s %-10s %6g %8g %8.2f%% %8.2f%% %8llu %9.3f  (cancer-specific)\n", r->name,
+               ns_surv_group_name[g], r->surv_months, r->surv_patients[g],
+               100 * r->surv_value[g], 100 * surv, (unsigned long long)m,
+               ns_calib_survival_term(x->c, x->sim, j, g));
+    }
+}
+
 static int check(context *x, const ns_scenario *s, uint64_t seed)
 {
     double per[NS_MAX_SERIES * NS_NEVENTS];
@@ -97,9 +132,14 @@ static int check(context *x, const ns_scenario *s, uint64_t seed)
            (unsigned long long)ns_calib_sim_patients(x->sim, 0));
     printf("%-26s %-10s %8s %8s %9s %9s %9s\n", "series", "event", "patients", "observed",
            "expected", "share", "loglik");
+    int n_surv = 0;
     for (int t = 0; t < x->n_targets; t++) {
         int j = x->target[t].series, ty = x->target[t].type;
         const ns_series *r = &x->c->series[j];
+        if (ty >= NS_TARGET_SURVIVAL) {
+            n_surv++;
+            continue;
+        }
         size_t at = (size_t)j * NS_NEVENTS + (size_t)ty;
         printf("%-26s %-10s %8d %8d %9.3f %8.3f%% %9.3f%s\n", r->name, ns_event_name[ty],
                r->n_patients, r->events[ty], expected(x, t),
@@ -109,10 +149,13 @@ static int check(context *x, const ns_scenario *s, uint64_t seed)
                : r->n_times[ty]                      ? "  (with its times)"
                                                      : "");
     }
+    if (n_surv)
+        print_survival(x);
     printf("\nlog-likelihood %.4f (binomial per series and event type, multinomial over the "
            "windows about the reported times where a series gives them; found = detected "
            "within the series' follow-up, by its protocol or by presentation; at resection = "
-           "present in the specimen at time 0)\n", ll);
+           "present in the specimen at time 0%s)\n", ll,
+           n_surv ? "; survival: binomial on the effective cancer deaths n (1 - S)" : "");
     return 0;
 }
 
@@ -138,6 +181,18 @@ static void print_posterior(const ns_scenario *s, const ns_calibration *c,
         double m = 0;
         for (int i = 0; i < r->n; i++)
             m += r->weight[i] * r->extra[(size_t)i * x->n_targets + t];
+        int g = x->target[t].type - NS_TARGET_SURVIVAL;
+        if (g >= 0) { /* survival: 1 - expected deaths / n, so the quantiles swap */
+            double n = q->surv_patients[g];
+            printf("%-26s %-10s %8g %7.1f%% %9.1f%% %9.1f%% - %6.1f%%  (survival at %g months)\n",
+                   q->name, ns_surv_group_name[g], n, 100 * q->surv_value[g], 100 * (1 - m / n),
+                   100 * (1 - ns_weighted_quantile(r->extra + t, x->n_targets, r->weight, r->n,
+                                                   0.975) / n),
+                   100 * (1 - ns_weighted_quantile(r->extra + t, x->n_targets, r->weight, r->n,
+                                                   0.025) / n),
+                   q->surv_months);
+            continue;
+        }
         printf("%-26s %-10s %8d %8d %10.3f %10.3f - %8.3f\n", q->name,
                ns_event_name[x->target[t].type], q->n_patients, q->events[x->target[t].type], m,
                ns_weighted_quantile(r->extra + t, x->n_targets, r->weight, r->n, 0.025),

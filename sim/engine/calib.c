@@ -22,6 +22,10 @@ typedef struct {
     double *fu;
     /* events of each type found within the window about each reported time */
     uint64_t timed[NS_NEVENTS][NS_MAX_EVENT_TIMES];
+    /* a survival target: each group's simulated cancer-specific survival
+     * (Kaplan-Meier) at the series' months, and its virtual patients */
+    double surv[NS_NSURV];
+    uint64_t surv_m[NS_NSURV];
 } series_sim;
 
 struct ns_calib_sim {
@@ -212,6 +216,61 @@ static void count_at_staging(const series_sim *q, int threads, uint64_t *out)
     out[NS_EV_LOCAL] = 0, out[NS_EV_NODAL] = nodal, out[NS_EV_DISTANT] = distant;
 }
 
+/* Bins of the survival time (the series' months) for the Kaplan-Meier
+ * estimate: deaths and censorings counted per bin, the censored of a bin at
+ * risk through its deaths (the product-limit convention for ties). */
+enum { SURV_BINS = 600 };
+
+/* Cancer-specific survival at x's months in each group of series q (the
+ * patients whose metastasis its time-0 staging found, and the rest): every
+ * patient played by the engine (ns_strategy_play: the staging visit, then
+ * presentation; a metastasis found is treated as the engine treats any
+ * found), death of the metastasis the event, other deaths (other cause, an
+ * operation) censoring, alive at the months censored then. A product-limit
+ * estimate over SURV_BINS bins of integer counts: the same for any thread
+ * count. */
+static void count_survival(const ns_series *x, series_sim *q, int threads)
+{
+    enum { CELLS = NS_NSURV * 2 * SURV_BINS };
+    uint64_t acc[CELLS] = {0}, in[NS_NSURV] = {0};
+    const ns_scenario *sc = q->sc;
+    const int64_t m = (int64_t)q->m;
+    const double T = x->surv_months / 12;
+    (void)threads;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) reduction(+ : acc[:CELLS], in[:NS_NSURV]) \
+    num_threads(threads > 0 ? threads : omp_get_max_threads())
+#endif
+    for (int64_t i = 0; i < m; i++) {
+        ns_patient p;
+        ns_outcome o;
+        ns_history_draw(sc, q->seed, q->idx[i], &p);
+        int g = NS_SURV_NOT_FOUND, dead = 0;
+        double end = p.death_time; /* nothing to find or die of: other-cause death */
+        if (p.has_metastasis || p.has_residual) {
+            ns_strategy_play(sc, 0, &p, &o);
+            g = o.detection_time <= 0 ? NS_SURV_FOUND : NS_SURV_NOT_FOUND;
+            end = o.death_time;
+            dead = o.death_cause == NS_DEATH_METASTASIS;
+        }
+        in[g]++;
+        if (!(end < T))
+            continue; /* alive at T: at risk throughout */
+        int k = end > 0 ? (int)(end / T * SURV_BINS) : 0;
+        acc[(g * 2 + dead) * SURV_BINS + (k < SURV_BINS ? k : SURV_BINS - 1)]++;
+    }
+    for (int g = 0; g < NS_NSURV; g++) {
+        uint64_t risk = in[g];
+        double S = 1;
+        for (int k = 0; k < SURV_BINS && risk > 0; k++) {
+            uint64_t d = acc[(g * 2 + 1) * SURV_BINS + k], c = acc[g * 2 * SURV_BINS + k];
+            S *= 1 - (double)d / (double)risk;
+            risk -= d + c;
+        }
+        q->surv[g] = S, q->surv_m[g] = in[g];
+    }
+}
+
 /* Events found within follow-up among series x's patients (q), and within
  * the window about each of x's reported event times (q->timed). */
 static void count_follow_up(const ns_series *x, series_sim *q, int threads, uint64_t *out)
@@ -270,7 +329,15 @@ void ns_calib_sim_run(ns_calib_sim *cs, const double *theta, int threads, uint64
         else
             count_follow_up(x, q, threads, out);
         out[NS_EV_METASTASIS] = out[NS_EV_NODAL] + out[NS_EV_DISTANT];
+        if (x->surv_months > 0)
+            count_survival(x, q, threads);
     }
+}
+
+void ns_calib_sim_survival(const ns_calib_sim *cs, int j, int g, double *surv, uint64_t *m)
+{
+    *surv = cs->x[j].surv[g];
+    *m = cs->x[j].surv_m[g];
 }
 
 void ns_calib_sim_run_draw(ns_calib_sim *cs, int j, const ns_scenario *draw, int nb,
@@ -331,6 +398,27 @@ double ns_calib_binom_loglik(int n, int k, double p)
            (n - k) * log1p(-p);
 }
 
+double ns_calib_binom_loglik_real(double n, double k, double p)
+{
+    return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1) + (k > 0 ? k * log(p) : 0) +
+           (n - k > 0 ? (n - k) * log1p(-p) : 0);
+}
+
+double ns_calib_surv_prob(double surv, uint64_t m)
+{
+    return ((1 - surv) * (double)m + 0.5) / ((double)m + 1);
+}
+
+double ns_calib_survival_term(const ns_calibration *c, const ns_calib_sim *cs, int j, int g)
+{
+    const ns_series *x = &c->series[j];
+    if (!x->has_surv[g])
+        return NAN;
+    double n = x->surv_patients[g];
+    return ns_calib_binom_loglik_real(n, n * (1 - x->surv_value[g]),
+                                      ns_calib_surv_prob(cs->x[j].surv[g], cs->x[j].surv_m[g]));
+}
+
 double ns_calib_timed_loglik(int n, int k, double p, int groups, const int *count,
                              const double *share)
 {
@@ -383,6 +471,9 @@ double ns_calib_loglik(const ns_calibration *c, const ns_calib_sim *cs, const ui
             if (per)
                 per[at] = v;
         }
+        for (int g = 0; g < NS_NSURV; g++)
+            if (x->has_surv[g])
+                ll += ns_calib_survival_term(c, cs, j, g);
     }
     return ll;
 }
@@ -404,6 +495,10 @@ int ns_calib_synthesize(const ns_scenario *s, ns_calibration *c, const double *t
         for (int t = 0; t < NS_NEVENTS; t++)
             c->series[j].events[t] = (int)found[(size_t)j * NS_NEVENTS + (size_t)t],
             c->series[j].n_times[t] = 0; /* the synthetic events have no reported times */
+    for (int j = 0; j < c->n_series; j++)
+        for (int g = 0; g < NS_NSURV; g++)
+            if (c->series[j].has_surv[g])
+                c->series[j].surv_value[g] = cs->x[j].surv[g];
     ns_calib_sim_free(cs);
     free(found);
     return 0;

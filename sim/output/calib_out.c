@@ -78,7 +78,28 @@ static int posterior(hid_t f, const ns_calib_report *rep)
     return rc;
 }
 
-/* /targets: each series' reported event type, published and simulated. */
+/* What target t counts (its name after "series/", and its measure). */
+static void describe(const ns_series *x, int type, char *name, size_t len, const char **what)
+{
+    if (type >= NS_TARGET_SURVIVAL) {
+        int g = type - NS_TARGET_SURVIVAL;
+        snprintf(name, len, "%s/survival_%s", x->name, ns_surv_group_name[g]);
+        *what = g == NS_SURV_FOUND ? "cancer-specific survival, metastasis found by staging at "
+                                     "time 0 (effective cancer deaths)"
+                                   : "cancer-specific survival, no metastasis found by staging "
+                                     "at time 0 (effective cancer deaths)";
+        return;
+    }
+    snprintf(name, len, "%s/%s", x->name, ns_event_name[type]);
+    *what = x->measure == NS_MEASURE_AT_RESECTION ? "present at resection"
+            : x->measure == NS_MEASURE_AT_STAGING ? "found by staging at time 0"
+            : x->n_times[type] ? "found in follow-up, at the reported times"
+                               : "found in follow-up";
+}
+
+/* /targets: each series' reported event type, published and simulated;
+ * survival targets as effective cancer deaths, and as survival shares in
+ * the survival_* datasets (NaN for event targets). */
 static int targets(hid_t f, const ns_calib_report *rep)
 {
     const ns_imis_result *r = rep->r;
@@ -87,39 +108,43 @@ static int targets(hid_t f, const ns_calib_report *rep)
     char **names = calloc((size_t)T + 1, sizeof *names);
     const char **src = calloc((size_t)T + 1, sizeof *src);
     const char **what = calloc((size_t)T + 1, sizeof *what);
-    double *buf = calloc((size_t)T * 6 + 1, sizeof *buf);
+    double *buf = calloc((size_t)T * 10 + 1, sizeof *buf);
     if (g < 0 || !names || !src || !what || !buf)
         rc = -1;
     for (int t = 0; t < T && !rc; t++) {
         const ns_series *x = &rep->c->series[rep->target[t].series];
-        names[t] = malloc(NS_NAME_LEN + 16);
+        int type = rep->target[t].type, sg = type - NS_TARGET_SURVIVAL;
+        names[t] = malloc(NS_NAME_LEN + 24);
         if (!names[t]) {
             rc = -1;
             break;
         }
-        snprintf(names[t], NS_NAME_LEN + 16, "%s/%s", x->name, ns_event_name[rep->target[t].type]);
-        src[t] = x->source;
-        what[t] = x->measure == NS_MEASURE_AT_RESECTION ? "present at resection"
-                  : x->measure == NS_MEASURE_AT_STAGING ? "found by staging at time 0"
-                  : x->n_times[rep->target[t].type] ? "found in follow-up, at the reported times"
-                                                    : "found in follow-up";
-        buf[t] = x->n_patients;
-        buf[T + t] = x->events[rep->target[t].type];
+        describe(x, type, names[t], NS_NAME_LEN + 24, &what[t]);
+        src[t] = sg >= 0 ? x->surv_source[sg] : x->source;
+        double n = sg >= 0 ? x->surv_patients[sg] : x->n_patients;
+        buf[t] = n;
+        buf[T + t] = sg >= 0 ? n * (1 - x->surv_value[sg]) : x->events[type];
         double m = 0;
         for (int i = 0; i < r->n; i++)
             m += r->weight[i] * r->extra[(size_t)i * T + t];
         buf[2 * T + t] = m;
         buf[3 * T + t] = ns_weighted_quantile(r->extra + t, T, r->weight, r->n, 0.025);
         buf[4 * T + t] = ns_weighted_quantile(r->extra + t, T, r->weight, r->n, 0.975);
+        buf[5 * T + t] = sg >= 0 ? x->surv_months : NAN;
+        buf[6 * T + t] = sg >= 0 ? x->surv_value[sg] : NAN;
+        buf[7 * T + t] = sg >= 0 ? 1 - m / n : NAN;
+        buf[8 * T + t] = sg >= 0 ? 1 - buf[4 * T + t] / n : NAN; /* the deaths' 97.5 % */
+        buf[9 * T + t] = sg >= 0 ? 1 - buf[3 * T + t] / n : NAN;
     }
     hsize_t n = (hsize_t)T;
     if (!rc) {
         rc |= ns__h5_write_strings(g, "name", (const char *const *)names, n, "series/event type");
         rc |= ns__h5_write_strings(g, "source", src, n, "the series' source");
         rc |= ns__h5_write_strings(g, "measure", what, n, "what the target counts");
-        rc |= ns__h5_write_f64(NULL, g, "patients", 1, &n, buf, "patients in the series",
-                               "patients");
-        rc |= ns__h5_write_f64(NULL, g, "observed", 1, &n, buf + T, "published events",
+        rc |= ns__h5_write_f64(NULL, g, "patients", 1, &n, buf, "patients in the series "
+                               "(survival: the group's effective sample size)", "patients");
+        rc |= ns__h5_write_f64(NULL, g, "observed", 1, &n, buf + T, "published events "
+                               "(survival: effective cancer deaths patients x (1 - survival))",
                                "patients with the event");
         rc |= ns__h5_write_f64(NULL, g, "expected_mean", 1, &n, buf + 2 * T,
                                "simulated expected events (patients x found share), posterior "
@@ -134,6 +159,21 @@ static int targets(hid_t f, const ns_calib_report *rep)
         rc |= ns__h5_write_f64(NULL, g, "expected_by_point", 2, nt, r->extra,
                                "simulated expected events at every point [point, target]",
                                "patients with the event");
+        rc |= ns__h5_write_f64(NULL, g, "survival_months", 1, &n, buf + 5 * T,
+                               "survival targets: the time of the survival (NaN: an event "
+                               "target)", "months");
+        rc |= ns__h5_write_f64(NULL, g, "survival_published", 1, &n, buf + 6 * T,
+                               "survival targets: the published cancer-specific survival (NaN: "
+                               "an event target)", "1");
+        rc |= ns__h5_write_f64(NULL, g, "survival_mean", 1, &n, buf + 7 * T,
+                               "survival targets: simulated cancer-specific survival, posterior "
+                               "mean (NaN: an event target)", "1");
+        rc |= ns__h5_write_f64(NULL, g, "survival_q025", 1, &n, buf + 8 * T,
+                               "survival targets: simulated survival, posterior 2.5 % quantile",
+                               "1");
+        rc |= ns__h5_write_f64(NULL, g, "survival_q975", 1, &n, buf + 9 * T,
+                               "survival targets: simulated survival, posterior 97.5 % quantile",
+                               "1");
     }
     for (int t = 0; names && t < T; t++)
         free(names[t]);

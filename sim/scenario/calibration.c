@@ -13,6 +13,7 @@
 #include <string.h>
 
 const char *const ns_event_name[NS_NEVENTS] = {"local", "nodal", "distant", "metastasis"};
+const char *const ns_surv_group_name[NS_NSURV] = {"found", "not_found"};
 
 /* Reports every mapping key the loader never looked at, below n. */
 static void unknown_keys(ld *L, const ns_ynode *n, const char *path)
@@ -211,9 +212,9 @@ static int load_events(ld *L, ns_series *x, ns_ynode *m, const char *path)
 {
     char ep[PATHLEN];
     ns__join(ep, path, "events");
-    ns_ynode *ev = ns__child(L, m, path, "events", NS_Y_MAP, 1);
-    if (!ev)
-        return -1;
+    ns_ynode *ev = ns__child(L, m, path, "events", NS_Y_MAP, x->surv_months == 0);
+    if (!ev) /* events are optional beside a survival target */
+        return x->surv_months > 0 && !ns_ymap_get(m, "events") ? 0 : -1;
     int rc = 0, any = 0;
     for (int t = 0; t < NS_NEVENTS; t++) {
         if (!ns_ymap_get(ev, ns_event_name[t]))
@@ -352,9 +353,13 @@ static int load_measure(ld *L, ns_series *x, ns_ynode *m, const char *path)
     if (x->measure == NS_MEASURE_AT_STAGING)
         rc |= refuse_key(L, m, path, "follow_up", "a series measured at staging has no "
                                                   "follow-up: its tests go under staging:");
-    if (x->measure != NS_MEASURE_AT_STAGING)
+    if (x->measure != NS_MEASURE_AT_STAGING) {
         rc |= refuse_key(L, m, path, "staging", "staging: is for a series with measure: "
                                                 "at_staging");
+        rc |= refuse_key(L, m, path, "survival", "survival: is for a series with measure: "
+                                                 "at_staging (its groups are the patients "
+                                                 "whose metastasis staging found, and the rest)");
+    }
     return rc;
 }
 
@@ -384,6 +389,84 @@ static int load_staging(ld *L, ns_series *x, ns_ynode *m, const char *path)
     x->protocol.n_visits = 1;
     x->protocol.visit_time[0] = 0;
     x->protocol.visit_tests[0] = mask;
+    return 0;
+}
+
+/* survival.found / survival.not_found: {value: S, patients: n, source|
+ * assumption}: the published share alive of the cancer at survival.months
+ * in the group, and the group's effective sample size (its patients; any
+ * positive number, not necessarily whole). */
+static int load_group(ld *L, ns_series *x, ns_ynode *sv, const char *sp, int g, double *sum,
+                      ns_ynode **last)
+{
+    const char *key = ns_surv_group_name[g];
+    ns_ynode *gm = ns_ymap_get(sv, key);
+    if (!gm)
+        return 0;
+    char gp[PATHLEN], np[PATHLEN];
+    ns__join(gp, sp, key);
+    ns__join(np, gp, "patients");
+    ns_ynode *pn = gm->kind == NS_Y_MAP ? ns_ymap_get(gm, "patients") : NULL;
+    int rc = field(L, sv, sp, key, 0, 1, 0, &x->surv_value[g], NULL);
+    if (gm->kind != NS_Y_MAP)
+        return -1;
+    if (!pn) {
+        ns__err_at(L, gm, gp, "missing required key 'patients' (the group's effective sample "
+                   "size)");
+        return -1;
+    }
+    double n;
+    if (ns__to_number(L, pn, np, &n) || ns__check_range(L, pn, np, n, 1, 1e8))
+        return -1;
+    if (rc)
+        return -1;
+    ns__why(L, gm, gp, x->surv_source[g], sizeof x->surv_source[g]);
+    x->has_surv[g] = 1;
+    x->surv_patients[g] = n;
+    *sum += n;
+    *last = pn;
+    return 0;
+}
+
+/* survival: {months: M, found: {...}, not_found: {...}, source|assumption}:
+ * cancer-specific survival at M months by what the series' staging found
+ * (measure: at_staging only; at least one group; the groups' patients at
+ * most the series'). */
+static int load_survival(ld *L, ns_series *x, ns_ynode *m, const char *path)
+{
+    char sp[PATHLEN], mp[PATHLEN];
+    ns__join(sp, path, "survival");
+    ns_ynode *sv = ns__child(L, m, path, "survival", NS_Y_MAP, 0);
+    if (!sv)
+        return ns_ymap_get(m, "survival") ? -1 : 0;
+    int rc = ns__why(L, sv, sp, NULL, 0);
+    ns__join(mp, sp, "months");
+    ns_ynode *mn = ns__child(L, sv, sp, "months", NS_Y_SCALAR, 1);
+    double months = 0;
+    if (!mn || ns__to_number(L, mn, mp, &months) ||
+        ns__check_range(L, mn, mp, months, 1, NS_HORIZON_YEARS * 12))
+        rc = -1;
+    double sum = 0;
+    ns_ynode *last = NULL;
+    for (int g = 0; g < NS_NSURV; g++)
+        rc |= load_group(L, x, sv, sp, g, &sum, &last);
+    if (!rc && !x->has_surv[NS_SURV_FOUND] && !x->has_surv[NS_SURV_NOT_FOUND]) {
+        ns__err_at(L, sv, sp, "give found, not_found or both");
+        rc = -1;
+    }
+    if (!rc && sum > x->n_patients) {
+        char gp[PATHLEN], np[PATHLEN];
+        ns__join(gp, sp, x->has_surv[NS_SURV_NOT_FOUND] ? "not_found" : "found");
+        ns__join(np, gp, "patients");
+        ns__err_at(L, last, np, "the groups' %g patients are more than the series' %d", sum,
+                   x->n_patients);
+        rc = -1;
+    }
+    if (rc) {
+        memset(x->has_surv, 0, sizeof x->has_surv);
+        return -1;
+    }
+    x->surv_months = months;
     return 0;
 }
 
@@ -436,8 +519,10 @@ static int load_series(ld *L, ns_calibration *c, ns_ynode *root)
         rc |= load_measure(L, x, m, path);
         if (x->measure == NS_MEASURE_FOLLOW_UP)
             rc |= load_follow_up(L, x, m, path);
-        else if (x->measure == NS_MEASURE_AT_STAGING)
+        else if (x->measure == NS_MEASURE_AT_STAGING) {
             rc |= load_staging(L, x, m, path);
+            rc |= load_survival(L, x, m, path);
+        }
         rc |= load_events(L, x, m, path); /* after the follow-up: times are checked against it */
     }
     return rc;

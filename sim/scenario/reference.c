@@ -434,8 +434,23 @@ static const ns_ref_key series[] = {
       "time-0 visit)"),
     V("series.*.staging.source", "text", "", 1, 0, "give source or assumption", "why"),
     V("series.*.staging.assumption", "text", "", 1, 0, "give source or assumption", "why"),
-    M("series.*.events", NULL, "at least one of local, nodal, distant, metastasis (nodal or distant; "
-      "not with them)"),
+    M("series.*.survival", "none", "measure: at_staging only: cancer-specific survival at `months` "
+      "by what the staging found (death of the metastasis the event, other deaths censored); "
+      "source or assumption"),
+    V("series.*.survival.months", "number", "months", 1, 720, NULL, "when the survival is read"),
+    F("series.*.survival.found", "share", 0, 1, "not scored", "the published survival of the "
+      "patients whose metastasis staging found: value, patients, source or assumption"),
+    V("series.*.survival.found.patients", "number", "patients", 1, 1e8, NULL,
+      "the group's effective sample size (the published share is scored as a binomial "
+      "proportion of it; need not be whole)"),
+    F("series.*.survival.not_found", "share", 0, 1, "not scored", "the same for the patients in "
+      "whom staging found none (found and not_found patients at most the series')"),
+    V("series.*.survival.not_found.patients", "number", "patients", 1, 1e8, NULL,
+      "the group's effective sample size"),
+    V("series.*.survival.source", "text", "", 1, 0, "give source or assumption", "why"),
+    V("series.*.survival.assumption", "text", "", 1, 0, "give source or assumption", "why"),
+    M("series.*.events", "required, unless a survival: is given", "at least one of local, nodal, "
+      "distant, metastasis (nodal or distant; not with them)"),
     F("series.*.events.*", "events", 0, 1e9, "not scored", "`local`, `nodal`, `distant` or `metastasis`: "
       "events observed (whole, at most the patients)"),
     V("series.*.events.*.times_months", "list of numbers", "months", 0, 1e6, "none",

@@ -34,6 +34,11 @@ uint64_t ns_calib_sim_patients(const ns_calib_sim *cs, int j);
  * allocation. */
 void ns_calib_sim_run(ns_calib_sim *cs, const double *theta, int threads, uint64_t *found);
 
+/* Series j's survival target after ns_calib_sim_run: the simulated
+ * cancer-specific survival (Kaplan-Meier, other deaths censored) at its
+ * months in group g (NS_SURV_*) and the group's virtual patients. */
+void ns_calib_sim_survival(const ns_calib_sim *cs, int j, int g, double *surv, uint64_t *m);
+
 /* Runs series j on the scenario `draw` (every parameter of it, e.g. a PSA
  * draw, with the series' protocol as its only strategy) on the same virtual
  * patients, and counts by sample size and follow-up instead of the series'
@@ -52,6 +57,18 @@ void ns_calib_sim_run_draw(ns_calib_sim *cs, int j, const ns_scenario *draw, int
 double ns_calib_prob(uint64_t found, uint64_t m);
 /* log of the binomial probability of k events among n at probability p. */
 double ns_calib_binom_loglik(int n, int k, double p);
+/* The continuous binomial: log of C(n, k) p^k (1 - p)^(n - k) with lgamma,
+ * for real n >= k >= 0 (effective counts). */
+double ns_calib_binom_loglik_real(double n, double k, double p);
+/* Probability of cancer death by the months from a simulated survival surv
+ * among m virtual patients, with half a death added as ns_calib_prob:
+ * ((1 - surv) m + 0.5) / (m + 1). */
+double ns_calib_surv_prob(double surv, uint64_t m);
+/* Series j's survival term for group g: a Kaplan-Meier share S published
+ * for n effective patients scored as n (1 - S) cancer deaths among n, a
+ * binomial with the simulated probability (ns_calib_surv_prob); NaN when
+ * the series gives no such group. */
+double ns_calib_survival_term(const ns_calibration *c, const ns_calib_sim *cs, int j, int g);
 /* log of the multinomial probability of k events among n, found with
  * probability p, of which count[g] at reported time g (groups times), each
  * time taking share[g] of the found (shares adding to at most 1), none at
@@ -60,13 +77,15 @@ double ns_calib_timed_loglik(int n, int k, double p, int groups, const int *coun
                              const double *share);
 /* Log-likelihood of every series' reported event types (independent
  * binomials, or multinomials over the windows about the reported times of a
- * type's events) given the counts of ns_calib_sim_run; per[j * NS_NEVENTS + t]
- * gets each term (NaN for types a series does not report) when not NULL. */
+ * type's events) and survival targets (ns_calib_survival_term) given the
+ * counts of ns_calib_sim_run; per[j * NS_NEVENTS + t] gets each event term
+ * (NaN for types a series does not report) when not NULL. */
 double ns_calib_loglik(const ns_calibration *c, const ns_calib_sim *cs, const uint64_t *found,
                        double *per);
 
 /* A synthetic series: sets every series' events to what its own number of
- * patients, drawn with `seed`, show at theta. 0, or -1 with a message. */
+ * patients, drawn with `seed`, show at theta (and its survival targets to
+ * their simulated survival). 0, or -1 with a message. */
 int ns_calib_synthesize(const ns_scenario *s, ns_calibration *c, const double *theta,
                         uint64_t seed, int threads, char *err, size_t errlen);
 

@@ -13,7 +13,13 @@
 #include "netsurv/scenario/calibration.h"
 #include "netsurv/scenario/scenario.h"
 
-/* A target: one event type that one series reports. */
+/* A target: one event type that one series reports (type < NS_NEVENTS), or
+ * one group of its survival target (type NS_TARGET_SURVIVAL + NS_SURV_*).
+ * For a survival target the counts are effective: patients the group's
+ * effective n, observed n (1 - published survival) and expected
+ * n (1 - simulated survival) cancer deaths. */
+#define NS_TARGET_SURVIVAL NS_NEVENTS
+#define NS_MAX_CALIB_TARGETS (NS_MAX_SERIES * (NS_NEVENTS + NS_NSURV))
 typedef struct {
     int series, type;
 } ns_calib_target;
@@ -21,7 +27,8 @@ typedef struct {
 typedef struct {
     const ns_scenario *s;
     const ns_calibration *c;
-    const ns_imis_result *r;     /* extra[i * n_targets + t]: expected events of target t */
+    const ns_imis_result *r;     /* extra[i * n_targets + t]: expected events of target t
+                                    (a survival target: expected cancer deaths) */
     int n_targets;
     const ns_calib_target *target;
     uint64_t seed;

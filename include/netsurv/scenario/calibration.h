@@ -30,6 +30,12 @@ enum { NS_MEASURE_FOLLOW_UP, NS_MEASURE_AT_RESECTION, NS_MEASURE_AT_STAGING };
 enum { NS_EV_LOCAL, NS_EV_NODAL, NS_EV_DISTANT, NS_EV_METASTASIS, NS_NEVENTS };
 extern const char *const ns_event_name[NS_NEVENTS];
 
+/* The two groups of a survival target (measured at staging): patients in
+ * whom the time-0 staging found a metastasis, and those in whom it found
+ * none ("found", "not_found"). */
+enum { NS_SURV_FOUND, NS_SURV_NOT_FOUND, NS_NSURV };
+extern const char *const ns_surv_group_name[NS_NSURV];
+
 typedef struct {
     char name[NS_NAME_LEN];
     char source[256];
@@ -54,6 +60,16 @@ typedef struct {
     int n_times[NS_NEVENTS];
     double times[NS_NEVENTS][NS_MAX_EVENT_TIMES];
     double time_window;
+    /* a survival target (measured at staging; surv_months 0: none): the
+     * published cancer-specific survival at surv_months of each group the
+     * series gives (has_surv), a Kaplan-Meier share, scored as a binomial
+     * proportion with surv_patients (the group's patients unless changed)
+     * as its effective sample size */
+    double surv_months;
+    int has_surv[NS_NSURV];
+    double surv_value[NS_NSURV];
+    double surv_patients[NS_NSURV];
+    char surv_source[NS_NSURV][256];
 } ns_series;
 
 /* The method's settings: IMIS (incremental mixture importance sampling). */
