@@ -17,17 +17,6 @@
 
 #define MEM "series.yaml"
 
-static ns_scenario *load_default(void)
-{
-    ns_scenario *s;
-    ns_errors e;
-    if (ns_scenario_load(DEFAULT_PATH, NULL, 0, &s, &e)) {
-        dump_errors(&e);
-        fail_msg("the default scenario does not load");
-    }
-    return s;
-}
-
 /* A series file: `params` (YAML list items) and `series` (list items). */
 static char *series_text(const char *params, const char *settings, const char *series)
 {
@@ -122,7 +111,7 @@ static void bad_staging(const ns_scenario *s, const char *staging, const char *e
 static void test_bad_input(void **state)
 {
     (void)state;
-    ns_scenario *s = load_default();
+    ns_scenario *s = load_default_file();
     char *good_series = one_series("a", "{size_mm: {max: 20}}", 100, 60, 0.5,
                                    "[{every: 1, to: 10, tests: [endoscopy, ct]}]",
                                    "      metastasis: {value: 2, source: \"test\"}\n");
@@ -251,7 +240,7 @@ static void test_binomial_closed_form(void **state)
  * death, no local disease; all nodal when `nodal`. */
 static ns_scenario *constant_hazard(double lambda, int nodal)
 {
-    ns_scenario *s = load_default();
+    ns_scenario *s = load_default_file();
     s->met.intercept = 30;
     s->course.onset.kind = NS_DIST_WEIBULL;
     s->course.onset.a = 1;
@@ -418,7 +407,7 @@ static void test_at_resection(void **state)
  * nodes. */
 static ns_scenario *synchronous_share(double sync)
 {
-    ns_scenario *s = load_default();
+    ns_scenario *s = load_default_file();
     s->met.intercept = 30;
     for (int i = 0; i < s->course.synchronous.n; i++)
         s->course.synchronous.y[i] = sync;
@@ -665,7 +654,7 @@ static void test_synthetic_covers_and_narrows(void **state)
 static void test_same_posterior_any_threads(void **state)
 {
     (void)state;
-    ns_scenario *s = load_default();
+    ns_scenario *s = load_default_file();
     ns_imis_result r1, r2;
     double lo[2], hi[2];
     calibrate_synthetic(s, 400, 3000, 100, 3, 1, &r1, lo, hi);

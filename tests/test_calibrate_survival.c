@@ -20,17 +20,6 @@
 
 #define MEM "series.yaml"
 
-static ns_scenario *load_default(void)
-{
-    ns_scenario *s;
-    ns_errors e;
-    if (ns_scenario_load(DEFAULT_PATH, NULL, 0, &s, &e)) {
-        dump_errors(&e);
-        fail_msg("the default scenario does not load");
-    }
-    return s;
-}
-
 /* A file of one series of 100 patients < 20 mm measured at staging with CT,
  * its survival at `months` published as found_value for 12 (effective)
  * patients and 1 for 88, on m virtual patients. */
@@ -57,7 +46,7 @@ static char *survival_file(double months, double found_value, uint64_t m)
  * nodes; other-cause mortality times `death_hr` (1e-12: none). */
 static ns_scenario *all_found(double death_hr)
 {
-    ns_scenario *s = load_default();
+    ns_scenario *s = load_default_file();
     s->met.intercept = 30;
     s->met.dormant_nodal_ratio = 0;
     for (int i = 0; i < s->course.synchronous.n; i++)
@@ -137,7 +126,7 @@ static double lethal_after(const ns_scenario *s, double years, uint64_t n, int l
 static void test_loads(void **state)
 {
     (void)state;
-    ns_scenario *s = load_default();
+    ns_scenario *s = load_default_file();
     char *t = survival_file(60, 0.78, 1000);
     ns_calibration *c;
     ns_errors e;

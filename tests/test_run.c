@@ -156,20 +156,6 @@ static unsigned char *dataset_bytes(hid_t f, const char *name, size_t *len, hid_
 }
 
 /* The scenario (default), for strategy names and replaying patients. */
-static ns_scenario *load_default(void)
-{
-    ns_scenario *s = NULL;
-    ns_errors *e = malloc(sizeof *e);
-    assert_non_null(e);
-    if (ns_scenario_load(DEFAULT_PATH, NULL, 0, &s, e)) {
-        for (int i = 0; i < e->n; i++)
-            print_message("    %s\n", e->msg[i]);
-        fail_msg("cannot load %s", DEFAULT_PATH);
-    }
-    free(e);
-    return s;
-}
-
 static int have_h5py(void)
 {
     return access(PYTHON, X_OK) == 0 && sh(PYTHON " -c 'import h5py' >/dev/null 2>&1") == 0;
@@ -219,7 +205,7 @@ static void test_output_layout(void **state)
     } else
         print_message("    h5dump not found: skipping h5dump -H\n");
 
-    ns_scenario *s = load_default();
+    ns_scenario *s = load_default_file();
     int S = s->n_strategies;
     hid_t f = open_h5(out);
 

@@ -77,6 +77,22 @@ static inline void dump_errors(const ns_errors *e)
         print_message("    error %d: %s\n", i, e->msg[i]);
 }
 
+/* scenarios/default.yaml loaded from its file (fails the test, listing the
+ * errors, when it does not load). */
+static inline ns_scenario *load_default_file(void)
+{
+    ns_scenario *s = NULL;
+    ns_errors *e = malloc(sizeof *e);
+    if (!e)
+        fail_msg("out of memory");
+    if (ns_scenario_load(DEFAULT_PATH, NULL, 0, &s, e)) {
+        dump_errors(e);
+        fail_msg("cannot load %s", DEFAULT_PATH);
+    }
+    free(e);
+    return s;
+}
+
 /* Index of the message that starts "FILE:LINE:COL: PATH: " (col 0: any
  * column) and contains `what`; fails the test, listing every message, if
  * there is none. */
