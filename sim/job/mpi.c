@@ -147,6 +147,60 @@ static int gather(const void *mine, uint64_t total, uint64_t n_mine, size_t size
     return bad;
 }
 
+/* The unit tallies of every rank folded, in unit order, into *pts (P x T,
+ * malloc'ed on rank 0): rank 0 folds its own units, then receives each
+ * other rank's in turn and folds them, so that it holds at most one other
+ * rank's units at a time, never every unit's; the same sums in the same
+ * order as one process. 0, or 1 on every rank. */
+static int fold_units(const ns_scenario *s, const ns_job *j, const ns_strategy_tally *mine,
+                      uint64_t n_mine, ns_strategy_tally **pts)
+{
+    uint64_t T = (uint64_t)ns_tally_count(s), U = ns_engine_units(j->n);
+    size_t size = sizeof *mine * (size_t)T;
+    MPI_Datatype item;
+    MPI_Type_contiguous((int)size, MPI_BYTE, &item);
+    MPI_Type_commit(&item);
+    int bad = 0;
+    *pts = NULL;
+    ns_strategy_tally *buf = NULL;
+    if (mpi_rank == 0) {
+        uint64_t most = 0;
+        for (int r = 0; r < mpi_size; r++) {
+            ns_job_units u;
+            ns__job_plan(s, j, r, mpi_size, &u);
+            most = u.unit_count > most ? u.unit_count : most;
+        }
+        *pts = calloc(s->sweep.n_points * T + 1, sizeof **pts);
+        buf = malloc(size * most + 1);
+        bad = !*pts || !buf;
+    }
+    bad = agree(bad);
+    for (int r = 0; r < mpi_size && !bad; r++) {
+        ns_job_units u;
+        ns__job_plan(s, j, r, mpi_size, &u);
+        if (!u.unit_count)
+            continue;
+        if (mpi_rank == r && r != 0)
+            MPI_Send(mine, (int)n_mine, item, 0, 7, MPI_COMM_WORLD);
+        if (mpi_rank != 0)
+            continue;
+        const ns_strategy_tally *from = mine;
+        if (r != 0) {
+            MPI_Recv(buf, (int)u.unit_count, item, r, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            from = buf;
+        }
+        for (uint64_t i = 0; i < u.unit_count; i++)
+            ns_engine_fold((int)T, from + i * T, 1, *pts + (u.unit_first + i) / U * T);
+    }
+    MPI_Type_free(&item);
+    free(buf);
+    if (bad && mpi_rank == 0) {
+        free(*pts);
+        *pts = NULL;
+    }
+    return bad;
+}
+
 /* The job of this rank: its share of the work, and its own checkpoint
  * beside the output (OUTPUT.rank-R-of-N), so that --resume on as many
  * ranks takes each rank's up. */
@@ -161,9 +215,10 @@ static ns_job rank_job(const ns_job *j, char *out, size_t len)
     return r;
 }
 
-/* Runs this rank's items and gathers all of them on rank 0 (*all there). */
-static int run_and_gather(const ns_scenario *s, const ns_job *j, ns_shard_data *all,
-                          ns_errors *e)
+/* Runs this rank's items; the point tallies folded from every rank's units
+ * (*pts) and every rank's PSA and OWSA rows (*all) on rank 0. */
+static int run_and_gather(const ns_scenario *s, const ns_job *j, ns_strategy_tally **pts,
+                          ns_shard_data *all, ns_errors *e)
 {
     char out[4200];
     ns_job rj = rank_job(j, out, sizeof out);
@@ -175,16 +230,16 @@ static int run_and_gather(const ns_scenario *s, const ns_job *j, ns_shard_data *
         return any;
     int rc = ns__job_compute(s, &rj, &p, j->resume || j->psa || j->owsa, 0, e);
     any = agree(rc == -2 ? NS_JOB_BAD_INPUT : rc ? NS_JOB_FAILED : 0);
-    size_t T = sizeof *p.units * (size_t)ns_tally_count(s);
-    void *units = NULL, *psa = NULL, *owsa = NULL;
+    void *psa = NULL, *owsa = NULL;
+    *pts = NULL;
     if (!any)
-        any = gather(p.units, u.total_units, u.unit_count, T, 0, s, j, &units) ||
+        any = fold_units(s, j, p.units, u.unit_count, pts) ||
               gather(p.psa, u.total_draws, u.draw_count, sizeof(double) * ns_psa_row_len(s), 1,
                      s, j, &psa) ||
               gather(p.owsa, u.total_settings, u.setting_count,
                      sizeof(double) * 4 * (size_t)s->n_strategies, 2, s, j, &owsa)
                   ? NS_JOB_FAILED : 0;
-    *all = (ns_shard_data){units, psa, owsa};
+    *all = (ns_shard_data){NULL, psa, owsa};
     ns__job_part_free(&p);
     return any;
 }
@@ -210,18 +265,15 @@ int ns_job_run_mpi(const ns_scenario *s, const ns_job *j, ns_errors *e)
         return rc;
     }
     ns_shard_data all = {0};
-    rc = run_and_gather(s, j, &all, e);
+    ns_strategy_tally *pts = NULL;
+    rc = run_and_gather(s, j, &pts, &all, e);
     if (mpi_rank == 0 && !rc) {
         ns__job_uncertainty x = {j->psa * (int)s->sweep.n_points, j->owsa ? ns_owsa_count(s) : 0,
                                  j->voi, j->n,
                                  all.psa, all.owsa, j->posterior, j->seed, j->threads,
                                  j->quiet ? NULL : j->note, j->ctx};
         ns_run_info info = {j->seed, j->n, j->command_line ? j->command_line : ""};
-        ns_strategy_tally *pts = NULL;
-        rc = ns__job_fold_points(s, j->n, all.units, &pts, e)
-                 ? ns__job_finish(-1, e)
-                 : ns__job_write_whole(s, &info, pts, &x, e);
-        free(pts);
+        rc = ns__job_write_whole(s, &info, pts, &x, e);
     } else if (mpi_rank == 0)
         ns__job_finish(-1, NULL);
     MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -231,6 +283,7 @@ int ns_job_run_mpi(const ns_scenario *s, const ns_job *j, ns_errors *e)
         ns__job_checkpoint_done(&rj);
     }
     ns_shard_data_free(&all);
+    free(pts);
     return rc;
 }
 #endif
