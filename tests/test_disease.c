@@ -500,6 +500,56 @@ static void test_structural_variants(void **state)
     free(e);
 }
 
+/* timing.synchronous.odds_ratio: absent, the draws are the curve's (the
+ * other tests); at 3, every patient synchronous at 1 still is (the same
+ * uniform against a larger share), no other draw moves, and the count of
+ * synchronous metastases matches the odds-transformed curve's expectation. */
+static void test_synchronous_odds(void **state)
+{
+    (void)state;
+    char *d = default_text();
+    const char *at = "    share: {value: [0.1, 0.3, 0.85, 0.9]";
+    assert_non_null(strstr(d, at));
+    char with[200];
+    snprintf(with, sizeof with, "    odds_ratio: {value: 3, assumption: \"test\"}\n%s", at);
+    char *t = replace(d, at, with);
+    ns_scenario *s = default_with(NULL, 0), *s3 = NULL;
+    ns_errors *e = malloc(sizeof *e);
+    assert_non_null(e);
+    if (ns_scenario_load_string("or3.yaml", t, NULL, 0, &s3, e)) {
+        dump_errors(e);
+        fail_msg("the scenario with odds_ratio 3 did not load");
+    }
+    assert_true(s->course.synchronous_or == 1 && s3->course.synchronous_or == 3);
+    double want = 0, var = 0;
+    uint64_t got = 0, mets = 0;
+    for (uint64_t i = 0; i < N_DISEASE; i++) {
+        ns_patient p, q;
+        ns_history_draw(s, SEED, i, &p);
+        ns_history_draw(s3, SEED, i, &q);
+        assert_true(p.has_metastasis == q.has_metastasis && p.size_mm == q.size_mm &&
+                    p.death_time == q.death_time && p.site == q.site);
+        if (!p.has_metastasis)
+            continue;
+        assert_true(!p.synchronous || q.synchronous);
+        double ps = ns_curve_eval(&s->course.synchronous, p.size_mm);
+        double f = 3 * ps / (1 - ps + 3 * ps);
+        want += f;
+        var += f * (1 - f);
+        got += q.synchronous;
+        mets++;
+    }
+    assert_true(mets > 500);
+    if (fabs((double)got - want) > 4 * sqrt(var))
+        fail_msg("%llu synchronous of %llu metastases with odds ratio 3, expected %.1f +- %.1f",
+                 (unsigned long long)got, (unsigned long long)mets, want, sqrt(var));
+    ns_scenario_free(s);
+    ns_scenario_free(s3);
+    free(e);
+    free(t);
+    free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -511,6 +561,7 @@ int main(void)
         cmocka_unit_test(test_harms),
         cmocka_unit_test(test_structural_variants),
         cmocka_unit_test(test_synchronous),
+        cmocka_unit_test(test_synchronous_odds),
         cmocka_unit_test(test_unresectable),
         cmocka_unit_test(test_deposits),
     };

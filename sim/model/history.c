@@ -94,7 +94,10 @@ static void draw_metastasis(const ns_scenario *s, ns_rng *r, ns_patient *p)
      * resection (below the symptomatic one), so its onset lies before time 0;
      * drawn last, so that the other draws do not depend on it */
     double u_sync = ns_rng_uniform_pos(r), u_mm = ns_rng_uniform_pos(r);
-    p->synchronous = u_sync < ns_curve_eval(&c->synchronous, p->size_mm);
+    double ps = ns_curve_eval(&c->synchronous, p->size_mm);
+    if (c->synchronous_or != 1 && ps > 0 && ps < 1) /* its odds times the ratio */
+        ps = c->synchronous_or * ps / (1 - ps + c->synchronous_or * ps);
+    p->synchronous = u_sync < ps;
     if (p->synchronous) {
         double d0 = ns_dist_quantile(&c->synchronous_mm, u_mm);
         d0 = d0 < sym_mm ? d0 : sym_mm;

@@ -125,6 +125,9 @@ static const ns_ref_key timing[] = {
        "tumour-size knots, strictly increasing"),
     PL("timing.synchronous.share", "list parameter, as many values", "probability", 0, 1,
        "P(synchronous | metastasis) at each knot"),
+    PD("timing.synchronous.odds_ratio", "odds ratio", 0.01, 100, "1", "the odds of "
+       "synchronous disease multiplied by this at every size (a calibration handle on the "
+       "share curve; 1: the curve as given)"),
     G("timing.synchronous.diameter_mm", NS_REF_MAP, "distribution", "mm", NULL, "distribution",
       "largest deposit's diameter at resection, if synchronous"),
     END};

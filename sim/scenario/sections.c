@@ -353,8 +353,16 @@ int ns__load_specimen(ld *L, ns_ynode *root)
      * before the key existed */
     ns_ynode *n = ns_ymap_get(root, "metastasis");
     L->s->met.dormant_nodal_ratio = 0;
-    if (!n || n->kind != NS_Y_MAP || !ns_ymap_get(n, "dormant_nodal_ratio"))
-        return 0;
-    return ns__param(L, n, "metastasis", "dormant_nodal_ratio", &L->s->met.dormant_nodal_ratio, 0,
-                     50);
+    L->s->course.synchronous_or = 1;
+    int rc = 0;
+    if (n && n->kind == NS_Y_MAP && ns_ymap_get(n, "dormant_nodal_ratio"))
+        rc |= ns__param(L, n, "metastasis", "dormant_nodal_ratio",
+                        &L->s->met.dormant_nodal_ratio, 0, 50);
+    /* timing.synchronous.odds_ratio: the same, after the dormant ratio */
+    ns_ynode *t = ns_ymap_get(root, "timing");
+    ns_ynode *sy = t && t->kind == NS_Y_MAP ? ns_ymap_get(t, "synchronous") : NULL;
+    if (sy && sy->kind == NS_Y_MAP && ns_ymap_get(sy, "odds_ratio"))
+        rc |= ns__param(L, sy, "timing.synchronous", "odds_ratio", &L->s->course.synchronous_or,
+                        0.01, 100);
+    return rc;
 }

@@ -65,6 +65,7 @@ typedef struct {
     double reference_mm;        /* diameter at which a deposit is "detectable" */
     ns_dist onset;              /* years from resection to that diameter */
     ns_curve synchronous;       /* P(already past it at resection | metastasis), by size mm */
+    double synchronous_or;      /* its odds multiplied by this at every size (1 unless given) */
     ns_dist synchronous_mm;     /* largest-deposit diameter at resection, if synchronous */
     ns_dist doubling_months;    /* volume doubling time of the deposits */
     double grade_doubling[NS_NGRADES]; /* doubling time multiplied by this, per grade */
