@@ -174,6 +174,14 @@ static void test_bad_input(void **state)
                "staging:", "series.0.staging", "staging: is for a series with measure: at_staging");
     bad_staging(s, "{tests: [pet_ct], assumption: \"t\"}", "      nodal: {value: 1, source: \"t\"}\n",
                 "pet_ct", "series.0.staging.tests", "unknown modality 'pet_ct'");
+    bad_staging(s, "{tests: [ct], assumption: \"t\"}",
+                "      nodal: {value: 1, source: \"t\"}\n    entry_staging: {tests: [ct], "
+                "assumption: \"t\"}\n", "entry_staging:", "series.0.entry_staging",
+                "is for a series measured in follow-up");
+    bad_series(s, 60, "[]",
+               "      nodal: {value: 1, source: \"t\"}\n    entry_staging: {tests: [mri_x], "
+               "assumption: \"t\"}\n",
+               "mri_x", "series.0.entry_staging.tests", "unknown modality 'mri_x'");
     bad_staging(s, "{tests: [ct]}", "      nodal: {value: 1, source: \"t\"}\n", "{tests: [ct]}",
                 "series.0.staging", "needs 'source:' or 'assumption:'");
     bad_staging(s, "{tests: [ct], staged: {value: 1.5, assumption: \"t\"}, assumption: \"t\"}",
@@ -439,6 +447,76 @@ static uint64_t total(const uint64_t *f)
     return f[NS_EV_NODAL] + f[NS_EV_DISTANT];
 }
 
+/* A follow-up series' found events and the patients it holds (entered). */
+static void run_entered(const ns_scenario *s, const char *x, uint64_t m, uint64_t *found,
+                        uint64_t *entered, double *per)
+{
+    char settings[64];
+    snprintf(settings, sizeof settings, "  virtual_patients: %llu\n", (unsigned long long)m);
+    char *t = series_text(PARAMS2, settings, x), err[256];
+    ns_calibration *c;
+    ns_errors e;
+    if (ns_calibration_load_string(MEM, t, s, &c, &e))
+        { dump_errors(&e); fail_msg("the series does not load"); }
+    ns_calib_sim *cs = ns_calib_sim_new(s, c, 7, m, err, sizeof err);
+    assert_non_null(cs);
+    ns_calib_sim_run(cs, NULL, 2, found);
+    ns_calib_loglik(c, cs, found, per);
+    *entered = ns_calib_sim_entered(cs, 0);
+    assert_int_equal(ns_calib_sim_patients(cs, 0), m);
+    ns_calib_sim_free(cs);
+    ns_calibration_free(c);
+    free(t);
+}
+
+/* entry_staging: a patient whose metastasis the staging before a follow-up
+ * series finds never entered it. Everyone metastatic, 40 % visible at time
+ * 0, CT's sensitivity 1: about 60 % enter; nearly each patient left out is
+ * one the series without entry staging found (its visible deposit, at the
+ * first CT it lived to), none more; nobody staged (staged 0): the series as without it, bit for bit; the
+ * likelihood is of the patients who entered. */
+static void test_entry_staging(void **state)
+{
+    (void)state;
+    const uint64_t M = 100000;
+    const double se = sqrt(0.25 / (double)M);
+    const char *sched = "[{every: 1, to: 10, tests: [ct]}]",
+               *ev = "      metastasis: {value: 3, source: \"t\"}\n";
+    char *plain = one_series("a", "{size_mm: {max: 20}}", 100, 60, 0, sched, ev);
+    char *with = malloc(8192), *none = malloc(8192);
+    assert_non_null(with);
+    assert_non_null(none);
+    snprintf(with, 8192, "%s    entry_staging: {tests: [ct], assumption: \"t\"}\n", plain);
+    snprintf(none, 8192, "%s    entry_staging: {tests: [ct], staged: {value: 0, assumption: "
+             "\"t\"}, assumption: \"t\"}\n", plain);
+    ns_scenario *s = synchronous_share(0.4);
+    ns_modality keep;
+    memcpy(&keep, &s->modality[0], sizeof keep);
+    ct_sensitivity(s, 1, &keep);
+    uint64_t f0[NS_NEVENTS], f1[NS_NEVENTS], fn[NS_NEVENTS], e0, e1, en;
+    double per[NS_NEVENTS];
+    run_entered(s, plain, M, f0, &e0, per);
+    run_entered(s, none, M, fn, &en, per);
+    run_entered(s, with, M, f1, &e1, per);
+    print_message("    entry staging: %llu of %llu entered; found %llu, without it %llu\n",
+                  (unsigned long long)e1, (unsigned long long)M,
+                  (unsigned long long)total(f1), (unsigned long long)total(f0));
+    assert_int_equal(e0, M);
+    assert_int_equal(en, M);
+    assert_memory_equal(f0, fn, sizeof f0);
+    assert_true(fabs((double)e1 / (double)M - 0.6) < 4 * se);
+    double lost = (double)total(f0) - (double)total(f1);
+    /* every patient left out would have been found, but for those who died
+     * (or missed every visit) before a CT saw the deposit */
+    assert_true(lost <= (double)(M - e1) && lost >= 0.95 * (double)(M - e1));
+    double want = ns_calib_binom_loglik(100, 3, ns_calib_prob(f1[NS_EV_METASTASIS], e1));
+    assert_true(fabs(per[NS_EV_METASTASIS] - want) < 1e-12);
+    ns_scenario_free(s);
+    free(plain);
+    free(with);
+    free(none);
+}
+
 /* A series measured at staging counts what its time-0 tests find among the
  * metastases present then: with sensitivity 1 every patient whose deposit
  * is past the detectable diameter at time 0, and none other; with
@@ -678,6 +756,7 @@ int main(void)
         cmocka_unit_test(test_event_times_closed_form),
         cmocka_unit_test(test_at_resection),
         cmocka_unit_test(test_at_staging),
+        cmocka_unit_test(test_entry_staging),
         cmocka_unit_test(test_time0_treatment),
         cmocka_unit_test(test_synthetic_covers_and_narrows),
         cmocka_unit_test(test_same_posterior_any_threads),

@@ -62,7 +62,7 @@ static double expected(const context *x, int t)
     }
     return x->c->series[j].n_patients *
            (double)x->found[(size_t)j * NS_NEVENTS + (size_t)x->target[t].type] /
-           (double)ns_calib_sim_patients(x->sim, j);
+           (double)ns_calib_sim_entered(x->sim, j);
 }
 
 static double loglik(void *ctx, const double *theta, double *extra)
@@ -143,7 +143,7 @@ static int check(context *x, const ns_scenario *s, uint64_t seed)
         size_t at = (size_t)j * NS_NEVENTS + (size_t)ty;
         printf("%-26s %-10s %8d %8d %9.3f %8.3f%% %9.3f%s\n", r->name, ns_event_name[ty],
                r->n_patients, r->events[ty], expected(x, t),
-               100.0 * (double)x->found[at] / (double)ns_calib_sim_patients(x->sim, j), per[at],
+               100.0 * (double)x->found[at] / (double)ns_calib_sim_entered(x->sim, j), per[at],
                r->measure == NS_MEASURE_AT_RESECTION ? "  (at resection)"
                : r->measure == NS_MEASURE_AT_STAGING ? "  (at staging)"
                : r->n_times[ty]                      ? "  (with its times)"

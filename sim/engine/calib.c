@@ -17,7 +17,9 @@
  * the indices of the patients that match its cohort, their follow-up. */
 typedef struct {
     ns_scenario *sc;
+    ns_scenario *entry;         /* the staging before entry as its one strategy (or NULL) */
     uint64_t seed, m;
+    uint64_t entered;           /* of the m, those the entry staging let in (m without one) */
     uint64_t *idx;
     double *fu;
     /* events of each type found within the window about each reported time */
@@ -53,17 +55,18 @@ static double follow_up(const ns_series *x, uint64_t key)
 /* sc re-derived (its one rule's visits from the scenario's adherence); for a
  * series measured at staging, its time-0 visit attended by the share staged
  * instead. */
-static void derive(ns_scenario *sc, const ns_series *x)
+static void derive(ns_scenario *sc, const ns_series *x, int staging)
 {
     ns_scenario_derive(sc);
-    if (x->measure == NS_MEASURE_AT_STAGING)
+    if (staging)
         sc->strategy[0].rule[0].visit_attend_below[0] = ns_rng_u32_below(x->staged);
 }
 
 /* sc = s with the series' protocol as its only strategy, no risk groups,
  * re-derived: a shallow copy that shares s's path and text, never freed
  * through it. */
-static void series_scenario(ns_scenario *sc, const ns_scenario *s, const ns_series *x)
+static void series_scenario(ns_scenario *sc, const ns_scenario *s, const ns_series *x,
+                            const ns_rule *r, int staging)
 {
     memcpy(sc, s, sizeof *s);
     sc->n_strategies = 1;
@@ -71,13 +74,18 @@ static void series_scenario(ns_scenario *sc, const ns_scenario *s, const ns_seri
     memset(&sc->strategy[0], 0, sizeof sc->strategy[0]);
     snprintf(sc->strategy[0].name, sizeof sc->strategy[0].name, "%s", x->name);
     sc->strategy[0].n_rules = 1;
-    sc->strategy[0].rule[0] = x->protocol;
-    derive(sc, x);
+    sc->strategy[0].rule[0] = *r;
+    derive(sc, x, staging);
 }
 
 uint64_t ns_calib_sim_patients(const ns_calib_sim *cs, int j)
 {
     return cs->x[j].m;
+}
+
+uint64_t ns_calib_sim_entered(const ns_calib_sim *cs, int j)
+{
+    return cs->x[j].entered;
 }
 
 void ns_calib_sim_free(ns_calib_sim *cs)
@@ -86,6 +94,7 @@ void ns_calib_sim_free(ns_calib_sim *cs)
         return;
     for (int j = 0; j < cs->n; j++) {
         free(cs->x[j].sc);
+        free(cs->x[j].entry);
         free(cs->x[j].idx);
         free(cs->x[j].fu);
     }
@@ -105,17 +114,20 @@ ns_calib_sim *ns_calib_sim_new(const ns_scenario *s, const ns_calibration *c, ui
         const ns_series *x = &c->series[j];
         series_sim *q = &cs->x[j];
         cs->n = j + 1;
-        q->m = m ? m : (uint64_t)x->n_patients;
+        q->m = q->entered = m ? m : (uint64_t)x->n_patients;
         q->seed = ns_rng_mix64(seed ^ ns_rng_mix64((uint64_t)j + 0x7365726965730000ULL));
         q->sc = malloc(sizeof *q->sc);
         q->idx = malloc(q->m * sizeof *q->idx);
         q->fu = malloc(q->m * sizeof *q->fu);
-        if (!q->sc || !q->idx || !q->fu) {
+        q->entry = x->entry_staging ? malloc(sizeof *q->entry) : NULL;
+        if (!q->sc || !q->idx || !q->fu || (x->entry_staging && !q->entry)) {
             snprintf(err, errlen, "out of memory");
             ns_calib_sim_free(cs);
             return NULL;
         }
-        series_scenario(q->sc, s, x);
+        series_scenario(q->sc, s, x, &x->protocol, x->measure == NS_MEASURE_AT_STAGING);
+        if (q->entry)
+            series_scenario(q->entry, s, x, &x->entry, 1);
         uint64_t got = 0, tries = 0, limit = q->m * 100000 + 1000000;
         ns_patient p;
         while (got < q->m && tries < limit) {
@@ -139,13 +151,13 @@ ns_calib_sim *ns_calib_sim_new(const ns_scenario *s, const ns_calibration *c, ui
 
 /* The calibrated parameters of series x's scenario set to theta, re-derived. */
 static void set_theta(const ns_calibration *c, const ns_series *x, ns_scenario *sc,
-                      const double *theta)
+                      const double *theta, int staging)
 {
-    if (!theta)
+    if (!theta || !sc)
         return;
     for (int k = 0; k < c->n_params; k++)
         *ns_param_ptr(sc, c->param[k]) = theta[k];
-    derive(sc, x);
+    derive(sc, x, staging);
 }
 
 /* Node metastasis at resection that never progresses (seen in a specimen,
@@ -276,8 +288,8 @@ static void count_survival(const ns_series *x, series_sim *q, int threads)
 static void count_follow_up(const ns_series *x, series_sim *q, int threads, uint64_t *out)
 {
     enum { TW = NS_NEVENTS * NS_MAX_EVENT_TIMES };
-    uint64_t local = 0, nodal = 0, distant = 0, tw[TW] = {0};
-    const ns_scenario *sc = q->sc;
+    uint64_t local = 0, nodal = 0, distant = 0, tw[TW] = {0}, out_at_entry = 0;
+    const ns_scenario *sc = q->sc, *entry = q->entry;
     const int64_t m = (int64_t)q->m;
     const double w = x->time_window;
     int timed = 0;
@@ -285,7 +297,8 @@ static void count_follow_up(const ns_series *x, series_sim *q, int threads, uint
         timed |= x->n_times[t] > 0;
     (void)threads;
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static) reduction(+ : local, nodal, distant, tw[:TW]) \
+#pragma omp parallel for schedule(static) \
+    reduction(+ : local, nodal, distant, tw[:TW], out_at_entry) \
     num_threads(threads > 0 ? threads : omp_get_max_threads())
 #endif
     for (int64_t i = 0; i < m; i++) {
@@ -294,6 +307,13 @@ static void count_follow_up(const ns_series *x, series_sim *q, int threads, uint
         ns_history_draw(sc, q->seed, q->idx[i], &p);
         if (!p.has_metastasis && !p.has_residual)
             continue; /* nothing to find: the protocol cannot change that */
+        if (entry && p.has_metastasis && p.onset <= 0) { /* found before entry: not in it */
+            ns_strategy_play(entry, 0, &p, &o);
+            if (o.detection_time <= 0) {
+                out_at_entry++;
+                continue;
+            }
+        }
         ns_strategy_play(sc, 0, &p, &o);
         double f = q->fu[i];
         int lo = o.local_detection_time <= f;
@@ -310,6 +330,7 @@ static void count_follow_up(const ns_series *x, series_sim *q, int threads, uint
         }
     }
     out[NS_EV_LOCAL] = local, out[NS_EV_NODAL] = nodal, out[NS_EV_DISTANT] = distant;
+    q->entered = q->m - out_at_entry;
     for (int t = 0; t < NS_NEVENTS; t++)
         for (int k = 0; k < NS_MAX_EVENT_TIMES; k++)
             q->timed[t][k] = tw[t * NS_MAX_EVENT_TIMES + k];
@@ -320,7 +341,8 @@ void ns_calib_sim_run(ns_calib_sim *cs, const double *theta, int threads, uint64
     for (int j = 0; j < cs->n; j++) {
         series_sim *q = &cs->x[j];
         const ns_series *x = &cs->c->series[j];
-        set_theta(cs->c, x, q->sc, theta);
+        set_theta(cs->c, x, q->sc, theta, x->measure == NS_MEASURE_AT_STAGING);
+        set_theta(cs->c, x, q->entry, theta, 1);
         uint64_t *out = found + (size_t)j * NS_NEVENTS;
         if (x->measure == NS_MEASURE_AT_RESECTION)
             count_at_resection(q, threads, out);
@@ -345,7 +367,8 @@ void ns_calib_sim_run_draw(ns_calib_sim *cs, int j, const ns_scenario *draw, int
                            uint64_t *found)
 {
     series_sim *q = &cs->x[j];
-    series_scenario(q->sc, draw, &cs->c->series[j]);
+    const ns_series *x = &cs->c->series[j];
+    series_scenario(q->sc, draw, x, &x->protocol, x->measure == NS_MEASURE_AT_STAGING);
     const ns_scenario *sc = q->sc;
     enum { CELLS = 64 * NS_NEVENTS };
     uint64_t acc[CELLS] = {0};
@@ -434,7 +457,7 @@ double ns_calib_timed_loglik(int n, int k, double p, int groups, const int *coun
  * (in its window + 0.5 / groups) / (found + 0.5), so they never add past 1. */
 static double term(const ns_series *x, const series_sim *q, int t, uint64_t found)
 {
-    double p = ns_calib_prob(found, q->m);
+    double p = ns_calib_prob(found, q->entered);
     if (!x->n_times[t])
         return ns_calib_binom_loglik(x->n_patients, x->events[t], p);
     int groups = 0, count[NS_MAX_EVENT_TIMES];

@@ -353,9 +353,14 @@ static int load_measure(ld *L, ns_series *x, ns_ynode *m, const char *path)
     if (x->measure == NS_MEASURE_AT_STAGING)
         rc |= refuse_key(L, m, path, "follow_up", "a series measured at staging has no "
                                                   "follow-up: its tests go under staging:");
+    if (x->measure != NS_MEASURE_FOLLOW_UP)
+        rc |= refuse_key(L, m, path, "entry_staging", "entry_staging: (the staging before a "
+                                                      "follow-up series) is for a series "
+                                                      "measured in follow-up");
     if (x->measure != NS_MEASURE_AT_STAGING) {
         rc |= refuse_key(L, m, path, "staging", "staging: is for a series with measure: "
-                                                "at_staging");
+                                                "at_staging (a follow-up series' staging at "
+                                                "entry is entry_staging:)");
         rc |= refuse_key(L, m, path, "survival", "survival: is for a series with measure: "
                                                  "at_staging (its groups are the patients "
                                                  "whose metastasis staging found, and the rest)");
@@ -368,11 +373,12 @@ static int load_measure(ld *L, ns_series *x, ns_ynode *m, const char *path)
  * becomes one visit at time 0 with those tests and no treatment, played as
  * the engine plays any visit (the modalities' sensitivity by site and
  * burden, attended by the share staged). */
-static int load_staging(ld *L, ns_series *x, ns_ynode *m, const char *path)
+static int load_staging(ld *L, ns_series *x, ns_ynode *m, const char *path, const char *key,
+                        ns_rule *into)
 {
     char sp[PATHLEN];
-    ns__join(sp, path, "staging");
-    ns_ynode *st = ns__child(L, m, path, "staging", NS_Y_MAP, 1);
+    ns__join(sp, path, key);
+    ns_ynode *st = ns__child(L, m, path, key, NS_Y_MAP, 1);
     if (!st)
         return -1;
     uint32_t mask = 0;
@@ -382,13 +388,13 @@ static int load_staging(ld *L, ns_series *x, ns_ynode *m, const char *path)
         rc |= field(L, st, sp, "staged", 0, 1, 0, &x->staged, NULL);
     if (rc)
         return -1;
-    memset(&x->protocol, 0, sizeof x->protocol);
-    memcpy(x->protocol.name, x->name, sizeof x->name);
-    x->protocol.otherwise = 1;
-    x->protocol.treatment = -1;
-    x->protocol.n_visits = 1;
-    x->protocol.visit_time[0] = 0;
-    x->protocol.visit_tests[0] = mask;
+    memset(into, 0, sizeof *into);
+    memcpy(into->name, x->name, sizeof x->name);
+    into->otherwise = 1;
+    into->treatment = -1;
+    into->n_visits = 1;
+    into->visit_time[0] = 0;
+    into->visit_tests[0] = mask;
     return 0;
 }
 
@@ -517,10 +523,13 @@ static int load_series(ld *L, ns_calibration *c, ns_ynode *root)
             rc = -1;
         x->staged = 1;
         rc |= load_measure(L, x, m, path);
-        if (x->measure == NS_MEASURE_FOLLOW_UP)
+        if (x->measure == NS_MEASURE_FOLLOW_UP) {
             rc |= load_follow_up(L, x, m, path);
-        else if (x->measure == NS_MEASURE_AT_STAGING) {
-            rc |= load_staging(L, x, m, path);
+            x->entry_staging = ns_ymap_get(m, "entry_staging") != NULL;
+            if (x->entry_staging)
+                rc |= load_staging(L, x, m, path, "entry_staging", &x->entry);
+        } else if (x->measure == NS_MEASURE_AT_STAGING) {
+            rc |= load_staging(L, x, m, path, "staging", &x->protocol);
             rc |= load_survival(L, x, m, path);
         }
         rc |= load_events(L, x, m, path); /* after the follow-up: times are checked against it */

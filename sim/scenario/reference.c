@@ -437,6 +437,15 @@ static const ns_ref_key series[] = {
       "time-0 visit)"),
     V("series.*.staging.source", "text", "", 1, 0, "give source or assumption", "why"),
     V("series.*.staging.assumption", "text", "", 1, 0, "give source or assumption", "why"),
+    M("series.*.entry_staging", NULL, "measure: follow_up only: the staging before a patient "
+      "entered the series, one visit at time 0 with these tests; a patient whose metastasis it "
+      "finds is not in the series (nor in its denominator)"),
+    L("series.*.entry_staging.tests", "list of modality names", NULL,
+      "the staging tests: names under modalities: (at least one)"),
+    F("series.*.entry_staging.staged", "share", 0, 1, "1", "the share of the series' patients "
+      "staged before entry"),
+    V("series.*.entry_staging.source", "text", "", 1, 0, "give source or assumption", "why"),
+    V("series.*.entry_staging.assumption", "text", "", 1, 0, "give source or assumption", "why"),
     M("series.*.survival", "none", "measure: at_staging only: cancer-specific survival at `months` "
       "by what the staging found (death of the metastasis the event, other deaths censored); "
       "source or assumption"),

@@ -24,6 +24,10 @@ ns_calib_sim *ns_calib_sim_new(const ns_scenario *s, const ns_calibration *c, ui
 void ns_calib_sim_free(ns_calib_sim *cs);
 /* Virtual patients of series j. */
 uint64_t ns_calib_sim_patients(const ns_calib_sim *cs, int j);
+/* Of those, the ones in series j after its last run: a follow-up series
+ * with entry staging leaves out the patients whose metastasis that staging
+ * found (its shares and likelihood are of these); the others, all. */
+uint64_t ns_calib_sim_entered(const ns_calib_sim *cs, int j);
 
 /* Runs every series with the calibrated parameters at theta (c's order;
  * NULL: the scenario's values): found[j * NS_NEVENTS + t] virtual patients of

@@ -49,7 +49,15 @@ typedef struct {
                                    measured at staging: one visit at time 0 with the
                                    staging tests, no treatment */
     double staged;              /* measured at staging: the share of patients staged
-                                   (attending the time-0 visit; 1 unless given) */
+                                   (attending the time-0 visit; 1 unless given); with
+                                   entry staging, the share of the series' patients
+                                   staged before they entered it */
+    /* a follow-up series with entry_staging: the staging its patients had
+     * before they entered it, one visit at time 0 with its tests; a patient
+     * whose metastasis it finds never entered the series (not counted, not
+     * in the denominator) */
+    int entry_staging;
+    ns_rule entry;
     int measure;                /* NS_MEASURE_* */
     int has_event[NS_NEVENTS];
     int events[NS_NEVENTS];     /* observed */
