@@ -269,8 +269,9 @@ static ns_scenario *constant_hazard(double lambda, int nodal)
 
 /* Runs the one series `x` of scenario s on m virtual patients: the found
  * counts into found, the terms into per; returns the log-likelihood. */
-static double run_series(const ns_scenario *s, const char *x, uint64_t m, uint64_t *found,
-                         double *per, ns_calibration **out)
+static double run_series_entered(const ns_scenario *s, const char *x, uint64_t m,
+                                 uint64_t *found, double *per, ns_calibration **out,
+                                 uint64_t *entered)
 {
     char settings[64];
     snprintf(settings, sizeof settings, "  virtual_patients: %llu\n", (unsigned long long)m);
@@ -284,10 +285,20 @@ static double run_series(const ns_scenario *s, const char *x, uint64_t m, uint64
     assert_non_null(cs);
     ns_calib_sim_run(cs, NULL, 2, found);
     double ll = ns_calib_loglik(c, cs, found, per);
+    assert_int_equal(ns_calib_sim_patients(cs, 0), m);
+    if (entered)
+        *entered = ns_calib_sim_entered(cs, 0);
     ns_calib_sim_free(cs);
     free(t);
     *out = c;
     return ll;
+}
+
+/* A series' found events (and loglik per type) on m virtual patients. */
+static double run_series(const ns_scenario *s, const char *x, uint64_t m, uint64_t *found,
+                         double *per, ns_calibration **out)
+{
+    return run_series_entered(s, x, m, found, per, out, NULL);
 }
 
 /* Every patient carries a metastasis whose onset has the constant hazard
@@ -447,28 +458,6 @@ static uint64_t total(const uint64_t *f)
     return f[NS_EV_NODAL] + f[NS_EV_DISTANT];
 }
 
-/* A follow-up series' found events and the patients it holds (entered). */
-static void run_entered(const ns_scenario *s, const char *x, uint64_t m, uint64_t *found,
-                        uint64_t *entered, double *per)
-{
-    char settings[64];
-    snprintf(settings, sizeof settings, "  virtual_patients: %llu\n", (unsigned long long)m);
-    char *t = series_text(PARAMS2, settings, x), err[256];
-    ns_calibration *c;
-    ns_errors e;
-    if (ns_calibration_load_string(MEM, t, s, &c, &e))
-        { dump_errors(&e); fail_msg("the series does not load"); }
-    ns_calib_sim *cs = ns_calib_sim_new(s, c, 7, m, err, sizeof err);
-    assert_non_null(cs);
-    ns_calib_sim_run(cs, NULL, 2, found);
-    ns_calib_loglik(c, cs, found, per);
-    *entered = ns_calib_sim_entered(cs, 0);
-    assert_int_equal(ns_calib_sim_patients(cs, 0), m);
-    ns_calib_sim_free(cs);
-    ns_calibration_free(c);
-    free(t);
-}
-
 /* entry_staging: a patient whose metastasis the staging before a follow-up
  * series finds never entered it. Everyone metastatic, 40 % visible at time
  * 0, CT's sensitivity 1: about 60 % enter; nearly each patient left out is
@@ -495,9 +484,13 @@ static void test_entry_staging(void **state)
     ct_sensitivity(s, 1, &keep);
     uint64_t f0[NS_NEVENTS], f1[NS_NEVENTS], fn[NS_NEVENTS], e0, e1, en;
     double per[NS_NEVENTS];
-    run_entered(s, plain, M, f0, &e0, per);
-    run_entered(s, none, M, fn, &en, per);
-    run_entered(s, with, M, f1, &e1, per);
+    ns_calibration *c;
+    run_series_entered(s, plain, M, f0, per, &c, &e0);
+    ns_calibration_free(c);
+    run_series_entered(s, none, M, fn, per, &c, &en);
+    ns_calibration_free(c);
+    run_series_entered(s, with, M, f1, per, &c, &e1);
+    ns_calibration_free(c);
     print_message("    entry staging: %llu of %llu entered; found %llu, without it %llu\n",
                   (unsigned long long)e1, (unsigned long long)M,
                   (unsigned long long)total(f1), (unsigned long long)total(f0));
