@@ -84,15 +84,6 @@ static double loglik(void *ctx, const double *theta, double *extra)
     return ll;
 }
 
-/* "DIR/.NAME.netsurv-calibration-checkpoint" beside the output. */
-static void checkpoint_path(const char *out, char *buf, size_t len)
-{
-    const char *slash = strrchr(out, '/');
-    int dirlen = slash ? (int)(slash - out + 1) : 0;
-    snprintf(buf, len, "%.*s.%s.netsurv-calibration-checkpoint", dirlen, out,
-             slash ? slash + 1 : out);
-}
-
 static void progress(void *ctx, int iteration, int points, double ess)
 {
     const context *x = ctx;
@@ -201,7 +192,7 @@ static void print_posterior(const ns_scenario *s, const ns_calibration *c,
 }
 
 /* The exchange of shards run together (--shard K/N), or NULL. */
-static ns_job_exchange *open_shards(const context *x, const options *o, uint64_t fp, int *rc)
+static ns_job_exchange *open_shards(const options *o, uint64_t fp, int *rc)
 {
     char err[5000];
     *rc = 0;
@@ -224,7 +215,6 @@ static ns_job_exchange *open_shards(const context *x, const options *o, uint64_t
         fprintf(stderr, "netsurv calibrate: %s\n", err);
         *rc = 1;
     }
-    (void)x;
     return xc;
 }
 
@@ -242,7 +232,7 @@ static int calibrate(context *x, const ns_scenario *s, const options *o, uint64_
     uint64_t fp = ns_hash64(ns_run_fingerprint(s, seed, x->c->virtual_patients), x->c->text,
                             strlen(x->c->text));
     int rc;
-    ns_job_exchange *xc = open_shards(x, o, fp, &rc);
+    ns_job_exchange *xc = open_shards(o, fp, &rc);
     if (rc)
         return rc;
     int claim = writer ? ns_atomic_begin(o->output, o->force, err, sizeof err) : 0;
@@ -256,7 +246,7 @@ static int calibrate(context *x, const ns_scenario *s, const options *o, uint64_
         ns_cli_guard_output();
     char ck[4300], out_r[4200];
     snprintf(out_r, sizeof out_r, ranks > 1 ? "%s.rank-%d-of-%d" : "%s", o->output, rank, ranks);
-    checkpoint_path(out_r, ck, sizeof ck);
+    ns_path_beside(out_r, "netsurv-calibration-checkpoint", ck, sizeof ck);
     x->cache = xc ? NULL
                   : ns_evalcache_open(ck, fp, x->c->n_params, x->n_targets, o->resume, err,
                                       sizeof err);

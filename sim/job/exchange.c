@@ -14,6 +14,7 @@
 #include "netsurv/job/job.h"
 #include "netsurv/engine/work.h"
 #include "netsurv/numeric/hash.h"
+#include "netsurv/output/atomic.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -214,10 +215,7 @@ ns_job_exchange *ns_job_exchange_open(const char *output, int k, int n, uint64_t
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    const char *slash = strrchr(output, '/');
-    int dirlen = slash ? (int)(slash - output + 1) : 0;
-    snprintf(x->dir, sizeof x->dir, "%.*s.%s.netsurv-exchange", dirlen, output,
-             slash ? slash + 1 : output);
+    ns_path_beside(output, "netsurv-exchange", x->dir, sizeof x->dir);
     x->ranks = (ns_ranks){k, n, exchange, replay, x};
     x->fk = k;
     x->fn = n;

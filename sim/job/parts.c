@@ -109,9 +109,7 @@ static int unit_fits(void *ctx, uint64_t i, const void *rec)
 /* "DIR/.NAME.netsurv-checkpoint" beside the output. */
 void ns__job_checkpoint_path(const char *out, char *buf, size_t len)
 {
-    const char *slash = strrchr(out, '/');
-    int dirlen = slash ? (int)(slash - out + 1) : 0;
-    snprintf(buf, len, "%.*s.%s.netsurv-checkpoint", dirlen, out, slash ? slash + 1 : out);
+    ns_path_beside(out, "netsurv-checkpoint", buf, len);
 }
 
 static void tell(const ns_job *j, const char *phase, uint64_t done, uint64_t total, int report)

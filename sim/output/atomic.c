@@ -229,3 +229,10 @@ void ns_atomic_abandon(void)
     if (lock_fd >= 0)
         unlink(lock_path);
 }
+
+void ns_path_beside(const char *out, const char *suffix, char *buf, size_t len)
+{
+    const char *slash = strrchr(out, '/');
+    int dirlen = slash ? (int)(slash - out + 1) : 0;
+    snprintf(buf, len, "%.*s.%s.%s", dirlen, out, slash ? slash + 1 : out, suffix);
+}

@@ -31,4 +31,8 @@ int ns_atomic_finish(int ok, char *err, size_t errlen);
  * handler). */
 void ns_atomic_abandon(void);
 
+/* "DIR/.NAME.SUFFIX" for the output DIR/NAME into buf: where a run keeps
+ * what belongs beside its output (checkpoints, the shards' exchange). */
+void ns_path_beside(const char *out, const char *suffix, char *buf, size_t len);
+
 #endif
